@@ -1,0 +1,224 @@
+"""Preparer accounts: creation, argon2id passwords, sign-in with a per-account lockout."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from peewee import IntegrityError, fn
+
+from store.models import Firm, Preparer
+from store.text import clean_text
+from store.validate import FieldError, parse_email
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+# argon2-cffi's default profile is RFC 9106's low-memory one (argon2id, t=3, 64 MiB, p=4),
+# above OWASP's floor (argon2id, t=2, 19 MiB, p=1).
+HASHER = PasswordHasher()
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # long passphrases welcome; anything longer is refused before hashing
+LOCK_AFTER = 5
+LOCK_FOR = dt.timedelta(minutes=5)
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+_UNKNOWN_TRACKED = 10_000
+
+
+@dataclass(frozen=True)
+class PreparerInfo:
+    """A signed-in preparer, as the screens need it."""
+
+    id: int
+    firm_id: int
+    username: str
+    email: str
+    firm_name: str
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in: the preparer, or a reason ("invalid", "locked", "too_long")."""
+
+    preparer: PreparerInfo | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.preparer is not None
+
+
+def username_key(username: str) -> str:
+    return username.casefold()
+
+
+def check_password(password: str) -> None:
+    """Raise FieldError when `password` is too short or absurdly long."""
+    if len(password) < MIN_PASSWORD:
+        raise FieldError("password_too_short")
+    if len(password) > MAX_PASSWORD:
+        raise FieldError("password_too_long")
+
+
+def check_username(raw: str) -> str:
+    value = clean_text(raw)
+    if not value:
+        raise FieldError("required")
+    if not _USERNAME.match(value):
+        raise FieldError("username_invalid")
+    return value
+
+
+class Accounts:
+    """Preparers of the firm and how they sign in."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._dummy_hash: str | None = None
+        # Failures against names that have no account, so that they lock out exactly like
+        # real accounts do and a stranger cannot tell the two apart.
+        self._unknown: dict[str, tuple[int, dt.datetime | None]] = {}
+
+    async def count(self) -> int:
+        return await self.store.scalar(Preparer.select(fn.COUNT(Preparer.id)))
+
+    async def create(
+        self, username: str, email: str, password: str, firm_name: str = ""
+    ) -> PreparerInfo:
+        """Create a preparer; the first one also creates the firm, named `firm_name`."""
+        errors: dict[str, str] = {}
+        values: dict[str, str] = {}
+        for name, check, raw in (
+            ("username", check_username, username),
+            ("email", parse_email, email),
+        ):
+            try:
+                values[name] = check(raw)
+            except FieldError as exc:
+                errors[name] = exc.code
+        try:
+            check_password(password)
+        except FieldError as exc:
+            errors["password"] = exc.code
+        if errors:
+            raise AccountError(errors)
+        password_hash = await asyncio.to_thread(HASHER.hash, password)
+        now = self.store.clock()
+        async with self.store.write():
+            firm_id = await self.store.firm_id()
+            if firm_id is None:
+                name = clean_text(firm_name)
+                if not name:
+                    raise AccountError({"firm_name": "required"})
+                firm_id = await self.store.execute(Firm.insert(name=name, created_at=now))
+            try:
+                preparer_id = await self.store.execute(
+                    Preparer.insert(
+                        firm=firm_id,
+                        username=values["username"],
+                        username_key=username_key(values["username"]),
+                        email=values["email"],
+                        password_hash=password_hash,
+                        created_at=now,
+                    )
+                )
+            except IntegrityError as exc:
+                raise AccountError({"username": "username_taken"}) from exc
+        return await self._info(preparer_id)
+
+    async def _info(self, preparer_id: int) -> PreparerInfo:
+        rows = await self.store.list(
+            Preparer.select(
+                Preparer.id, Preparer.firm, Preparer.username, Preparer.email, Firm.name
+            )
+            .join(Firm, on=(Preparer.firm == Firm.id))
+            .where(Preparer.id == preparer_id)
+            .tuples()
+        )
+        pid, firm_id, username, email, firm_name = rows[0]
+        return PreparerInfo(pid, firm_id, username, email, firm_name)
+
+    async def _verify(self, password_hash: str | None, password: str) -> bool:
+        if password_hash is None:
+            if self._dummy_hash is None:
+                self._dummy_hash = await asyncio.to_thread(HASHER.hash, "not a password at all")
+            password_hash = self._dummy_hash
+            await asyncio.to_thread(_verify, password_hash, password)
+            return False
+        return await asyncio.to_thread(_verify, password_hash, password)
+
+    async def sign_in(self, username: str, password: str) -> SignInResult:
+        """Check a username and password; unknown names and wrong passwords look the same."""
+        if len(password) > MAX_PASSWORD or len(username) > 256:
+            return SignInResult(None, "too_long")
+        key = username_key(clean_text(username))
+        now = self.store.clock()
+        rows = await self.store.list(
+            Preparer.select(Preparer.id, Preparer.password_hash, Preparer.locked_until)
+            .where(Preparer.username_key == key)
+            .tuples()
+        )
+        if not rows:
+            count, locked_until = self._unknown.get(key, (0, None))
+            await self._verify(None, password)
+            if locked_until and locked_until > now:
+                return SignInResult(None, "locked")
+            self._note_unknown_failure(key, count, now)
+            return SignInResult(None, "invalid")
+        preparer_id, password_hash, locked_until = rows[0]
+        matched = await self._verify(password_hash, password)
+        if locked_until and locked_until > now:
+            return SignInResult(None, "locked")
+        if not matched:
+            await self._note_failure(preparer_id, now)
+            return SignInResult(None, "invalid")
+        update = {
+            Preparer.failed_logins: 0,
+            Preparer.locked_until: None,
+            Preparer.last_login_at: now,
+        }
+        if HASHER.check_needs_rehash(password_hash):
+            update[Preparer.password_hash] = await asyncio.to_thread(HASHER.hash, password)
+        await self.store.execute(Preparer.update(update).where(Preparer.id == preparer_id))
+        return SignInResult(await self._info(preparer_id))
+
+    async def _note_failure(self, preparer_id: int, now: dt.datetime) -> None:
+        async with self.store.write():
+            failures = await self.store.scalar(
+                Preparer.select(Preparer.failed_logins).where(Preparer.id == preparer_id)
+            )
+            failures = (failures or 0) + 1
+            if failures >= LOCK_AFTER:
+                update = {Preparer.failed_logins: 0, Preparer.locked_until: now + LOCK_FOR}
+            else:
+                update = {Preparer.failed_logins: failures}
+            await self.store.execute(Preparer.update(update).where(Preparer.id == preparer_id))
+
+    def _note_unknown_failure(self, key: str, count: int, now: dt.datetime) -> None:
+        if len(self._unknown) >= _UNKNOWN_TRACKED and key not in self._unknown:
+            self._unknown.pop(next(iter(self._unknown)))
+        count += 1
+        if count >= LOCK_AFTER:
+            self._unknown[key] = (0, now + LOCK_FOR)
+        else:
+            self._unknown[key] = (count, None)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+class AccountError(ValueError):
+    """An account cannot be created; `by_field` says which field and why."""
+
+    def __init__(self, by_field: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in by_field.items()))
+        self.by_field = by_field

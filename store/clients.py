@@ -1,0 +1,251 @@
+"""The firm's clients: adding them, and paging, searching, filtering and counting the list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from peewee import JOIN, SQL, Case, NodeList, Tuple, fn
+
+from store.models import Client, ClientEvent, ClientYearStatus
+from store.text import fold, like_pattern
+from store.validate import CleanClient, email_key
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+NOT_INVITED = "not_invited"
+PENDING = "pending"
+ACCEPTED = "accepted"
+STATUSES = (NOT_INVITED, PENDING, ACCEPTED)
+SORTS = ("name", "kind", "email", "phone", "status")
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One line of the client list."""
+
+    id: int
+    kind: str
+    display_name: str
+    email: str
+    phone: str | None
+    language: str
+    active: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class ClientQuery:
+    """What the list shows: tax year, search text, status filter, inactive or not, sort order."""
+
+    firm_id: int
+    tax_year: int
+    search: str = ""
+    status: str | None = None
+    include_inactive: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+    def with_(self, **changes) -> ClientQuery:
+        return replace(self, **changes)
+
+
+def search_key(clean: CleanClient) -> str:
+    """The folded text a search matches: the name both ways round, and the email."""
+    if clean.kind == "organization":
+        names = clean.organization_name
+    else:
+        names = f"{clean.first_name} {clean.last_name} {clean.last_name} {clean.first_name}"
+    return fold(f"{names} {clean.email}")
+
+
+_STATUS_COLUMN = fn.COALESCE(ClientYearStatus.status, NOT_INVITED)
+_STATUS_RANK = Case(
+    None,
+    [(ClientYearStatus.status == status, rank) for rank, status in enumerate(STATUSES)],
+    0,
+)
+
+
+def _order_keys(sort: str) -> list:
+    return {
+        "name": [Client.sort_key, Client.id],
+        "kind": [Client.kind, Client.sort_key, Client.id],
+        "email": [Client.email_key, Client.id],
+        "phone": [fn.COALESCE(Client.phone, ""), Client.id],
+        "status": [_STATUS_RANK, Client.sort_key, Client.id],
+    }[sort]
+
+
+class Clients:
+    """Queries and changes on the firm's clients."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _filtered(self, q: ClientQuery, *columns, need_status: bool = True):
+        query = Client.select(*columns)
+        if need_status:
+            query = query.join(
+                ClientYearStatus,
+                JOIN.LEFT_OUTER,
+                on=(ClientYearStatus.client == Client.id)
+                & (ClientYearStatus.tax_year == q.tax_year),
+            )
+        conditions = [Client.firm == q.firm_id]
+        if not q.include_inactive:
+            conditions.append(Client.active == True)  # noqa: E712 - SQL, not Python
+        term = fold(q.search.strip())
+        if term:
+            conditions.append(_like(Client.search_key, term))
+        if q.status == NOT_INVITED:
+            conditions.append(
+                ClientYearStatus.status.is_null() | (ClientYearStatus.status == NOT_INVITED)
+            )
+        elif q.status:
+            conditions.append(ClientYearStatus.status == q.status)
+        return query.where(*conditions)
+
+    async def count(self, q: ClientQuery) -> int:
+        """How many clients the query shows."""
+        query = self._filtered(q, fn.COUNT(Client.id), need_status=bool(q.status))
+        return await self.store.scalar(query)
+
+    async def page(self, q: ClientQuery, offset: int, limit: int) -> list[ClientRow]:
+        """The rows at positions offset..offset+limit of the list, in the query's order."""
+        keys = _order_keys(q.sort)
+        order = [k.desc() for k in keys] if q.descending else [k.asc() for k in keys]
+        query = (
+            self._filtered(
+                q,
+                Client.id,
+                Client.kind,
+                Client.display_name,
+                Client.email,
+                Client.phone,
+                Client.language,
+                Client.active,
+                _STATUS_COLUMN,
+            )
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit)
+            .tuples()
+        )
+        return [ClientRow(*row[:6], bool(row[6]), row[7]) for row in await self.store.list(query)]
+
+    async def position(self, client_id: int, q: ClientQuery) -> int | None:
+        """Where `client_id` stands in the list the query shows, or None if it is not in it."""
+        keys = _order_keys(q.sort)
+        found = await self.store.list(
+            self._filtered(q, *keys).where(Client.id == client_id).tuples()
+        )
+        if not found:
+            return None
+        mine = Tuple(*found[0])
+        ahead = Tuple(*keys) > mine if q.descending else Tuple(*keys) < mine
+        return await self.store.scalar(self._filtered(q, fn.COUNT(Client.id)).where(ahead))
+
+    async def status_counts(self, firm_id: int | None, tax_year: int) -> dict[str, int]:
+        """Active clients per status for a tax year; clients with no status are Not invited."""
+        counts = dict.fromkeys(STATUSES, 0)
+        if firm_id is None:
+            return counts
+        total = await self.store.scalar(
+            Client.select(fn.COUNT(Client.id)).where(
+                (Client.firm == firm_id) & (Client.active == True)  # noqa: E712
+            )
+        )
+        rows = await self.store.list(
+            ClientYearStatus.select(ClientYearStatus.status, fn.COUNT(ClientYearStatus.client))
+            .join(Client, on=(ClientYearStatus.client == Client.id))
+            .where(
+                (ClientYearStatus.tax_year == tax_year)
+                & (Client.firm == firm_id)
+                & (Client.active == True)  # noqa: E712
+            )
+            .group_by(ClientYearStatus.status)
+            .tuples()
+        )
+        for status, n in rows:
+            counts[status] = counts.get(status, 0) + n
+        counts[NOT_INVITED] = total - sum(n for s, n in counts.items() if s != NOT_INVITED)
+        return counts
+
+    async def with_email(self, firm_id: int, email: str) -> list[ClientRow]:
+        """Clients of the firm already using this address (any case), active or not."""
+        q = ClientQuery(firm_id=firm_id, tax_year=0, include_inactive=True)
+        query = (
+            self._filtered(
+                q,
+                Client.id,
+                Client.kind,
+                Client.display_name,
+                Client.email,
+                Client.phone,
+                Client.language,
+                Client.active,
+                _STATUS_COLUMN,
+            )
+            .where(Client.email_key == email_key(email))
+            .order_by(Client.id)
+            .tuples()
+        )
+        return [ClientRow(*row[:6], bool(row[6]), row[7]) for row in await self.store.list(query)]
+
+    async def add(self, firm_id: int, clean: CleanClient, preparer_id: int | None) -> int:
+        """Store a checked client as Not invited, with a "client added" event; return its id."""
+        now = self.store.clock()
+        async with self.store.write():
+            client_id = await self.store.execute(
+                Client.insert(
+                    firm=firm_id,
+                    kind=clean.kind,
+                    first_name=clean.first_name or None,
+                    last_name=clean.last_name or None,
+                    organization_name=clean.organization_name or None,
+                    display_name=clean.display_name,
+                    sort_key=fold(clean.display_name),
+                    search_key=search_key(clean),
+                    email=clean.email,
+                    email_key=email_key(clean.email),
+                    phone=clean.phone,
+                    language=clean.language,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            await self.log(client_id, preparer_id, "client_added", {"kind": clean.kind})
+        return client_id
+
+    async def log(self, client_id: int, preparer_id: int | None, kind: str, detail: dict) -> None:
+        """Append one event to the client's history."""
+        await self.store.execute(
+            ClientEvent.insert(
+                client=client_id,
+                preparer=preparer_id,
+                kind=kind,
+                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                at=self.store.clock(),
+            )
+        )
+
+    async def events(self, client_id: int) -> list[tuple[str, dict, object, int | None]]:
+        """The client's history, oldest first: (kind, detail, when, preparer id)."""
+        rows = await self.store.list(
+            ClientEvent.select(
+                ClientEvent.kind, ClientEvent.detail, ClientEvent.at, ClientEvent.preparer
+            )
+            .where(ClientEvent.client == client_id)
+            .order_by(ClientEvent.id)
+            .tuples()
+        )
+        return [(kind, json.loads(detail), at, who) for kind, detail, at, who in rows]
+
+
+def _like(column, term: str):
+    """column LIKE '%term%' with the term's own wildcards escaped."""
+    return NodeList((column, SQL("LIKE"), like_pattern(term), SQL("ESCAPE '\\'")))

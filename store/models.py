@@ -1,0 +1,91 @@
+"""Peewee models describing the tables; they are never bound globally, queries bind per store."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CompositeKey,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+
+class BaseModel(Model):
+    """Unbound base: every query is bound to the store's database when it runs."""
+
+    class Meta:
+        database = None
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+    class Meta:
+        primary_key = False
+        table_name = "schema_version"
+
+
+class Firm(BaseModel):
+    id = AutoField()
+    name = TextField()
+    created_at = DateTimeField()
+
+
+class Preparer(BaseModel):
+    id = AutoField()
+    firm = ForeignKeyField(Firm, column_name="firm_id", lazy_load=False)
+    username = TextField()
+    username_key = TextField(unique=True)
+    email = TextField()
+    password_hash = TextField()
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField()
+    last_login_at = DateTimeField(null=True)
+
+
+class Client(BaseModel):
+    id = AutoField()
+    firm = ForeignKeyField(Firm, column_name="firm_id", lazy_load=False)
+    kind = TextField()
+    first_name = TextField(null=True)
+    last_name = TextField(null=True)
+    organization_name = TextField(null=True)
+    display_name = TextField()
+    sort_key = TextField()
+    search_key = TextField()
+    email = TextField()
+    email_key = TextField()
+    phone = TextField(null=True)
+    language = TextField(default="en")
+    active = BooleanField(default=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class ClientYearStatus(BaseModel):
+    client = ForeignKeyField(Client, column_name="client_id", lazy_load=False)
+    tax_year = IntegerField()
+    status = TextField()
+    updated_at = DateTimeField()
+
+    class Meta:
+        primary_key = CompositeKey("client", "tax_year")
+        table_name = "client_year_status"
+
+
+class ClientEvent(BaseModel):
+    id = AutoField()
+    client = ForeignKeyField(Client, column_name="client_id", lazy_load=False)
+    preparer = ForeignKeyField(Preparer, column_name="preparer_id", null=True, lazy_load=False)
+    kind = TextField()
+    detail = TextField(default="{}")
+    at = DateTimeField()
+
+    class Meta:
+        table_name = "client_event"

@@ -1,0 +1,110 @@
+"""The Store: one async database, its schema kept current, and the pipeline's operations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from peewee import fn
+
+from store import migrations
+from store.db import DatabaseTarget, open_database, parse_database_url
+from store.models import Firm
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now: every timestamp in the store is naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class StoreUnavailableError(RuntimeError):
+    """The database cannot be opened or reached; the message says what failed."""
+
+
+class Store:
+    """Holds the database and hands out the pipeline's operations (accounts, clients)."""
+
+    def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow) -> None:
+        from store.accounts import Accounts
+        from store.clients import Clients
+
+        self.db = db
+        self.target = target
+        self.clock = clock
+        self.accounts = Accounts(self)
+        self.clients = Clients(self)
+
+    @classmethod
+    async def open(cls, url: str | DatabaseTarget, *, clock: Clock = utcnow) -> Store:
+        """Open the database at `url`, apply pending migrations, and return the store."""
+        target = url if isinstance(url, DatabaseTarget) else parse_database_url(url)
+        db = open_database(target)
+        store = cls(db, target, clock)
+        try:
+            await store.migrate()
+        except migrations.SchemaTooNewError:
+            await store.close()
+            raise
+        except Exception as exc:
+            await store.close()
+            raise StoreUnavailableError(_describe(exc)) from exc
+        return store
+
+    async def close(self) -> None:
+        """Release every connection so the process can exit."""
+        await self.db.close_pool()
+
+    @property
+    def backend(self) -> str:
+        return self.target.backend
+
+    def write(self):
+        """A write transaction; on SQLite it takes the write lock first (BEGIN IMMEDIATE)."""
+        if self.target.is_sqlite:
+            return self.db.atomic("IMMEDIATE")
+        return self.db.atomic()
+
+    async def list(self, query) -> list:
+        return await self.db.list(query.bind(self.db))
+
+    async def scalar(self, query):
+        return await self.db.scalar(query.bind(self.db))
+
+    async def execute(self, query):
+        return await self.db.aexecute(query)
+
+    async def schema_version(self) -> int:
+        cursor = await self.db.aexecute_sql("SELECT MAX(version) FROM schema_version")
+        row = cursor.fetchone()
+        return int(row[0] or 0) if row else 0
+
+    async def migrate(self) -> None:
+        """Bring the schema to the latest version, one transaction, one migrator at a time."""
+        async with self.write():
+            if not self.target.is_sqlite:
+                await self.db.aexecute_sql("SELECT pg_advisory_xact_lock(7061707)")
+            await self.db.aexecute_sql(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+            )
+            current = await self.schema_version()
+            for version, statements in migrations.pending(current, self.backend):
+                for sql in statements:
+                    await self.db.aexecute_sql(sql)
+                await self.db.aexecute_sql(
+                    f"INSERT INTO schema_version (version) VALUES ({self.db.param})", (version,)
+                )
+
+    async def firm_id(self) -> int | None:
+        """The firm this database belongs to, or None before the first account is made."""
+        return await self.scalar(Firm.select(fn.MIN(Firm.id)))
+
+    async def firm_name(self, firm_id: int) -> str:
+        return await self.scalar(Firm.select(Firm.name).where(Firm.id == firm_id)) or ""
+
+
+def _describe(exc: BaseException) -> str:
+    """One line saying why the database could not be used, without a traceback."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{type(exc).__name__}: {text}"

@@ -1,0 +1,33 @@
+"""Cleaning of text people type, so stored values never carry terminal control codes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 controls (ESC included), DEL, zero-width and bidirectional overrides:
+# none of them belong in a name, and several can move or restyle a terminal.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value: str | None) -> str:
+    """Return `value` NFC-normalised, without control characters, on one line, trimmed."""
+    if not value:
+        return ""
+    value = unicodedata.normalize("NFC", value)
+    value = _CONTROLS.sub(" ", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def fold(value: str) -> str:
+    """Return a case- and accent-insensitive form of `value` for searching and sorting."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold().replace("œ", "oe").replace("æ", "ae")
+
+
+def like_pattern(term: str) -> str:
+    """Return a LIKE pattern matching `term` anywhere, with LIKE's wildcards escaped by `\\`."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -1,0 +1,152 @@
+"""Validation of what a preparer types into a client record: names, email, phone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from store.text import clean_text
+
+KINDS = ("individual", "organization")
+LANGUAGES = ("en", "fr")
+MAX_NAME = 200
+MAX_EMAIL = 254
+
+
+class FieldError(ValueError):
+    """A value a person typed is not acceptable; `code` names the reason for the screen."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def parse_email(raw: str) -> str:
+    """Return the normalised address for `raw`, checking syntax only (no DNS look-up)."""
+    value = (raw or "").strip()
+    if not value:
+        raise FieldError("required")
+    if len(value) > MAX_EMAIL:
+        raise FieldError("email_too_long")
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise FieldError("email_invalid") from exc
+    return result.normalized
+
+
+def email_key(email: str) -> str:
+    """Return the form of an address used to spot the same mailbox typed twice."""
+    return email.casefold()
+
+
+def parse_phone(raw: str, region: str = "CA") -> str | None:
+    """Return `raw` as an E.164 number, None when empty; `region` applies to national numbers."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise FieldError("phone_invalid") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise FieldError("phone_invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None, region: str = "CA") -> str:
+    """A stored E.164 number as a person reads it: national in `region`, else international."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def parse_name(raw: str, *, required: bool = True) -> str:
+    """Return a cleaned name; control characters and escape sequences are removed."""
+    value = clean_text(raw)
+    if not value:
+        if required:
+            raise FieldError("required")
+        return ""
+    if len(value) > MAX_NAME:
+        raise FieldError("name_too_long")
+    return value
+
+
+@dataclass(frozen=True)
+class ClientDraft:
+    """A client as typed in the add-client form, before it is checked and stored."""
+
+    kind: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    organization_name: str = ""
+    phone: str = ""
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class CleanClient:
+    """A checked client, ready to store: names cleaned, email normalised, phone in E.164."""
+
+    kind: str
+    email: str
+    first_name: str
+    last_name: str
+    organization_name: str
+    phone: str | None
+    language: str
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == "organization":
+            return self.organization_name
+        return f"{self.last_name}, {self.first_name}"
+
+
+@dataclass
+class DraftErrors:
+    """The reason, per field, that a draft cannot be stored."""
+
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+
+def check_draft(draft: ClientDraft, region: str = "CA") -> CleanClient | DraftErrors:
+    """Check every field of `draft`; return the clean client or every error at once."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+
+    def take(name: str, fn, *args, **kwargs) -> None:
+        try:
+            values[name] = fn(*args, **kwargs)
+        except FieldError as exc:
+            errors[name] = exc.code
+
+    if draft.kind not in KINDS:
+        errors["kind"] = "kind_invalid"
+    if draft.language not in LANGUAGES:
+        errors["language"] = "language_invalid"
+    if draft.kind == "organization":
+        take("organization_name", parse_name, draft.organization_name)
+        values["first_name"] = values["last_name"] = ""
+    else:
+        take("first_name", parse_name, draft.first_name)
+        take("last_name", parse_name, draft.last_name)
+        values["organization_name"] = ""
+    take("email", parse_email, draft.email)
+    take("phone", parse_phone, draft.phone, region)
+    if errors:
+        return DraftErrors(errors)
+    return CleanClient(kind=draft.kind, language=draft.language, **values)  # type: ignore[arg-type]

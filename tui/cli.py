@@ -1,0 +1,169 @@
+"""The `linkdesk` command: opens the app, or runs a subcommand for scripts (status, user add)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tui.i18n import _, set_language
+
+EXIT_USAGE = 2
+EXIT_RUNTIME = 1
+
+
+class UsageError(Exception):
+    """A flag, URL or file a person gave cannot be used; exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad flag in one line and exits 2, without the usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _tax_year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {value!r}") from None
+    if not 1900 <= year <= 2999:
+        raise argparse.ArgumentTypeError(f"not a plausible tax year: {year}")
+    return year
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--db", default=argparse.SUPPRESS, metavar="URL",
+        help="database: file path, sqlite:///PATH or postgresql://user@host:port/db",
+    )
+    common.add_argument(
+        "--lang", default=argparse.SUPPRESS, choices=("en", "fr"), help="language of the app"
+    )
+    parser = _Parser(prog="linkdesk", parents=[common], description=_(
+        "A keyboard-driven desk for tax preparers: clients and their portal invitations."
+    ))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    status = commands.add_parser("status", parents=[common], help="counts per invitation status")
+    status.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
+    status.add_argument("--json", action="store_true", help="print a JSON object")
+    user = commands.add_parser("user", parents=[common], help="preparer accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    add = user_commands.add_parser("add", parents=[common], help="create a preparer account")
+    add.add_argument("username")
+    add.add_argument("--email", required=True)
+    add.add_argument("--firm", default="", help="firm name, needed for the first account")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        from tui.config import Settings
+
+        settings = Settings.from_env(getattr(args, "db", None), getattr(args, "lang", None))
+        set_language(settings.language)
+        from store.db import DatabaseUrlError, parse_database_url
+
+        try:
+            target = parse_database_url(settings.db_url)
+        except DatabaseUrlError as exc:
+            raise UsageError(f"--db: {exc}") from None
+        if args.command == "status":
+            code = asyncio.run(_status(target, args))
+        elif args.command == "user":
+            code = asyncio.run(_user_add(target, args))
+        else:
+            code = _run_app(settings, target)
+    except UsageError as exc:
+        print(f"linkdesk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def _exists(path: str) -> bool:
+    return Path(path).expanduser().exists()
+
+
+async def _open_store(target, *, must_exist: bool = False):
+    from store import SchemaTooNewError, Store, StoreUnavailableError
+
+    if must_exist and target.is_sqlite and not _exists(target.location):
+        raise UsageError(f"no database at {target.location} (open linkdesk once to create it)")
+    try:
+        return await Store.open(target)
+    except (StoreUnavailableError, SchemaTooNewError, OSError) as exc:
+        raise UsageError(f"cannot open the database: {exc}") from None
+
+
+async def _status(target, args) -> int:
+    from store.clients import STATUSES
+    from tui.config import default_tax_year
+    from tui.labels import status_label
+
+    store = await _open_store(target, must_exist=True)
+    try:
+        year = args.tax_year or default_tax_year()
+        counts = await store.clients.status_counts(await store.firm_id(), year)
+    finally:
+        await store.close()
+    total = sum(counts.values())
+    if args.json:
+        print(json.dumps({"tax_year": year, **counts, "total": total}))
+        return 0
+    width = max(len(status_label(s)) for s in STATUSES)
+    print(_("Tax year {year}").format(year=year))
+    for status in STATUSES:
+        print(f"  {status_label(status):<{width}}  {counts[status]:>7}")
+    print(f"  {_('Total'):<{width}}  {total:>7}")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(_("Password: "))
+        if getpass.getpass(_("Password again: ")) != first:
+            raise UsageError(_("the two passwords differ"))
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+async def _user_add(target, args) -> int:
+    from store import AccountError
+    from tui.labels import field_error
+
+    password = _read_password()
+    store = await _open_store(target)
+    try:
+        try:
+            info = await store.accounts.create(args.username, args.email, password, args.firm)
+        except AccountError as exc:
+            field, code = next(iter(exc.by_field.items()))
+            flag = {"firm_name": "--firm", "email": "--email"}.get(field, field)
+            raise UsageError(f"{flag}: {field_error(code)}") from None
+    finally:
+        await store.close()
+    print(_("Created preparer {name} in {firm}.").format(name=info.username, firm=info.firm_name))
+    return 0
+
+
+def _run_app(settings, target) -> int:
+    from tui.app import run_app
+
+    try:
+        return asyncio.run(run_app(settings, target))
+    except Exception as exc:  # the UI is gone by now: say what happened in one line
+        from store import StoreUnavailableError
+
+        if isinstance(exc, StoreUnavailableError):
+            raise UsageError(f"cannot open the database: {exc}") from None
+        raise

@@ -1,0 +1,30 @@
+"""Numbers and dates written the way the preparer's locale writes them (Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from tui.i18n import current_language
+
+_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+
+
+@cache
+def _numbers():
+    from babel import numbers
+
+    return numbers
+
+
+def format_count(n: int) -> str:
+    """1200 → "1,200" in English, "1 200" in French."""
+    return _numbers().format_decimal(n, locale=_LOCALES.get(current_language(), "en_CA"))
+
+
+def format_datetime(when: dt.datetime) -> str:
+    """A stored naive-UTC time in local time, in the locale's medium format."""
+    from babel.dates import format_datetime as babel_format
+
+    local = when.replace(tzinfo=dt.UTC).astimezone()
+    return babel_format(local, "medium", locale=_LOCALES.get(current_language(), "en_CA"))

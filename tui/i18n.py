@@ -1,0 +1,61 @@
+"""The one translation function every string a person reads passes through."""
+
+from __future__ import annotations
+
+import gettext
+import locale
+import os
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "linkdesk"
+SUPPORTED = ("en", "fr")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def pick_language(requested: str | None = None) -> str:
+    """The language to use: the one asked for, else the environment's locale, else English."""
+    candidates = [requested] if requested else []
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            candidates.append(os.environ[var])
+    if not requested:
+        try:
+            candidates.append(locale.getlocale()[0] or "")
+        except ValueError:
+            pass
+    for candidate in candidates:
+        code = (candidate or "").split(".")[0].split("_")[0].lower()
+        if code in SUPPORTED:
+            return code
+    return "en"
+
+
+def set_language(language: str) -> None:
+    """Switch every later `_()` call to `language` (a catalog that is missing falls back)."""
+    global _translation, _language
+    _language = language if language in SUPPORTED else "en"
+    _translation = gettext.translation(
+        DOMAIN, localedir=LOCALE_DIR, languages=[_language], fallback=True
+    )
+
+
+def current_language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    """Translate `message` into the current language."""
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message whose form depends on a count."""
+    return _translation.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for translation where it is defined; `_()` translates it where shown."""
+    return message

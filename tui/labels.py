@@ -1,0 +1,58 @@
+"""What a person reads for the store's codes: statuses, kinds, field errors, sign-in results."""
+
+from __future__ import annotations
+
+from tui.i18n import N_, _
+
+STATUS_LABELS = {
+    "not_invited": N_("Not invited"),
+    "pending": N_("Invitation pending"),
+    "accepted": N_("Invitation accepted"),
+}
+
+KIND_LABELS = {
+    "individual": N_("Individual"),
+    "organization": N_("Organization"),
+}
+
+LANGUAGE_LABELS = {
+    "en": N_("English"),
+    "fr": N_("French"),
+}
+
+FIELD_ERRORS = {
+    "required": N_("Required."),
+    "email_invalid": N_("Not a valid email address."),
+    "email_too_long": N_("Email address is too long."),
+    "phone_invalid": N_("Not a valid phone number."),
+    "name_too_long": N_("Too long (200 characters at most)."),
+    "kind_invalid": N_("Choose Individual or Organization."),
+    "language_invalid": N_("Choose English or French."),
+    "username_invalid": N_("2 to 64 letters, digits, dots, dashes, @ or underscores."),
+    "username_taken": N_("That username is taken."),
+    "password_too_short": N_("At least 10 characters."),
+    "password_too_long": N_("Too long (1,024 characters at most)."),
+    "password_mismatch": N_("The two passwords differ."),
+}
+
+SIGN_IN_ERRORS = {
+    "invalid": N_("Unknown username or wrong password."),
+    "locked": N_("Too many failed attempts. Try again in a few minutes."),
+    "too_long": N_("Unknown username or wrong password."),
+}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS.get(status, status))
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS.get(kind, kind))
+
+
+def field_error(code: str) -> str:
+    return _(FIELD_ERRORS.get(code, code))
+
+
+def sign_in_error(code: str) -> str:
+    return _(SIGN_IN_ERRORS.get(code, SIGN_IN_ERRORS["invalid"]))

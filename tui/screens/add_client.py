@@ -1,0 +1,174 @@
+"""The add-client form: an Individual or an Organization, checked field by field."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+
+from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
+from store.validate import FieldError, parse_email
+from tui.i18n import _
+from tui.labels import LANGUAGE_LABELS
+from tui.widgets.form_field import FormField
+
+INDIVIDUAL_FIELDS = ("first_name", "last_name")
+ORGANIZATION_FIELDS = ("organization_name",)
+
+
+class AddClientScreen(ModalScreen[int | None]):
+    """Adds one client as "Not invited"; dismisses with its id, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, adding nothing")),
+        Binding("ctrl+s", "ok", _("OK"), id="ok", tooltip=_("Add the client")),
+    ]
+
+    def __init__(self, preparer: PreparerInfo) -> None:
+        super().__init__()
+        self.preparer = preparer
+        self._duplicate_of: str | None = None  # the address the preparer was warned about
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-client", classes="dialog"):
+            yield Static(_("Add a new client"), classes="title", markup=False)
+            with RadioSet(id="kind", compact=True):
+                yield RadioButton(_("Individual"), value=True, id="kind-individual")
+                yield RadioButton(_("Organization"), id="kind-organization")
+            yield FormField("first_name", _("First name"), max_length=200)
+            yield FormField("last_name", _("Last name"), max_length=200)
+            yield FormField("organization_name", _("Organization name"), max_length=200)
+            yield FormField("email", _("Email"), max_length=254)
+            yield FormField("phone", _("Cell phone (optional)"), optional=True, max_length=40)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Language"), classes="form-label")
+                yield Select(
+                    [(_(label), code) for code, label in LANGUAGE_LABELS.items()],
+                    value="en", allow_blank=False, id="language", compact=True,
+                )
+            yield Static("", id="duplicate-warning", classes="warning", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("OK"), id="ok-button", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        self._show_kind("individual")
+        self.query_one("#input-first_name", Input).focus()
+
+    @property
+    def kind(self) -> str:
+        pressed = self.query_one("#kind", RadioSet).pressed_button
+        return "organization" if pressed and pressed.id == "kind-organization" else "individual"
+
+    def _fields(self) -> dict[str, FormField]:
+        return {f.field_name: f for f in self.query(FormField)}
+
+    def _show_kind(self, kind: str) -> None:
+        fields = self._fields()
+        for name in INDIVIDUAL_FIELDS:
+            fields[name].display = kind == "individual"
+        for name in ORGANIZATION_FIELDS:
+            fields[name].display = kind == "organization"
+        label = _("Cell phone (optional)") if kind == "individual" else _(
+            "Work phone (optional)")
+        fields["phone"].query_one(Label).update(label)
+
+    @on(RadioSet.Changed, "#kind")
+    def _kind_changed(self) -> None:
+        self._show_kind(self.kind)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        visible = [i for i in self.query(Input) if i.parent.display]
+        index = visible.index(event.input)
+        if index + 1 < len(visible):
+            visible[index + 1].focus()
+        else:
+            self.action_ok()
+
+    @on(Input.Blurred, "#input-email")
+    def _email_left(self) -> None:
+        self.check_duplicate()
+
+    @on(Input.Changed, "#input-email")
+    def _email_changed(self) -> None:
+        if self._duplicate_of is not None:
+            self._duplicate_of = None
+            self.query_one("#duplicate-warning", Static).update("")
+
+    @work(exclusive=True, group="duplicate")
+    async def check_duplicate(self) -> None:
+        await self._duplicates()
+
+    async def _duplicates(self) -> str | None:
+        """Warn, beside the form, when another client of the firm has this address.
+
+        Returns the address (folded) that the warning is about, None when there is none.
+        """
+        raw = self.query_one("#input-email", Input).value
+        warning = self.query_one("#duplicate-warning", Static)
+        try:
+            email = parse_email(raw)
+        except FieldError:
+            return None
+        matches = await self.app.store.clients.with_email(self.preparer.firm_id, email)
+        if not matches:
+            warning.update("")
+            self._duplicate_of = None
+            return None
+        names = ", ".join(m.display_name for m in matches[:3])
+        if len(matches) > 3:
+            names += ", …"
+        warning.update(_(
+            "Another client already uses this email: {names}. "
+            "Press OK to add this client anyway."
+        ).format(names=names))
+        self._duplicate_of = email.casefold()
+        return self._duplicate_of
+
+    def _draft(self) -> ClientDraft:
+        fields = self._fields()
+        return ClientDraft(
+            kind=self.kind,
+            first_name=fields["first_name"].value,
+            last_name=fields["last_name"].value,
+            organization_name=fields["organization_name"].value,
+            email=fields["email"].value,
+            phone=fields["phone"].value,
+            language=str(self.query_one("#language", Select).value),
+        )
+
+    @on(Button.Pressed, "#ok-button")
+    def action_ok(self) -> None:
+        self.add()
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(exclusive=True, group="add")
+    async def add(self) -> None:
+        fields = self._fields()
+        result = check_draft(self._draft(), self.app.settings.region)
+        for name, field in fields.items():
+            field.set_error(result.by_field.get(name) if isinstance(result, DraftErrors) else None)
+        if isinstance(result, DraftErrors):
+            first_bad = next(n for n in fields if n in result.by_field)
+            fields[first_bad].input.focus()
+            return
+        already_warned = self._duplicate_of
+        duplicate = await self._duplicates()
+        if duplicate is not None and duplicate != already_warned:
+            return
+        button = self.query_one("#ok-button", Button)
+        button.disabled = True
+        try:
+            client_id = await self.app.store.clients.add(
+                self.preparer.firm_id, result, self.preparer.id
+            )
+        finally:
+            button.disabled = False
+        self.dismiss(client_id)

@@ -1,0 +1,224 @@
+"""The client list: every client of the firm with its status for the selected tax year."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Select, Static
+
+from store import STATUSES, ClientQuery, PreparerInfo
+from tui.formatting import format_count
+from tui.i18n import _
+from tui.labels import status_label
+from tui.widgets.client_table import PAGE, ClientTable, columns
+from tui.widgets.pipeline_bar import PipelineBar
+
+SORT_ORDER = ("name", "kind", "email", "phone", "status")
+
+
+class ClientsScreen(Screen):
+    """Search, filter, sort and page through the firm's clients; add new ones."""
+
+    AUTO_FOCUS = "ClientTable"
+    BINDINGS = [
+        Binding("a", "add_client", _("Add client"), id="add-client",
+                tooltip=_("Add an individual or an organization")),
+        Binding("slash", "search", _("Search"), id="search", key_display="/",
+                tooltip=_("Search names and emails")),
+        Binding("f", "cycle_filter", _("Filter"), id="filter",
+                tooltip=_("Show one status only, or all")),
+        Binding("s", "cycle_sort", _("Sort"), id="sort", tooltip=_("Sort by the next column")),
+        Binding("r", "reverse_sort", _("Reverse"), id="reverse", tooltip=_("Reverse the order")),
+        Binding("left_square_bracket", "year(-1)", _("Year −"), id="year-down",
+                key_display="[", tooltip=_("Previous tax year")),
+        Binding("right_square_bracket", "year(1)", _("Year +"), id="year-up",
+                key_display="]", tooltip=_("Next tax year")),
+        Binding("h", "toggle_inactive", _("Inactive"), id="inactive",
+                tooltip=_("Show or hide inactive clients")),
+    ]
+
+    def __init__(self, preparer: PreparerInfo, tax_year: int) -> None:
+        super().__init__()
+        self.preparer = preparer
+        self.tax_year = tax_year
+        self.sort = "name"
+        self.descending = False
+        self.include_inactive = False
+        self.counts: dict[str, int] = {}
+        self.years = list(range(tax_year + 1, tax_year - 7, -1))
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="context", markup=False)
+        with Horizontal(id="controls"):
+            yield Input(placeholder=_("Search name or email  ( / )"), id="search", compact=True)
+            yield Select(
+                [(_("All statuses"), "")] + [(status_label(s), s) for s in STATUSES],
+                value="", allow_blank=False, id="status-filter", compact=True,
+            )
+            yield Select(
+                [(str(y), y) for y in self.years],
+                value=self.tax_year, allow_blank=False, id="tax-year", compact=True,
+            )
+        yield PipelineBar(id="pipeline")
+        yield ClientTable(self._fetcher(self.query_now()), id="clients")
+        yield Static(id="list-info", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(ClientTable)
+        table.phone_region = self.app.settings.region
+        self._show_context()
+        self.reload(counts=True)
+
+    # -- the query ------------------------------------------------------------------------------
+
+    def query_now(self) -> ClientQuery:
+        search = self.query_one("#search", Input).value if self.is_mounted else ""
+        status = self.query_one("#status-filter", Select).value if self.is_mounted else ""
+        return ClientQuery(
+            firm_id=self.preparer.firm_id,
+            tax_year=self.tax_year,
+            search=search,
+            status=status or None,
+            include_inactive=self.include_inactive,
+            sort=self.sort,
+            descending=self.descending,
+        )
+
+    def _fetcher(self, q: ClientQuery):
+        return partial(self.app.store.clients.page, q)
+
+    @work(exclusive=True, group="client-list")
+    async def reload(self, select_id: int | None = None, counts: bool = False) -> None:
+        """Show the list for the current query; select `select_id` if given."""
+        clients = self.app.store.clients
+        q = self.query_now()
+        if counts:
+            self.counts = await clients.status_counts(q.firm_id, q.tax_year)
+        cursor = 0
+        if select_id is not None:
+            cursor = await clients.position(select_id, q) or 0
+        total = await clients.count(q)
+        offset = (cursor // PAGE) * PAGE
+        rows = await clients.page(q, offset, PAGE)
+        table = self.query_one(ClientTable)
+        table.sort, table.descending = q.sort, q.descending
+        table.set_fetcher(self._fetcher(q))
+        table.show(total, rows, offset=offset, cursor=cursor)
+        self.query_one(PipelineBar).show_counts(self.counts, q.status)
+        self._show_info(q, total)
+
+    def _show_context(self) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(self.preparer.firm_name, style="bold")
+        line.append("  ·  ")
+        line.append(self.preparer.username)
+        line.append("  ·  ")
+        line.append(_("Tax year {year}").format(year=self.tax_year))
+        self.query_one("#context", Static).update(line)
+
+    def _show_info(self, q: ClientQuery, total: int) -> None:
+        all_active = sum(self.counts.values())
+        parts = [_("{shown} shown of {total}").format(
+            shown=format_count(total), total=format_count(all_active))]
+        title = {c.key: c.title for c in columns()}[q.sort]
+        parts.append(_("sorted by {column} {arrow}").format(
+            column=title, arrow="▼" if q.descending else "▲"))
+        if q.include_inactive:
+            parts.append(_("inactive clients shown"))
+        self.query_one("#list-info", Static).update("  ·  ".join(parts))
+
+    # -- reacting to the controls ---------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(ClientTable).focus()
+
+    @on(Select.Changed, "#status-filter")
+    def _filter_changed(self) -> None:
+        self.reload()
+
+    @on(Select.Changed, "#tax-year")
+    def _year_changed(self, event: Select.Changed) -> None:
+        if event.value != self.tax_year:
+            self.tax_year = int(event.value)
+            self._show_context()
+            self.reload(counts=True)
+
+    @on(ClientTable.SortRequested)
+    def _sort_clicked(self, event: ClientTable.SortRequested) -> None:
+        if event.column == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = event.column, False
+        self.reload()
+
+    def key_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and search.value:
+            search.value = ""
+        self.query_one(ClientTable).focus()
+
+    def key_down(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self.query_one(ClientTable).focus()
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_cycle_filter(self) -> None:
+        select = self.query_one("#status-filter", Select)
+        order = ["", *STATUSES]
+        select.value = order[(order.index(select.value) + 1) % len(order)]
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.descending = False
+        self.reload()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def action_year(self, delta: int) -> None:
+        select = self.query_one("#tax-year", Select)
+        target = self.tax_year + delta
+        if target in self.years:
+            select.value = target
+
+    def action_toggle_inactive(self) -> None:
+        self.include_inactive = not self.include_inactive
+        self.reload()
+
+    def action_add_client(self) -> None:
+        from tui.screens.add_client import AddClientScreen
+
+        self.app.push_screen(AddClientScreen(self.preparer), self._client_added)
+
+    def _client_added(self, client_id: int | None) -> None:
+        if client_id is None:
+            return
+        self._show_added(client_id)
+
+    @work(group="client-list-select")
+    async def _show_added(self, client_id: int) -> None:
+        """Select the new client, clearing the search or filter that would hide it."""
+        q = self.query_now()
+        if await self.app.store.clients.position(client_id, q) is None:
+            with self.prevent(Input.Changed, Select.Changed):
+                self.query_one("#search", Input).value = ""
+                self.query_one("#status-filter", Select).value = ""
+        self.query_one(ClientTable).focus()
+        self.reload(select_id=client_id, counts=True)

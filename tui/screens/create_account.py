@@ -1,0 +1,92 @@
+"""Account creation: the firm's first preparer also names the firm."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from store import AccountError
+from tui.i18n import _
+from tui.widgets.form_field import FormField
+
+
+class CreateAccountScreen(Screen):
+    """Creates a preparer account and signs it in."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back"), id="back", tooltip=_("Back to sign-in")),
+    ]
+
+    def __init__(self, first: bool = False) -> None:
+        super().__init__()
+        self.first = first
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="create-account", classes="dialog"):
+            title = _("Create the firm's first account") if self.first else _("Create an account")
+            yield Static(title, classes="title", markup=False)
+            if self.first:
+                yield FormField("firm_name", _("Firm name"), max_length=200)
+            yield FormField("username", _("Username"), max_length=64)
+            yield FormField("email", _("Email"), max_length=254)
+            yield FormField("password", _("Password"), password=True)
+            yield FormField("password2", _("Password again"), password=True)
+            yield Static("", id="create-message", classes="message", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Create account"), id="create-button", variant="primary", compact=True)
+                if not self.first:
+                    yield Button(_("Cancel"), id="cancel-button", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self.create()
+
+    @on(Button.Pressed, "#create-button")
+    def _create(self) -> None:
+        self.create()
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_back(self) -> None:
+        if not self.first:
+            self.app.pop_screen()
+
+    @work(exclusive=True, group="create-account")
+    async def create(self) -> None:
+        fields = {f.field_name: f for f in self.query(FormField)}
+        for f in fields.values():
+            f.set_error(None)
+        values = {name: f.value for name, f in fields.items()}
+        if values["password"] != values["password2"]:
+            fields["password2"].set_error("password_mismatch")
+            return
+        button = self.query_one("#create-button", Button)
+        button.disabled = True
+        try:
+            info = await self.app.store.accounts.create(
+                values["username"], values["email"], values["password"],
+                values.get("firm_name", ""),
+            )
+        except AccountError as exc:
+            for name, code in exc.by_field.items():
+                if name in fields:
+                    fields[name].set_error(code)
+            first_bad = next(iter(exc.by_field))
+            if first_bad in fields:
+                fields[first_bad].input.focus()
+            return
+        finally:
+            button.disabled = False
+        self.app.signed_in(info)

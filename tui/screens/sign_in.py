@@ -1,0 +1,85 @@
+"""Sign-in: username and password, with the way to create an account."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from tui.i18n import _
+from tui.labels import sign_in_error
+from tui.widgets.form_field import FormField
+
+
+class SignInScreen(Screen):
+    """Asks who is at the keyboard; opens account creation when the firm has nobody yet."""
+
+    AUTO_FOCUS = "#input-username"
+    BINDINGS = [
+        Binding("ctrl+n", "create_account", _("Create account"), id="create-account",
+                tooltip=_("Create a preparer account")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sign-in", classes="dialog"):
+            yield Static(_("Sign in to linkdesk"), classes="title", markup=False)
+            yield Static("", id="firm-name", markup=False)
+            yield FormField("username", _("Username"), max_length=64)
+            yield FormField("password", _("Password"), password=True)
+            yield Static("", id="sign-in-message", classes="message", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Sign in"), id="sign-in-button", variant="primary", compact=True)
+                yield Button(_("Create account"), id="create-account-button", compact=True)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        store = self.app.store
+        if await store.accounts.count() == 0:
+            self.action_create_account(first=True)
+            return
+        firm_id = await store.firm_id()
+        if firm_id is not None:
+            self.query_one("#firm-name", Static).update(await store.firm_name(firm_id))
+
+    @on(Input.Submitted, "#input-username")
+    def _next(self) -> None:
+        self.query_one("#input-password", Input).focus()
+
+    @on(Input.Submitted, "#input-password")
+    @on(Button.Pressed, "#sign-in-button")
+    def _submit(self) -> None:
+        self.sign_in()
+
+    @on(Button.Pressed, "#create-account-button")
+    def _create(self) -> None:
+        self.action_create_account()
+
+    def action_create_account(self, first: bool = False) -> None:
+        from tui.screens.create_account import CreateAccountScreen
+
+        self.app.push_screen(CreateAccountScreen(first=first))
+
+    @work(exclusive=True, group="sign-in")
+    async def sign_in(self) -> None:
+        username = self.query_one("#input-username", Input).value
+        password_input = self.query_one("#input-password", Input)
+        message = self.query_one("#sign-in-message", Static)
+        button = self.query_one("#sign-in-button", Button)
+        if not username.strip() or not password_input.value:
+            message.update(_("Enter your username and password."))
+            return
+        button.disabled = True
+        message.update(_("Checking…"))
+        try:
+            result = await self.app.store.accounts.sign_in(username, password_input.value)
+        finally:
+            button.disabled = False
+        password_input.value = ""
+        if result.ok:
+            self.app.signed_in(result.preparer)
+            return
+        message.update(sign_in_error(result.reason))
+        password_input.focus()

@@ -1,0 +1,280 @@
+"""A client table that pages rows from the store, so 100,000 clients cost one screenful."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.clients import ClientRow
+from store.text import clean_text
+from store.validate import format_phone
+from tui.i18n import _
+from tui.labels import kind_label, status_label
+
+PageFetcher = Callable[[int, int], Awaitable[list[ClientRow]]]
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    min_width: int
+    flex: int  # share of the width left over once every column has its minimum
+
+
+def columns() -> list[Column]:
+    return [
+        Column("name", _("Name"), 16, 4),
+        Column("kind", _("Kind"), 12, 0),
+        Column("email", _("Email"), 16, 3),
+        Column("phone", _("Phone"), 14, 0),
+        Column("status", _("Status"), 19, 1),
+    ]
+
+
+def layout(cols: list[Column], width: int) -> list[int]:
+    """Widths of `cols` in `width` cells, one space between columns."""
+    gaps = len(cols) - 1
+    widths = [c.min_width for c in cols]
+    spare = width - sum(widths) - gaps
+    flex = sum(c.flex for c in cols)
+    if spare > 0 and flex:
+        for i, c in enumerate(cols):
+            widths[i] += spare * c.flex // flex
+        widths[0] += width - sum(widths) - gaps
+    elif spare < 0:
+        # Narrow terminal: shrink the flexible columns, never below 4 cells.
+        for i, c in enumerate(cols):
+            if c.flex and spare < 0:
+                cut = min(widths[i] - 4, -spare)
+                widths[i] -= cut
+                spare += cut
+    return widths
+
+
+class ClientTable(ScrollView, can_focus=True):
+    """Rows of the current query, fetched a page at a time as they scroll into view."""
+
+    COMPONENT_CLASSES = {
+        "client-table--header",
+        "client-table--cursor",
+        "client-table--placeholder",
+        "client-table--inactive",
+    }
+    DEFAULT_CSS = """
+    ClientTable { overflow-x: hidden; }
+    ClientTable > .client-table--header { text-style: bold; }
+    ClientTable > .client-table--cursor { background: $accent 40%; }
+    ClientTable:focus > .client-table--cursor { background: $accent; color: $text; }
+    ClientTable > .client-table--placeholder { color: $text-muted; }
+    ClientTable > .client-table--inactive { color: $text-muted; text-style: italic; }
+    """
+    BINDINGS = [
+        Binding("up", "cursor(-1)", show=False),
+        Binding("down", "cursor(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "edge(0)", show=False),
+        Binding("end", "edge(1)", show=False),
+        Binding("enter", "select", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to another client (None when the list is empty)."""
+
+        def __init__(self, row: ClientRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    class SortRequested(Message):
+        """A column title was clicked."""
+
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
+
+    def __init__(self, fetch: PageFetcher, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._fetch = fetch
+        self._columns = columns()
+        self.total = 0
+        self.cursor = 0
+        self.sort = "name"
+        self.descending = False
+        self.phone_region = "CA"
+        self._rows: dict[int, ClientRow] = {}
+        self._loading: set[int] = set()
+        self._generation = 0
+        self.loads = 0  # first pages shown so far: tests and benches wait on it
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def show(
+        self, total: int, first: list[ClientRow], *, offset: int = 0, cursor: int = 0
+    ) -> None:
+        """Replace the list: `total` rows, of which `first` start at `offset`."""
+        self._generation += 1
+        self.total = total
+        self._rows = {offset + i: row for i, row in enumerate(first)}
+        self._loading.clear()
+        self.virtual_size = Size(self.size.width, total + 1)
+        self.cursor = max(0, min(cursor, total - 1))
+        self._scroll_to_cursor(center=True)
+        self.loads += 1
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    def set_fetcher(self, fetch: PageFetcher) -> None:
+        self._fetch = fetch
+
+    @property
+    def current(self) -> ClientRow | None:
+        return self._rows.get(self.cursor)
+
+    def _request(self, index: int) -> None:
+        page = index // PAGE
+        if page in self._loading:
+            return
+        self._loading.add(page)
+        self.run_worker(self._load(page, self._generation), group="client-table-pages")
+
+    async def _load(self, page: int, generation: int) -> None:
+        rows = await self._fetch(page * PAGE, PAGE)
+        if generation != self._generation:
+            return
+        for i, row in enumerate(rows):
+            self._rows[page * PAGE + i] = row
+        self._loading.discard(page)
+        self.refresh()
+        if page * PAGE <= self.cursor < (page + 1) * PAGE:
+            self.post_message(self.Highlighted(self.current))
+
+    # -- cursor ---------------------------------------------------------------------------------
+
+    @property
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def move_to(self, index: int) -> None:
+        if not self.total:
+            return
+        index = max(0, min(index, self.total - 1))
+        if index == self.cursor:
+            return
+        self.cursor = index
+        self._scroll_to_cursor()
+        self.refresh()
+        if self.current is None:
+            self._request(index)
+        self.post_message(self.Highlighted(self.current))
+
+    def _scroll_to_cursor(self, center: bool = False) -> None:
+        top = int(self.scroll_y)
+        height = self._body_height
+        if center and not top <= self.cursor < top + height:
+            target = self.cursor - height // 2
+        elif self.cursor < top:
+            target = self.cursor
+        elif self.cursor >= top + height:
+            target = self.cursor - height + 1
+        else:
+            return
+        self.scroll_to(y=max(0, target), animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * self._body_height)
+
+    def action_edge(self, end: int) -> None:
+        self.move_to(self.total - 1 if end else 0)
+
+    def action_select(self) -> None:
+        self.post_message(self.Highlighted(self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = 0
+            for col, width in zip(self._columns, self._widths(), strict=True):
+                if x <= event.x < x + width + 1:
+                    self.post_message(self.SortRequested(col.key))
+                    return
+                x += width + 1
+            return
+        self.move_to(int(self.scroll_y) + event.y - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total + 1)
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _widths(self) -> list[int]:
+        return layout(self._columns, self.scrollable_content_region.width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width, base)
+        index = int(self.scroll_y) + y - 1
+        if index >= self.total:
+            if self.total == 0 and y == 1:
+                text = Text(_("No clients match."), style=self.get_component_rich_style(
+                    "client-table--placeholder"))
+                return _strip(text, width, base, self.app.console)
+            return Strip.blank(width, base)
+        row = self._rows.get(index)
+        if row is None:
+            self._request(index)
+            style = self.get_component_rich_style("client-table--placeholder")
+            return _strip(Text("…", style=style), width, base, self.app.console)
+        style = base
+        if not row.active:
+            style = style + self.get_component_rich_style("client-table--inactive")
+        if index == self.cursor:
+            style = style + self.get_component_rich_style("client-table--cursor")
+        cells = [
+            row.display_name,
+            kind_label(row.kind),
+            row.email,
+            format_phone(row.phone, self.phone_region),
+            status_label(row.status) if row.active else _("Inactive"),
+        ]
+        return _strip(_cells(cells, self._widths(), style), width, style, self.app.console)
+
+    def _header(self, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("client-table--header")
+        titles = []
+        for col in self._columns:
+            arrow = ("▼" if self.descending else "▲") if col.key == self.sort else ""
+            titles.append(f"{col.title} {arrow}".rstrip())
+        return _strip(_cells(titles, self._widths(), style), width, style, self.app.console)
+
+
+def _cells(values: list[str], widths: list[int], style: Style) -> Text:
+    """One line of cells, each cut to its width with an ellipsis; the values are never markup."""
+    line = Text(style=style, no_wrap=True, end="")
+    for i, (value, width) in enumerate(zip(values, widths, strict=True)):
+        if i:
+            line.append(" ")
+        cell = Text(clean_text(value), no_wrap=True, end="")
+        cell.truncate(width, overflow="ellipsis", pad=True)
+        line.append_text(cell)
+    return line
+
+
+def _strip(text: Text, width: int, style: Style, console) -> Strip:
+    """`text` as one strip exactly `width` cells wide."""
+    text.truncate(width, pad=True)
+    return Strip(text.render(console, end="")).crop_extend(0, width, style)

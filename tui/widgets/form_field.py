@@ -1,0 +1,56 @@
+"""A labelled input with its error message beside it, for every form in the app."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
+
+from tui.labels import field_error
+
+
+class FormField(Horizontal):
+    """Label, input, and the reason the value is refused (empty while it is fine)."""
+
+    DEFAULT_CSS = """
+    FormField { height: auto; margin: 0 0 1 0; }
+    FormField > Label { width: 22; padding: 0 1 0 0; }
+    FormField > Input { width: 2fr; background: $boost; }
+    FormField > Input:focus { background: $primary 30%; }
+    FormField > Input.-invalid { background: $error 20%; }
+    FormField > .error { width: 1fr; padding: 0 0 0 1; color: $error; }
+    """
+
+    def __init__(self, name: str, label: str, *, password: bool = False, optional: bool = False,
+                 max_length: int = 0, placeholder: str = "") -> None:
+        super().__init__(id=f"field-{name}")
+        self.field_name = name
+        self._label = label
+        self._password = password
+        self._max_length = max_length
+        self._placeholder = placeholder
+        self.optional = optional
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label, markup=False)
+        yield Input(
+            id=f"input-{self.field_name}", password=self._password,
+            max_length=self._max_length, placeholder=self._placeholder, compact=True,
+        )
+        yield Static("", classes="error", id=f"error-{self.field_name}", markup=False)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def set_error(self, code: str | None) -> None:
+        self.query_one(".error", Static).update(field_error(code) if code else "")
+        self.input.set_class(bool(code), "-invalid")
+
+    @property
+    def error_text(self) -> str:
+        return str(self.query_one(".error", Static).render())
