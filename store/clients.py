@@ -62,10 +62,11 @@ def search_key(clean: CleanClient) -> str:
 
 
 _STATUS_COLUMN = fn.COALESCE(ClientYearStatus.status, NOT_INVITED)
+# Literal ranks (not parameters) so PostgreSQL can type the CASE without a hint.
 _STATUS_RANK = Case(
     None,
-    [(ClientYearStatus.status == status, rank) for rank, status in enumerate(STATUSES)],
-    0,
+    [(ClientYearStatus.status == status, SQL(str(rank))) for rank, status in enumerate(STATUSES)],
+    SQL("0"),
 )
 
 

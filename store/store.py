@@ -9,7 +9,7 @@ from peewee import fn
 
 from store import migrations
 from store.db import DatabaseTarget, open_database, parse_database_url
-from store.models import Firm
+from store.models import Firm, SchemaVersion
 
 Clock = Callable[[], dt.datetime]
 
@@ -92,9 +92,7 @@ class Store:
             for version, statements in migrations.pending(current, self.backend):
                 for sql in statements:
                     await self.db.aexecute_sql(sql)
-                await self.db.aexecute_sql(
-                    f"INSERT INTO schema_version (version) VALUES ({self.db.param})", (version,)
-                )
+                await self.execute(SchemaVersion.insert(version=version))
 
     async def firm_id(self) -> int | None:
         """The firm this database belongs to, or None before the first account is made."""

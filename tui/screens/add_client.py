@@ -47,7 +47,10 @@ class AddClientScreen(ModalScreen[int | None]):
                 yield Label(_("Language"), classes="form-label")
                 yield Select(
                     [(_(label), code) for code, label in LANGUAGE_LABELS.items()],
-                    value="en", allow_blank=False, id="language", compact=True,
+                    value="en",
+                    allow_blank=False,
+                    id="language",
+                    compact=True,
                 )
             yield Static("", id="duplicate-warning", classes="warning", markup=False)
             with Horizontal(classes="buttons"):
@@ -72,8 +75,7 @@ class AddClientScreen(ModalScreen[int | None]):
             fields[name].display = kind == "individual"
         for name in ORGANIZATION_FIELDS:
             fields[name].display = kind == "organization"
-        label = _("Cell phone (optional)") if kind == "individual" else _(
-            "Work phone (optional)")
+        label = _("Cell phone (optional)") if kind == "individual" else _("Work phone (optional)")
         fields["phone"].query_one(Label).update(label)
 
     @on(RadioSet.Changed, "#kind")
@@ -122,10 +124,12 @@ class AddClientScreen(ModalScreen[int | None]):
         names = ", ".join(m.display_name for m in matches[:3])
         if len(matches) > 3:
             names += ", …"
-        warning.update(_(
-            "Another client already uses this email: {names}. "
-            "Press OK to add this client anyway."
-        ).format(names=names))
+        warning.update(
+            _(
+                "Another client already uses this email: {names}. "
+                "Press OK to add this client anyway."
+            ).format(names=names)
+        )
         self._duplicate_of = email.casefold()
         return self._duplicate_of
 

@@ -37,7 +37,9 @@ class CreateAccountScreen(Screen):
             yield FormField("password2", _("Password again"), password=True)
             yield Static("", id="create-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(_("Create account"), id="create-button", variant="primary", compact=True)
+                yield Button(
+                    _("Create account"), id="create-button", variant="primary", compact=True
+                )
                 if not self.first:
                     yield Button(_("Cancel"), id="cancel-button", compact=True)
         yield Footer()
@@ -76,7 +78,9 @@ class CreateAccountScreen(Screen):
         button.disabled = True
         try:
             info = await self.app.store.accounts.create(
-                values["username"], values["email"], values["password"],
+                values["username"],
+                values["email"],
+                values["password"],
                 values.get("firm_name", ""),
             )
         except AccountError as exc:

@@ -19,8 +19,13 @@ class SignInScreen(Screen):
 
     AUTO_FOCUS = "#input-username"
     BINDINGS = [
-        Binding("ctrl+n", "create_account", _("Create account"), id="create-account",
-                tooltip=_("Create a preparer account")),
+        Binding(
+            "ctrl+n",
+            "create_account",
+            _("Create account"),
+            id="create-account",
+            tooltip=_("Create a preparer account"),
+        ),
     ]
 
     def compose(self) -> ComposeResult:

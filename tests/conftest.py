@@ -1,0 +1,116 @@
+"""Fixtures: a fresh store per test on SQLite and the real PostgreSQL; a clean environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from store import Store
+
+PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(tmp_path, monkeypatch):
+    """Keep the developer's own database, locale and data directory out of every test."""
+    for var in list(os.environ):
+        if var.startswith("LINKDESK_"):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    from tui.i18n import set_language
+
+    set_language("en")
+
+
+def _with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A PostgreSQL database made for this test run and dropped after it.
+
+    Under CI=true a missing server fails the run; elsewhere the PostgreSQL tier is skipped.
+    """
+    name = f"linkdesk_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except (TimeoutError, OSError, Exception) as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and unreachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}: {exc}")
+    yield _with_database(PG_ADMIN, name)
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _reset_pg(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url, timeout=5)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A database URL for an empty database on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "linkdesk.db")
+    url = request.getfixturevalue("pg_database")
+    asyncio.run(_reset_pg(url))
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return str(tmp_path / "linkdesk.db")
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self):
+        import datetime as dt
+
+        self.now = dt.datetime(2026, 3, 2, 9, 0, 0)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kwargs):
+        import datetime as dt
+
+        self.now += dt.timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+async def store(db_url, clock):
+    s = await Store.open(db_url, clock=clock)
+    yield s
+    await s.close()

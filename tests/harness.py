@@ -1,0 +1,66 @@
+"""Driving the real app headless (Textual Pilot): start it, type, wait for its workers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from textual.pilot import Pilot
+
+from store import Store
+from tui.app import LinkdeskApp, make_app
+from tui.config import Settings
+from tui.widgets.client_table import ClientTable
+
+TAX_YEAR = 2025
+
+
+def settings(**kw) -> Settings:
+    return Settings(db_url="(given store)", tax_year=TAX_YEAR, **kw)
+
+
+@asynccontextmanager
+async def running(store: Store, size=(100, 30)):
+    app = make_app(settings(), store)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until no worker runs (workers may start others) and the screen has caught up."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` key by key, as a person at the keyboard would."""
+    for char in text:
+        await pilot.press(char)
+
+
+async def sign_in(pilot: Pilot, username: str, password: str) -> None:
+    await type_text(pilot, username)
+    await pilot.press("enter")
+    await type_text(pilot, password)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def table(app: LinkdeskApp) -> ClientTable:
+    return app.screen.query_one(ClientTable)
+
+
+def visible_lines(widget) -> list[str]:
+    """What a line-API widget shows, line by line, as plain text."""
+    return [
+        "".join(segment.text for segment in widget.render_line(y))
+        for y in range(widget.scrollable_content_region.height)
+    ]
+
+
+def shown_names(app: LinkdeskApp) -> list[str]:
+    t = table(app)
+    return [t._rows[i].display_name for i in range(t.total) if i in t._rows]

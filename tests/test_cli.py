@@ -1,0 +1,137 @@
+"""The command line as scripts use it: real processes, exit statuses, stdout and stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from store import ACCEPTED, PENDING, Store
+from tests.helpers import add_client, make_preparer, set_status
+
+
+def linkdesk(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        input=stdin, capture_output=True, text=True, timeout=60, env=full_env,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess, status: int = 2) -> str:
+    assert result.returncode == status, result
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+async def _populate(url: str) -> None:
+    store = await Store.open(url)
+    try:
+        firm = await make_preparer(store)
+        ids = [await add_client(store, firm.firm_id, organization_name=f"Org {i}",
+                                email=f"o{i}@x.ca") for i in range(6)]
+        await set_status(store, ids[0], 2024, PENDING)
+        await set_status(store, ids[1], 2024, PENDING)
+        await set_status(store, ids[2], 2024, ACCEPTED)
+        await set_status(store, ids[3], 2023, ACCEPTED)
+    finally:
+        await store.close()
+
+
+def test_status_json_and_text(sqlite_url):
+    asyncio.run(_populate(sqlite_url))
+    result = linkdesk("status", "--db", sqlite_url, "--tax-year", "2024", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "tax_year": 2024, "not_invited": 3, "pending": 2, "accepted": 1, "total": 6}
+    text = linkdesk("--db", sqlite_url, "status", "--tax-year", "2023")
+    assert text.returncode == 0
+    lines = text.stdout.splitlines()
+    assert lines[0] == "Tax year 2023"
+    assert lines[1].split() == ["Not", "invited", "5"]
+    assert lines[2].split() == ["Invitation", "pending", "0"]
+    assert lines[3].split() == ["Invitation", "accepted", "1"]
+    assert lines[4].split() == ["Total", "6"]
+
+
+def test_status_defaults_to_last_year_and_reads_linkdesk_db(sqlite_url):
+    asyncio.run(_populate(sqlite_url))
+    import datetime as dt
+
+    result = linkdesk("status", "--json", env={"LINKDESK_DB": f"sqlite://{sqlite_url}"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["tax_year"] == dt.date.today().year - 1
+
+
+@pytest.mark.postgres
+def test_status_on_postgresql(pg_database):
+    from tests.conftest import _reset_pg
+
+    asyncio.run(_reset_pg(pg_database))
+    asyncio.run(_populate(pg_database))
+    result = linkdesk("status", "--db", pg_database, "--tax-year", "2024", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pending"] == 2
+
+
+def test_user_add_reads_password_from_stdin(sqlite_url):
+    result = linkdesk("user", "add", "marie", "--email", "marie@example.com", "--firm",
+                      "Cabinet Tremblay", "--db", sqlite_url, stdin="correct horse battery\n")
+    assert result.returncode == 0, result.stderr
+    assert "marie" in result.stdout
+
+    async def check():
+        store = await Store.open(sqlite_url)
+        try:
+            return (await store.accounts.sign_in("marie", "correct horse battery")).ok
+        finally:
+            await store.close()
+
+    assert asyncio.run(check())
+
+
+def test_user_add_bad_input_is_one_line(sqlite_url):
+    short = linkdesk("user", "add", "marie", "--email", "m@example.com", "--firm", "F",
+                     "--db", sqlite_url, stdin="short\n")
+    assert "password" in one_line_error(short)
+    bad_email = linkdesk("user", "add", "marie", "--email", "nope", "--firm", "F",
+                         "--db", sqlite_url, stdin="correct horse battery\n")
+    assert "--email" in one_line_error(bad_email)
+    missing_email = linkdesk("user", "add", "marie", "--db", sqlite_url)
+    assert "--email" in one_line_error(missing_email)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["status", "--tax-year", "soon"], "not a year"),
+        (["status", "--db", "mysql://root@localhost/x"], "unsupported database scheme"),
+        (["status", "--db", "sqlite://relative.db"], "sqlite:///PATH"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_flags_and_urls_exit_2_with_one_line(args, expected):
+    assert expected in one_line_error(linkdesk(*args))
+
+
+def test_missing_database_file_is_one_line(tmp_path):
+    line = one_line_error(linkdesk("status", "--db", str(tmp_path / "absent.db")))
+    assert "no database at" in line
+
+
+def test_unreachable_postgresql_is_one_line():
+    line = one_line_error(linkdesk("status", "--db", "postgresql://nobody@127.0.0.1:1/none"))
+    assert "cannot open the database" in line
+
+
+def test_app_with_unreachable_database_is_one_line():
+    line = one_line_error(linkdesk("--db", "postgresql://nobody@127.0.0.1:1/none"))
+    assert "cannot open the database" in line

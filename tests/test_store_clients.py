@@ -1,0 +1,175 @@
+"""The client list on both backends: adding, paging, search, filters, sort, counts, history."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import ACCEPTED, NOT_INVITED, PENDING, ClientQuery, Store
+from store.migrations import LATEST
+from store.models import ClientEvent
+from tests.helpers import add_client, make_preparer, set_status
+
+YEAR = 2025
+
+
+@pytest.fixture
+async def firm(store):
+    return await make_preparer(store)
+
+
+def names(rows):
+    return [r.display_name for r in rows]
+
+
+async def test_schema_is_versioned(store):
+    assert await store.schema_version() == LATEST
+
+
+async def test_added_client_is_not_invited_with_normalised_fields(store, firm):
+    cid = await add_client(store, firm.firm_id, firm.id, first_name="Émilie", last_name="Gagnon",
+                           email="Emilie@EXAMPLE.com", phone="514-555-0199", language="fr")
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR)
+    (row,) = await store.clients.page(q, 0, 10)
+    assert row.id == cid and row.display_name == "Gagnon, Émilie"
+    assert row.email == "Emilie@example.com" and row.phone == "+15145550199"
+    assert row.status == NOT_INVITED and row.language == "fr" and row.active
+    events = await store.clients.events(cid)
+    assert [(kind, who) for kind, _d, _at, who in events] == [("client_added", firm.id)]
+
+
+async def test_event_log_is_append_only(store, firm):
+    cid = await add_client(store, firm.firm_id, first_name="A", last_name="B", email="a@b.ca")
+    # The database itself refuses (a trigger), whatever code path tries.
+    with pytest.raises(Exception, match="append-only"):
+        await store.execute(ClientEvent.update(kind="forged").where(ClientEvent.client == cid))
+    with pytest.raises(Exception, match="append-only"):
+        await store.execute(ClientEvent.delete().where(ClientEvent.client == cid))
+    assert [e[0] for e in await store.clients.events(cid)] == ["client_added"]
+
+
+async def test_pages_cover_the_list_once_in_order(store, firm):
+    for i in range(25):
+        await add_client(store, firm.firm_id, organization_name=f"Org {i:02d}", email=f"o{i}@x.ca")
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR)
+    assert await store.clients.count(q) == 25
+    seen = []
+    for offset in range(0, 25, 10):
+        seen += names(await store.clients.page(q, offset, 10))
+    assert seen == [f"Org {i:02d}" for i in range(25)]
+
+
+async def test_search_matches_name_either_way_and_email_ignoring_case_and_accents(store, firm):
+    f = firm.firm_id
+    await add_client(store, f, first_name="Émilie", last_name="Gagnon", email="eg@example.com")
+    await add_client(store, f, organization_name="Plomberie Gagnon & Fils", email="info@pgf.ca")
+    await add_client(store, f, organization_name="Québec Inc.", email="qc@quebec.ca")
+    await add_client(store, f, organization_name="100% Pure", email="pure@x.ca")
+    q = ClientQuery(firm_id=f, tax_year=YEAR)
+    assert names(await store.clients.page(q.with_(search="gagnon"), 0, 10)) == [
+        "Gagnon, Émilie", "Plomberie Gagnon & Fils"]
+    assert names(await store.clients.page(q.with_(search="EMILIE GAG"), 0, 10)) == [
+        "Gagnon, Émilie"]
+    assert names(await store.clients.page(q.with_(search="québec"), 0, 10)) == ["Québec Inc."]
+    assert names(await store.clients.page(q.with_(search="@pgf"), 0, 10)) == [
+        "Plomberie Gagnon & Fils"]
+    assert names(await store.clients.page(q.with_(search="0%"), 0, 10)) == ["100% Pure"]
+    assert await store.clients.count(q.with_(search="_")) == 0
+    assert await store.clients.count(q.with_(search="zzz")) == 0
+
+
+async def test_status_filter_and_counts_per_tax_year(store, firm):
+    f = firm.firm_id
+    a = await add_client(store, f, organization_name="A", email="a@x.ca")
+    b = await add_client(store, f, organization_name="B", email="b@x.ca")
+    await add_client(store, f, organization_name="C", email="c@x.ca")
+    await set_status(store, a, YEAR, PENDING)
+    await set_status(store, b, YEAR, ACCEPTED)
+    await set_status(store, b, YEAR - 1, PENDING)
+    q = ClientQuery(firm_id=f, tax_year=YEAR)
+    assert names(await store.clients.page(q.with_(status=NOT_INVITED), 0, 10)) == ["C"]
+    assert names(await store.clients.page(q.with_(status=PENDING), 0, 10)) == ["A"]
+    assert await store.clients.count(q.with_(status=ACCEPTED)) == 1
+    assert await store.clients.status_counts(f, YEAR) == {NOT_INVITED: 1, PENDING: 1, ACCEPTED: 1}
+    assert await store.clients.status_counts(f, YEAR - 1) == {
+        NOT_INVITED: 2, PENDING: 1, ACCEPTED: 0}
+    assert await store.clients.status_counts(None, YEAR) == {
+        NOT_INVITED: 0, PENDING: 0, ACCEPTED: 0}
+
+
+async def test_sort_by_every_column_both_ways(store, firm):
+    f = firm.firm_id
+    a = await add_client(store, f, organization_name="Zeta", email="a@x.ca", phone="514 555 0103")
+    await add_client(store, f, first_name="Anne", last_name="Morin", email="c@x.ca")
+    await add_client(store, f, organization_name="Alpha", email="b@x.ca", phone="514 555 0101")
+    await set_status(store, a, YEAR, ACCEPTED)
+    q = ClientQuery(firm_id=f, tax_year=YEAR)
+
+    async def order(**kw):
+        return names(await store.clients.page(q.with_(**kw), 0, 10))
+
+    assert await order(sort="name") == ["Alpha", "Morin, Anne", "Zeta"]
+    assert await order(sort="name", descending=True) == ["Zeta", "Morin, Anne", "Alpha"]
+    assert await order(sort="email") == ["Zeta", "Alpha", "Morin, Anne"]
+    assert await order(sort="kind") == ["Morin, Anne", "Alpha", "Zeta"]
+    assert await order(sort="phone") == ["Morin, Anne", "Alpha", "Zeta"]
+    assert await order(sort="status") == ["Alpha", "Morin, Anne", "Zeta"]
+    for kw in ({"sort": "name"}, {"sort": "status", "descending": True}, {"sort": "phone"}):
+        rows = await store.clients.page(q.with_(**kw), 0, 10)
+        for index, row in enumerate(rows):
+            assert await store.clients.position(row.id, q.with_(**kw)) == index
+
+
+async def test_position_is_none_when_filtered_out(store, firm):
+    cid = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR)
+    assert await store.clients.position(cid, q.with_(search="nothing")) is None
+
+
+async def test_duplicate_email_found_whatever_the_case(store, firm):
+    await add_client(store, firm.firm_id, organization_name="Acme", email="Info@Acme.ca")
+    found = await store.clients.with_email(firm.firm_id, "info@acme.CA")
+    assert names(found) == ["Acme"]
+    assert await store.clients.with_email(firm.firm_id, "other@acme.ca") == []
+
+
+async def test_markup_and_hostile_names_are_stored_as_typed(store, firm):
+    for name in ("[bold]Smith[/bold]", "Dupont [link=x", "[@click=app.quit]Acme[/]"):
+        await add_client(store, firm.firm_id, organization_name=name, email="h@x.ca")
+    rows = await store.clients.page(ClientQuery(firm_id=firm.firm_id, tax_year=YEAR), 0, 10)
+    assert sorted(names(rows)) == sorted(
+        ["[bold]Smith[/bold]", "Dupont [link=x", "[@click=app.quit]Acme[/]"])
+
+
+async def test_clients_survive_a_restart(db_url, clock):
+    first = await Store.open(db_url, clock=clock)
+    firm = await make_preparer(first)
+    await add_client(first, firm.firm_id, organization_name="Kept", email="k@x.ca")
+    await first.close()
+    again = await Store.open(db_url, clock=clock)
+    try:
+        assert await again.schema_version() == LATEST
+        rows = await again.clients.page(ClientQuery(firm_id=firm.firm_id, tax_year=YEAR), 0, 5)
+        assert names(rows) == ["Kept"]
+    finally:
+        await again.close()
+
+
+async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url):
+    s = await Store.open(sqlite_url)
+    try:
+        mode = (await s.db.aexecute_sql("PRAGMA journal_mode")).fetchone()[0]
+        fks = (await s.db.aexecute_sql("PRAGMA foreign_keys")).fetchone()[0]
+        timeout = (await s.db.aexecute_sql("PRAGMA busy_timeout")).fetchone()[0]
+        assert (mode, fks) == ("wal", 1) and timeout >= 1000
+    finally:
+        await s.close()
+
+
+async def test_a_newer_schema_is_refused(sqlite_url):
+    from store import SchemaTooNewError
+
+    s = await Store.open(sqlite_url)
+    await s.db.aexecute_sql("INSERT INTO schema_version (version) VALUES (999)")
+    await s.close()
+    with pytest.raises(SchemaTooNewError):
+        await Store.open(sqlite_url)

@@ -1,0 +1,318 @@
+"""The client list and the add-client form, driven from the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Select, Static
+
+from store import ACCEPTED, PENDING, ClientQuery, Store
+from tests.harness import (
+    TAX_YEAR,
+    running,
+    settle,
+    shown_names,
+    sign_in,
+    table,
+    type_text,
+    visible_lines,
+)
+from tests.helpers import PASSWORD, add_client, make_preparer, set_status
+from tui.screens.add_client import AddClientScreen
+from tui.screens.clients import ClientsScreen
+from tui.widgets.pipeline_bar import PipelineBar
+
+
+@pytest.fixture
+async def firm(store):
+    return await make_preparer(store)
+
+
+async def open_list(pilot):
+    await sign_in(pilot, "marie", PASSWORD)
+    assert isinstance(pilot.app.screen, ClientsScreen)
+
+
+async def all_clients(store, firm):
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=TAX_YEAR, include_inactive=True)
+    return await store.clients.page(q, 0, 1000)
+
+
+def error_of(screen, field):
+    return str(screen.query_one(f"#error-{field}", Static).render())
+
+
+async def test_add_individual_with_the_keyboard_only(store, firm):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AddClientScreen)
+        for text in ("Émilie", "Gagnon", "emilie@example.com", "514 555 0199"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        current = table(pilot.app).current
+        assert current.display_name == "Gagnon, Émilie"
+        assert current.phone == "+15145550199" and current.status == "not_invited"
+        assert "(514) 555-0199" in visible_lines(table(pilot.app))[1]
+        assert "Not invited" in visible_lines(table(pilot.app))[1]
+    (row,) = await all_clients(store, firm)
+    assert row.kind == "individual" and row.email == "emilie@example.com"
+
+
+async def test_add_organization_with_the_keyboard_only(store, firm):
+    await add_client(store, firm.firm_id, organization_name="Zed Ltd", email="z@x.ca")
+    await add_client(store, firm.firm_id, organization_name="Alpha", email="a@x.ca")
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        # From the first field back to the kind, across to Organization, and select it.
+        await pilot.press("shift+tab", "right", "enter", "tab")
+        await settle(pilot)
+        assert pilot.app.focused.id == "input-organization_name"
+        for text in ("Plomberie Gagnon & Fils", "info@gagnon.ca", "418-555-0100"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        current = table(pilot.app).current
+        assert current.display_name == "Plomberie Gagnon & Fils"
+        assert current.kind == "organization" and table(pilot.app).cursor == 1
+    names = sorted(r.display_name for r in await all_clients(store, firm))
+    assert names == ["Alpha", "Plomberie Gagnon & Fils", "Zed Ltd"]
+
+
+async def test_every_validation_message_and_nothing_added(store, firm):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert error_of(screen, "first_name") == "Required."
+        assert error_of(screen, "last_name") == "Required."
+        assert error_of(screen, "email") == "Required."
+        assert error_of(screen, "phone") == ""
+        assert pilot.app.focused.id == "input-first_name"
+        await type_text(pilot, "Jean")
+        await pilot.press("tab")
+        await type_text(pilot, "Roy")
+        await pilot.press("tab")
+        await type_text(pilot, "jean@@roy")
+        await pilot.press("tab")
+        await type_text(pilot, "12")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_of(screen, "first_name") == ""
+        assert error_of(screen, "email") == "Not a valid email address."
+        assert error_of(screen, "phone") == "Not a valid phone number."
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+    assert await all_clients(store, firm) == []
+
+
+async def test_organization_name_required(store, firm):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("shift+tab", "right", "enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_of(pilot.app.screen, "organization_name") == "Required."
+        assert error_of(pilot.app.screen, "first_name") == ""
+
+
+async def test_escape_cancels_and_adds_nothing(store, firm):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await type_text(pilot, "Half")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        assert table(pilot.app).total == 0
+    assert await all_clients(store, firm) == []
+
+
+async def test_duplicate_email_is_flagged_before_adding(store, firm):
+    await add_client(store, firm.firm_id, first_name="Anne", last_name="[b]Morin",
+                     email="famille@morin.ca")
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        for text in ("Paul", "Morin", "FAMILLE@morin.ca"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        warning = str(pilot.app.screen.query_one("#duplicate-warning", Static).render())
+        assert "[b]Morin, Anne" in warning and "anyway" in warning
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        assert table(pilot.app).current.display_name == "Morin, Paul"
+    assert len(await all_clients(store, firm)) == 2
+
+
+async def test_duplicate_flagged_on_ok_when_never_left_the_field(store, firm):
+    await add_client(store, firm.firm_id, organization_name="Acme", email="info@acme.ca")
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#input-first_name", Input).value = "Ann"
+        screen.query_one("#input-last_name", Input).value = "Lee"
+        screen.query_one("#input-email", Input).value = "info@acme.ca"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AddClientScreen)
+        assert "Acme" in str(screen.query_one("#duplicate-warning", Static).render())
+    assert len(await all_clients(store, firm)) == 1
+
+
+async def test_list_after_a_restart_on_the_same_file(sqlite_url, clock):
+    first = await Store.open(sqlite_url, clock=clock)
+    await make_preparer(first)
+    async with running(first) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        for text in ("Kept", "Client", "kept@example.com", ""):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+    await first.close()
+    again = await Store.open(sqlite_url, clock=clock)
+    try:
+        async with running(again) as pilot:
+            await open_list(pilot)
+            assert shown_names(pilot.app) == ["Client, Kept"]
+    finally:
+        await again.close()
+
+
+@pytest.fixture
+async def populated(store, firm):
+    f = firm.firm_id
+    ids = {}
+    for name, email in [("Québec Inc.", "qc@quebec.ca"), ("Plomberie Gagnon & Fils", "p@pgf.ca"),
+                        ("Alpha", "alpha@x.ca"), ("Beta", "beta@x.ca")]:
+        ids[name] = await add_client(store, f, organization_name=name, email=email)
+    ids["Gagnon, Émilie"] = await add_client(store, f, first_name="Émilie", last_name="Gagnon",
+                                             email="eg@example.com")
+    await set_status(store, ids["Alpha"], TAX_YEAR, PENDING)
+    await set_status(store, ids["Beta"], TAX_YEAR, ACCEPTED)
+    await set_status(store, ids["Beta"], TAX_YEAR - 1, PENDING)
+    return ids
+
+
+async def test_search_as_you_type(store, populated):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        assert table(pilot.app).total == 5
+        await pilot.press("slash")
+        await type_text(pilot, "gagnon")
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["Gagnon, Émilie", "Plomberie Gagnon & Fils"]
+        await pilot.press(*["backspace"] * len("gagnon"))
+        await settle(pilot)
+        assert table(pilot.app).total == 5
+        await type_text(pilot, "quebec")
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["Québec Inc."]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table(pilot.app).total == 5
+        assert pilot.app.focused is table(pilot.app)
+
+
+async def test_status_filter_counts_and_tax_year(store, populated):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        bar = str(pilot.app.screen.query_one(PipelineBar).render())
+        assert bar == "Not invited 3 · Invitation pending 1 · Invitation accepted 1"
+        await pilot.press("f")
+        await settle(pilot)
+        assert sorted(shown_names(pilot.app)) == [
+            "Gagnon, Émilie", "Plomberie Gagnon & Fils", "Québec Inc."]
+        await pilot.press("f")
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["Alpha"]
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#tax-year", Select).value == TAX_YEAR - 1
+        assert shown_names(pilot.app) == ["Beta"]
+        bar = str(pilot.app.screen.query_one(PipelineBar).render())
+        assert bar == "Not invited 4 · Invitation pending 1 · Invitation accepted 0"
+
+
+async def test_sort_by_column_and_reverse(store, populated):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        assert shown_names(pilot.app)[0] == "Alpha"
+        await pilot.press("r")
+        await settle(pilot)
+        assert shown_names(pilot.app)[0] == "Québec Inc."
+        await pilot.press("s")  # by kind: the individual first
+        await settle(pilot)
+        assert shown_names(pilot.app)[0] == "Gagnon, Émilie"
+        assert "Kind ▲" in visible_lines(table(pilot.app))[0]
+
+
+async def test_hostile_names_stay_text_and_run_nothing(store, firm):
+    hostile = ["[bold]Smith[/bold]", "Dupont [link=x", "[@click=app.quit]Acme[/]"]
+    for name in hostile:
+        await add_client(store, firm.firm_id, organization_name=name, email="h@x.ca")
+    async with running(store) as pilot:
+        await open_list(pilot)
+        lines = "\n".join(visible_lines(table(pilot.app)))
+        for name in hostile:
+            assert name in lines
+        for row in range(1, 4):
+            await pilot.click(table(pilot.app).__class__, offset=(3, row))
+        await settle(pilot)
+        assert pilot.app.is_running
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("shift+tab", "right", "enter", "tab")
+        await type_text(pilot, "Other")
+        await pilot.press("tab")
+        await type_text(pilot, "h@x.ca")
+        await pilot.press("tab")
+        await settle(pilot)
+        warning = str(pilot.app.screen.query_one("#duplicate-warning", Static).render())
+        assert "[bold]Smith[/bold]" in warning and "Dupont [link=x" in warning
+
+
+async def test_control_characters_are_stripped_at_input(store, firm):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#input-first_name", Input).value = "\x1b[31mRed\x9b2J"
+        screen.query_one("#input-last_name", Input).value = "Bell\x07"
+        screen.query_one("#input-email", Input).value = "red@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        lines = "\n".join(visible_lines(table(pilot.app)))
+        assert "\x1b" not in lines and "\x9b" not in lines and "\x07" not in lines
+    (row,) = await all_clients(store, firm)
+    assert row.display_name == "Bell, [31mRed 2J"
+
+
+async def test_usable_at_80_by_24(store, firm):
+    async with running(store, size=(80, 24)) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = pilot.app.screen
+        for widget_id in ("#input-first_name", "#input-email", "#input-phone", "#ok-button"):
+            region = screen.query_one(widget_id).region
+            assert region.width > 0 and region.bottom <= 24, widget_id

@@ -1,0 +1,94 @@
+"""Sign-in and account creation through the keyboard."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from store.accounts import LOCK_AFTER
+from tests.harness import running, settle, sign_in, type_text
+from tests.helpers import PASSWORD, make_preparer
+from tui.screens.clients import ClientsScreen
+from tui.screens.create_account import CreateAccountScreen
+from tui.screens.sign_in import SignInScreen
+
+
+async def test_first_run_creates_the_firm_and_its_first_account(store):
+    async with running(store) as pilot:
+        assert isinstance(pilot.app.screen, CreateAccountScreen)
+        for text in ("Cabinet Tremblay", "marie", "marie@example.com", PASSWORD, PASSWORD):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        assert pilot.app.preparer.username == "marie"
+    assert await store.accounts.count() == 1
+    assert (await store.accounts.sign_in("marie", PASSWORD)).ok
+
+
+async def test_account_creation_shows_each_problem_beside_its_field(store):
+    async with running(store) as pilot:
+        for text in ("Firm", "bad name", "not-an-email", "short", "different"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert str(screen.query_one("#error-password2", Static).render()) == (
+            "The two passwords differ.")
+        screen.query_one("#input-password2").value = "short"
+        await pilot.press("enter")
+        await settle(pilot)
+        errors = {k: str(screen.query_one(f"#error-{k}", Static).render())
+                  for k in ("username", "email", "password")}
+        assert errors == {
+            "username": "2 to 64 letters, digits, dots, dashes, @ or underscores.",
+            "email": "Not a valid email address.",
+            "password": "At least 10 characters.",
+        }
+    assert await store.accounts.count() == 0
+
+
+async def test_sign_in_with_wrong_then_right_password(store):
+    await make_preparer(store)
+    async with running(store) as pilot:
+        assert isinstance(pilot.app.screen, SignInScreen)
+        assert str(pilot.app.screen.query_one("#firm-name", Static).render()) == (
+            "Cabinet Tremblay")
+        await sign_in(pilot, "marie", "not the password")
+        message = pilot.app.screen.query_one("#sign-in-message", Static)
+        assert str(message.render()) == "Unknown username or wrong password."
+        assert pilot.app.focused.id == "input-password"
+        await pilot.press("shift+tab", "ctrl+u")
+        await sign_in(pilot, "nobody", "not the password")
+        assert str(message.render()) == "Unknown username or wrong password."
+        await pilot.press("shift+tab", "ctrl+u")
+        await sign_in(pilot, "marie", PASSWORD)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+
+
+async def test_lockout_message_after_five_failures(store):
+    await make_preparer(store)
+    async with running(store) as pilot:
+        await type_text(pilot, "marie")
+        await pilot.press("enter")
+        for _ in range(LOCK_AFTER):
+            await type_text(pilot, "wrong password")
+            await pilot.press("enter")
+            await settle(pilot)
+        await type_text(pilot, PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SignInScreen)
+        message = pilot.app.screen.query_one("#sign-in-message", Static)
+        assert "Too many failed attempts" in str(message.render())
+
+
+async def test_create_account_on_request_from_sign_in(store):
+    await make_preparer(store)
+    async with running(store) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CreateAccountScreen)
+        assert not pilot.app.screen.query("#input-firm_name")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SignInScreen)
