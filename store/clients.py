@@ -70,6 +70,22 @@ _STATUS_RANK = Case(
 )
 
 
+_ROW_COLUMNS = (
+    Client.id,
+    Client.kind,
+    Client.display_name,
+    Client.email,
+    Client.phone,
+    Client.language,
+    Client.active,
+    _STATUS_COLUMN,
+)
+
+
+def _row(values: tuple) -> ClientRow:
+    return ClientRow(*values[:6], bool(values[6]), values[7])
+
+
 def _order_keys(sort: str) -> list:
     return {
         "name": [Client.sort_key, Client.id],
@@ -80,13 +96,48 @@ def _order_keys(sort: str) -> list:
     }[sort]
 
 
+TRIGRAM_MIN = 3  # the trigram index cannot look up shorter terms
+FEW_MATCHES = 2000  # up to this many matches, read them through the trigram index
+
+
+def _trigram_phrase(term: str) -> str:
+    """`term` as one FTS5 phrase: substring match, quotes doubled, no query syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
 class Clients:
-    """Queries and changes on the firm's clients."""
+    """Queries and changes on the firm's clients.
+
+    A search term is looked for as a substring of each client's folded name and email. Two
+    ways answer it, chosen per term: walking the name index (fast when matches are common, as
+    the first page fills up quickly) or, on SQLite, the trigram index (fast when they are few
+    or bunched together, where the walk would cover the whole firm). A cheap probe of the
+    trigram index decides.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._few: dict[str, bool] = {}  # folded term → few matches? (cleared on change)
 
-    def _filtered(self, q: ClientQuery, *columns, need_status: bool = True):
+    async def _use_trigrams(self, term: str) -> bool:
+        if not self.store.target.is_sqlite or len(term) < TRIGRAM_MIN:
+            return False
+        few = self._few.get(term)
+        if few is None:
+            cursor = await self.store.db.aexecute_sql(
+                "SELECT COUNT(*) FROM (SELECT rowid FROM client_search "
+                "WHERE client_search MATCH ? LIMIT ?)",
+                (_trigram_phrase(term), FEW_MATCHES + 1),
+            )
+            few = cursor.fetchone()[0] <= FEW_MATCHES
+            if len(self._few) > 256:
+                self._few.clear()
+            self._few[term] = few
+        return few
+
+    def _filtered(
+        self, q: ClientQuery, *columns, need_status: bool = True, trigrams: bool = False
+    ):
         query = Client.select(*columns)
         if need_status:
             query = query.join(
@@ -99,7 +150,12 @@ class Clients:
         if not q.include_inactive:
             conditions.append(Client.active == True)  # noqa: E712 - SQL, not Python
         term = fold(q.search.strip())
-        if term:
+        if term and trigrams:
+            conditions.append(Client.id.in_(SQL(
+                "(SELECT rowid FROM client_search WHERE client_search MATCH ?)",
+                (_trigram_phrase(term),),
+            )))
+        elif term:
             conditions.append(_like(Client.search_key, term))
         if q.status == NOT_INVITED:
             conditions.append(
@@ -111,31 +167,31 @@ class Clients:
 
     async def count(self, q: ClientQuery) -> int:
         """How many clients the query shows."""
-        query = self._filtered(q, fn.COUNT(Client.id), need_status=bool(q.status))
+        trigrams = await self._use_trigrams(fold(q.search.strip()))
+        query = self._filtered(
+            q, fn.COUNT(Client.id), need_status=bool(q.status), trigrams=trigrams
+        )
         return await self.store.scalar(query)
 
     async def page(self, q: ClientQuery, offset: int, limit: int) -> list[ClientRow]:
         """The rows at positions offset..offset+limit of the list, in the query's order."""
         keys = _order_keys(q.sort)
         order = [k.desc() for k in keys] if q.descending else [k.asc() for k in keys]
-        query = (
-            self._filtered(
-                q,
-                Client.id,
-                Client.kind,
-                Client.display_name,
-                Client.email,
-                Client.phone,
-                Client.language,
-                Client.active,
-                _STATUS_COLUMN,
+        trigrams = await self._use_trigrams(fold(q.search.strip()))
+        query = self._filtered(q, *_ROW_COLUMNS, trigrams=trigrams).order_by(*order)
+        if not trigrams and q.search.strip():
+            # Find the page's ids on the covering name index first, then read only those
+            # rows: the index carries search_key, so non-matching clients are never read.
+            ids = (
+                self._filtered(q, Client.id, need_status=bool(q.status) or q.sort == "status")
+                .order_by(*order)
+                .offset(offset)
+                .limit(limit)
             )
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
-            .tuples()
-        )
-        return [ClientRow(*row[:6], bool(row[6]), row[7]) for row in await self.store.list(query)]
+            query = query.where(Client.id.in_(ids))
+        else:
+            query = query.offset(offset).limit(limit)
+        return [_row(r) for r in await self.store.list(query.tuples())]
 
     async def position(self, client_id: int, q: ClientQuery) -> int | None:
         """Where `client_id` stands in the list the query shows, or None if it is not in it."""
@@ -179,22 +235,12 @@ class Clients:
         """Clients of the firm already using this address (any case), active or not."""
         q = ClientQuery(firm_id=firm_id, tax_year=0, include_inactive=True)
         query = (
-            self._filtered(
-                q,
-                Client.id,
-                Client.kind,
-                Client.display_name,
-                Client.email,
-                Client.phone,
-                Client.language,
-                Client.active,
-                _STATUS_COLUMN,
-            )
+            self._filtered(q, *_ROW_COLUMNS)
             .where(Client.email_key == email_key(email))
             .order_by(Client.id)
             .tuples()
         )
-        return [ClientRow(*row[:6], bool(row[6]), row[7]) for row in await self.store.list(query)]
+        return [_row(r) for r in await self.store.list(query)]
 
     async def add(self, firm_id: int, clean: CleanClient, preparer_id: int | None) -> int:
         """Store a checked client as Not invited, with a "client added" event; return its id."""
@@ -220,6 +266,7 @@ class Clients:
                 )
             )
             await self.log(client_id, preparer_id, "client_added", {"kind": clean.kind})
+        self._few.clear()
         return client_id
 
     async def log(self, client_id: int, preparer_id: int | None, kind: str, detail: dict) -> None:

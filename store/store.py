@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
 from store import migrations
 from store.db import DatabaseTarget, open_database, parse_database_url
 from store.models import Firm, SchemaVersion
+
+if TYPE_CHECKING:
+    from store.accounts import Accounts
+    from store.clients import Clients
 
 Clock = Callable[[], dt.datetime]
 
@@ -27,14 +33,22 @@ class Store:
     """Holds the database and hands out the pipeline's operations (accounts, clients)."""
 
     def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow) -> None:
-        from store.accounts import Accounts
-        from store.clients import Clients
-
         self.db = db
         self.target = target
         self.clock = clock
-        self.accounts = Accounts(self)
-        self.clients = Clients(self)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Preparers and sign-in (imported on first use: argon2 is not needed by scripts)."""
+        from store.accounts import Accounts
+
+        return Accounts(self)
+
+    @cached_property
+    def clients(self) -> Clients:
+        from store.clients import Clients
+
+        return Clients(self)
 
     @classmethod
     async def open(cls, url: str | DatabaseTarget, *, clock: Clock = utcnow) -> Store:
@@ -80,8 +94,20 @@ class Store:
         row = cursor.fetchone()
         return int(row[0] or 0) if row else 0
 
+    async def _current_version(self) -> int | None:
+        """The schema version without taking a lock; None when there is no schema yet."""
+        try:
+            return await self.schema_version()
+        except Exception:  # the table is missing (a new database); a real fault recurs below
+            return None
+
     async def migrate(self) -> None:
         """Bring the schema to the latest version, one transaction, one migrator at a time."""
+        current = await self._current_version()
+        if current is not None:
+            migrations.pending(current, self.backend)  # refuses a schema that is too new
+            if current == migrations.LATEST:
+                return  # the usual start: no write lock taken
         async with self.write():
             if not self.target.is_sqlite:
                 await self.db.aexecute_sql("SELECT pg_advisory_xact_lock(7061707)")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from store.text import clean_text
+
+# email_validator and phonenumbers cost ~60 ms to import; they are imported where they are
+# used so that commands that never check an address (`linkdesk status`) start quickly.
 
 KINDS = ("individual", "organization")
 LANGUAGES = ("en", "fr")
@@ -30,6 +30,8 @@ def parse_email(raw: str) -> str:
         raise FieldError("required")
     if len(value) > MAX_EMAIL:
         raise FieldError("email_too_long")
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -47,6 +49,8 @@ def parse_phone(raw: str, region: str = "CA") -> str | None:
     value = (raw or "").strip()
     if not value:
         return None
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
@@ -60,6 +64,8 @@ def format_phone(e164: str | None, region: str = "CA") -> str:
     """A stored E.164 number as a person reads it: national in `region`, else international."""
     if not e164:
         return ""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
@@ -29,7 +30,9 @@ async def running(store: Store, size=(100, 30)):
 async def settle(pilot: Pilot) -> None:
     """Wait until no worker runs (workers may start others) and the screen has caught up."""
     for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        while any(w.is_running or w.state.name == "PENDING" for w in pilot.app.workers):
+            await asyncio.sleep(0.001)
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             break

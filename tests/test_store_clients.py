@@ -173,3 +173,33 @@ async def test_a_newer_schema_is_refused(sqlite_url):
     await s.close()
     with pytest.raises(SchemaTooNewError):
         await Store.open(sqlite_url)
+
+
+@pytest.mark.parametrize("few_matches", [0, 10**9])
+async def test_search_paths_agree(store, firm, monkeypatch, few_matches):
+    """Walking the name index and looking up trigrams find the same clients, in the same order."""
+    import store.clients as clients_module
+
+    f = firm.firm_id
+    for i, name in enumerate(["Plomberie Gagnon & Fils", "Gagnon, Émilie", "Côté Roy Inc.",
+                              "O'Brien Bakery", "Gagnonville", "Zed"]):
+        await add_client(store, f, organization_name=name, email=f"c{i}@example.com")
+    q = ClientQuery(firm_id=f, tax_year=YEAR)
+    monkeypatch.setattr(clients_module, "FEW_MATCHES", few_matches)
+    store.clients._few.clear()
+    expect = {
+        "gagnon": ["Gagnon, Émilie", "Gagnonville", "Plomberie Gagnon & Fils"],
+        "o'brien": ["O'Brien Bakery"],
+        "cote roy": ["Côté Roy Inc."],
+        '"x': [],
+        "example.com": None,
+    }
+    for term, names_expected in expect.items():
+        rows = await store.clients.page(q.with_(search=term), 0, 10)
+        count = await store.clients.count(q.with_(search=term))
+        if names_expected is None:
+            assert count == 6 and len(rows) == 6
+        else:
+            assert names(rows) == names_expected and count == len(names_expected)
+    second = await store.clients.page(q.with_(search="gagnon"), 1, 2)
+    assert names(second) == ["Gagnonville", "Plomberie Gagnon & Fils"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from store import ACCEPTED, PENDING, ClientQuery, Store
 from tests.harness import (
@@ -20,6 +20,7 @@ from tests.helpers import PASSWORD, add_client, make_preparer, set_status
 from tui.screens.add_client import AddClientScreen
 from tui.screens.clients import ClientsScreen
 from tui.widgets.pipeline_bar import PipelineBar
+from tui.widgets.tax_year_picker import TaxYearPicker
 
 
 @pytest.fixture
@@ -236,7 +237,7 @@ async def test_status_filter_counts_and_tax_year(store, populated):
     async with running(store) as pilot:
         await open_list(pilot)
         bar = str(pilot.app.screen.query_one(PipelineBar).render())
-        assert bar == "Not invited 3 · Invitation pending 1 · Invitation accepted 1"
+        assert bar == "All 5 · Not invited 3 · Invitation pending 1 · Invitation accepted 1"
         await pilot.press("f")
         await settle(pilot)
         assert sorted(shown_names(pilot.app)) == [
@@ -246,10 +247,23 @@ async def test_status_filter_counts_and_tax_year(store, populated):
         assert shown_names(pilot.app) == ["Alpha"]
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert pilot.app.screen.query_one("#tax-year", Select).value == TAX_YEAR - 1
+        assert "◂ 2024 ▸" in str(pilot.app.screen.query_one(TaxYearPicker).render())
         assert shown_names(pilot.app) == ["Beta"]
         bar = str(pilot.app.screen.query_one(PipelineBar).render())
-        assert bar == "Not invited 4 · Invitation pending 1 · Invitation accepted 0"
+        assert bar == "All 5 · Not invited 4 · Invitation pending 1 · Invitation accepted 0"
+
+
+async def test_clicking_a_status_in_the_pipeline_filters(store, populated):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        bar = pilot.app.screen.query_one(PipelineBar)
+        x = str(bar.render()).index("Invitation accepted") + 2
+        await pilot.click(PipelineBar, offset=(x, 0))
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["Beta"]
+        await pilot.click(PipelineBar, offset=(2, 0))
+        await settle(pilot)
+        assert table(pilot.app).total == 5
 
 
 async def test_sort_by_column_and_reverse(store, populated):

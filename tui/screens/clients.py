@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from rich.text import Text
@@ -10,16 +11,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Input, Static
 
 from store import STATUSES, ClientQuery, PreparerInfo
 from tui.formatting import format_count
 from tui.i18n import _
-from tui.labels import status_label
 from tui.widgets.client_table import PAGE, ClientTable, columns
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.pipeline_bar import PipelineBar
+from tui.widgets.tax_year_picker import TaxYearPicker
 
 SORT_ORDER = ("name", "kind", "email", "phone", "status")
+COUNT_AFTER_TYPING_S = 0.12  # a pause in typing this long, and the matches are counted
 
 
 class ClientsScreen(Screen):
@@ -50,6 +53,7 @@ class ClientsScreen(Screen):
         self.sort = "name"
         self.descending = False
         self.include_inactive = False
+        self.status_filter: str | None = None
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
 
@@ -57,18 +61,11 @@ class ClientsScreen(Screen):
         yield Static(id="context", markup=False)
         with Horizontal(id="controls"):
             yield Input(placeholder=_("Search name or email  ( / )"), id="search", compact=True)
-            yield Select(
-                [(_("All statuses"), "")] + [(status_label(s), s) for s in STATUSES],
-                value="", allow_blank=False, id="status-filter", compact=True,
-            )
-            yield Select(
-                [(str(y), y) for y in self.years],
-                value=self.tax_year, allow_blank=False, id="tax-year", compact=True,
-            )
+            yield TaxYearPicker(self.tax_year, id="tax-year")
         yield PipelineBar(id="pipeline")
         yield ClientTable(self._fetcher(self.query_now()), id="clients")
         yield Static(id="list-info", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(ClientTable)
@@ -80,12 +77,11 @@ class ClientsScreen(Screen):
 
     def query_now(self) -> ClientQuery:
         search = self.query_one("#search", Input).value if self.is_mounted else ""
-        status = self.query_one("#status-filter", Select).value if self.is_mounted else ""
         return ClientQuery(
             firm_id=self.preparer.firm_id,
             tax_year=self.tax_year,
             search=search,
-            status=status or None,
+            status=self.status_filter,
             include_inactive=self.include_inactive,
             sort=self.sort,
             descending=self.descending,
@@ -95,23 +91,38 @@ class ClientsScreen(Screen):
         return partial(self.app.store.clients.page, q)
 
     @work(exclusive=True, group="client-list")
-    async def reload(self, select_id: int | None = None, counts: bool = False) -> None:
-        """Show the list for the current query; select `select_id` if given."""
+    async def reload(
+        self, select_id: int | None = None, counts: bool = False, typing: bool = False
+    ) -> None:
+        """Show the list for the current query; select `select_id` if given.
+
+        Only the first page is read before drawing. The row count (a scan of the firm) is read
+        after the rows are on screen, and while the preparer is typing only once typing
+        pauses: a newer keystroke cancels this worker, so no count is read for a term that is
+        already gone.
+        """
         clients = self.app.store.clients
         q = self.query_now()
-        if counts:
-            self.counts = await clients.status_counts(q.firm_id, q.tax_year)
         cursor = 0
         if select_id is not None:
             cursor = await clients.position(select_id, q) or 0
-        total = await clients.count(q)
         offset = (cursor // PAGE) * PAGE
         rows = await clients.page(q, offset, PAGE)
         table = self.query_one(ClientTable)
         table.sort, table.descending = q.sort, q.descending
         table.set_fetcher(self._fetcher(q))
+        known = len(rows) < PAGE  # a short page: the total is known without counting
+        total = offset + len(rows) if known else max(offset + len(rows), table.total)
         table.show(total, rows, offset=offset, cursor=cursor)
         self.query_one(PipelineBar).show_counts(self.counts, q.status)
+        if not known:
+            if typing:
+                await asyncio.sleep(COUNT_AFTER_TYPING_S)
+            total = await clients.count(q)
+            table.set_total(total)
+        if counts:
+            self.counts = await clients.status_counts(q.firm_id, q.tax_year)
+            self.query_one(PipelineBar).show_counts(self.counts, q.status)
         self._show_info(q, total)
 
     def _show_context(self) -> None:
@@ -119,8 +130,6 @@ class ClientsScreen(Screen):
         line.append(self.preparer.firm_name, style="bold")
         line.append("  ·  ")
         line.append(self.preparer.username)
-        line.append("  ·  ")
-        line.append(_("Tax year {year}").format(year=self.tax_year))
         self.query_one("#context", Static).update(line)
 
     def _show_info(self, q: ClientQuery, total: int) -> None:
@@ -138,22 +147,25 @@ class ClientsScreen(Screen):
 
     @on(Input.Changed, "#search")
     def _search_changed(self) -> None:
-        self.reload()
+        self.reload(typing=True)
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
         self.query_one(ClientTable).focus()
 
-    @on(Select.Changed, "#status-filter")
-    def _filter_changed(self) -> None:
-        self.reload()
+    @on(PipelineBar.FilterChosen)
+    def _filter_clicked(self, event: PipelineBar.FilterChosen) -> None:
+        self.filter_to(event.status)
 
-    @on(Select.Changed, "#tax-year")
-    def _year_changed(self, event: Select.Changed) -> None:
-        if event.value != self.tax_year:
-            self.tax_year = int(event.value)
-            self._show_context()
-            self.reload(counts=True)
+    @on(TaxYearPicker.Stepped)
+    def _year_clicked(self, event: TaxYearPicker.Stepped) -> None:
+        self.action_year(event.delta)
+
+    def filter_to(self, status: str | None) -> None:
+        """Show only clients in `status` (None: every status)."""
+        if status != self.status_filter:
+            self.status_filter = status
+            self.reload()
 
     @on(ClientTable.SortRequested)
     def _sort_clicked(self, event: ClientTable.SortRequested) -> None:
@@ -179,9 +191,8 @@ class ClientsScreen(Screen):
         self.query_one("#search", Input).focus()
 
     def action_cycle_filter(self) -> None:
-        select = self.query_one("#status-filter", Select)
-        order = ["", *STATUSES]
-        select.value = order[(order.index(select.value) + 1) % len(order)]
+        order = [None, *STATUSES]
+        self.filter_to(order[(order.index(self.status_filter) + 1) % len(order)])
 
     def action_cycle_sort(self) -> None:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
@@ -193,10 +204,11 @@ class ClientsScreen(Screen):
         self.reload()
 
     def action_year(self, delta: int) -> None:
-        select = self.query_one("#tax-year", Select)
         target = self.tax_year + delta
         if target in self.years:
-            select.value = target
+            self.tax_year = target
+            self.query_one(TaxYearPicker).show_year(target)
+            self.reload(counts=True)
 
     def action_toggle_inactive(self) -> None:
         self.include_inactive = not self.include_inactive
@@ -217,8 +229,8 @@ class ClientsScreen(Screen):
         """Select the new client, clearing the search or filter that would hide it."""
         q = self.query_now()
         if await self.app.store.clients.position(client_id, q) is None:
-            with self.prevent(Input.Changed, Select.Changed):
+            with self.prevent(Input.Changed):
                 self.query_one("#search", Input).value = ""
-                self.query_one("#status-filter", Select).value = ""
+            self.status_filter = None
         self.query_one(ClientTable).focus()
         self.reload(select_id=client_id, counts=True)

@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from store import AccountError
 from tui.i18n import _
 from tui.widgets.form_field import FormField
+from tui.widgets.key_bar import KeyBar
 
 
 class CreateAccountScreen(Screen):
@@ -42,7 +43,7 @@ class CreateAccountScreen(Screen):
                 )
                 if not self.first:
                     yield Button(_("Cancel"), id="cancel-button", compact=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()

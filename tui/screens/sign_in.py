@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from tui.i18n import _
 from tui.labels import sign_in_error
+from tui.warmup import warm_client_list
 from tui.widgets.form_field import FormField
+from tui.widgets.key_bar import KeyBar
 
 
 class SignInScreen(Screen):
@@ -38,9 +42,21 @@ class SignInScreen(Screen):
             with Horizontal(classes="buttons"):
                 yield Button(_("Sign in"), id="sign-in-button", variant="primary", compact=True)
                 yield Button(_("Create account"), id="create-account-button", compact=True)
-        yield Footer()
+        yield KeyBar()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
+        self.load_firm()
+        # Once this screen is drawn, and while the preparer types, load the client list's code
+        # in a thread so that the Enter on the password opens the list at once.
+        self.set_timer(0.25, self._warm_up)
+
+    def _warm_up(self) -> None:
+        self.run_worker(
+            partial(warm_client_list, self.app.settings.region), thread=True, group="warm-up"
+        )
+
+    @work(group="sign-in-firm")
+    async def load_firm(self) -> None:
         store = self.app.store
         if await store.accounts.count() == 0:
             self.action_create_account(first=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -113,6 +116,7 @@ class ClientTable(ScrollView, can_focus=True):
         self.descending = False
         self.phone_region = "CA"
         self._rows: dict[int, ClientRow] = {}
+        self._lines: dict[tuple[int, bool, int], Strip] = {}  # (row, is cursor, width) → strip
         self._loading: set[int] = set()
         self._generation = 0
         self.loads = 0  # first pages shown so far: tests and benches wait on it
@@ -126,6 +130,7 @@ class ClientTable(ScrollView, can_focus=True):
         self._generation += 1
         self.total = total
         self._rows = {offset + i: row for i, row in enumerate(first)}
+        self._lines.clear()
         self._loading.clear()
         self.virtual_size = Size(self.size.width, total + 1)
         self.cursor = max(0, min(cursor, total - 1))
@@ -133,6 +138,14 @@ class ClientTable(ScrollView, can_focus=True):
         self.loads += 1
         self.refresh()
         self.post_message(self.Highlighted(self.current))
+
+    def set_total(self, total: int) -> None:
+        """The exact row count, once counted: fixes the scrollbar, keeps rows and cursor."""
+        if total == self.total:
+            return
+        self.total = total
+        self.virtual_size = Size(self.size.width, total + 1)
+        self.refresh()
 
     def set_fetcher(self, fetch: PageFetcher) -> None:
         self._fetch = fetch
@@ -216,11 +229,16 @@ class ClientTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.total + 1)
+        self._lines.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
 
     # -- drawing --------------------------------------------------------------------------------
 
     def _widths(self) -> list[int]:
-        return layout(self._columns, self.scrollable_content_region.width)
+        return _layout_cached(tuple(self._columns), self.scrollable_content_region.width)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -239,6 +257,15 @@ class ClientTable(ScrollView, can_focus=True):
             self._request(index)
             style = self.get_component_rich_style("client-table--placeholder")
             return _strip(Text("…", style=style), width, base, self.app.console)
+        key = (index, index == self.cursor, width)
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) > 4 * PAGE:
+                self._lines.clear()
+            line = self._lines[key] = self._row_line(row, index, width, base)
+        return line
+
+    def _row_line(self, row: ClientRow, index: int, width: int, base: Style) -> Strip:
         style = base
         if not row.active:
             style = style + self.get_component_rich_style("client-table--inactive")
@@ -248,10 +275,10 @@ class ClientTable(ScrollView, can_focus=True):
             row.display_name,
             kind_label(row.kind),
             row.email,
-            format_phone(row.phone, self.phone_region),
+            _phone(row.phone, self.phone_region),
             status_label(row.status) if row.active else _("Inactive"),
         ]
-        return _strip(_cells(cells, self._widths(), style), width, style, self.app.console)
+        return _cells(cells, self._widths(), style, width)
 
     def _header(self, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("client-table--header")
@@ -259,19 +286,32 @@ class ClientTable(ScrollView, can_focus=True):
         for col in self._columns:
             arrow = ("▼" if self.descending else "▲") if col.key == self.sort else ""
             titles.append(f"{col.title} {arrow}".rstrip())
-        return _strip(_cells(titles, self._widths(), style), width, style, self.app.console)
+        return _cells(titles, self._widths(), style, width)
 
 
-def _cells(values: list[str], widths: list[int], style: Style) -> Text:
-    """One line of cells, each cut to its width with an ellipsis; the values are never markup."""
-    line = Text(style=style, no_wrap=True, end="")
-    for i, (value, width) in enumerate(zip(values, widths, strict=True)):
-        if i:
-            line.append(" ")
-        cell = Text(clean_text(value), no_wrap=True, end="")
-        cell.truncate(width, overflow="ellipsis", pad=True)
-        line.append_text(cell)
-    return line
+@lru_cache(maxsize=64)
+def _layout_cached(cols: tuple[Column, ...], width: int) -> list[int]:
+    return layout(list(cols), width)
+
+
+@lru_cache(maxsize=8192)
+def _phone(e164: str | None, region: str) -> str:
+    return format_phone(e164, region)
+
+
+def _cells(values: list[str], widths: list[int], style: Style, width: int) -> Strip:
+    """One line of cells, each cut to its width with an ellipsis; the values are never markup.
+
+    Built as segments directly (no rich Text, no markup parsing): this runs for every visible
+    row on every keystroke of a search.
+    """
+    parts = []
+    for value, cell_width in zip(values, widths, strict=True):
+        value = clean_text(value)
+        if cell_len(value) > cell_width:
+            value = set_cell_size(value, max(0, cell_width - 1)) + "…"
+        parts.append(set_cell_size(value, cell_width))
+    return Strip([Segment(" ".join(parts), style)]).crop_extend(0, width, style)
 
 
 def _strip(text: Text, width: int, style: Style, console) -> Strip:

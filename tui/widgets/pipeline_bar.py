@@ -1,27 +1,59 @@
-"""One line of counts per invitation status for the selected tax year."""
+"""The pipeline for the tax year as one line of counts; it is also the status filter."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Static
 
 from store.clients import STATUSES
 from tui.formatting import format_count
+from tui.i18n import _
 from tui.labels import status_label
 
 
 class PipelineBar(Static):
-    """"Not invited 812 · Invitation pending 240 · Invitation accepted 148", filter in bold."""
+    """"All 1,200 · Not invited 812 · Invitation pending 240 · …", the filter shown reversed.
+
+    Clicking a status filters the list to it; clicking "All" clears the filter.
+    """
 
     DEFAULT_CSS = """
     PipelineBar { height: 1; padding: 0 1; }
     """
 
+    class FilterChosen(Message):
+        """A status (or None for all) was clicked."""
+
+        def __init__(self, status: str | None) -> None:
+            super().__init__()
+            self.status = status
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._spans: list[tuple[int, int, str | None]] = []
+
     def show_counts(self, counts: dict[str, int], active: str | None = None) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        for i, status in enumerate(STATUSES):
+        shown = (tuple(sorted(counts.items())), active)
+        if shown == getattr(self, "_shown", None):
+            return  # a search keystroke changes neither: no redraw, no layout
+        self._shown = shown
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        self._spans = []
+        parts = [(None, _("All"), sum(counts.values()))]
+        parts += [(status, status_label(status), counts.get(status, 0)) for status in STATUSES]
+        for i, (status, label, count) in enumerate(parts):
             if i:
                 line.append(" · ", style="dim")
-            part = f"{status_label(status)} {format_count(counts.get(status, 0))}"
-            line.append(part, style="bold reverse" if status == active else "")
+            start = line.cell_len + 1  # padding
+            line.append(f"{label} {format_count(count)}",
+                        style="bold reverse" if status == active else "")
+            self._spans.append((start, line.cell_len + 1, status))
         self.update(line)
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, status in self._spans:
+            if start <= event.x < end:
+                self.post_message(self.FilterChosen(status))
+                return
