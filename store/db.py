@@ -63,14 +63,20 @@ def parse_database_url(url: str) -> DatabaseTarget:
     return DatabaseTarget("sqlite", value)
 
 
-def open_database(target: DatabaseTarget):
-    """Create (without connecting) the async database for `target`."""
+def open_database(target: DatabaseTarget, pool_size: int = 4):
+    """Create (without connecting) the async database for `target`.
+
+    The app keeps a few connections so a page, a count and a write can run side by side; a
+    one-shot command needs one.
+    """
     if target.is_sqlite:
         path = Path(target.location).expanduser()
         if path.is_dir():
             raise DatabaseUrlError(f"{path} is a directory, not a database file")
         path.parent.mkdir(parents=True, exist_ok=True)
         return AsyncSqliteDatabase(
-            str(path), pragmas=SQLITE_PRAGMAS, timeout=5, pool_size=4, acquire_timeout=10
+            str(path), pragmas=SQLITE_PRAGMAS, timeout=5, pool_size=pool_size, acquire_timeout=10
         )
-    return AsyncPostgresqlDatabase(target.location, pool_size=5, acquire_timeout=5)
+    return AsyncPostgresqlDatabase(
+        target.location, pool_size=pool_size, pool_min_size=1, acquire_timeout=5
+    )

@@ -51,10 +51,12 @@ class Store:
         return Clients(self)
 
     @classmethod
-    async def open(cls, url: str | DatabaseTarget, *, clock: Clock = utcnow) -> Store:
+    async def open(
+        cls, url: str | DatabaseTarget, *, clock: Clock = utcnow, pool_size: int = 4
+    ) -> Store:
         """Open the database at `url`, apply pending migrations, and return the store."""
         target = url if isinstance(url, DatabaseTarget) else parse_database_url(url)
-        db = open_database(target)
+        db = open_database(target, pool_size)
         store = cls(db, target, clock)
         try:
             await store.migrate()

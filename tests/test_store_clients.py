@@ -203,3 +203,18 @@ async def test_search_paths_agree(store, firm, monkeypatch, few_matches):
             assert names(rows) == names_expected and count == len(names_expected)
     second = await store.clients.page(q.with_(search="gagnon"), 1, 2)
     assert names(second) == ["Gagnonville", "Plomberie Gagnon & Fils"]
+
+
+async def test_inactive_clients_hidden_unless_asked_for(store, firm):
+    from store.models import Client
+
+    keep = await add_client(store, firm.firm_id, organization_name="Kept", email="k@x.ca")
+    gone = await add_client(store, firm.firm_id, organization_name="Gone", email="g@x.ca")
+    await store.execute(Client.update(active=False).where(Client.id == gone))
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR)
+    assert [r.id for r in await store.clients.page(q, 0, 10)] == [keep]
+    assert await store.clients.count(q) == 1
+    shown = await store.clients.page(q.with_(include_inactive=True), 0, 10)
+    assert [(r.display_name, r.active) for r in shown] == [("Gone", False), ("Kept", True)]
+    assert await store.clients.status_counts(firm.firm_id, YEAR) == {
+        "not_invited": 1, "pending": 0, "accepted": 0}

@@ -330,3 +330,20 @@ async def test_usable_at_80_by_24(store, firm):
         for widget_id in ("#input-first_name", "#input-email", "#input-phone", "#ok-button"):
             region = screen.query_one(widget_id).region
             assert region.width > 0 and region.bottom <= 24, widget_id
+
+
+async def test_inactive_clients_shown_on_request(store, firm):
+    from store.models import Client
+
+    await add_client(store, firm.firm_id, organization_name="Kept", email="k@x.ca")
+    gone = await add_client(store, firm.firm_id, organization_name="Gone", email="g@x.ca")
+    await store.execute(Client.update(active=False).where(Client.id == gone))
+    async with running(store) as pilot:
+        await open_list(pilot)
+        assert shown_names(pilot.app) == ["Kept"]
+        await pilot.press("h")
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["Gone", "Kept"]
+        assert "Inactive" in visible_lines(table(pilot.app))[1]
+        info = str(pilot.app.screen.query_one("#list-info", Static).render())
+        assert "inactive clients shown" in info

@@ -98,11 +98,12 @@ async def _open_store(target, *, must_exist: bool = False):
     from store import SchemaTooNewError, Store, StoreUnavailableError
 
     if must_exist and target.is_sqlite and not _exists(target.location):
-        raise UsageError(f"no database at {target.location} (open linkdesk once to create it)")
+        raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
+            path=target.location))
     try:
-        return await Store.open(target)
+        return await Store.open(target, pool_size=1)
     except (StoreUnavailableError, SchemaTooNewError, OSError) as exc:
-        raise UsageError(f"cannot open the database: {exc}") from None
+        raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
 
 async def _status(target, args) -> int:
@@ -121,7 +122,7 @@ async def _status(target, args) -> int:
         print(json.dumps({"tax_year": year, **counts, "total": total}))
         return 0
     width = max(len(status_label(s)) for s in STATUSES)
-    print(_("Tax year {year}").format(year=year))
+    print(_("Tax year {year}").format(year=year))  # counts stay plain digits for scripts
     for status in STATUSES:
         print(f"  {status_label(status):<{width}}  {counts[status]:>7}")
     print(f"  {_('Total'):<{width}}  {total:>7}")
@@ -165,5 +166,5 @@ def _run_app(settings, target) -> int:
         from store import StoreUnavailableError
 
         if isinstance(exc, StoreUnavailableError):
-            raise UsageError(f"cannot open the database: {exc}") from None
+            raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
         raise

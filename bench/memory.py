@@ -1,0 +1,49 @@
+"""Resident memory of linkdesk with the client list of 100,000 clients open, in a real pty.
+
+Reads VmRSS once the list is drawn, then again after paging down 50 screens and searching,
+so that rows fetched while scrolling count too. Last line: a JSON object (MiB).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _pty_app import ROOT, PtyApp, ensure_clients_db
+
+FIRST_ROW = "Anderson, André"
+
+
+def main() -> None:
+    db = ensure_clients_db(ROOT / "bench" / "clients-100k.db")
+    app = PtyApp("--db", str(db))
+    try:
+        app.wait_for("Sign in to linkdesk")
+        time.sleep(0.3)
+        app.send("marie\r")
+        time.sleep(0.2)
+        app.send("correct horse battery\r")
+        app.wait_for(FIRST_ROW)
+        time.sleep(0.5)
+        opened = app.rss_mib()
+        for _ in range(50):
+            app.send("\x1b[6~")  # page down
+            time.sleep(0.02)
+        app.send("/gagnon")
+        time.sleep(1.0)
+        scrolled = app.rss_mib()
+    finally:
+        app.close()
+    print(json.dumps({
+        "rss_list_open_mib": round(opened, 1),
+        "rss_after_scroll_and_search_mib": round(scrolled, 1),
+        "clients": 100_000,
+    }))
+
+
+if __name__ == "__main__":
+    main()
