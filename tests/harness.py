@@ -44,6 +44,20 @@ async def type_text(pilot: Pilot, text: str) -> None:
         await pilot.press(char)
 
 
+def burst(pilot: Pilot, *keys: str) -> None:
+    """Queue keys the way a terminal read full of them does: all before any is handled."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for key in keys:
+        for item in ([key] if len(key) > 1 else list(key)):
+            char = item if len(item) == 1 else None
+            name = item if char is None or char.isalnum() else _character_to_key(char)
+            event = events.Key(name, char)
+            event.set_sender(pilot.app)
+            pilot.app._driver.send_message(event)
+
+
 async def sign_in(pilot: Pilot, username: str, password: str) -> None:
     await type_text(pilot, username)
     await pilot.press("enter")

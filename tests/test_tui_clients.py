@@ -8,6 +8,7 @@ from textual.widgets import Input, Static
 from store import ACCEPTED, PENDING, ClientQuery, Store
 from tests.harness import (
     TAX_YEAR,
+    burst,
     running,
     settle,
     shown_names,
@@ -347,3 +348,14 @@ async def test_inactive_clients_shown_on_request(store, firm):
         assert "Inactive" in visible_lines(table(pilot.app))[1]
         info = str(pilot.app.screen.query_one("#list-info", Static).render())
         assert "inactive clients shown" in info
+
+
+async def test_add_form_typed_in_one_burst(store, firm):
+    async with running(store) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        burst(pilot, *"Sophie", "enter", *"Roy", "enter", *"sophie@example.ca", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        assert table(pilot.app).current.display_name == "Roy, Sophie"

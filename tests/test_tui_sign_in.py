@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from store.accounts import LOCK_AFTER
-from tests.harness import running, settle, sign_in, type_text
+from tests.harness import burst, running, settle, sign_in, type_text
 from tests.helpers import PASSWORD, make_preparer
 from tui.screens.clients import ClientsScreen
 from tui.screens.create_account import CreateAccountScreen
@@ -92,3 +92,12 @@ async def test_create_account_on_request_from_sign_in(store):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(pilot.app.screen, SignInScreen)
+
+
+async def test_keys_arriving_in_one_burst_land_in_the_right_fields(store):
+    """Over a slow SSH link a whole line of typing can arrive in one read."""
+    await make_preparer(store)
+    async with running(store) as pilot:
+        burst(pilot, *"marie", "enter", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)

@@ -15,6 +15,11 @@ KIND_LABELS = {
     "organization": N_("Organization"),
 }
 
+KIND_SHORT_LABELS = {
+    "individual": N_("Ind."),
+    "organization": N_("Org."),
+}
+
 LANGUAGE_LABELS = {
     "en": N_("English"),
     "fr": N_("French"),
@@ -48,6 +53,10 @@ def status_label(status: str) -> str:
 
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
+
+
+def kind_short_label(kind: str) -> str:
+    return _(KIND_SHORT_LABELS.get(kind, kind))
 
 
 def field_error(code: str) -> str:

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 
 from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
 from store.validate import FieldError, parse_email
+from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import LANGUAGE_LABELS
 from tui.widgets.form_field import FormField
@@ -19,10 +20,11 @@ INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
 
 
-class AddClientScreen(ModalScreen[int | None]):
+class AddClientScreen(FieldOrder, ModalScreen[int | None]):
     """Adds one client as "Not invited"; dismisses with its id, or None when cancelled."""
 
     BINDINGS = [
+        *FieldOrder.FORM_BINDINGS,
         Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, adding nothing")),
         Binding("ctrl+s", "ok", _("OK"), id="ok", tooltip=_("Add the client")),
     ]
@@ -59,7 +61,7 @@ class AddClientScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self._show_kind("individual")
-        self.query_one("#input-first_name", Input).focus()
+        self.set_focus(self.query_one("#input-first_name", Input))
 
     @property
     def kind(self) -> str:
@@ -82,14 +84,8 @@ class AddClientScreen(ModalScreen[int | None]):
     def _kind_changed(self) -> None:
         self._show_kind(self.kind)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        visible = [i for i in self.query(Input) if i.parent.display]
-        index = visible.index(event.input)
-        if index + 1 < len(visible):
-            visible[index + 1].focus()
-        else:
-            self.action_ok()
+    def submit_form(self) -> None:
+        self.action_ok()
 
     @on(Input.Blurred, "#input-email")
     def _email_left(self) -> None:
@@ -126,7 +122,7 @@ class AddClientScreen(ModalScreen[int | None]):
             names += ", …"
         warning.update(
             _(
-                "Another client already uses this email: {names}. "
+                "Another client already uses this email ({names}). "
                 "Press OK to add this client anyway."
             ).format(names=names)
         )
@@ -161,7 +157,7 @@ class AddClientScreen(ModalScreen[int | None]):
             field.set_error(result.by_field.get(name) if isinstance(result, DraftErrors) else None)
         if isinstance(result, DraftErrors):
             first_bad = next(n for n in fields if n in result.by_field)
-            fields[first_bad].input.focus()
+            self.set_focus(fields[first_bad].input)
             return
         already_warned = self._duplicate_of
         duplicate = await self._duplicates()

@@ -30,7 +30,7 @@ class ClientsScreen(Screen):
 
     AUTO_FOCUS = "ClientTable"
     BINDINGS = [
-        Binding("a", "add_client", _("Add client"), id="add-client",
+        Binding("a", "add_client", _("Add"), id="add-client",
                 tooltip=_("Add an individual or an organization")),
         Binding("slash", "search", _("Search"), id="search", key_display="/",
                 tooltip=_("Search names and emails")),
@@ -38,10 +38,11 @@ class ClientsScreen(Screen):
                 tooltip=_("Show one status only, or all")),
         Binding("s", "cycle_sort", _("Sort"), id="sort", tooltip=_("Sort by the next column")),
         Binding("r", "reverse_sort", _("Reverse"), id="reverse", tooltip=_("Reverse the order")),
-        Binding("left_square_bracket", "year(-1)", _("Year −"), id="year-down",
-                key_display="[", tooltip=_("Previous tax year")),
-        Binding("right_square_bracket", "year(1)", _("Year +"), id="year-up",
-                key_display="]", tooltip=_("Next tax year")),
+        Binding("left_square_bracket", "year(-1)", _("Tax year"), id="year-down",
+                key_display="[ ]", tooltip=_("Previous tax year")),
+        Binding("right_square_bracket", "year(1)", _("Next tax year"), id="year-up",
+                show=False, tooltip=_("Next tax year")),
+        Binding("enter", "leave_search", show=False, priority=True),
         Binding("h", "toggle_inactive", _("Inactive"), id="inactive",
                 tooltip=_("Show or hide inactive clients")),
     ]
@@ -60,7 +61,7 @@ class ClientsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
         with Horizontal(id="controls"):
-            yield Input(placeholder=_("Search name or email  ( / )"), id="search", compact=True)
+            yield Input(placeholder=_("Search name or email  ( / )"), id="search")
             yield TaxYearPicker(self.tax_year, id="tax-year")
         yield PipelineBar(id="pipeline")
         yield ClientTable(self._fetcher(self.query_now()), id="clients")
@@ -113,6 +114,9 @@ class ClientsScreen(Screen):
         table.set_fetcher(self._fetcher(q))
         known = len(rows) < PAGE  # a short page: the total is known without counting
         total = offset + len(rows) if known else max(offset + len(rows), table.total)
+        filtered = bool(q.search.strip() or q.status)
+        table.empty_message = _("No clients match.") if filtered else _(
+            "No clients yet. Press a to add the first one.")
         table.show(total, rows, offset=offset, cursor=cursor)
         self.query_one(PipelineBar).show_counts(self.counts, q.status)
         if not known:
@@ -149,9 +153,14 @@ class ClientsScreen(Screen):
     def _search_changed(self) -> None:
         self.reload(typing=True)
 
-    @on(Input.Submitted, "#search")
-    def _search_done(self) -> None:
-        self.query_one(ClientTable).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_search":
+            return self.focused is self.query_one("#search", Input)
+        return True
+
+    def action_leave_search(self) -> None:
+        """Enter in the search box: back to the list at once (keys may follow in a burst)."""
+        self.set_focus(self.query_one(ClientTable))
 
     @on(PipelineBar.FilterChosen)
     def _filter_clicked(self, event: PipelineBar.FilterChosen) -> None:
@@ -179,16 +188,16 @@ class ClientsScreen(Screen):
         search = self.query_one("#search", Input)
         if search.has_focus and search.value:
             search.value = ""
-        self.query_one(ClientTable).focus()
+        self.set_focus(self.query_one(ClientTable))
 
     def key_down(self) -> None:
         if self.query_one("#search", Input).has_focus:
-            self.query_one(ClientTable).focus()
+            self.set_focus(self.query_one(ClientTable))
 
     # -- actions --------------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.set_focus(self.query_one("#search", Input))
 
     def action_cycle_filter(self) -> None:
         order = [None, *STATUSES]
@@ -232,5 +241,5 @@ class ClientsScreen(Screen):
             with self.prevent(Input.Changed):
                 self.query_one("#search", Input).value = ""
             self.status_filter = None
-        self.query_one(ClientTable).focus()
+        self.set_focus(self.query_one(ClientTable))
         self.reload(select_id=client_id, counts=True)

@@ -10,15 +10,17 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from store import AccountError
+from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class CreateAccountScreen(Screen):
+class CreateAccountScreen(FieldOrder, Screen):
     """Creates a preparer account and signs it in."""
 
     BINDINGS = [
+        *FieldOrder.FORM_BINDINGS,
         Binding("escape", "back", _("Back"), id="back", tooltip=_("Back to sign-in")),
     ]
 
@@ -45,20 +47,16 @@ class CreateAccountScreen(Screen):
                     yield Button(_("Cancel"), id="cancel-button", compact=True)
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        self.query(Input).first().focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back" and self.first:
+            return None  # nothing to go back to: hidden from the key bar
+        return super().check_action(action, parameters)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        index = inputs.index(event.input)
-        if index + 1 < len(inputs):
-            inputs[index + 1].focus()
-        else:
-            self.create()
+    def on_mount(self) -> None:
+        self.set_focus(self.query(Input).first())
 
     @on(Button.Pressed, "#create-button")
-    def _create(self) -> None:
+    def submit_form(self) -> None:
         self.create()
 
     @on(Button.Pressed, "#cancel-button")
@@ -90,7 +88,7 @@ class CreateAccountScreen(Screen):
                     fields[name].set_error(code)
             first_bad = next(iter(exc.by_field))
             if first_bad in fields:
-                fields[first_bad].input.focus()
+                self.set_focus(fields[first_bad].input)
             return
         finally:
             button.disabled = False

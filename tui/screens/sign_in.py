@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import sign_in_error
 from tui.warmup import warm_client_list
@@ -18,11 +19,12 @@ from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class SignInScreen(Screen):
+class SignInScreen(FieldOrder, Screen):
     """Asks who is at the keyboard; opens account creation when the firm has nobody yet."""
 
     AUTO_FOCUS = "#input-username"
     BINDINGS = [
+        *FieldOrder.FORM_BINDINGS,
         Binding(
             "ctrl+n",
             "create_account",
@@ -65,13 +67,8 @@ class SignInScreen(Screen):
         if firm_id is not None:
             self.query_one("#firm-name", Static).update(await store.firm_name(firm_id))
 
-    @on(Input.Submitted, "#input-username")
-    def _next(self) -> None:
-        self.query_one("#input-password", Input).focus()
-
-    @on(Input.Submitted, "#input-password")
     @on(Button.Pressed, "#sign-in-button")
-    def _submit(self) -> None:
+    def submit_form(self) -> None:
         self.sign_in()
 
     @on(Button.Pressed, "#create-account-button")
@@ -103,4 +100,4 @@ class SignInScreen(Screen):
             self.app.signed_in(result.preparer)
             return
         message.update(sign_in_error(result.reason))
-        password_input.focus()
+        self.set_focus(password_input)

@@ -21,7 +21,7 @@ from store.clients import ClientRow
 from store.text import clean_text
 from store.validate import format_phone
 from tui.i18n import _
-from tui.labels import kind_label, status_label
+from tui.labels import kind_label, kind_short_label, status_label
 
 PageFetcher = Callable[[int, int], Awaitable[list[ClientRow]]]
 PAGE = 100
@@ -35,10 +35,13 @@ class Column:
     flex: int  # share of the width left over once every column has its minimum
 
 
-def columns() -> list[Column]:
+NARROW = 100  # below this many cells the kind column uses short labels
+
+
+def columns(width: int = NARROW) -> list[Column]:
     return [
         Column("name", _("Name"), 16, 4),
-        Column("kind", _("Kind"), 12, 0),
+        Column("kind", _("Kind"), 12 if width >= NARROW else 5, 0),
         Column("email", _("Email"), 16, 3),
         Column("phone", _("Phone"), 14, 0),
         Column("status", _("Status"), 19, 1),
@@ -56,8 +59,9 @@ def layout(cols: list[Column], width: int) -> list[int]:
             widths[i] += spare * c.flex // flex
         widths[0] += width - sum(widths) - gaps
     elif spare < 0:
-        # Narrow terminal: shrink the flexible columns, never below 4 cells.
-        for i, c in enumerate(cols):
+        # Narrow terminal: shrink the flexible columns, least important (email) first, never
+        # below 4 cells.
+        for i, c in sorted(enumerate(cols), key=lambda ic: ic[1].flex):
             if c.flex and spare < 0:
                 cut = min(widths[i] - 4, -spare)
                 widths[i] -= cut
@@ -120,6 +124,7 @@ class ClientTable(ScrollView, can_focus=True):
         self._loading: set[int] = set()
         self._generation = 0
         self.loads = 0  # first pages shown so far: tests and benches wait on it
+        self.empty_message = ""
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -238,7 +243,9 @@ class ClientTable(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------------------
 
     def _widths(self) -> list[int]:
-        return _layout_cached(tuple(self._columns), self.scrollable_content_region.width)
+        width = self.scrollable_content_region.width
+        self._columns = _columns_cached(width >= NARROW)
+        return _layout_cached(tuple(self._columns), width)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -248,8 +255,8 @@ class ClientTable(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y - 1
         if index >= self.total:
             if self.total == 0 and y == 1:
-                text = Text(_("No clients match."), style=self.get_component_rich_style(
-                    "client-table--placeholder"))
+                text = Text(self.empty_message or _("No clients match."),
+                            style=self.get_component_rich_style("client-table--placeholder"))
                 return _strip(text, width, base, self.app.console)
             return Strip.blank(width, base)
         row = self._rows.get(index)
@@ -273,7 +280,8 @@ class ClientTable(ScrollView, can_focus=True):
             style = style + self.get_component_rich_style("client-table--cursor")
         cells = [
             row.display_name,
-            kind_label(row.kind),
+            kind_label(row.kind) if self._columns[1].min_width >= 12 else kind_short_label(
+                row.kind),
             row.email,
             _phone(row.phone, self.phone_region),
             status_label(row.status) if row.active else _("Inactive"),
@@ -287,6 +295,11 @@ class ClientTable(ScrollView, can_focus=True):
             arrow = ("▼" if self.descending else "▲") if col.key == self.sort else ""
             titles.append(f"{col.title} {arrow}".rstrip())
         return _cells(titles, self._widths(), style, width)
+
+
+@lru_cache(maxsize=4)
+def _columns_cached(wide: bool) -> list[Column]:
+    return columns(NARROW if wide else 0)
 
 
 @lru_cache(maxsize=64)

@@ -15,9 +15,12 @@ class FormField(Horizontal):
     DEFAULT_CSS = """
     FormField { height: auto; margin: 0 0 1 0; }
     FormField > Label { width: 22; padding: 0 1 0 0; }
-    FormField > Input { width: 2fr; background: $boost; }
-    FormField > Input:focus { background: $primary 30%; }
-    FormField > Input.-invalid { background: $error 20%; }
+    FormField > Input {
+        width: 2fr; height: 1; padding: 0 1; background: $boost;
+        border: none; border-left: tall $foreground 40%;
+    }
+    FormField > Input:focus { background: $primary 30%; border: none; border-left: tall $accent; }
+    FormField > Input.-invalid { background: $error 20%; border: none; border-left: tall $error; }
     FormField > .error { width: 1fr; padding: 0 0 0 1; color: $error; }
     """
 
@@ -35,7 +38,7 @@ class FormField(Horizontal):
         yield Label(self._label, markup=False)
         yield Input(
             id=f"input-{self.field_name}", password=self._password,
-            max_length=self._max_length, placeholder=self._placeholder, compact=True,
+            max_length=self._max_length, placeholder=self._placeholder,
         )
         yield Static("", classes="error", id=f"error-{self.field_name}", markup=False)
 
