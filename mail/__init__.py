@@ -1,0 +1,1 @@
+"""Composing invitation emails and sending them: aiosmtplib to a relay, or a local capture."""

@@ -1,0 +1,104 @@
+"""The built-in mail capture: a local SMTP server (aiosmtpd) that keeps mail in a Maildir.
+
+With no relay configured, invitations go here, so a fresh install works end to end; the app's
+"Sent mail" screen reads them back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import mailbox
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP as SMTPProtocol
+from aiosmtpd.smtp import Envelope, Session
+
+
+class _MaildirHandler:
+    """aiosmtpd handler: each message accepted is written to the Maildir (off the event loop)."""
+
+    def __init__(self, maildir: Path) -> None:
+        self.maildir = maildir
+        self.sessions = 0  # connections seen: tests check that connections are reused
+
+    async def handle_EHLO(self, server, session: Session, envelope: Envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session: Session, envelope: Envelope) -> str:
+        data = envelope.original_content or envelope.content
+        await asyncio.to_thread(_store, self.maildir, data)
+        return "250 Message captured"
+
+
+def _store(maildir: Path, data: bytes) -> None:
+    mailbox.Maildir(maildir, create=True).add(data)
+
+
+class CaptureServer:
+    """An SMTP server on 127.0.0.1 run by this event loop; `port` is known once started."""
+
+    def __init__(self, maildir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.maildir = Path(maildir)
+        self.host = host
+        self.port = port
+        self.handler = _MaildirHandler(self.maildir)
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> CaptureServer:
+        self.maildir.parent.mkdir(parents=True, exist_ok=True)
+        for sub in ("tmp", "new", "cur"):  # what Maildir(create=True) makes, even if it exists
+            (self.maildir / sub).mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: SMTPProtocol(self.handler, hostname="linkdesk-capture", loop=loop),
+            host=self.host, port=self.port,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+
+@dataclass(frozen=True)
+class CapturedMail:
+    """One captured message, as the Sent mail screen lists it."""
+
+    key: str
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message.get("Subject", ""))
+
+    @property
+    def recipient(self) -> str:
+        return str(self.message.get("To", ""))
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+
+def read_captured(maildir: Path) -> list[CapturedMail]:
+    """Every captured message, oldest first."""
+    if not Path(maildir).exists():
+        return []
+    box = mailbox.Maildir(maildir, factory=None, create=False)
+    found = []
+    for key in box.keys():
+        with box.get_file(key) as handle:
+            message = email.message_from_binary_file(handle, policy=default_policy)
+        found.append((message.get("Date", ""), key, message))
+    found.sort(key=lambda item: item[1])
+    return [CapturedMail(key, message) for _date, key, message in found]
