@@ -16,9 +16,14 @@ if TYPE_CHECKING:
     from store.store import Store
 
 NOT_INVITED = "not_invited"
+SENDING = "sending"  # queued in the outbox, the relay has not accepted it yet
 PENDING = "pending"
+FAILED = "failed"  # the relay refused the message for good
+EXPIRED = "expired"
 ACCEPTED = "accepted"
-STATUSES = (NOT_INVITED, PENDING, ACCEPTED)
+STATUSES = (NOT_INVITED, SENDING, PENDING, FAILED, EXPIRED, ACCEPTED)
+MAIN_STATUSES = (NOT_INVITED, PENDING, ACCEPTED)  # always shown; the others when they occur
+INVITABLE = (NOT_INVITED, FAILED, EXPIRED)
 SORTS = ("name", "kind", "email", "phone", "status")
 
 

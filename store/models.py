@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BlobField,
     BooleanField,
     CompositeKey,
     DateTimeField,
@@ -89,3 +90,35 @@ class ClientEvent(BaseModel):
 
     class Meta:
         table_name = "client_event"
+
+
+class Invitation(BaseModel):
+    id = AutoField()
+    client = ForeignKeyField(Client, column_name="client_id", lazy_load=False)
+    tax_year = IntegerField()
+    token_hash = TextField(unique=True)
+    state = TextField()
+    recipient = TextField()
+    language = TextField()
+    created_by = ForeignKeyField(Preparer, column_name="created_by", null=True, lazy_load=False)
+    created_at = DateTimeField()
+    expires_at = DateTimeField()
+    sent_at = DateTimeField(null=True)
+    ended_at = DateTimeField(null=True)
+    failure = TextField(null=True)
+
+
+class Outbox(BaseModel):
+    id = AutoField()
+    invitation = ForeignKeyField(Invitation, column_name="invitation_id", lazy_load=False)
+    message_id = TextField(unique=True)
+    envelope_from = TextField()
+    envelope_to = TextField()
+    raw = BlobField(null=True)
+    state = TextField()
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField()
+    claimed_until = DateTimeField(null=True)
+    last_error = TextField(null=True)
+    created_at = DateTimeField()
+    sent_at = DateTimeField(null=True)

@@ -16,6 +16,7 @@ from store.models import Firm, SchemaVersion
 if TYPE_CHECKING:
     from store.accounts import Accounts
     from store.clients import Clients
+    from store.invitations import Invitations
 
 Clock = Callable[[], dt.datetime]
 
@@ -43,6 +44,12 @@ class Store:
         from store.accounts import Accounts
 
         return Accounts(self)
+
+    @cached_property
+    def invitations(self) -> Invitations:
+        from store.invitations import Invitations
+
+        return Invitations(self)
 
     @cached_property
     def clients(self) -> Clients:

@@ -50,15 +50,21 @@ def test_status_json_and_text(sqlite_url):
     result = linkdesk("status", "--db", sqlite_url, "--tax-year", "2024", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "tax_year": 2024, "not_invited": 3, "pending": 2, "accepted": 1, "total": 6}
+        "tax_year": 2024, "not_invited": 3, "sending": 0, "pending": 2, "failed": 0,
+        "expired": 0, "accepted": 1, "total": 6}
     text = linkdesk("--db", sqlite_url, "status", "--tax-year", "2023")
     assert text.returncode == 0
     lines = text.stdout.splitlines()
     assert lines[0] == "Tax year 2023"
-    assert lines[1].split() == ["Not", "invited", "5"]
-    assert lines[2].split() == ["Invitation", "pending", "0"]
-    assert lines[3].split() == ["Invitation", "accepted", "1"]
-    assert lines[4].split() == ["Total", "6"]
+    assert [line.split() for line in lines[1:]] == [
+        ["Not", "invited", "5"],
+        ["Sending", "invitation", "0"],
+        ["Invitation", "pending", "0"],
+        ["Delivery", "failed", "0"],
+        ["Invitation", "expired", "0"],
+        ["Invitation", "accepted", "1"],
+        ["Total", "6"],
+    ]
 
 
 def test_status_defaults_to_last_year_and_reads_linkdesk_db(sqlite_url):

@@ -6,7 +6,10 @@ from tui.i18n import N_, _
 
 STATUS_LABELS = {
     "not_invited": N_("Not invited"),
+    "sending": N_("Sending invitation"),
     "pending": N_("Invitation pending"),
+    "failed": N_("Delivery failed"),
+    "expired": N_("Invitation expired"),
     "accepted": N_("Invitation accepted"),
 }
 

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from store import STATUSES, ClientQuery, PreparerInfo
+from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.i18n import _
 from tui.widgets.client_table import PAGE, ClientTable, columns
@@ -200,7 +201,7 @@ class ClientsScreen(Screen):
         self.set_focus(self.query_one("#search", Input))
 
     def action_cycle_filter(self) -> None:
-        order = [None, *STATUSES]
+        order = [None] + [s for s in STATUSES if s in MAIN_STATUSES or self.counts.get(s)]
         self.filter_to(order[(order.index(self.status_filter) + 1) % len(order)])
 
     def action_cycle_sort(self) -> None:

@@ -7,7 +7,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
-from store.clients import STATUSES
+from store.clients import MAIN_STATUSES, STATUSES
 from tui.formatting import format_count
 from tui.i18n import _
 from tui.labels import status_label
@@ -42,7 +42,11 @@ class PipelineBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans = []
         parts = [(None, _("All"), sum(counts.values()))]
-        parts += [(status, status_label(status), counts.get(status, 0)) for status in STATUSES]
+        parts += [
+            (status, status_label(status), counts.get(status, 0))
+            for status in STATUSES
+            if status in MAIN_STATUSES or counts.get(status) or status == active
+        ]
         for i, (status, label, count) in enumerate(parts):
             if i:
                 line.append(" · ", style="dim")

@@ -1,0 +1,217 @@
+"""Invitations and the outbox on both backends: queue, deliver, fail, accept, expire, tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+
+import pytest
+
+from store import ClientQuery
+from store.invitations import Envelope, InviteError, hash_token
+from store.models import Invitation, Outbox
+from tests.helpers import add_client, make_preparer
+
+YEAR = 2025
+LINK_BASE = "http://127.0.0.1:8765"
+
+
+@pytest.fixture
+async def firm(store):
+    return await make_preparer(store)
+
+
+@pytest.fixture
+async def client_id(store, firm):
+    return await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
+                            email="emilie@example.com")
+
+
+class Builder:
+    """Builds the envelope to queue; the message is just the link, as bytes."""
+
+    numbers = itertools.count(1)
+
+    def __init__(self):
+        self.links = []
+
+    def __call__(self, link: str) -> Envelope:
+        self.links.append(link)
+        return Envelope(f"<m{next(self.numbers)}@tremblay.ca>", "portail@tremblay.ca",
+                        "emilie@example.com", f"Subject: x\r\n\r\n{link}\r\n".encode())
+
+    @property
+    def token(self) -> str:
+        return self.links[-1].rsplit("/", 1)[1]
+
+
+async def status_of(store, firm, client_id):
+    (row,) = [r for r in await store.clients.page(
+        ClientQuery(firm_id=firm.firm_id, tax_year=YEAR, include_inactive=True), 0, 100)
+        if r.id == client_id]
+    return row.status
+
+
+async def queue(store, firm, client_id, builder=None):
+    builder = builder or Builder()
+    await store.invitations.invite(client_id, YEAR, firm.id, LINK_BASE, "emilie@example.com",
+                                   "fr", builder)
+    return builder
+
+
+async def test_queue_then_deliver_makes_it_pending_and_wipes_the_message(store, firm, client_id):
+    builder = await queue(store, firm, client_id)
+    assert builder.links[0].startswith(f"{LINK_BASE}/i/")
+    assert len(builder.token) >= 43  # 32 random bytes, base64url
+    assert await status_of(store, firm, client_id) == "sending"
+    (stored,) = await store.list(Invitation.select(Invitation.token_hash).tuples())
+    assert stored[0] == hash_token(builder.token) and builder.token not in stored[0]
+    job = await store.invitations.claim()
+    assert job.message_id.endswith("@tremblay.ca>") and builder.token.encode() in job.raw
+    assert await store.invitations.claim() is None  # leased
+    await store.invitations.delivered(job, "250 OK")
+    assert await status_of(store, firm, client_id) == "pending"
+    (raw,) = await store.list(Outbox.select(Outbox.raw).tuples())
+    assert raw[0] is None
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert kinds == ["client_added", "invitation_queued", "invitation_sent"]
+
+
+async def test_a_pending_client_cannot_be_invited_again(store, firm, client_id):
+    await queue(store, firm, client_id)
+    with pytest.raises(InviteError) as err:
+        await queue(store, firm, client_id)
+    assert err.value.code == "not_invitable"
+
+
+async def test_inactive_client_cannot_be_invited(store, firm, client_id):
+    from store.models import Client
+
+    await store.execute(Client.update(active=False).where(Client.id == client_id))
+    with pytest.raises(InviteError) as err:
+        await queue(store, firm, client_id)
+    assert err.value.code == "inactive"
+    assert await store.invitations.claim() is None
+
+
+async def test_a_rolled_back_invitation_queues_nothing(store, firm, client_id):
+    def broken(link):
+        raise RuntimeError("composing failed")
+
+    with pytest.raises(RuntimeError):
+        await store.invitations.invite(client_id, YEAR, firm.id, LINK_BASE, "e@x.ca", "en",
+                                       broken)
+    assert await store.invitations.claim() is None
+    assert await status_of(store, firm, client_id) == "not_invited"
+
+
+async def test_permanent_failure_then_reinvite(store, firm, client_id):
+    first = await queue(store, firm, client_id)
+    job = await store.invitations.claim()
+    await store.invitations.failed(job, "550 5.1.1 No such mailbox", permanent=True)
+    assert await status_of(store, firm, client_id) == "failed"
+    assert (await store.invitations.view(first.token)).state == "cancelled"
+    second = await queue(store, firm, client_id)
+    assert second.token != first.token
+    events = await store.clients.events(client_id)
+    failed = [d for k, d, _at, _who in events if k == "invitation_failed"]
+    assert failed[0]["reason"] == "550 5.1.1 No such mailbox"
+
+
+async def test_temporary_failure_retries_with_backoff_and_same_message_id(store, firm, client_id,
+                                                                           clock):
+    await queue(store, firm, client_id)
+    job = await store.invitations.claim()
+    await store.invitations.failed(job, "451 try later", permanent=False)
+    assert await status_of(store, firm, client_id) == "sending"
+    assert await store.invitations.claim() is None  # not due yet
+    clock.advance(seconds=6)
+    again = await store.invitations.claim()
+    assert again.message_id == job.message_id and again.attempts == 2
+    await store.invitations.failed(again, "connection refused", permanent=False)
+    clock.advance(seconds=6)
+    assert await store.invitations.claim() is None  # second backoff is 10 s
+    clock.advance(seconds=5)
+    assert (await store.invitations.claim()).attempts == 3
+
+
+async def test_an_unreported_claim_is_sent_again_after_its_lease(store, firm, client_id, clock):
+    await queue(store, firm, client_id)
+    job = await store.invitations.claim()
+    clock.advance(minutes=4)
+    assert await store.invitations.claim() is None
+    clock.advance(minutes=2)
+    again = await store.invitations.claim()
+    assert again.message_id == job.message_id
+
+
+async def test_accept_once_and_the_link_is_single_use(store, firm, client_id):
+    builder = await queue(store, firm, client_id)
+    await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+    view = await store.invitations.view(builder.token)
+    assert (view.state, view.client_name, view.firm_name) == (
+        "open", "Gagnon, Émilie", "Cabinet Tremblay")
+    assert await status_of(store, firm, client_id) == "pending"  # a GET changes nothing
+    assert (await store.invitations.accept(builder.token)).state == "accepted"
+    assert await status_of(store, firm, client_id) == "accepted"
+    assert (await store.invitations.accept(builder.token)).state == "used"
+    assert (await store.invitations.accept("not-a-token")).state == "unknown"
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert kinds.count("invitation_accepted") == 1
+
+
+async def test_two_simultaneous_accepts_accept_once(store, firm, client_id):
+    builder = await queue(store, firm, client_id)
+    await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+    results = await asyncio.gather(store.invitations.accept(builder.token),
+                                   store.invitations.accept(builder.token))
+    assert sorted(r.state for r in results) == ["accepted", "used"]
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert kinds.count("invitation_accepted") == 1
+
+
+async def test_expiry_one_second_either_side(store, firm, client_id, clock):
+    builder = await queue(store, firm, client_id)
+    await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+    clock.advance(days=30, seconds=-1)
+    assert (await store.invitations.view(builder.token)).state == "open"
+    assert await store.invitations.expire() == 0
+    clock.advance(seconds=1)
+    assert (await store.invitations.view(builder.token)).state == "expired"
+    assert (await store.invitations.accept(builder.token)).state == "expired"
+    assert await store.invitations.expire() == 1
+    assert await status_of(store, firm, client_id) == "expired"
+    renewed = await queue(store, firm, client_id)
+    assert (await store.invitations.view(builder.token)).state == "cancelled"
+    assert (await store.invitations.view(renewed.token)).state == "open"
+
+
+async def test_workers_never_take_the_same_message(store, firm):
+    for i in range(6):
+        cid = await add_client(store, firm.firm_id, organization_name=f"Org {i}",
+                               email=f"o{i}@x.ca")
+        await queue(store, firm, cid)
+
+    async def worker():
+        taken = []
+        while (job := await store.invitations.claim()) is not None:
+            taken.append(job.outbox_id)
+        return taken
+
+    first, second = await asyncio.gather(worker(), worker())
+    assert sorted(first + second) == sorted(set(first + second))
+    assert len(first + second) == 6
+
+
+async def test_concurrent_invites_of_one_client_leave_one(store, firm, client_id):
+    results = await asyncio.gather(queue(store, firm, client_id), queue(store, firm, client_id),
+                                   return_exceptions=True)
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert len(await store.list(Invitation.select().tuples())) == 1
+
+
+def test_backoff_is_capped():
+    from store.invitations import MAX_BACKOFF
+
+    assert MAX_BACKOFF == dt.timedelta(minutes=30)
