@@ -53,10 +53,17 @@ class SmtpSender:
 
     async def send(self, message: EmailMessage) -> str:
         """Send `message`; return the relay's answer, or raise DeliveryError."""
+        return await self._deliver(lambda smtp: smtp.send_message(message))
+
+    async def send_raw(self, envelope_from: str, envelope_to: str, raw: bytes) -> str:
+        """Send an already composed message (as the outbox keeps it), byte for byte."""
+        return await self._deliver(lambda smtp: smtp.sendmail(envelope_from, [envelope_to], raw))
+
+    async def _deliver(self, transaction) -> str:
         async with self._lock:
             try:
                 smtp = await self._connected()
-                refused, answer = await smtp.send_message(message)
+                refused, answer = await transaction(smtp)
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 codes = [r.code for r in exc.recipients]
                 reason = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)

@@ -78,9 +78,10 @@ class OutboxJob:
 class LinkView:
     """What the acceptance page may show for a token: nothing beyond the two names."""
 
-    state: str  # "open", "accepted", "expired", "cancelled" or "unknown"
+    state: str  # "open", "accepted", "used", "expired", "cancelled" or "unknown"
     firm_name: str = ""
     client_name: str = ""
+    language: str = "en"
 
 
 class Invitations:
@@ -263,21 +264,21 @@ class Invitations:
         now = self.store.clock()
         rows = await self.store.list(
             Invitation.select(Invitation.state, Invitation.expires_at, Client.display_name,
-                              Firm.name)
+                              Firm.name, Invitation.language)
             .join(Client, on=(Invitation.client == Client.id))
             .join(Firm, on=(Client.firm == Firm.id))
             .where(Invitation.token_hash == hash_token(token)).tuples()
         )
         if not rows:
             return LinkView("unknown")
-        state, expires_at, client_name, firm_name = rows[0]
+        state, expires_at, client_name, firm_name, language = rows[0]
         if state == ACCEPTED:
-            return LinkView("accepted", firm_name, client_name)
-        if state in (SENDING, PENDING) and expires_at > now:
-            return LinkView("open", firm_name, client_name)
-        if state in (SENDING, PENDING):
-            return LinkView("expired", firm_name, client_name)
-        return LinkView("cancelled", firm_name, client_name)
+            shown = "accepted"
+        elif state in (SENDING, PENDING):
+            shown = "open" if expires_at > now else "expired"
+        else:
+            shown = "cancelled"
+        return LinkView(shown, firm_name, client_name, language)
 
     async def accept(self, token: str) -> LinkView:
         """Accept through the link: once only, before expiry; the client becomes active."""
@@ -308,7 +309,7 @@ class Invitations:
                                                  {"tax_year": tax_year})
         view = await self.view(token)
         if view.state == "accepted" and not accepted_now:
-            return LinkView("used", view.firm_name, view.client_name)
+            return LinkView("used", view.firm_name, view.client_name, view.language)
         return view
 
     async def expire(self) -> int:

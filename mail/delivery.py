@@ -1,0 +1,79 @@
+"""The delivery worker: sends what the outbox holds, records each result, never loses a message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from mail.sender import DeliveryError, SmtpSender
+
+log = logging.getLogger("linkdesk.delivery")
+IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
+
+
+class DeliveryWorker:
+    """Claims due messages from the store's outbox and sends them through `sender`.
+
+    The outbox row is written before any network I/O (by Invitations.invite), so a crash or a
+    restart loses nothing: unsent rows are sent when the worker starts again, and a row claimed
+    but never reported is sent again, with the same Message-ID, once its lease ends.
+    """
+
+    def __init__(self, store, sender: SmtpSender, on_change=None) -> None:
+        self.store = store
+        self.sender = sender
+        self.on_change = on_change  # called after each recorded result (the list refreshes)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        """A message was queued: look at the outbox now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> DeliveryWorker:
+        self._task = asyncio.create_task(self._run(), name="linkdesk-delivery")
+        return self
+
+    async def stop(self) -> None:
+        """Finish the message in hand (never cut a transaction mid-way), then stop."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        await self.sender.close()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                worked = await self.run_once()
+            except Exception:  # a database hiccup must not kill delivery for good
+                log.exception("delivery round failed")
+                worked = False
+            if not worked:
+                await self._sleep()
+
+    async def _sleep(self) -> None:
+        self._wake.clear()
+        timeout = IDLE_POLL_S
+        due = await self.store.invitations.next_due()
+        if due is not None:
+            timeout = max(0.0, min(timeout, (due - self.store.clock()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def run_once(self) -> bool:
+        """Send one due message if there is one; return whether there was."""
+        job = await self.store.invitations.claim()
+        if job is None:
+            return False
+        try:
+            answer = await self.sender.send_raw(job.envelope_from, job.envelope_to, job.raw)
+        except DeliveryError as exc:
+            await self.store.invitations.failed(job, exc.reason, permanent=exc.permanent)
+        else:
+            await self.store.invitations.delivered(job, answer)
+        if self.on_change is not None:
+            self.on_change()
+        return True

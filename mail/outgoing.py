@@ -1,0 +1,34 @@
+"""Turning what the invite dialog holds into the envelope the outbox keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mail.compose import Invitation, compose, new_message_id
+from store.invitations import Envelope
+
+
+def invitation_builder(
+    *, firm_name: str, sender_address: str, recipient_name: str, recipient_address: str,
+    subject: str, body: str, language: str,
+):
+    """A builder for Invitations.invite: given the link, the composed message as bytes.
+
+    Composing happens inside the store's transaction, before the invitation is written: a
+    header that would inject (CR or LF) aborts everything and nothing is queued or sent.
+    """
+
+    def build(link: str) -> Envelope:
+        message_id = new_message_id(sender_address)
+        message = compose(
+            Invitation(
+                sender_name=firm_name, sender_address=sender_address,
+                recipient_name=recipient_name, recipient_address=recipient_address,
+                subject=subject, body=body, link=link, language=language,
+            ),
+            message_id,
+            dt.datetime.now(dt.UTC),
+        )
+        return Envelope(message_id, sender_address, recipient_address, message.as_bytes())
+
+    return build

@@ -1,0 +1,189 @@
+"""The whole invitation path on real servers: outbox → SMTP (aiosmtpd) → link → HTTP (aiohttp)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import aiohttp
+import pytest
+
+from mail.capture import CaptureServer, read_captured
+from mail.compose import HeaderInjectionError
+from mail.delivery import DeliveryWorker
+from mail.outgoing import invitation_builder
+from mail.relay import RelayConfig
+from mail.sender import SmtpSender
+from mail.templates import default_text
+from store import ClientQuery
+from tests.helpers import add_client, make_preparer
+from web.accept import make_web_app, start_site
+
+YEAR = 2025
+
+
+@pytest.fixture
+async def firm(store):
+    return await make_preparer(store)
+
+
+@pytest.fixture
+async def capture(tmp_path):
+    server = await CaptureServer(tmp_path / "Maildir").start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def site(store):
+    accepted = []
+    runner = await start_site(make_web_app(store, lambda: accepted.append(1)), "127.0.0.1", 0)
+    port = runner.addresses[0][1]
+    yield f"http://127.0.0.1:{port}", accepted
+    await runner.cleanup()
+
+
+async def invite(store, firm, client_id, link_base, **changes):
+    subject, body = default_text("fr", firm_name=firm.firm_name, tax_year=YEAR,
+                                 client_name="Émilie Gagnon", preparer_name="marie")
+    fields = dict(firm_name=firm.firm_name, sender_address="portail@tremblay.ca",
+                  recipient_name="Émilie Gagnon", recipient_address="emilie@example.com",
+                  subject=subject, body=body, language="fr")
+    fields.update(changes)
+    return await store.invitations.invite(client_id, YEAR, firm.id, link_base,
+                                          fields["recipient_address"], "fr",
+                                          invitation_builder(**fields))
+
+
+def link_in(raw: bytes) -> str:
+    """The invitation link, read from the message as a mail client reads it."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    text = message_from_bytes(raw, policy=default).get_body(("plain",)).get_content()
+    return re.search(r"http://127\.0\.0\.1:\d+/i/[\w-]+", text).group(0)
+
+
+async def status(store, firm, client_id):
+    rows = await store.clients.page(ClientQuery(firm_id=firm.firm_id, tax_year=YEAR), 0, 50)
+    return next(r.status for r in rows if r.id == client_id)
+
+
+async def test_invite_send_open_confirm(store, firm, capture, site):
+    base, accepted = site
+    client_id = await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
+                                 email="emilie@example.com", language="fr")
+    await invite(store, firm, client_id, base)
+    worker = DeliveryWorker(store, SmtpSender(RelayConfig("127.0.0.1", capture.port, "plain")))
+    assert await worker.run_once() is True
+    assert await worker.run_once() is False
+    await worker.sender.close()
+    assert await status(store, firm, client_id) == "pending"
+
+    (mail,) = read_captured(capture.maildir)
+    assert str(mail.message["To"]) == "Émilie Gagnon <emilie@example.com>"
+    assert str(mail.message["From"]) == "Cabinet Tremblay <portail@tremblay.ca>"
+    link = re.search(r"http://127\.0\.0\.1:\d+/i/[\w-]+", mail.text).group(0)
+
+    async with aiohttp.ClientSession() as http:
+        async with http.get(link) as page:
+            body = await page.text()
+            assert page.status == 200 and "Confirmer" in body and "Gagnon, Émilie" in body
+            assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert await status(store, firm, client_id) == "pending"  # the GET changed nothing
+        async with http.post(link) as done:
+            assert done.status == 200 and "acceptée" in await done.text()
+        assert await status(store, firm, client_id) == "accepted"
+        assert accepted == [1]
+        async with http.post(link) as again:
+            assert again.status == 410 and "Gagnon" not in await again.text()
+        async with http.get(base + "/i/unknown-token") as unknown:
+            assert unknown.status == 404 and "Gagnon" not in await unknown.text()
+
+
+async def test_two_simultaneous_posts_accept_once(store, firm, site):
+    base, accepted = site
+    client_id = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
+    await invite(store, firm, client_id, base, recipient_address="a@x.ca")
+    job = await store.invitations.claim()
+    await store.invitations.delivered(job, "250 OK")
+    link = link_in(job.raw)
+    async with aiohttp.ClientSession() as http:
+        statuses = await asyncio.gather(*(http.post(link) for _ in range(2)))
+        assert sorted(r.status for r in statuses) == [200, 410]
+    assert accepted == [1]
+
+
+async def test_hostile_names_are_escaped_on_the_page(store, firm, site):
+    base, _ = site
+    client_id = await add_client(store, firm.firm_id, organization_name="<script>x</script>",
+                                 email="h@x.ca")
+    await invite(store, firm, client_id, base, recipient_address="h@x.ca")
+    job = await store.invitations.claim()
+    await store.invitations.delivered(job, "250 OK")
+    link = link_in(job.raw)
+    async with aiohttp.ClientSession() as http, http.get(link) as page:
+        body = await page.text()
+    assert "<script>x</script>" not in body and "&lt;script&gt;x&lt;/script&gt;" in body
+
+
+async def test_header_injection_refused_with_nothing_queued(store, firm, capture):
+    client_id = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
+    with pytest.raises(HeaderInjectionError):
+        await invite(store, firm, client_id, "http://127.0.0.1:8765",
+                     subject="Hello\r\nBcc: everyone@example.com")
+    assert await store.invitations.claim() is None
+    assert await status(store, firm, client_id) == "not_invited"
+    assert read_captured(capture.maildir) == []
+
+
+async def test_relay_down_then_up_and_a_restart_with_mail_queued(store, firm, tmp_path, clock):
+    client_id = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
+    await invite(store, firm, client_id, "http://127.0.0.1:8765", recipient_address="a@x.ca")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = DeliveryWorker(store, SmtpSender(RelayConfig("127.0.0.1", port, "plain", timeout=2)))
+    assert await down.run_once() is True
+    assert await status(store, firm, client_id) == "sending"
+    # "Restart": a new worker and a relay that is up now, on the port that was down.
+    capture = await CaptureServer(tmp_path / "Maildir", port=port).start()
+    try:
+        up = DeliveryWorker(store, SmtpSender(RelayConfig("127.0.0.1", port, "plain")))
+        assert await up.run_once() is False  # backing off
+        clock.advance(seconds=6)
+        assert await up.run_once() is True
+        await up.sender.close()
+    finally:
+        await capture.stop()
+    assert await status(store, firm, client_id) == "pending"
+    assert len(read_captured(tmp_path / "Maildir")) == 1
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert kinds == ["client_added", "invitation_queued", "delivery_deferred", "invitation_sent"]
+
+
+async def test_refused_recipient_shows_delivery_failed(store, firm, tmp_path):
+    from aiosmtpd.smtp import SMTP as SMTPProtocol
+
+    class Refuse:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            return "550 5.1.1 No such mailbox here"
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTPProtocol(Refuse(), loop=loop), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        client_id = await add_client(store, firm.firm_id, organization_name="Acme",
+                                     email="a@x.ca")
+        await invite(store, firm, client_id, "http://127.0.0.1:8765", recipient_address="a@x.ca")
+        worker = DeliveryWorker(store, SmtpSender(RelayConfig("127.0.0.1", port, "plain")))
+        assert await worker.run_once() is True
+        await worker.sender.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert await status(store, firm, client_id) == "failed"
+    events = await store.clients.events(client_id)
+    assert events[-1][0] == "invitation_failed" and "550" in events[-1][1]["reason"]

@@ -1,0 +1,1 @@
+"""The acceptance page that the invitation's link opens (aiohttp)."""
