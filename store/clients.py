@@ -286,6 +286,34 @@ class Clients:
             )
         )
 
+    async def last_event_id(self) -> int:
+        return await self.store.scalar(ClientEvent.select(fn.MAX(ClientEvent.id))) or 0
+
+    async def events_after(self, event_id: int, kinds: tuple[str, ...]) -> list[tuple]:
+        """Events newer than `event_id` of the given kinds: (id, kind, client name, client id)."""
+        return await self.store.list(
+            ClientEvent.select(ClientEvent.id, ClientEvent.kind, Client.display_name, Client.id)
+            .join(Client, on=(ClientEvent.client == Client.id))
+            .where((ClientEvent.id > event_id) & ClientEvent.kind.in_(kinds))
+            .order_by(ClientEvent.id)
+            .limit(50)
+            .tuples()
+        )
+
+    async def details(self, client_id: int) -> dict:
+        """What the invite dialog needs of one client."""
+        (row,) = await self.store.list(
+            Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
+                          Client.organization_name, Client.display_name, Client.email,
+                          Client.language, Client.active)
+            .where(Client.id == client_id).dicts()
+        )
+        row["greeting_name"] = (
+            row["organization_name"] if row["kind"] == "organization"
+            else f"{row['first_name']} {row['last_name']}"
+        )
+        return row
+
     async def events(self, client_id: int) -> list[tuple[str, dict, object, int | None]]:
         """The client's history, oldest first: (kind, detail, when, preparer id)."""
         rows = await self.store.list(

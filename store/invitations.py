@@ -129,9 +129,12 @@ class Invitations:
         envelope = build(link)
         now = self.store.clock()
         async with self.store.write():
-            active = await self.store.scalar(
-                Client.select(Client.active).where(Client.id == client_id)
-            )
+            # Lock the client first: a second invite of the same client waits here, then sees
+            # this one's status (SQLite's BEGIN IMMEDIATE already serialises writers).
+            client_query = Client.select(Client.active).where(Client.id == client_id)
+            if not self.store.target.is_sqlite:
+                client_query = client_query.for_update()
+            active = await self.store.scalar(client_query)
             if active is None:
                 raise InviteError("unknown_client")
             if not active:
@@ -263,7 +266,8 @@ class Invitations:
         """What the link's page may show; changes nothing (mail scanners open links)."""
         now = self.store.clock()
         rows = await self.store.list(
-            Invitation.select(Invitation.state, Invitation.expires_at, Client.display_name,
+            Invitation.select(Invitation.state, Invitation.expires_at, Client.kind,
+                              Client.first_name, Client.last_name, Client.organization_name,
                               Firm.name, Invitation.language)
             .join(Client, on=(Invitation.client == Client.id))
             .join(Firm, on=(Client.firm == Firm.id))
@@ -271,7 +275,8 @@ class Invitations:
         )
         if not rows:
             return LinkView("unknown")
-        state, expires_at, client_name, firm_name, language = rows[0]
+        state, expires_at, kind, first, last, organization, firm_name, language = rows[0]
+        client_name = organization if kind == "organization" else f"{first} {last}"
         if state == ACCEPTED:
             shown = "accepted"
         elif state in (SENDING, PENDING):

@@ -174,7 +174,23 @@ def _v3(backend: str) -> list[str]:
     return [sql.format(blob=blob, **types) for sql in statements]
 
 
-MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3]
+def _v4(backend: str) -> list[str]:
+    """PostgreSQL tells listening apps that the pipeline changed (no data in the payload)."""
+    if backend == "sqlite":
+        return []  # SQLite readers watch PRAGMA data_version instead
+    return [
+        """CREATE FUNCTION linkdesk_notify_change() RETURNS trigger AS $$
+           BEGIN PERFORM pg_notify('linkdesk_changes', ''); RETURN NULL; END $$
+           LANGUAGE plpgsql""",
+        """CREATE TRIGGER client_changes AFTER INSERT OR UPDATE OR DELETE ON client
+           FOR EACH STATEMENT EXECUTE FUNCTION linkdesk_notify_change()""",
+        """CREATE TRIGGER client_year_status_changes
+           AFTER INSERT OR UPDATE OR DELETE ON client_year_status
+           FOR EACH STATEMENT EXECUTE FUNCTION linkdesk_notify_change()""",
+    ]
+
+
+MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4]
 LATEST = len(MIGRATIONS)
 
 

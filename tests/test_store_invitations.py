@@ -151,7 +151,7 @@ async def test_accept_once_and_the_link_is_single_use(store, firm, client_id):
     await store.invitations.delivered(await store.invitations.claim(), "250 OK")
     view = await store.invitations.view(builder.token)
     assert (view.state, view.client_name, view.firm_name) == (
-        "open", "Gagnon, Émilie", "Cabinet Tremblay")
+        "open", "Émilie Gagnon", "Cabinet Tremblay")
     assert await status_of(store, firm, client_id) == "pending"  # a GET changes nothing
     assert (await store.invitations.accept(builder.token)).state == "accepted"
     assert await status_of(store, firm, client_id) == "accepted"

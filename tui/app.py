@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
@@ -9,6 +12,10 @@ from store import PreparerInfo, Store
 from store.db import DatabaseTarget
 from tui.config import Settings
 from tui.i18n import _
+from tui.messages import StoreChanged
+
+if TYPE_CHECKING:
+    from tui.runtime import Runtime
 
 
 class LinkdeskApp(App[int]):
@@ -21,16 +28,32 @@ class LinkdeskApp(App[int]):
         Binding("ctrl+q", "quit", _("Quit"), id="quit", tooltip=_("Leave linkdesk"), priority=True),
     ]
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
+        self.runtime = runtime
         self.preparer: PreparerInfo | None = None
+        if runtime is not None:
+            runtime.on_change = self.store_changed
+
+    def store_changed(self) -> None:
+        """Tell the current screen the pipeline changed (called by the runtime's services)."""
+        self.screen.post_message(StoreChanged())
 
     def on_mount(self) -> None:
         from tui.screens.sign_in import SignInScreen
 
         self.push_screen(SignInScreen())
+        if self.runtime is not None and not self.runtime.started:
+            self.call_after_refresh(self._start_runtime)
+
+    @work(group="runtime")
+    async def _start_runtime(self) -> None:
+        """Mail, delivery, acceptance page and change watcher, once the first frame is out."""
+        await self.runtime.start()
+        for problem in self.runtime.problems:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
 
     def signed_in(self, preparer: PreparerInfo) -> None:
         """Open the client list for `preparer`, leaving no way back to the password prompt."""
@@ -46,17 +69,23 @@ class LinkdeskApp(App[int]):
         await self.switch_screen(ClientsScreen(preparer, self.settings.tax_year))
 
 
-def make_app(settings: Settings, store: Store) -> LinkdeskApp:
+def make_app(settings: Settings, store: Store, runtime: Runtime | None = None) -> LinkdeskApp:
     """Build the app around an open store: the one place the parts are put together."""
-    return LinkdeskApp(settings, store)
+    return LinkdeskApp(settings, store, runtime)
 
 
 async def run_app(settings: Settings, target: DatabaseTarget) -> int:
-    """Open the store, run the app until it quits, close the store; return the exit status."""
+    """Open the store, start the services, run the app until it quits, stop everything."""
+    from tui.runtime import Runtime
+
     store = await Store.open(target)
     try:
-        app = make_app(settings, store)
-        await app.run_async()
-        return app.return_code or 0
+        runtime = Runtime(settings, store)
+        try:
+            app = make_app(settings, store, runtime)
+            await app.run_async()
+            return app.return_code or 0
+        finally:
+            await runtime.stop()
     finally:
         await store.close()

@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--lang", default=argparse.SUPPRESS, choices=("en", "fr"), help="language of the app"
     )
+    common.add_argument(
+        "--smtp", default=argparse.SUPPRESS, metavar="URL",
+        help="mail relay: smtp://[user@]host[:port], smtp+starttls://..., smtps://...",
+    )
+    common.add_argument(
+        "--link-base", default=argparse.SUPPRESS, metavar="URL",
+        help="where invitation links point (default http://127.0.0.1:8765)",
+    )
     parser = _Parser(prog="linkdesk", parents=[common], description=_(
         "A keyboard-driven desk for tax preparers: clients and their portal invitations."
     ))
@@ -53,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", parents=[common], help="counts per invitation status")
     status.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
     status.add_argument("--json", action="store_true", help="print a JSON object")
+    serve = commands.add_parser("serve", parents=[common], help="serve the acceptance page alone")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
     user = commands.add_parser("user", parents=[common], help="preparer accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
     add = user_commands.add_parser("add", parents=[common], help="create a preparer account")
@@ -68,7 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         from tui.config import Settings
 
-        settings = Settings.from_env(getattr(args, "db", None), getattr(args, "lang", None))
+        settings = Settings.from_env(
+            getattr(args, "db", None), getattr(args, "lang", None),
+            getattr(args, "smtp", None), getattr(args, "link_base", None),
+        )
         set_language(settings.language)
         from store.db import DatabaseUrlError, parse_database_url
 
@@ -76,8 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = parse_database_url(settings.db_url)
         except DatabaseUrlError as exc:
             raise UsageError(f"--db: {exc}") from None
+        _check_mail_settings(settings)
         if args.command == "status":
             code = asyncio.run(_status(target, args))
+        elif args.command == "serve":
+            code = asyncio.run(_serve(target, args))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
         else:
@@ -88,6 +105,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return code
+
+
+def _check_mail_settings(settings) -> None:
+    """Refuse a bad relay URL, link base or sender address before anything starts."""
+    from urllib.parse import urlsplit
+
+    if settings.smtp_url:
+        from mail.relay import RelayConfig, RelayUrlError
+
+        try:
+            RelayConfig.parse(settings.smtp_url)
+        except RelayUrlError as exc:
+            raise UsageError(f"--smtp: {exc}") from None
+    link = urlsplit(settings.link_base)
+    if link.scheme not in ("http", "https") or not link.hostname or link.query:
+        raise UsageError(_("--link-base: expected http(s)://host[:port][/path], got {url!r}")
+                         .format(url=settings.link_base))
+    if "@" not in settings.sender_address or any(c in settings.sender_address for c in "\r\n "):
+        raise UsageError(_("LINKDESK_FROM: not an email address: {value!r}").format(
+            value=settings.sender_address))
+
+
+async def _serve(target, args) -> int:
+    """`linkdesk serve`: the acceptance page alone, until interrupted."""
+    from web.accept import make_web_app, start_site
+
+    store = await _open_store(target, must_exist=True)
+    try:
+        try:
+            runner = await start_site(make_web_app(store), args.host, args.port)
+        except OSError as exc:
+            raise UsageError(_("cannot listen on {host}:{port}: {reason}").format(
+                host=args.host, port=args.port, reason=exc.strerror or exc)) from None
+        print(_("Serving invitation links on http://{host}:{port}/i/… (Ctrl-C stops)").format(
+            host=args.host, port=args.port), flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await store.close()
+    return 0
 
 
 def _exists(path: str) -> bool:

@@ -15,6 +15,15 @@ def default_database_path() -> Path:
     return user_data_path("linkdesk", appauthor=False) / "linkdesk.db"
 
 
+DEFAULT_LINK_BASE = "http://127.0.0.1:8765"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("linkdesk", appauthor=False)
+
+
 def default_tax_year(today: dt.date | None = None) -> int:
     """The year being filed: the previous calendar year."""
     return (today or dt.date.today()).year - 1
@@ -32,12 +41,40 @@ class Settings:
     """Region for phone numbers typed without a country code."""
     tax_year: int = field(default_factory=default_tax_year)
     """The tax year the client list opens on."""
+    smtp_url: str = ""
+    """The firm's mail relay (smtp://, smtp+starttls://, smtps://); empty: the built-in capture."""
+    smtp_password: str = field(default="", repr=False)
+    """The relay password (LINKDESK_SMTP_PASSWORD only, never a flag)."""
+    sender_address: str = "invitations@linkdesk.localhost"
+    """The From address of invitations (LINKDESK_FROM)."""
+    link_base: str = DEFAULT_LINK_BASE
+    """Where invitation links point; with the default, the app serves the page itself."""
+    data_dir: Path = field(default_factory=default_data_dir)
+    """Where the built-in mail capture keeps its Maildir."""
+
+    @property
+    def serves_acceptance_page(self) -> bool:
+        return self.link_base.rstrip("/") == DEFAULT_LINK_BASE
+
+    @property
+    def maildir(self) -> Path:
+        return self.data_dir / "captured-mail"
 
     @classmethod
-    def from_env(cls, db: str | None = None, language: str | None = None) -> Settings:
+    def from_env(
+        cls, db: str | None = None, language: str | None = None, smtp: str | None = None,
+        link_base: str | None = None,
+    ) -> Settings:
         """Settings from flags, then LINKDESK_* variables, then the defaults."""
         from tui.i18n import pick_language
 
-        db_url = db or os.environ.get("LINKDESK_DB") or str(default_database_path())
-        region = (os.environ.get("LINKDESK_REGION") or "CA").upper()
-        return cls(db_url=db_url, language=pick_language(language), region=region)
+        env = os.environ
+        db_url = db or env.get("LINKDESK_DB") or str(default_database_path())
+        region = (env.get("LINKDESK_REGION") or "CA").upper()
+        return cls(
+            db_url=db_url, language=pick_language(language), region=region,
+            smtp_url=smtp or env.get("LINKDESK_SMTP", ""),
+            smtp_password=env.get("LINKDESK_SMTP_PASSWORD", ""),
+            sender_address=env.get("LINKDESK_FROM") or cls.sender_address,
+            link_base=(link_base or env.get("LINKDESK_LINK_BASE") or DEFAULT_LINK_BASE),
+        )

@@ -17,6 +17,8 @@ from store import STATUSES, ClientQuery, PreparerInfo
 from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.i18n import _
+from tui.labels import INVITE_ERRORS
+from tui.messages import StoreChanged
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pipeline_bar import PipelineBar
@@ -43,6 +45,8 @@ class ClientsScreen(Screen):
                 key_display="[ ]", tooltip=_("Previous tax year")),
         Binding("right_square_bracket", "year(1)", _("Next tax year"), id="year-up",
                 show=False, tooltip=_("Next tax year")),
+        Binding("i", "invite", _("Invite"), id="invite",
+                tooltip=_("Invite the selected client to the portal")),
         Binding("enter", "leave_search", show=False, priority=True),
         Binding("h", "toggle_inactive", _("Inactive"), id="inactive",
                 tooltip=_("Show or hide inactive clients")),
@@ -56,6 +60,7 @@ class ClientsScreen(Screen):
         self.descending = False
         self.include_inactive = False
         self.status_filter: str | None = None
+        self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
 
@@ -70,6 +75,7 @@ class ClientsScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.remember_last_event()
         table = self.query_one(ClientTable)
         table.phone_region = self.app.settings.region
         self._show_context()
@@ -94,7 +100,8 @@ class ClientsScreen(Screen):
 
     @work(exclusive=True, group="client-list")
     async def reload(
-        self, select_id: int | None = None, counts: bool = False, typing: bool = False
+        self, select_id: int | None = None, counts: bool = False, typing: bool = False,
+        keep_filters: bool = False,
     ) -> None:
         """Show the list for the current query; select `select_id` if given.
 
@@ -107,7 +114,10 @@ class ClientsScreen(Screen):
         q = self.query_now()
         cursor = 0
         if select_id is not None:
-            cursor = await clients.position(select_id, q) or 0
+            position = await clients.position(select_id, q)
+            if position is None and keep_filters:
+                position = self.query_one(ClientTable).cursor  # it left the filter: stay put
+            cursor = position or 0
         offset = (cursor // PAGE) * PAGE
         rows = await clients.page(q, offset, PAGE)
         table = self.query_one(ClientTable)
@@ -129,6 +139,10 @@ class ClientsScreen(Screen):
             self.counts = await clients.status_counts(q.firm_id, q.tax_year)
             self.query_one(PipelineBar).show_counts(self.counts, q.status)
         self._show_info(q, total)
+
+    @work(group="events")
+    async def remember_last_event(self) -> None:
+        self.last_event_id = await self.app.store.clients.last_event_id()
 
     def _show_context(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -223,6 +237,43 @@ class ClientsScreen(Screen):
     def action_toggle_inactive(self) -> None:
         self.include_inactive = not self.include_inactive
         self.reload()
+
+    def action_invite(self) -> None:
+        self.open_invite()
+
+    @work(group="invite-open")
+    async def open_invite(self) -> None:
+        from store.clients import INVITABLE
+        from tui.screens.invite import InviteScreen
+
+        row = self.query_one(ClientTable).current
+        if row is None:
+            return
+        if not row.active:
+            self.notify(_(INVITE_ERRORS["inactive"]), severity="warning", markup=False)
+            return
+        if row.status not in INVITABLE:
+            self.notify(_(INVITE_ERRORS["not_invitable"]), severity="warning", markup=False)
+            return
+        client = await self.app.store.clients.details(row.id)
+        self.app.push_screen(InviteScreen(self.preparer, client, self.tax_year),
+                             lambda sent: self.reload(select_id=row.id, counts=True)
+                             if sent else None)
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        """Someone changed the pipeline: redraw this page, keep the selection, say who accepted."""
+        current = self.query_one(ClientTable).current
+        self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
+        self.announce_acceptances()
+
+    @work(exclusive=True, group="announce")
+    async def announce_acceptances(self) -> None:
+        clients = self.app.store.clients
+        events = await clients.events_after(self.last_event_id, ("invitation_accepted",))
+        for event_id, _kind, name, _client_id in events:
+            self.last_event_id = max(self.last_event_id, event_id)
+            self.notify(_("{name} accepted the invitation.").format(name=name), markup=False)
 
     def action_add_client(self) -> None:
         from tui.screens.add_client import AddClientScreen

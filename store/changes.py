@@ -1,0 +1,60 @@
+"""Noticing that another connection or process changed the pipeline, cheaply.
+
+SQLite: PRAGMA data_version on one connection changes whenever another connection commits;
+reading it is a few microseconds, so it is checked a few times a second. PostgreSQL: a trigger
+sends NOTIFY linkdesk_changes (with no data) and a dedicated connection LISTENs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger("linkdesk.changes")
+POLL_S = 0.25
+
+
+class ChangeWatcher:
+    """Calls `on_change()` soon after the database changes, from whichever writer."""
+
+    def __init__(self, store, on_change: Callable[[], None]) -> None:
+        self.store = store
+        self.on_change = on_change
+        self._task: asyncio.Task | None = None
+        self._pg = None
+
+    async def start(self) -> ChangeWatcher:
+        if self.store.target.is_sqlite:
+            self._task = asyncio.create_task(self._poll_sqlite(), name="linkdesk-changes")
+        else:
+            import asyncpg
+
+            self._pg = await asyncpg.connect(self.store.target.location, timeout=5)
+            await self._pg.add_listener("linkdesk_changes", self._notified)
+        return self
+
+    def _notified(self, *_args) -> None:
+        self.on_change()
+
+    async def _poll_sqlite(self) -> None:
+        last = None
+        while True:
+            try:
+                cursor = await self.store.db.aexecute_sql("PRAGMA data_version")
+                version = cursor.fetchone()[0]
+                if last is not None and version != last:
+                    self.on_change()
+                last = version
+            except Exception:  # a locked or busy moment: look again next time
+                log.debug("data_version check failed", exc_info=True)
+            await asyncio.sleep(POLL_S)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._pg is not None:
+            await self._pg.close()

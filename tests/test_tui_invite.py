@@ -1,0 +1,91 @@
+"""Inviting from the client list, end to end on real servers, seen from the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import aiohttp
+import pytest
+
+from mail.capture import read_captured
+from tests.harness import settle, sign_in, table
+from tests.helpers import PASSWORD, add_client, make_preparer
+from tui.app import make_app
+from tui.config import Settings
+from tui.runtime import Runtime
+from tui.screens.clients import ClientsScreen
+from tui.screens.invite import InviteScreen
+from web.accept import make_web_app, start_site
+
+
+async def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition never held")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def site(store):
+    holder = {}
+    runner = await start_site(
+        make_web_app(store, lambda: holder["app"].store_changed() if "app" in holder else None),
+        "127.0.0.1", 0)
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}", holder
+    await runner.cleanup()
+
+
+async def test_invite_from_the_list_then_acceptance_appears_by_itself(store, tmp_path, site):
+    base, holder = site
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
+                                 email="emilie@example.com", language="fr")
+    settings = Settings(db_url="(given store)", tax_year=2025, link_base=base,
+                        data_dir=tmp_path / "data", sender_address="portail@tremblay.ca")
+    runtime = Runtime(settings, store)
+    app = make_app(settings, store, runtime)
+    holder["app"] = app
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot, "marie", PASSWORD)
+            assert isinstance(app.screen, ClientsScreen)
+            await wait_for(lambda: runtime.started)
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InviteScreen)
+            assert app.screen.query_one("#input-recipient").value == "emilie@example.com"
+            assert app.screen.query_one("#input-subject").value.startswith(
+                "Cabinet Tremblay vous invite")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, ClientsScreen)
+            await wait_for(lambda: table(app).current.status == "pending")
+
+            (mail,) = read_captured(settings.maildir)
+            assert str(mail.message["From"]) == "Cabinet Tremblay <portail@tremblay.ca>"
+            link = re.search(r"http://127\.0\.0\.1:\d+/i/[\w-]+", mail.text).group(0)
+            async with aiohttp.ClientSession() as http:
+                async with http.get(link) as page:
+                    assert page.status == 200
+                await pilot.pause(0.3)
+                assert table(app).current.status == "pending"
+                async with http.post(link) as done:
+                    assert done.status == 200
+            await wait_for(lambda: table(app).current.status == "accepted", timeout=3)
+            await wait_for(lambda: "Invitation accepted 1" in str(
+                app.screen.query_one("#pipeline").render()), timeout=3)
+
+            await wait_for(lambda: "Gagnon, Émilie accepted the invitation." in [
+                str(n.message) for n in app._notifications], timeout=3)
+
+            await pilot.press("i")  # an accepted client cannot be invited again
+            await settle(pilot)
+            assert isinstance(app.screen, ClientsScreen)
+    finally:
+        await runtime.stop()
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert kinds == ["client_added", "invitation_queued", "invitation_sent",
+                     "invitation_accepted"]

@@ -1,0 +1,83 @@
+"""What runs beside the screens: mail capture or relay, delivery worker, acceptance page, watcher.
+
+All of it is real and local by default: with no relay configured an SMTP capture server on
+127.0.0.1 receives the mail (Maildir in the data directory); with the default link base the
+acceptance page is served by this process on 127.0.0.1:8765.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.config import Settings
+
+if TYPE_CHECKING:
+    from mail.capture import CaptureServer
+    from mail.delivery import DeliveryWorker
+    from store import Store
+    from store.changes import ChangeWatcher
+
+log = logging.getLogger("linkdesk.runtime")
+
+
+@dataclass
+class Runtime:
+    """The running services; `problems` lists what could not start, for the app to tell."""
+
+    settings: Settings
+    store: Store
+    on_change: Callable[[], None] = lambda: None
+    capture: CaptureServer | None = None
+    delivery: DeliveryWorker | None = None
+    web_runner: object | None = None
+    watcher: ChangeWatcher | None = None
+    problems: list[str] = field(default_factory=list)
+    started: bool = False
+
+    async def start(self) -> Runtime:
+        """Start everything; imported here so that the first frame does not wait for it."""
+        from mail.capture import CaptureServer
+        from mail.delivery import DeliveryWorker
+        from mail.relay import RelayConfig
+        from mail.sender import SmtpSender
+        from store.changes import ChangeWatcher
+
+        s = self.settings
+        if s.smtp_url:
+            relay = RelayConfig.parse(s.smtp_url, password=s.smtp_password or None)
+        else:
+            self.capture = await CaptureServer(s.maildir).start()
+            relay = RelayConfig("127.0.0.1", self.capture.port, "plain", timeout=10)
+        self.delivery = DeliveryWorker(self.store, SmtpSender(relay), self.changed).start()
+        if s.serves_acceptance_page:
+            from web.accept import make_web_app, start_site
+
+            try:
+                self.web_runner = await start_site(
+                    make_web_app(self.store, self.changed), "127.0.0.1", 8765)
+            except OSError as exc:
+                self.problems.append(f"acceptance page not served here: 127.0.0.1:8765 "
+                                     f"({exc.strerror or exc}); is `linkdesk serve` running?")
+        self.watcher = await ChangeWatcher(self.store, self.changed).start()
+        self.started = True
+        return self
+
+    def changed(self) -> None:
+        self.on_change()
+
+    def wake_delivery(self) -> None:
+        if self.delivery is not None:
+            self.delivery.wake()
+
+    async def stop(self) -> None:
+        if self.watcher is not None:
+            await self.watcher.stop()
+        if self.delivery is not None:
+            await self.delivery.stop()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        if self.capture is not None:
+            await self.capture.stop()
