@@ -73,6 +73,9 @@ class Store:
         except Exception as exc:
             await store.close()
             raise StoreUnavailableError(_describe(exc)) from exc
+        # pwasyncio binds a connection to each task until the task ends; the task that opens
+        # the store usually lives as long as the process, so give its connection back.
+        await db.aclose()
         return store
 
     async def close(self) -> None:

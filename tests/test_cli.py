@@ -141,3 +141,46 @@ def test_unreachable_postgresql_is_one_line():
 def test_app_with_unreachable_database_is_one_line():
     line = one_line_error(linkdesk("--db", "postgresql://nobody@127.0.0.1:1/none"))
     assert "cannot open the database" in line
+
+
+def test_serve_runs_the_acceptance_page_alone(sqlite_url):
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    asyncio.run(_populate(sqlite_url))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--db", sqlite_url, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Serving invitation links" in server.stdout.readline()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/i/nothing", timeout=2)
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+                assert exc.headers["Referrer-Policy"] == "no-referrer"
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["status", "--smtp", "ftp://x"], {}, "--smtp: unsupported mail relay scheme"),
+        (["status", "--link-base", "javascript:alert(1)"], {}, "--link-base"),
+        (["status"], {"LINKDESK_FROM": "not an address"}, "LINKDESK_FROM"),
+    ],
+)
+def test_bad_mail_settings_exit_2(args, env, expected):
+    assert expected in one_line_error(linkdesk(*args, env=env))

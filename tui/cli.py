@@ -131,7 +131,7 @@ async def _serve(target, args) -> int:
     """`linkdesk serve`: the acceptance page alone, until interrupted."""
     from web.accept import make_web_app, start_site
 
-    store = await _open_store(target, must_exist=True)
+    store = await _open_store(target, must_exist=True, pool_size=4)
     try:
         try:
             runner = await start_site(make_web_app(store), args.host, args.port)
@@ -153,14 +153,14 @@ def _exists(path: str) -> bool:
     return Path(path).expanduser().exists()
 
 
-async def _open_store(target, *, must_exist: bool = False):
+async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):
     from store import SchemaTooNewError, Store, StoreUnavailableError
 
     if must_exist and target.is_sqlite and not _exists(target.location):
         raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
             path=target.location))
     try:
-        return await Store.open(target, pool_size=1)
+        return await Store.open(target, pool_size=pool_size)
     except (StoreUnavailableError, SchemaTooNewError, OSError) as exc:
         raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
