@@ -263,6 +263,8 @@ class ClientsScreen(Screen):
     @on(StoreChanged)
     def _store_changed(self) -> None:
         """Someone changed the pipeline: redraw this page, keep the selection, say who accepted."""
+        if not self.is_mounted:
+            return  # still being built: its own first load comes next anyway
         current = self.query_one(ClientTable).current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
         self.announce_acceptances()

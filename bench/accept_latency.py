@@ -1,0 +1,139 @@
+"""From the acceptance POST to "Invitation accepted" shown in a running app, on both backends.
+
+The page is served from its own Store (its own connections, as `linkdesk serve` would be), so
+the app learns of the acceptance only through its change watcher: PRAGMA data_version on
+SQLite, LISTEN/NOTIFY on PostgreSQL. Last line: a JSON object (milliseconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ACCEPTS = 7
+PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def measure(db_url: str, data_dir: Path) -> list[float]:
+    import aiohttp
+
+    from mail.outgoing import invitation_builder
+    from store import ClientDraft, Store, check_draft
+    from tui.app import make_app
+    from tui.config import Settings
+    from tui.runtime import Runtime
+    from tui.screens.clients import ClientsScreen
+    from tui.widgets.client_table import ClientTable
+    from web.accept import make_web_app, start_site
+
+    store = await Store.open(db_url)
+    page_store = await Store.open(db_url)
+    runner = await start_site(make_web_app(page_store), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    preparer = await store.accounts.create("marie", "m@example.com", "correct horse battery",
+                                           "Firm")
+    links = {}
+    for i in range(ACCEPTS):
+        clean = check_draft(ClientDraft(kind="organization", organization_name=f"Client {i}",
+                                        email=f"c{i}@example.com"))
+        client_id = await store.clients.add(preparer.firm_id, clean, preparer.id)
+        build = invitation_builder(firm_name="Firm", sender_address="f@example.com",
+                                   recipient_name=f"Client {i}",
+                                   recipient_address=f"c{i}@example.com",
+                                   subject="Invitation", body="Hello", language="en")
+        await store.invitations.invite(client_id, 2025, preparer.id, base,
+                                       f"c{i}@example.com", "en", build)
+        job = await store.invitations.claim()
+        text = message_from_bytes(job.raw, policy=default).get_body(("plain",)).get_content()
+        links[client_id] = re.search(r"http://\S+/i/[\w-]+", text).group(0)
+        await store.invitations.delivered(job, "250 OK")
+    await store.db.aclose()
+
+    settings = Settings(db_url=db_url, tax_year=2025, link_base="https://portal.example.com",
+                        data_dir=data_dir)
+    runtime = Runtime(settings, store)
+    app = make_app(settings, store, runtime)
+    latencies = []
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            while not runtime.started:
+                await asyncio.sleep(0.01)
+            result = await store.accounts.sign_in("marie", "correct horse battery")
+            app.signed_in(result.preparer)
+            while not isinstance(app.screen, ClientsScreen):
+                await asyncio.sleep(0.01)
+            table = app.screen.query_one(ClientTable)
+            while table.loads == 0:
+                await asyncio.sleep(0.01)
+
+            def shown(client_id: int) -> str | None:
+                return next((r.status for r in table._rows.values() if r.id == client_id), None)
+
+            async with aiohttp.ClientSession() as http:
+                for client_id, link in links.items():
+                    await asyncio.sleep(0.3)
+                    started = time.perf_counter()
+                    async with http.post(link) as response:
+                        assert response.status == 200
+                    while shown(client_id) != "accepted":
+                        if time.perf_counter() - started > 5:
+                            raise TimeoutError("acceptance never shown")
+                        await asyncio.sleep(0.002)
+                    latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        await runtime.stop()
+        await runner.cleanup()
+        await page_store.close()
+        await store.close()
+    return latencies
+
+
+async def pg_database() -> tuple[str, str]:
+    import asyncpg
+
+    name = f"linkdesk_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+async def main() -> None:
+    result = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = await measure(str(Path(tmp) / "accept.db"), Path(tmp) / "data")
+        name, url = await pg_database()
+        try:
+            postgres = await measure(url, Path(tmp) / "data-pg")
+        finally:
+            await drop(name)
+    for backend, values in (("sqlite", sqlite), ("postgresql", postgres)):
+        result[f"{backend}_median_ms"] = round(statistics.median(values), 1)
+        result[f"{backend}_max_ms"] = round(max(values), 1)
+    result["accepts_per_backend"] = ACCEPTS
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
