@@ -24,6 +24,8 @@ ACCEPTED = "accepted"
 STATUSES = (NOT_INVITED, SENDING, PENDING, FAILED, EXPIRED, ACCEPTED)
 MAIN_STATUSES = (NOT_INVITED, PENDING, ACCEPTED)  # always shown; the others when they occur
 INVITABLE = (NOT_INVITED, FAILED, EXPIRED)
+REINVITABLE = (PENDING, FAILED, EXPIRED)  # a new link replaces the old one
+CANCELLABLE = (SENDING, PENDING)
 SORTS = ("name", "kind", "email", "phone", "status")
 
 
@@ -123,6 +125,10 @@ class Clients:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._few: dict[str, bool] = {}  # folded term → few matches? (cleared on change)
+
+    def forget_searches(self) -> None:
+        """Clients changed: the trigram probe's answers may be stale."""
+        self._few.clear()
 
     async def _use_trigrams(self, term: str) -> bool:
         if not self.store.target.is_sqlite or len(term) < TRIGRAM_MIN:
@@ -271,7 +277,7 @@ class Clients:
                 )
             )
             await self.log(client_id, preparer_id, "client_added", {"kind": clean.kind})
-        self._few.clear()
+        self.forget_searches()
         return client_id
 
     async def log(self, client_id: int, preparer_id: int | None, kind: str, detail: dict) -> None:

@@ -18,11 +18,13 @@ from peewee import fn
 
 from store.clients import (
     ACCEPTED,
+    CANCELLABLE,
     EXPIRED,
     FAILED,
     INVITABLE,
     NOT_INVITED,
     PENDING,
+    REINVITABLE,
     SENDING,
 )
 from store.models import Client, ClientYearStatus, Firm, Invitation, Outbox
@@ -119,10 +121,13 @@ class Invitations:
         recipient: str,
         language: str,
         build: MessageBuilder,
+        *,
+        reinvite: bool = False,
     ) -> int:
         """Queue an invitation and its message in one transaction; return the invitation id.
 
-        Nothing is sent here: the delivery worker sends what the outbox holds.
+        Nothing is sent here: the delivery worker sends what the outbox holds. With `reinvite`,
+        a pending, failed or expired invitation is replaced: its link stops working.
         """
         token = secrets.token_urlsafe(32)
         link = f"{link_base.rstrip('/')}/i/{token}"
@@ -139,14 +144,11 @@ class Invitations:
                 raise InviteError("unknown_client")
             if not active:
                 raise InviteError("inactive")
-            if await self._status(client_id, tax_year) not in INVITABLE:
+            allowed = REINVITABLE if reinvite else INVITABLE
+            if await self._status(client_id, tax_year) not in allowed:
                 raise InviteError("not_invitable")
             # An expired invitation is still "pending" underneath: retire it, killing its link.
-            await self.store.execute(
-                Invitation.update(state="replaced", ended_at=now)
-                .where((Invitation.client == client_id) & (Invitation.tax_year == tax_year)
-                       & (Invitation.state.in_((SENDING, PENDING))))
-            )
+            await self._end_live(client_id, tax_year, "replaced", now)
             invitation_id = await self.store.execute(Invitation.insert(
                 client=client_id, tax_year=tax_year, token_hash=hash_token(token),
                 state=SENDING, recipient=recipient, language=language,
@@ -158,10 +160,86 @@ class Invitations:
                 raw=envelope.raw, state="queued", next_attempt_at=now, created_at=now,
             ))
             await self._set_status(client_id, tax_year, SENDING)
-            await self.store.clients.log(client_id, preparer_id, "invitation_queued", {
-                "tax_year": tax_year, "recipient": recipient, "message_id": envelope.message_id,
-            })
+            await self.store.clients.log(
+                client_id, preparer_id, "invitation_resent" if reinvite else "invitation_queued",
+                {"tax_year": tax_year, "recipient": recipient,
+                 "message_id": envelope.message_id},
+            )
         return invitation_id
+
+    async def _end_live(self, client_id: int, tax_year: int | None, state: str, now) -> int:
+        """End the client's live invitations (one year, or all): links die, unsent mail too."""
+        where = (Invitation.client == client_id) & Invitation.state.in_((SENDING, PENDING))
+        if tax_year is not None:
+            where &= Invitation.tax_year == tax_year
+        live = [i for (i,) in await self.store.list(Invitation.select(Invitation.id)
+                                                     .where(where).tuples())]
+        if not live:
+            return 0
+        await self.store.execute(
+            Invitation.update(state=state, ended_at=now).where(Invitation.id.in_(live)))
+        await self.store.execute(
+            Outbox.update(state="failed", raw=None, last_error=f"invitation {state}")
+            .where((Outbox.invitation.in_(live)) & (Outbox.state == "queued")))
+        return len(live)
+
+    async def cancel(self, client_id: int, tax_year: int, preparer_id: int | None) -> None:
+        """Cancel the invitation under way: the client is Not invited again, the link is dead."""
+        now = self.store.clock()
+        async with self.store.write():
+            if await self._status(client_id, tax_year) not in CANCELLABLE:
+                raise InviteError("not_cancellable")
+            await self._end_live(client_id, tax_year, "cancelled", now)
+            await self._set_status(client_id, tax_year, NOT_INVITED)
+            await self.store.clients.log(client_id, preparer_id, "invitation_cancelled",
+                                         {"tax_year": tax_year})
+
+    async def set_active(self, client_id: int, active: bool, preparer_id: int | None) -> None:
+        """Make a client inactive (its invitations under way end) or active again."""
+        now = self.store.clock()
+        async with self.store.write():
+            await self.store.execute(
+                Client.update(active=active, updated_at=now).where(Client.id == client_id))
+            if not active:
+                years = [y for (y,) in await self.store.list(
+                    Invitation.select(Invitation.tax_year).distinct().where(
+                        (Invitation.client == client_id)
+                        & Invitation.state.in_((SENDING, PENDING))).tuples())]
+                await self._end_live(client_id, None, "cancelled", now)
+                for year in years:
+                    await self._set_status(client_id, year, NOT_INVITED)
+            await self.store.clients.log(
+                client_id, preparer_id, "client_activated" if active else "client_deactivated",
+                {})
+
+    async def change_email(self, client_id: int, email: str, preparer_id: int | None) -> None:
+        """Give the client a new address; its history stays, links sent to the old one die."""
+        from store.clients import search_key
+        from store.validate import CleanClient, email_key, parse_email
+
+        new = parse_email(email)
+        now = self.store.clock()
+        async with self.store.write():
+            (row,) = await self.store.list(
+                Client.select(Client.kind, Client.first_name, Client.last_name,
+                              Client.organization_name, Client.email, Client.phone,
+                              Client.language).where(Client.id == client_id).tuples())
+            kind, first, last, organization, old, phone, language = row
+            clean = CleanClient(kind, new, first or "", last or "", organization or "", phone,
+                                language)
+            await self.store.execute(Client.update(
+                email=new, email_key=email_key(new), search_key=search_key(clean),
+                updated_at=now).where(Client.id == client_id))
+            years = [y for (y,) in await self.store.list(
+                Invitation.select(Invitation.tax_year).distinct().where(
+                    (Invitation.client == client_id)
+                    & Invitation.state.in_((SENDING, PENDING))).tuples())]
+            await self._end_live(client_id, None, "cancelled", now)
+            for year in years:
+                await self._set_status(client_id, year, NOT_INVITED)
+            await self.store.clients.log(client_id, preparer_id, "email_changed",
+                                         {"from": old, "to": new})
+        self.store.clients.forget_searches()
 
     async def claim(self) -> OutboxJob | None:
         """Take the next message due for sending, leased to this worker for a while.

@@ -215,3 +215,65 @@ def test_backoff_is_capped():
     from store.invitations import MAX_BACKOFF
 
     assert MAX_BACKOFF == dt.timedelta(minutes=30)
+
+
+async def delivered_invitation(store, firm, client_id):
+    builder = await queue(store, firm, client_id)
+    await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+    return builder
+
+
+async def test_reinvite_replaces_the_link(store, firm, client_id):
+    first = await delivered_invitation(store, firm, client_id)
+    second = Builder()
+    await store.invitations.invite(client_id, YEAR, firm.id, LINK_BASE, "emilie@example.com",
+                                   "fr", second, reinvite=True)
+    assert (await store.invitations.view(first.token)).state == "cancelled"
+    assert (await store.invitations.view(second.token)).state == "open"
+    assert await status_of(store, firm, client_id) == "sending"
+    assert [e[0] for e in await store.clients.events(client_id)][-1] == "invitation_resent"
+
+
+async def test_cancel_makes_the_client_not_invited_and_kills_the_link(store, firm, client_id):
+    builder = await delivered_invitation(store, firm, client_id)
+    await store.invitations.cancel(client_id, YEAR, firm.id)
+    assert await status_of(store, firm, client_id) == "not_invited"
+    assert (await store.invitations.accept(builder.token)).state == "cancelled"
+    with pytest.raises(InviteError):
+        await store.invitations.cancel(client_id, YEAR, firm.id)
+
+
+async def test_cancel_before_sending_means_it_is_never_sent(store, firm, client_id):
+    await queue(store, firm, client_id)
+    await store.invitations.cancel(client_id, YEAR, firm.id)
+    assert await store.invitations.claim() is None
+    (row,) = await store.list(Outbox.select(Outbox.state, Outbox.raw).tuples())
+    assert row == ("failed", None)
+
+
+async def test_inactive_client_loses_its_invitation_and_is_hidden(store, firm, client_id):
+    builder = await delivered_invitation(store, firm, client_id)
+    await store.invitations.set_active(client_id, False, firm.id)
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR)
+    assert await store.clients.count(q) == 0
+    assert (await store.invitations.view(builder.token)).state == "cancelled"
+    with pytest.raises(InviteError):
+        await queue(store, firm, client_id)
+    await store.invitations.set_active(client_id, True, firm.id)
+    assert await status_of(store, firm, client_id) == "not_invited"
+    await queue(store, firm, client_id)
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert "client_deactivated" in kinds and "client_activated" in kinds
+
+
+async def test_changing_the_email_keeps_history_and_kills_links(store, firm, client_id):
+    builder = await delivered_invitation(store, firm, client_id)
+    await store.invitations.change_email(client_id, "Emilie.New@Example.com", firm.id)
+    assert (await store.invitations.view(builder.token)).state == "cancelled"
+    assert await status_of(store, firm, client_id) == "not_invited"
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR)
+    (row,) = await store.clients.page(q.with_(search="emilie.new"), 0, 5)
+    assert row.email == "Emilie.New@example.com"
+    events = await store.clients.events(client_id)
+    assert events[0][0] == "client_added" and events[-1][0] == "email_changed"
+    assert events[-1][1] == {"from": "emilie@example.com", "to": "Emilie.New@example.com"}
