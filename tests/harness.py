@@ -29,9 +29,12 @@ async def running(store: Store, size=(100, 30)):
 
 async def settle(pilot: Pilot) -> None:
     """Wait until no worker runs (workers may start others) and the screen has caught up."""
+    deadline = asyncio.get_running_loop().time() + 15
     for _ in range(10):
         await pilot.pause()
-        while any(w.is_running or w.state.name == "PENDING" for w in pilot.app.workers):
+        while busy := [w for w in pilot.app.workers if w.is_running or w.state.name == "PENDING"]:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"workers still running (a dialog open?): {busy}")
             await asyncio.sleep(0.001)
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):

@@ -89,3 +89,56 @@ async def test_invite_from_the_list_then_acceptance_appears_by_itself(store, tmp
     kinds = [e[0] for e in await store.clients.events(client_id)]
     assert kinds == ["client_added", "invitation_queued", "invitation_sent",
                      "invitation_accepted"]
+
+
+async def test_lifecycle_keys_confirm_and_record(store, tmp_path):
+    from tests.harness import running, shown_names, visible_lines
+    from tui.screens.change_email import ChangeEmailScreen
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.timeline import TimelineScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Acme Ltée",
+                                 email="info@acme.ca")
+    await store.invitations.invite(
+        client_id, 2025, firm.id, "http://127.0.0.1:8765", "info@acme.ca", "en",
+        lambda link: __import__("store.invitations", fromlist=["Envelope"]).Envelope(
+            "<m@acme.ca>", "f@x.ca", "info@acme.ca", f"Subject: x\r\n\r\n{link}\r\n".encode()))
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        assert table(pilot.app).current.status == "sending"
+
+        async def answer(key: str, dialog) -> None:
+            # The action's worker waits on the dialog, so wait for the dialog, not for idle.
+            await wait_for(lambda: isinstance(pilot.app.screen, dialog))
+            await pilot.press(key)
+            await wait_for(lambda: not isinstance(pilot.app.screen, dialog))
+            await settle(pilot)
+
+        await pilot.press("c")
+        await answer("n", ConfirmScreen)  # keep as is
+        assert table(pilot.app).current.status == "sending"
+        await pilot.press("c")
+        await answer("y", ConfirmScreen)
+        assert table(pilot.app).current.status == "not_invited"
+
+        await pilot.press("e")
+        await wait_for(lambda: isinstance(pilot.app.screen, ChangeEmailScreen))
+        await pilot.pause()
+        pilot.app.screen.query_one("#input-email").value = ""
+        await pilot.press(*"compta@acme.ca")
+        await answer("enter", ChangeEmailScreen)
+        await wait_for(lambda: table(pilot.app).current.email == "compta@acme.ca")
+
+        await pilot.press("t")
+        await answer("escape", TimelineScreen)
+
+        await pilot.press("m")
+        await answer("y", ConfirmScreen)
+        assert shown_names(pilot.app) == []
+        await pilot.press("h")
+        await settle(pilot)
+        assert "Inactive" in visible_lines(table(pilot.app))[1]
+    kinds = [e[0] for e in await store.clients.events(client_id)]
+    assert kinds == ["client_added", "invitation_queued", "invitation_cancelled",
+                     "email_changed", "client_deactivated"]

@@ -46,7 +46,17 @@ class ClientsScreen(Screen):
         Binding("right_square_bracket", "year(1)", _("Next tax year"), id="year-up",
                 show=False, tooltip=_("Next tax year")),
         Binding("i", "invite", _("Invite"), id="invite",
-                tooltip=_("Invite the selected client to the portal")),
+                tooltip=_("Invite the selected client, or send a new invitation")),
+        Binding("c", "cancel_invitation", _("Cancel inv."), id="cancel-invitation",
+                tooltip=_("Cancel the invitation under way")),
+        Binding("m", "toggle_active", _("Active"), id="toggle-active",
+                tooltip=_("Make the selected client inactive, or active again")),
+        Binding("e", "change_email", _("Email"), id="change-email",
+                tooltip=_("Change the selected client's email address")),
+        Binding("t", "timeline", _("History"), id="timeline",
+                tooltip=_("The selected client's history")),
+        Binding("o", "sent_mail", _("Mail"), id="sent-mail",
+                tooltip=_("Mail the built-in capture received")),
         Binding("enter", "leave_search", show=False, priority=True),
         Binding("h", "toggle_inactive", _("Inactive"), id="inactive",
                 tooltip=_("Show or hide inactive clients")),
@@ -243,7 +253,8 @@ class ClientsScreen(Screen):
 
     @work(group="invite-open")
     async def open_invite(self) -> None:
-        from store.clients import INVITABLE
+        from store.clients import INVITABLE, REINVITABLE
+        from tui.screens.confirm import ConfirmScreen
         from tui.screens.invite import InviteScreen
 
         row = self.query_one(ClientTable).current
@@ -252,13 +263,107 @@ class ClientsScreen(Screen):
         if not row.active:
             self.notify(_(INVITE_ERRORS["inactive"]), severity="warning", markup=False)
             return
-        if row.status not in INVITABLE:
+        reinvite = row.status not in INVITABLE
+        if reinvite and row.status not in REINVITABLE:
             self.notify(_(INVITE_ERRORS["not_invitable"]), severity="warning", markup=False)
             return
+        if reinvite and not await self.app.push_screen_wait(ConfirmScreen(
+                _("Send {name} a new invitation? The link sent earlier will stop working.")
+                .format(name=row.display_name), _("New invitation"))):
+            return
         client = await self.app.store.clients.details(row.id)
-        self.app.push_screen(InviteScreen(self.preparer, client, self.tax_year),
+        self.app.push_screen(InviteScreen(self.preparer, client, self.tax_year, reinvite),
                              lambda sent: self.reload(select_id=row.id, counts=True)
                              if sent else None)
+
+    def action_cancel_invitation(self) -> None:
+        self.cancel_invitation()
+
+    @work(group="lifecycle")
+    async def cancel_invitation(self) -> None:
+        from store.clients import CANCELLABLE
+        from store.invitations import InviteError
+        from tui.screens.confirm import ConfirmScreen
+
+        row = self.query_one(ClientTable).current
+        if row is None:
+            return
+        if row.status not in CANCELLABLE:
+            self.notify(_("There is no invitation under way to cancel."), markup=False)
+            return
+        question = _("Cancel the invitation of {name} for tax year {year}? "
+                     "Its link will stop working.").format(name=row.display_name,
+                                                          year=self.tax_year)
+        if not await self.app.push_screen_wait(ConfirmScreen(question, _("Cancel invitation"))):
+            return
+        try:
+            await self.app.store.invitations.cancel(row.id, self.tax_year, self.preparer.id)
+        except InviteError:
+            self.notify(_("There is no invitation under way to cancel."), markup=False)
+        self.reload(select_id=row.id, counts=True, keep_filters=True)
+
+    def action_toggle_active(self) -> None:
+        self.toggle_active()
+
+    @work(group="lifecycle")
+    async def toggle_active(self) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        row = self.query_one(ClientTable).current
+        if row is None:
+            return
+        if row.active:
+            question = _("Make {name} inactive? Invitations under way are cancelled and the "
+                         "client is hidden from the list.").format(name=row.display_name)
+            yes = _("Make inactive")
+        else:
+            question = _("Make {name} active again?").format(name=row.display_name)
+            yes = _("Make active")
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes)):
+            return
+        await self.app.store.invitations.set_active(row.id, not row.active, self.preparer.id)
+        self.reload(select_id=row.id, counts=True, keep_filters=True)
+
+    def action_change_email(self) -> None:
+        self.change_email()
+
+    @work(group="lifecycle")
+    async def change_email(self) -> None:
+        from tui.screens.change_email import ChangeEmailScreen
+
+        row = self.query_one(ClientTable).current
+        if row is None:
+            return
+        client = await self.app.store.clients.details(row.id)
+        if await self.app.push_screen_wait(ChangeEmailScreen(self.preparer.id, client)):
+            self.reload(select_id=row.id, counts=True, keep_filters=True)
+
+    def action_timeline(self) -> None:
+        self.timeline()
+
+    @work(group="lifecycle")
+    async def timeline(self) -> None:
+        from tui.screens.timeline import TimelineScreen
+
+        row = self.query_one(ClientTable).current
+        if row is not None:
+            events = await self.app.store.clients.events(row.id)
+            await self.app.push_screen_wait(TimelineScreen(row.display_name, events))
+
+    def action_sent_mail(self) -> None:
+        self.sent_mail()
+
+    @work(group="lifecycle")
+    async def sent_mail(self) -> None:
+        import asyncio
+
+        from mail.capture import read_captured
+        from tui.screens.sent_mail import SentMailScreen
+
+        settings = self.app.settings
+        relay = settings.smtp_url
+        captured = [] if relay else await asyncio.to_thread(read_captured, settings.maildir)
+        await self.app.push_screen_wait(SentMailScreen(captured, relay))
 
     @on(StoreChanged)
     def _store_changed(self) -> None:

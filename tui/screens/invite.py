@@ -27,8 +27,11 @@ class InviteScreen(FieldOrder, ModalScreen[bool]):
         Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, sending nothing")),
     ]
 
-    def __init__(self, preparer: PreparerInfo, client: dict, tax_year: int) -> None:
+    def __init__(
+        self, preparer: PreparerInfo, client: dict, tax_year: int, reinvite: bool = False
+    ) -> None:
         super().__init__()
+        self.reinvite = reinvite
         self.preparer = preparer
         self.client = client
         self.tax_year = tax_year
@@ -125,7 +128,7 @@ class InviteScreen(FieldOrder, ModalScreen[bool]):
         try:
             await self.app.store.invitations.invite(
                 self.client["id"], self.tax_year, self.preparer.id, settings.link_base,
-                recipient, language, build,
+                recipient, language, build, reinvite=self.reinvite,
             )
         except InviteError as exc:
             problem.update(_(INVITE_ERRORS.get(exc.code, exc.code)))

@@ -1,0 +1,68 @@
+"""Changing a client's email address: its history stays, links sent to the old address die."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from store.validate import FieldError, parse_email
+from tui.forms import FieldOrder
+from tui.i18n import _
+from tui.widgets.form_field import FormField
+
+
+class ChangeEmailScreen(FieldOrder, ModalScreen[bool]):
+    """Asks for the new address; dismisses with True once it is saved."""
+
+    BINDINGS = [
+        *FieldOrder.FORM_BINDINGS,
+        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+    ]
+
+    def __init__(self, preparer_id: int, client: dict) -> None:
+        super().__init__()
+        self.preparer_id = preparer_id
+        self.client = client
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="change-email", classes="dialog"):
+            yield Static(_("New email address for {name}").format(
+                name=self.client["display_name"]), classes="title", markup=False)
+            yield FormField("email", _("Email"), max_length=254)
+            yield Static(_("Invitation links sent to the old address will stop working."),
+                         classes="warning", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Save"), id="save-button", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        field = self.query_one("#input-email", Input)
+        field.value = self.client["email"]
+        self.set_focus(field)
+
+    @on(Button.Pressed, "#save-button")
+    def submit_form(self) -> None:
+        self.save()
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @work(exclusive=True, group="change-email")
+    async def save(self) -> None:
+        field = self.query_one("#field-email", FormField)
+        field.set_error(None)
+        try:
+            email = parse_email(field.value)
+        except FieldError as exc:
+            field.set_error(exc.code)
+            return
+        if email == self.client["email"]:
+            self.dismiss(False)
+            return
+        await self.app.store.invitations.change_email(self.client["id"], email, self.preparer_id)
+        self.dismiss(True)

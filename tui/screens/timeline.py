@@ -1,0 +1,68 @@
+"""A client's history: every event, oldest first, with delivery results."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.formatting import format_datetime
+from tui.i18n import N_, _
+
+EVENT_LABELS = {
+    "client_added": N_("Client added"),
+    "invitation_queued": N_("Invitation queued"),
+    "invitation_resent": N_("New invitation queued (the previous link no longer works)"),
+    "invitation_sent": N_("Invitation accepted by the mail relay"),
+    "delivery_deferred": N_("Delivery deferred, will retry"),
+    "invitation_failed": N_("Delivery failed"),
+    "invitation_accepted": N_("Invitation accepted by the client"),
+    "invitation_cancelled": N_("Invitation cancelled"),
+    "client_deactivated": N_("Made inactive"),
+    "client_activated": N_("Made active"),
+    "email_changed": N_("Email changed"),
+}
+
+
+def describe(kind: str, detail: dict) -> Text:
+    """One event as a line of plain text (values are never markup)."""
+    line = Text(_(EVENT_LABELS.get(kind, kind)), style="bold")
+    extras = []
+    if "tax_year" in detail:
+        extras.append(_("tax year {year}").format(year=detail["tax_year"]))
+    if "recipient" in detail:
+        extras.append(str(detail["recipient"]))
+    if "reason" in detail:
+        extras.append(str(detail["reason"]))
+    if kind == "email_changed":
+        extras.append(f"{detail.get('from', '')} → {detail.get('to', '')}")
+    if extras:
+        line.append("  " + " · ".join(extras))
+    return line
+
+
+class TimelineScreen(ModalScreen[None]):
+    """Shows the events of one client; Escape closes."""
+
+    BINDINGS = [Binding("escape,t", "close", _("Close"), id="close")]
+
+    def __init__(self, name: str, events: list) -> None:
+        super().__init__()
+        self.client_name = name
+        self.events = events
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="timeline", classes="dialog"):
+            yield Static(_("History of {name}").format(name=self.client_name), classes="title",
+                         markup=False)
+            with VerticalScroll():
+                for kind, detail, when, _who in self.events:
+                    line = Text(format_datetime(when) + "  ", style="dim")
+                    line.append_text(describe(kind, detail))
+                    yield Static(line)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
