@@ -52,12 +52,14 @@ class DeliveryWorker:
                 log.exception("delivery round failed")
                 worked = False
             if not worked:
+                await self.store.release()
                 await self._sleep()
 
     async def _sleep(self) -> None:
         self._wake.clear()
         timeout = IDLE_POLL_S
         due = await self.store.invitations.next_due()
+        await self.store.release()
         if due is not None:
             timeout = max(0.0, min(timeout, (due - self.store.clock()).total_seconds()))
         with contextlib.suppress(TimeoutError):

@@ -24,9 +24,14 @@ class ChangeWatcher:
         self.on_change = on_change
         self._task: asyncio.Task | None = None
         self._pg = None
+        self._sqlite = None
 
     async def start(self) -> ChangeWatcher:
         if self.store.target.is_sqlite:
+            import aiosqlite
+
+            # Its own connection, outside the pool: data_version is per connection.
+            self._sqlite = await aiosqlite.connect(self.store.target.location)
             self._task = asyncio.create_task(self._poll_sqlite(), name="linkdesk-changes")
         else:
             import asyncpg
@@ -42,8 +47,8 @@ class ChangeWatcher:
         last = None
         while True:
             try:
-                cursor = await self.store.db.aexecute_sql("PRAGMA data_version")
-                version = cursor.fetchone()[0]
+                async with self._sqlite.execute("PRAGMA data_version") as cursor:
+                    version = (await cursor.fetchone())[0]
                 if last is not None and version != last:
                     self.on_change()
                 last = version
@@ -58,3 +63,5 @@ class ChangeWatcher:
                 await self._task
         if self._pg is not None:
             await self._pg.close()
+        if self._sqlite is not None:
+            await self._sqlite.close()

@@ -81,6 +81,11 @@ class Store:
         await db.aclose()
         return store
 
+    async def release(self) -> None:
+        """Give back the connection this task holds (pwasyncio keeps one per task until the
+        task ends); long-lived loops call this before they sleep."""
+        await self.db.aclose()
+
     async def close(self) -> None:
         """Release every connection so the process can exit."""
         await self.db.close_pool()

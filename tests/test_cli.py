@@ -184,3 +184,8 @@ def test_serve_runs_the_acceptance_page_alone(sqlite_url):
 )
 def test_bad_mail_settings_exit_2(args, env, expected):
     assert expected in one_line_error(linkdesk(*args, env=env))
+
+
+def test_bad_link_days_exit_2():
+    assert "LINKDESK_LINK_DAYS" in one_line_error(
+        linkdesk("status", env={"LINKDESK_LINK_DAYS": "soon"}))

@@ -79,10 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         from tui.config import Settings
 
-        settings = Settings.from_env(
-            getattr(args, "db", None), getattr(args, "lang", None),
-            getattr(args, "smtp", None), getattr(args, "link_base", None),
-        )
+        try:
+            settings = Settings.from_env(
+                getattr(args, "db", None), getattr(args, "lang", None),
+                getattr(args, "smtp", None), getattr(args, "link_base", None),
+            )
+        except ValueError as exc:
+            raise UsageError(f"LINKDESK_LINK_DAYS: {exc}") from None
         set_language(settings.language)
         from store.db import DatabaseUrlError, parse_database_url
 

@@ -29,6 +29,15 @@ def default_tax_year(today: dt.date | None = None) -> int:
     return (today or dt.date.today()).year - 1
 
 
+def _positive_int(raw: str | None, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    value = int(raw)  # a ValueError here is reported by the command line as a usage error
+    if value < 1:
+        raise ValueError(f"must be at least 1, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to start; every field comes from a flag or the environment."""
@@ -51,6 +60,8 @@ class Settings:
     """Where invitation links point; with the default, the app serves the page itself."""
     data_dir: Path = field(default_factory=default_data_dir)
     """Where the built-in mail capture keeps its Maildir."""
+    link_days: int = 30
+    """How many days an invitation link works (LINKDESK_LINK_DAYS)."""
 
     @property
     def serves_acceptance_page(self) -> bool:
@@ -77,4 +88,5 @@ class Settings:
             smtp_password=env.get("LINKDESK_SMTP_PASSWORD", ""),
             sender_address=env.get("LINKDESK_FROM") or cls.sender_address,
             link_base=(link_base or env.get("LINKDESK_LINK_BASE") or DEFAULT_LINK_BASE),
+            link_days=_positive_int(env.get("LINKDESK_LINK_DAYS"), 30),
         )

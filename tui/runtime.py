@@ -7,6 +7,9 @@ acceptance page is served by this process on 127.0.0.1:8765.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from store.changes import ChangeWatcher
 
 log = logging.getLogger("linkdesk.runtime")
+EXPIRY_SWEEP_S = 60.0
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Runtime:
     watcher: ChangeWatcher | None = None
     problems: list[str] = field(default_factory=list)
     started: bool = False
+    _expiry: asyncio.Task | None = None
 
     async def start(self) -> Runtime:
         """Start everything; imported here so that the first frame does not wait for it."""
@@ -62,8 +67,21 @@ class Runtime:
                 self.problems.append(f"acceptance page not served here: 127.0.0.1:8765 "
                                      f"({exc.strerror or exc}); is `linkdesk serve` running?")
         self.watcher = await ChangeWatcher(self.store, self.changed).start()
+        self.store.invitations.ttl = dt.timedelta(days=s.link_days)
+        self._expiry = asyncio.create_task(self._expire_links(), name="linkdesk-expiry")
         self.started = True
         return self
+
+    async def _expire_links(self) -> None:
+        """Show invitations past their date as expired: at start, then every minute."""
+        while True:
+            try:
+                if await self.store.invitations.expire():
+                    self.changed()
+            except Exception:  # a busy moment: try again next round
+                log.warning("expiry sweep failed", exc_info=True)
+            await self.store.release()
+            await asyncio.sleep(EXPIRY_SWEEP_S)
 
     def changed(self) -> None:
         self.on_change()
@@ -73,6 +91,10 @@ class Runtime:
             self.delivery.wake()
 
     async def stop(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._expiry
         if self.watcher is not None:
             await self.watcher.stop()
         if self.delivery is not None:
