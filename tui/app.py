@@ -34,6 +34,7 @@ class LinkdeskApp(App[int]):
         self.store = store
         self.runtime = runtime
         self.preparer: PreparerInfo | None = None
+        self._runtime_starting = False
         if runtime is not None:
             runtime.on_change = self.store_changed
 
@@ -45,12 +46,19 @@ class LinkdeskApp(App[int]):
         from tui.screens.sign_in import SignInScreen
 
         self.push_screen(SignInScreen())
-        if self.runtime is not None and not self.runtime.started:
-            self.call_after_refresh(self._start_runtime)
+
+    def start_runtime(self) -> None:
+        """Start mail, delivery, the acceptance page and the change watcher (once).
+
+        Called when the client list has drawn its first page: their imports and servers then
+        cost nothing on the way from launch to the list.
+        """
+        if self.runtime is not None and not self.runtime.started and not self._runtime_starting:
+            self._runtime_starting = True
+            self._start_runtime()
 
     @work(group="runtime")
     async def _start_runtime(self) -> None:
-        """Mail, delivery, acceptance page and change watcher, once the first frame is out."""
         await self.runtime.start()
         for problem in self.runtime.problems:
             self.notify(problem, severity="warning", markup=False, timeout=10)

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 
 def warm_client_list(region: str) -> None:
-    """Import and prime what drawing the client list uses; safe to call more than once."""
+    """Import and prime what drawing the client list uses; safe to call more than once.
+
+    Also imports the services started once the list is up (mail, delivery, the acceptance
+    page), so that starting them then does not stall the first keys on the list.
+    """
     import tui.screens.clients  # noqa: F401
     from store.validate import format_phone
     from tui.formatting import format_count
 
     format_phone("+15145550199", region)
     format_count(1200)
+    import mail.capture
+    import mail.delivery
+    import mail.relay  # noqa: F401
+    import store.changes  # noqa: F401
+    import web.accept  # noqa: F401

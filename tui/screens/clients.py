@@ -140,6 +140,7 @@ class ClientsScreen(Screen):
             "No clients yet. Press a to add the first one.")
         table.show(total, rows, offset=offset, cursor=cursor)
         self.query_one(PipelineBar).show_counts(self.counts, q.status)
+        self.call_after_refresh(self.app.start_runtime)
         if not known:
             if typing:
                 await asyncio.sleep(COUNT_AFTER_TYPING_S)
