@@ -49,7 +49,7 @@ class CreateAccountScreen(FieldOrder, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back" and self.first:
-            return None  # nothing to go back to: hidden from the key bar
+            return False  # nothing to go back to: hidden from the key bar
         return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
