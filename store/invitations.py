@@ -183,6 +183,16 @@ class Invitations:
             .where((Outbox.invitation.in_(live)) & (Outbox.state == "queued")))
         return len(live)
 
+    async def _withdraw_all(self, client_id: int, now) -> None:
+        """Cancel every invitation under way for the client, whatever the year: Not invited."""
+        years = [y for (y,) in await self.store.list(
+            Invitation.select(Invitation.tax_year).distinct().where(
+                (Invitation.client == client_id)
+                & Invitation.state.in_((SENDING, PENDING))).tuples())]
+        await self._end_live(client_id, None, "cancelled", now)
+        for year in years:
+            await self._set_status(client_id, year, NOT_INVITED)
+
     async def cancel(self, client_id: int, tax_year: int, preparer_id: int | None) -> None:
         """Cancel the invitation under way: the client is Not invited again, the link is dead."""
         now = self.store.clock()
@@ -201,13 +211,7 @@ class Invitations:
             await self.store.execute(
                 Client.update(active=active, updated_at=now).where(Client.id == client_id))
             if not active:
-                years = [y for (y,) in await self.store.list(
-                    Invitation.select(Invitation.tax_year).distinct().where(
-                        (Invitation.client == client_id)
-                        & Invitation.state.in_((SENDING, PENDING))).tuples())]
-                await self._end_live(client_id, None, "cancelled", now)
-                for year in years:
-                    await self._set_status(client_id, year, NOT_INVITED)
+                await self._withdraw_all(client_id, now)
             await self.store.clients.log(
                 client_id, preparer_id, "client_activated" if active else "client_deactivated",
                 {})
@@ -230,13 +234,7 @@ class Invitations:
             await self.store.execute(Client.update(
                 email=new, email_key=email_key(new), search_key=search_key(clean),
                 updated_at=now).where(Client.id == client_id))
-            years = [y for (y,) in await self.store.list(
-                Invitation.select(Invitation.tax_year).distinct().where(
-                    (Invitation.client == client_id)
-                    & Invitation.state.in_((SENDING, PENDING))).tuples())]
-            await self._end_live(client_id, None, "cancelled", now)
-            for year in years:
-                await self._set_status(client_id, year, NOT_INVITED)
+            await self._withdraw_all(client_id, now)
             await self.store.clients.log(client_id, preparer_id, "email_changed",
                                          {"from": old, "to": new})
         self.store.clients.forget_searches()
