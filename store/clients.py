@@ -26,7 +26,6 @@ MAIN_STATUSES = (NOT_INVITED, PENDING, ACCEPTED)  # always shown; the others whe
 INVITABLE = (NOT_INVITED, FAILED, EXPIRED)
 REINVITABLE = (PENDING, FAILED, EXPIRED)  # a new link replaces the old one
 CANCELLABLE = (SENDING, PENDING)
-SORTS = ("name", "kind", "email", "phone", "status")
 
 
 @dataclass(frozen=True)

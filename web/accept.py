@@ -48,8 +48,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-STORE_KEY = web.AppKey("store", object)
-CHANGED_KEY = web.AppKey("on_accept", object)
 
 
 def _page(language: str, body: str, status: int) -> web.Response:
@@ -96,8 +94,6 @@ class _FailureLimiter:
 def make_web_app(store, on_accept=None) -> web.Application:
     """The acceptance site around `store`; `on_accept()` runs after each acceptance."""
     app = web.Application()
-    app[STORE_KEY] = store
-    app[CHANGED_KEY] = on_accept
     limiter = _FailureLimiter()
 
     def slow_down(language: str = "en") -> web.Response:
@@ -105,16 +101,20 @@ def make_web_app(store, on_accept=None) -> web.Application:
         response.headers["Retry-After"] = str(int(FAILURE_WINDOW_S))
         return response
 
-    async def show(request: web.Request) -> web.Response:
+    async def answer(request: web.Request, lookup, wanted: str, render) -> web.Response:
+        """Rate limit, look the token up, and answer: `render` when in state `wanted`, else the
+        one page for dead links (which counts as a failed look-up)."""
         address = request.remote or "?"
         if limiter.blocked(address):
             return slow_down()
-        view = await store.invitations.view(request.match_info["token"])
+        view = await lookup(request.match_info["token"])
         language = view.language if view.language in TEXT else "en"
-        if view.state != "open":
+        if view.state != wanted:
             limiter.failed(address)
             return _invalid(view, language)
-        text = TEXT[language]
+        return render(view, TEXT[language], language)
+
+    def confirm_page(view: LinkView, text: dict, language: str) -> web.Response:
         invite = html.escape(text["invite"]).format(
             firm=f"<strong>{html.escape(view.firm_name)}</strong>",
             client=f"<strong>{html.escape(view.client_name)}</strong>",
@@ -126,21 +126,18 @@ def make_web_app(store, on_accept=None) -> web.Application:
         )
         return _page(language, body, 200)
 
-    async def confirm(request: web.Request) -> web.Response:
-        address = request.remote or "?"
-        if limiter.blocked(address):
-            return slow_down()
-        view = await store.invitations.accept(request.match_info["token"])
-        language = view.language if view.language in TEXT else "en"
-        if view.state != "accepted":
-            limiter.failed(address)
-            return _invalid(view, language)
-        callback = request.app[CHANGED_KEY]
-        if callback is not None:
-            callback()
-        message = html.escape(TEXT[language]["accepted"]).format(
+    def accepted_page(view: LinkView, text: dict, language: str) -> web.Response:
+        if on_accept is not None:
+            on_accept()
+        message = html.escape(text["accepted"]).format(
             client=html.escape(view.client_name), firm=html.escape(view.firm_name))
         return _page(language, f"<p>{message}</p>", 200)
+
+    async def show(request: web.Request) -> web.Response:
+        return await answer(request, store.invitations.view, "open", confirm_page)
+
+    async def confirm(request: web.Request) -> web.Response:
+        return await answer(request, store.invitations.accept, "accepted", accepted_page)
 
     app.router.add_get("/i/{token}", show)
     app.router.add_post("/i/{token}", confirm)

@@ -140,7 +140,8 @@ class ClientsScreen(Screen):
             "No clients yet. Press a to add the first one.")
         table.show(total, rows, offset=offset, cursor=cursor)
         self.query_one(PipelineBar).show_counts(self.counts, q.status)
-        self.call_after_refresh(self.app.start_runtime)
+        if table.loads == 1:
+            self.call_after_refresh(self.app.start_runtime)
         if not known:
             if typing:
                 await asyncio.sleep(COUNT_AFTER_TYPING_S)
@@ -249,11 +250,8 @@ class ClientsScreen(Screen):
         self.include_inactive = not self.include_inactive
         self.reload()
 
-    def action_invite(self) -> None:
-        self.open_invite()
-
     @work(group="invite-open")
-    async def open_invite(self) -> None:
+    async def action_invite(self) -> None:
         from store.clients import INVITABLE, REINVITABLE
         from tui.screens.confirm import ConfirmScreen
         from tui.screens.invite import InviteScreen
@@ -277,11 +275,8 @@ class ClientsScreen(Screen):
                              lambda sent: self.reload(select_id=row.id, counts=True)
                              if sent else None)
 
-    def action_cancel_invitation(self) -> None:
-        self.cancel_invitation()
-
     @work(group="lifecycle")
-    async def cancel_invitation(self) -> None:
+    async def action_cancel_invitation(self) -> None:
         from store.clients import CANCELLABLE
         from store.invitations import InviteError
         from tui.screens.confirm import ConfirmScreen
@@ -303,11 +298,8 @@ class ClientsScreen(Screen):
             self.notify(_("There is no invitation under way to cancel."), markup=False)
         self.reload(select_id=row.id, counts=True, keep_filters=True)
 
-    def action_toggle_active(self) -> None:
-        self.toggle_active()
-
     @work(group="lifecycle")
-    async def toggle_active(self) -> None:
+    async def action_toggle_active(self) -> None:
         from tui.screens.confirm import ConfirmScreen
 
         row = self.query_one(ClientTable).current
@@ -325,11 +317,8 @@ class ClientsScreen(Screen):
         await self.app.store.invitations.set_active(row.id, not row.active, self.preparer.id)
         self.reload(select_id=row.id, counts=True, keep_filters=True)
 
-    def action_change_email(self) -> None:
-        self.change_email()
-
     @work(group="lifecycle")
-    async def change_email(self) -> None:
+    async def action_change_email(self) -> None:
         from tui.screens.change_email import ChangeEmailScreen
 
         row = self.query_one(ClientTable).current
@@ -339,11 +328,8 @@ class ClientsScreen(Screen):
         if await self.app.push_screen_wait(ChangeEmailScreen(self.preparer.id, client)):
             self.reload(select_id=row.id, counts=True, keep_filters=True)
 
-    def action_timeline(self) -> None:
-        self.timeline()
-
     @work(group="lifecycle")
-    async def timeline(self) -> None:
+    async def action_timeline(self) -> None:
         from tui.screens.timeline import TimelineScreen
 
         row = self.query_one(ClientTable).current
@@ -351,11 +337,8 @@ class ClientsScreen(Screen):
             events = await self.app.store.clients.events(row.id)
             await self.app.push_screen_wait(TimelineScreen(row.display_name, events))
 
-    def action_sent_mail(self) -> None:
-        self.sent_mail()
-
     @work(group="lifecycle")
-    async def sent_mail(self) -> None:
+    async def action_sent_mail(self) -> None:
         import asyncio
 
         from mail.capture import read_captured

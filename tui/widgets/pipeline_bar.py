@@ -33,10 +33,11 @@ class PipelineBar(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self._spans: list[tuple[int, int, str | None]] = []
+        self._shown: tuple | None = None  # what is drawn: counts and filter
 
     def show_counts(self, counts: dict[str, int], active: str | None = None) -> None:
         shown = (tuple(sorted(counts.items())), active)
-        if shown == getattr(self, "_shown", None):
+        if shown == self._shown:
             return  # a search keystroke changes neither: no redraw, no layout
         self._shown = shown
         line = Text(no_wrap=True, overflow="ellipsis", end="")
