@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email
 import mailbox
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -56,7 +57,8 @@ class CaptureServer:
             (self.maildir / sub).mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: SMTPProtocol(self.handler, hostname="linkdesk-capture", loop=loop),
+            lambda: SMTPProtocol(self.handler, hostname="linkdesk-capture", loop=loop,
+                                 enable_SMTPUTF8=True),
             host=self.host, port=self.port,
         )
         self.port = self._server.sockets[0].getsockname()[1]
@@ -87,7 +89,8 @@ class CapturedMail:
     @property
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part is not None else ""
+        # Mail travels with CRLF line ends; a screen wants plain newlines.
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
 
 def read_captured(maildir: Path) -> list[CapturedMail]:
@@ -99,6 +102,17 @@ def read_captured(maildir: Path) -> list[CapturedMail]:
     for key in box.keys():
         with box.get_file(key) as handle:
             message = email.message_from_binary_file(handle, policy=default_policy)
-        found.append((message.get("Date", ""), key, message))
-    found.sort(key=lambda item: item[1])
-    return [CapturedMail(key, message) for _date, key, message in found]
+        found.append((_arrival(key), key, message))
+    found.sort(key=lambda item: item[0])
+    return [CapturedMail(key, message) for _arrival_order, key, message in found]
+
+
+def _arrival(key: str) -> tuple:
+    """Order of arrival from a Maildir key ("<secs>.M<micro>P<pid>Q<n>.<host>").
+
+    The microseconds are not zero-padded, so the keys do not sort as strings.
+    """
+    match = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", key)
+    if match is None:
+        return (float("inf"), 0, 0, key)
+    return (*(int(group) for group in match.groups()), key)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import binascii
 import html
+import secrets
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.header import Header
+from email.utils import format_datetime, formataddr, make_msgid
 
 from mail.templates import TEMPLATES
 
@@ -41,8 +42,15 @@ def new_message_id(sender_address: str) -> str:
     return make_msgid(domain=domain)
 
 
-def compose(invitation: Invitation, message_id: str, when) -> EmailMessage:
-    """The email for `invitation`: plain text and HTML alternatives, UTF-8 throughout."""
+def compose(invitation: Invitation, message_id: str, when) -> bytes:
+    """The email for `invitation` as it goes on the wire: text and HTML alternatives, UTF-8.
+
+    Written out directly rather than through `email.message.EmailMessage`: the stdlib
+    generator takes about 1.5 ms a message, as long as sending it, and a bulk invitation of
+    thousands of clients waits on it. The encodings are still the stdlib's (RFC 2047 words
+    from `email.header`, quoted-printable from `binascii`), and the tests read every message
+    back with the stdlib parser.
+    """
     inv = invitation
     for value, what in (
         (inv.sender_name, "sender name"), (inv.sender_address, "sender address"),
@@ -53,18 +61,60 @@ def compose(invitation: Invitation, message_id: str, when) -> EmailMessage:
     if not inv.link.startswith(("https://", "http://")):
         raise ValueError("the link must be an http(s) address")
     template = TEMPLATES.get(inv.language, TEMPLATES["en"])
-    message = EmailMessage()
-    message["From"] = Address(inv.sender_name, addr_spec=inv.sender_address)
-    message["To"] = Address(inv.recipient_name, addr_spec=inv.recipient_address)
-    message["Subject"] = inv.subject
-    message["Message-ID"] = message_id
-    message["Date"] = format_datetime(when)
-    text = f"{inv.body}\n\n{template.button}: {inv.link}\n\n{template.ignore_note}\n"
-    message.set_content(text, charset="utf-8")
-    message.add_alternative(_html(inv, template), subtype="html", charset="utf-8")
-    # After the body: set_content() drops Content-* headers set before it.
-    message["Content-Language"] = "fr-CA" if inv.language == "fr" else "en-CA"
-    return message
+    lang = "fr-CA" if inv.language == "fr" else "en-CA"
+    # QP output never holds "=_" (a literal "=" becomes "=3D"), so the boundary cannot clash.
+    boundary = "=_linkdesk_" + secrets.token_hex(12)
+    # The link on a line of its own: mail readers make it clickable, copying takes it whole.
+    text = f"{inv.body}\n\n{template.button}:\n{inv.link}\n\n{template.ignore_note}\n"
+    head = (
+        f"From: {_address(inv.sender_name, inv.sender_address)}\r\n"
+        f"To: {_address(inv.recipient_name, inv.recipient_address)}\r\n"
+        f"Subject: {_words(inv.subject, 'Subject')}\r\n"
+        f"Date: {format_datetime(when)}\r\n"
+        f"Message-ID: {message_id}\r\n"
+        "MIME-Version: 1.0\r\n"
+        f"Content-Language: {lang}\r\n"
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
+        "\r\n"
+    )
+    return b"".join((
+        head.encode("utf-8"),
+        _part(boundary, "plain", text),
+        _part(boundary, "html", _html(inv, template)),
+        f"--{boundary}--\r\n".encode("ascii"),
+    ))
+
+
+def _words(value: str, name: str) -> str:
+    """A header value as RFC 2047 encoded words when it is not plain ASCII, folded."""
+    if value.isascii() and len(value) < 900:
+        return Header(value, "us-ascii", header_name=name).encode(linesep="\r\n")
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _address(name: str, address: str) -> str:
+    """`Name <address>` with the name quoted or encoded as needed.
+
+    An address with non-ASCII characters (RFC 6531) is written as UTF-8, as RFC 6532 allows;
+    the sender then asks the relay for SMTPUTF8.
+    """
+    if address.isascii():
+        return formataddr((name, address), charset="utf-8")
+    display = formataddr((name, "x@x"), charset="utf-8").rpartition("<x@x>")[0]
+    return f"{display}<{address}>"
+
+
+def _part(boundary: str, subtype: str, content: str) -> bytes:
+    """One alternative, quoted-printable with CRLF line ends."""
+    body = content.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+    encoded = binascii.b2a_qp(body, istext=True)
+    if not encoded.endswith(b"\r\n"):
+        encoded += b"\r\n"
+    return (
+        f"--{boundary}\r\n"
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode("ascii") + encoded
 
 
 def _html(inv: Invitation, template) -> str:

@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 
-from mail.sender import DeliveryError, SmtpSender
+from mail.sender import DeliveryError, SmtpPool, SmtpSender
+from store.invitations import DeliveryResult, OutboxJob
 
 log = logging.getLogger("linkdesk.delivery")
 IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
+LANES = 2  # claim-send-record loops; two keep the relay busy while a batch is recorded
 
 
 class DeliveryWorker:
@@ -20,12 +22,15 @@ class DeliveryWorker:
     but never reported is sent again, with the same Message-ID, once its lease ends.
     """
 
-    def __init__(self, store, sender: SmtpSender, on_change=None) -> None:
+    def __init__(self, store, sender: SmtpSender | SmtpPool, on_change=None) -> None:
         self.store = store
         self.sender = sender
+        # Messages claimed at once: a few per connection, recorded in one transaction. Small
+        # enough that a slow relay (30 s timeouts) still finishes a batch within its lease.
+        self.batch = 4 * sender.size
         self.on_change = on_change  # called after each recorded result (the list refreshes)
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
         self._stopping = False
 
     def wake(self) -> None:
@@ -33,15 +38,17 @@ class DeliveryWorker:
         self._wake.set()
 
     def start(self) -> DeliveryWorker:
-        self._task = asyncio.create_task(self._run(), name="linkdesk-delivery")
+        """Run LANES loops side by side: while one records its batch, the other sends."""
+        self._tasks = [asyncio.create_task(self._run(), name=f"linkdesk-delivery-{lane}")
+                       for lane in range(LANES)]
         return self
 
     async def stop(self) -> None:
         """Finish the message in hand (never cut a transaction mid-way), then stop."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
+        await asyncio.gather(*self._tasks)
+        self._tasks = []
         await self.sender.close()
 
     async def _run(self) -> None:
@@ -66,16 +73,19 @@ class DeliveryWorker:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def run_once(self) -> bool:
-        """Send one due message if there is one; return whether there was."""
-        job = await self.store.invitations.claim()
-        if job is None:
+        """Send a batch of due messages if there are any; return whether there were."""
+        jobs = await self.store.invitations.claim_many(self.batch)
+        if not jobs:
             return False
-        try:
-            answer = await self.sender.send_raw(job.envelope_from, job.envelope_to, job.raw)
-        except DeliveryError as exc:
-            await self.store.invitations.failed(job, exc.reason, permanent=exc.permanent)
-        else:
-            await self.store.invitations.delivered(job, answer)
+        results = await asyncio.gather(*(self._send(job) for job in jobs))
+        await self.store.invitations.record(results)
         if self.on_change is not None:
             self.on_change()
         return True
+
+    async def _send(self, job: OutboxJob) -> DeliveryResult:
+        try:
+            answer = await self.sender.send_raw(job.envelope_from, job.envelope_to, job.raw)
+        except DeliveryError as exc:
+            return DeliveryResult(job, error=exc.reason, permanent=exc.permanent)
+        return DeliveryResult(job, answer=answer)

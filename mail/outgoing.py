@@ -20,7 +20,7 @@ def invitation_builder(
 
     def build(link: str) -> Envelope:
         message_id = new_message_id(sender_address)
-        message = compose(
+        raw = compose(
             Invitation(
                 sender_name=firm_name, sender_address=sender_address,
                 recipient_name=recipient_name, recipient_address=recipient_address,
@@ -29,6 +29,6 @@ def invitation_builder(
             message_id,
             dt.datetime.now(dt.UTC),
         )
-        return Envelope(message_id, sender_address, recipient_address, message.as_bytes())
+        return Envelope(message_id, sender_address, recipient_address, raw)
 
     return build

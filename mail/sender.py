@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from email.message import EmailMessage
+import ssl
 
 import aiosmtplib
 
@@ -27,11 +27,14 @@ class SmtpSender:
     dropped and made again for the next message).
     """
 
-    def __init__(self, relay: RelayConfig) -> None:
+    def __init__(self, relay: RelayConfig, tls_context: ssl.SSLContext | None = None) -> None:
         self.relay = relay
+        self.tls_context = tls_context  # None: the system's trusted certificates
         self._smtp: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
         self.connections_made = 0
+
+    size = 1  # messages it sends at once
 
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._smtp is not None and self._smtp.is_connected:
@@ -43,6 +46,7 @@ class SmtpSender:
             use_tls=relay.security == "tls",
             start_tls=True if relay.security == "starttls" else False,
             timeout=relay.timeout,
+            tls_context=self.tls_context,
         )
         await smtp.connect()
         if relay.username:
@@ -51,19 +55,23 @@ class SmtpSender:
         self.connections_made += 1
         return smtp
 
-    async def send(self, message: EmailMessage) -> str:
-        """Send `message`; return the relay's answer, or raise DeliveryError."""
-        return await self._deliver(lambda smtp: smtp.send_message(message))
-
     async def send_raw(self, envelope_from: str, envelope_to: str, raw: bytes) -> str:
-        """Send an already composed message (as the outbox keeps it), byte for byte."""
-        return await self._deliver(lambda smtp: smtp.sendmail(envelope_from, [envelope_to], raw))
+        """Send an already composed message (as the outbox keeps it), byte for byte.
+
+        An internationalised address (RFC 6531) is sent with SMTPUTF8; a relay without it
+        refuses the message for good.
+        """
+        options = [] if (envelope_from + envelope_to).isascii() else ["SMTPUTF8"]
+        return await self._deliver(
+            lambda smtp: smtp.sendmail(envelope_from, [envelope_to], raw, mail_options=options))
 
     async def _deliver(self, transaction) -> str:
         async with self._lock:
             try:
                 smtp = await self._connected()
                 refused, answer = await transaction(smtp)
+            except aiosmtplib.SMTPNotSupported as exc:
+                raise DeliveryError(str(exc), permanent=True) from exc
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 codes = [r.code for r in exc.recipients]
                 reason = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
@@ -98,3 +106,39 @@ class SmtpSender:
                     await smtp.quit()
                 except (TimeoutError, aiosmtplib.SMTPException, OSError):
                     smtp.close()
+
+
+class SmtpPool:
+    """Several reused connections to the relay, each sending its own message side by side.
+
+    A relay answers each SMTP command in turn, so one connection spends most of its time
+    waiting; a few of them keep the relay busy. Firms' relays often cap connections per
+    client, hence a small default.
+    """
+
+    def __init__(self, relay: RelayConfig, size: int = 4,
+                 tls_context: ssl.SSLContext | None = None) -> None:
+        self.relay = relay
+        self.senders = [SmtpSender(relay, tls_context) for _ in range(max(1, size))]
+        self._idle: asyncio.Queue[SmtpSender] = asyncio.Queue()
+        for sender in self.senders:
+            self._idle.put_nowait(sender)
+
+    @property
+    def size(self) -> int:
+        return len(self.senders)
+
+    @property
+    def connections_made(self) -> int:
+        return sum(sender.connections_made for sender in self.senders)
+
+    async def send_raw(self, envelope_from: str, envelope_to: str, raw: bytes) -> str:
+        """Send over the first free connection (see SmtpSender.send_raw)."""
+        sender = await self._idle.get()
+        try:
+            return await sender.send_raw(envelope_from, envelope_to, raw)
+        finally:
+            self._idle.put_nowait(sender)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(sender.close() for sender in self.senders))

@@ -291,6 +291,14 @@ class Clients:
             )
         )
 
+    async def log_many(self, entries: list[tuple[int, int | None, str, dict]]) -> None:
+        """Append many events at once: (client id, preparer id, kind, detail) each."""
+        at = self.store.clock()
+        rows = [dict(client=client_id, preparer=preparer_id, kind=kind, at=at,
+                     detail=json.dumps(detail, ensure_ascii=False, sort_keys=True))
+                for client_id, preparer_id, kind, detail in entries]
+        await self.store.insert_rows(ClientEvent, rows)
+
     async def last_event_id(self) -> int:
         return await self.store.scalar(ClientEvent.select(fn.MAX(ClientEvent.id))) or 0
 

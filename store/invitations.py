@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,6 +77,44 @@ class OutboxJob:
 
 
 @dataclass(frozen=True)
+class InviteRequest:
+    """One client to invite: the tax year, the address, the language, the message builder."""
+
+    client_id: int
+    tax_year: int
+    recipient: str
+    language: str
+    build: MessageBuilder
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    """What invite_many did: invitation id per client queued, reason per client left out."""
+
+    invited: dict[int, int]
+    refused: dict[int, str]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What the relay said about one claimed message: its answer, or an error."""
+
+    job: OutboxJob
+    answer: str | None = None
+    error: str | None = None
+    permanent: bool = False
+
+
+CHUNK = 500  # rows per statement: well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(items: list) -> Iterator[list]:
+    items = list(items)
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+@dataclass(frozen=True)
 class LinkView:
     """What the acceptance page may show for a token: nothing beyond the two names."""
 
@@ -129,43 +167,127 @@ class Invitations:
         Nothing is sent here: the delivery worker sends what the outbox holds. With `reinvite`,
         a pending, failed or expired invitation is replaced: its link stops working.
         """
-        token = secrets.token_urlsafe(32)
-        link = f"{link_base.rstrip('/')}/i/{token}"
-        envelope = build(link)
+        outcome = await self.invite_many(
+            [InviteRequest(client_id, tax_year, recipient, language, build)],
+            preparer_id, link_base, reinvite=reinvite)
+        if client_id in outcome.refused:
+            raise InviteError(outcome.refused[client_id])
+        return outcome.invited[client_id]
+
+    async def invite_many(
+        self,
+        requests: list[InviteRequest],
+        preparer_id: int | None,
+        link_base: str,
+        *,
+        reinvite: bool = False,
+    ) -> InviteOutcome:
+        """Queue invitations for many clients in one transaction, each with its own token.
+
+        A client who cannot be invited now is left out and said why (`refused`); the others
+        are queued together, or none is if anything fails. Messages are composed before the
+        transaction, so the write lock is held for the statements only.
+        """
+        requests = list({r.client_id: r for r in requests}.values())  # each client once
+        tokens = {r.client_id: secrets.token_urlsafe(32) for r in requests}
+        base = link_base.rstrip("/")
+        envelopes = {r.client_id: r.build(f"{base}/i/{tokens[r.client_id]}") for r in requests}
+        allowed_states = REINVITABLE if reinvite else INVITABLE
+        outcome = InviteOutcome({}, {})
         now = self.store.clock()
         async with self.store.write():
-            # Lock the client first: a second invite of the same client waits here, then sees
-            # this one's status (SQLite's BEGIN IMMEDIATE already serialises writers).
-            client_query = Client.select(Client.active).where(Client.id == client_id)
-            if not self.store.target.is_sqlite:
-                client_query = client_query.for_update()
-            active = await self.store.scalar(client_query)
-            if active is None:
-                raise InviteError("unknown_client")
-            if not active:
-                raise InviteError("inactive")
-            allowed = REINVITABLE if reinvite else INVITABLE
-            if await self._status(client_id, tax_year) not in allowed:
-                raise InviteError("not_invitable")
+            ids = sorted(tokens)
+            # Lock the clients first, in id order: a second invite of the same client waits
+            # here, then sees this one's status (SQLite's BEGIN IMMEDIATE already serialises).
+            active: dict[int, bool] = {}
+            for chunk in _chunks(ids):
+                query = Client.select(Client.id, Client.active).where(Client.id.in_(chunk))
+                if not self.store.target.is_sqlite:
+                    query = query.order_by(Client.id).for_update()
+                active.update(await self.store.list(query.tuples()))
+            statuses = await self._statuses([(r.client_id, r.tax_year) for r in requests])
+            chosen = []
+            for request in requests:
+                if request.client_id not in active:
+                    outcome.refused[request.client_id] = "unknown_client"
+                elif not active[request.client_id]:
+                    outcome.refused[request.client_id] = "inactive"
+                elif statuses.get((request.client_id, request.tax_year),
+                                  NOT_INVITED) not in allowed_states:
+                    outcome.refused[request.client_id] = "not_invitable"
+                else:
+                    chosen.append(request)
+            if not chosen:
+                return outcome
             # An expired invitation is still "pending" underneath: retire it, killing its link.
-            await self._end_live(client_id, tax_year, "replaced", now)
-            invitation_id = await self.store.execute(Invitation.insert(
-                client=client_id, tax_year=tax_year, token_hash=hash_token(token),
-                state=SENDING, recipient=recipient, language=language,
-                created_by=preparer_id, created_at=now, expires_at=now + self.ttl,
-            ))
-            await self.store.execute(Outbox.insert(
-                invitation=invitation_id, message_id=envelope.message_id,
-                envelope_from=envelope.envelope_from, envelope_to=envelope.envelope_to,
-                raw=envelope.raw, state="queued", next_attempt_at=now, created_at=now,
-            ))
-            await self._set_status(client_id, tax_year, SENDING)
-            await self.store.clients.log(
-                client_id, preparer_id, "invitation_resent" if reinvite else "invitation_queued",
-                {"tax_year": tax_year, "recipient": recipient,
-                 "message_id": envelope.message_id},
-            )
-        return invitation_id
+            await self._end_live_pairs([(r.client_id, r.tax_year) for r in chosen],
+                                       "replaced", now)
+            for chunk in _chunks(chosen):
+                await self.store.insert_rows(Invitation, [dict(
+                    client=r.client_id, tax_year=r.tax_year,
+                    token_hash=hash_token(tokens[r.client_id]), state=SENDING,
+                    recipient=r.recipient, language=r.language, created_by=preparer_id,
+                    created_at=now, expires_at=now + self.ttl) for r in chunk])
+                by_hash = dict(await self.store.list(
+                    Invitation.select(Invitation.token_hash, Invitation.id).where(
+                        Invitation.token_hash.in_([hash_token(tokens[r.client_id])
+                                                   for r in chunk])).tuples()))
+                for r in chunk:
+                    outcome.invited[r.client_id] = by_hash[hash_token(tokens[r.client_id])]
+                await self.store.insert_rows(Outbox, [dict(
+                    invitation=outcome.invited[r.client_id],
+                    message_id=envelopes[r.client_id].message_id,
+                    envelope_from=envelopes[r.client_id].envelope_from,
+                    envelope_to=envelopes[r.client_id].envelope_to,
+                    raw=envelopes[r.client_id].raw, state="queued", next_attempt_at=now,
+                    created_at=now) for r in chunk])
+            await self._set_statuses([(r.client_id, r.tax_year) for r in chosen], SENDING, now)
+            kind = "invitation_resent" if reinvite else "invitation_queued"
+            await self.store.clients.log_many([
+                (r.client_id, preparer_id, kind,
+                 {"tax_year": r.tax_year, "recipient": r.recipient,
+                  "message_id": envelopes[r.client_id].message_id}) for r in chosen])
+        return outcome
+
+    async def _statuses(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The stored status of each (client, tax year); a pair not stored is Not invited."""
+        found: dict[tuple[int, int], str] = {}
+        for year in {year for _client, year in pairs}:
+            clients = [client for client, y in pairs if y == year]
+            for chunk in _chunks(clients):
+                rows = await self.store.list(
+                    ClientYearStatus.select(ClientYearStatus.client, ClientYearStatus.status)
+                    .where(ClientYearStatus.client.in_(chunk)
+                           & (ClientYearStatus.tax_year == year)).tuples())
+                found.update(((client, year), status) for client, status in rows)
+        return found
+
+    async def _set_statuses(self, pairs: list[tuple[int, int]], status: str, now) -> None:
+        await self.store.insert_rows(
+            ClientYearStatus,
+            [dict(client=client, tax_year=year, status=status, updated_at=now)
+             for client, year in pairs],
+            upsert=(("client", "tax_year"), ("status", "updated_at")))
+
+    async def _end_live_pairs(self, pairs: list[tuple[int, int]], state: str, now) -> None:
+        """End the live invitations of each (client, tax year): links die, unsent mail too."""
+        live: list[int] = []
+        for year in {year for _client, year in pairs}:
+            clients = [client for client, y in pairs if y == year]
+            for chunk in _chunks(clients):
+                live += [i for (i,) in await self.store.list(
+                    Invitation.select(Invitation.id).where(
+                        Invitation.client.in_(chunk) & (Invitation.tax_year == year)
+                        & Invitation.state.in_((SENDING, PENDING))).tuples())]
+        await self._end_invitations(live, state, now)
+
+    async def _end_invitations(self, live: list[int], state: str, now) -> None:
+        for chunk in _chunks(live):
+            await self.store.execute(
+                Invitation.update(state=state, ended_at=now).where(Invitation.id.in_(chunk)))
+            await self.store.execute(
+                Outbox.update(state="failed", raw=None, last_error=f"invitation {state}")
+                .where((Outbox.invitation.in_(chunk)) & (Outbox.state == "queued")))
 
     async def _end_live(self, client_id: int, tax_year: int | None, state: str, now) -> int:
         """End the client's live invitations (one year, or all): links die, unsent mail too."""
@@ -174,13 +296,7 @@ class Invitations:
             where &= Invitation.tax_year == tax_year
         live = [i for (i,) in await self.store.list(Invitation.select(Invitation.id)
                                                      .where(where).tuples())]
-        if not live:
-            return 0
-        await self.store.execute(
-            Invitation.update(state=state, ended_at=now).where(Invitation.id.in_(live)))
-        await self.store.execute(
-            Outbox.update(state="failed", raw=None, last_error=f"invitation {state}")
-            .where((Outbox.invitation.in_(live)) & (Outbox.state == "queued")))
+        await self._end_invitations(live, state, now)
         return len(live)
 
     async def _withdraw_all(self, client_id: int, now) -> None:
@@ -240,7 +356,12 @@ class Invitations:
         self.store.clients.forget_searches()
 
     async def claim(self) -> OutboxJob | None:
-        """Take the next message due for sending, leased to this worker for a while.
+        """Take the next message due for sending (see claim_many)."""
+        jobs = await self.claim_many(1)
+        return jobs[0] if jobs else None
+
+    async def claim_many(self, limit: int) -> list[OutboxJob]:
+        """Take up to `limit` messages due for sending, leased to this worker for a while.
 
         On PostgreSQL two workers never take the same row (FOR UPDATE SKIP LOCKED); SQLite
         serialises writers (BEGIN IMMEDIATE).
@@ -253,29 +374,30 @@ class Invitations:
                 | ((Outbox.state == "sending") & (Outbox.claimed_until <= now))
             )
             .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(1)
+            .limit(limit)
         )
         if not self.store.target.is_sqlite:
             due = due.for_update("FOR UPDATE SKIP LOCKED")
         async with self.store.write():
-            rows = await self.store.list(due.tuples())
-            if not rows:
-                return None
-            outbox_id = rows[0][0]
+            ids = [i for (i,) in await self.store.list(due.tuples())]
+            if not ids:
+                return []
             await self.store.execute(
                 Outbox.update(state="sending", claimed_until=now + LEASE,
                               attempts=Outbox.attempts + 1)
-                .where(Outbox.id == outbox_id)
+                .where(Outbox.id.in_(ids))
             )
-            (job,) = await self.store.list(
+            rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
                               Outbox.attempts)
-                .where(Outbox.id == outbox_id).tuples()
+                .where(Outbox.id.in_(ids))
+                .order_by(Outbox.next_attempt_at, Outbox.id).tuples()
             )
-        outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts = job
-        return OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
-                         attempts)
+        return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
+                          attempts)
+                for outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts
+                in rows]
 
     async def next_due(self) -> dt.datetime | None:
         """When the next queued message is due (None: nothing waiting)."""
@@ -283,60 +405,76 @@ class Invitations:
             Outbox.select(fn.MIN(Outbox.next_attempt_at)).where(Outbox.state == "queued")
         )
 
-    async def _invitation(self, invitation_id: int) -> tuple[int, int, str]:
-        (row,) = await self.store.list(
-            Invitation.select(Invitation.client, Invitation.tax_year, Invitation.state)
-            .where(Invitation.id == invitation_id).tuples()
-        )
-        return row
-
     async def delivered(self, job: OutboxJob, answer: str) -> None:
         """The relay accepted the message: the invitation is pending; the message is wiped."""
-        now = self.store.clock()
-        async with self.store.write():
-            await self.store.execute(
-                Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
-                              last_error=None).where(Outbox.id == job.outbox_id)
-            )
-            client_id, tax_year, state = await self._invitation(job.invitation_id)
-            if state == SENDING:
-                await self.store.execute(
-                    Invitation.update(state=PENDING, sent_at=now)
-                    .where(Invitation.id == job.invitation_id)
-                )
-                await self._set_status(client_id, tax_year, PENDING)
-            await self.store.clients.log(client_id, None, "invitation_sent", {
-                "tax_year": tax_year, "message_id": job.message_id, "relay": answer[:200],
-            })
+        await self.record([DeliveryResult(job, answer=answer)])
 
     async def failed(self, job: OutboxJob, reason: str, *, permanent: bool) -> None:
         """The relay refused (permanent) or could not be reached (retried with backoff)."""
+        await self.record([DeliveryResult(job, error=reason, permanent=permanent)])
+
+    async def record(self, results: list[DeliveryResult]) -> None:
+        """Record what the relay said for each message, all in one transaction.
+
+        Accepted: the invitation is pending and the message is wiped. Refused for good: the
+        invitation failed, with the relay's reason. Not reachable: tried again later, waiting
+        5 s, 10 s, 20 s ... up to 30 minutes. Each result is an event in the client's history.
+        """
+        if not results:
+            return
         now = self.store.clock()
-        reason = reason[:500]
         async with self.store.write():
-            client_id, tax_year, state = await self._invitation(job.invitation_id)
-            if permanent:
+            invitations: dict[int, tuple[int, int, str]] = {}
+            for chunk in _chunks([r.job.invitation_id for r in results]):
+                rows = await self.store.list(
+                    Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year,
+                                      Invitation.state)
+                    .where(Invitation.id.in_(chunk)).tuples())
+                invitations.update((i, (client, year, state)) for i, client, year, state in rows)
+            sent = [r for r in results if r.error is None]
+            for chunk in _chunks(sent):
                 await self.store.execute(
-                    Outbox.update(state="failed", raw=None, claimed_until=None,
-                                  last_error=reason).where(Outbox.id == job.outbox_id)
-                )
-                if state == SENDING:
-                    await self.store.execute(
-                        Invitation.update(state=FAILED, ended_at=now, failure=reason)
-                        .where(Invitation.id == job.invitation_id)
-                    )
-                    await self._set_status(client_id, tax_year, FAILED)
-                kind = "invitation_failed"
-            else:
-                delay = min(dt.timedelta(seconds=5 * 2 ** (job.attempts - 1)), MAX_BACKOFF)
+                    Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
+                                  last_error=None)
+                    .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
+            now_pending = [r.job.invitation_id for r in sent
+                           if invitations[r.job.invitation_id][2] == SENDING]
+            for chunk in _chunks(now_pending):
                 await self.store.execute(
-                    Outbox.update(state="queued", claimed_until=None, last_error=reason,
-                                  next_attempt_at=now + delay).where(Outbox.id == job.outbox_id)
-                )
-                kind = "delivery_deferred"
-            await self.store.clients.log(client_id, None, kind, {
-                "tax_year": tax_year, "message_id": job.message_id, "reason": reason,
-            })
+                    Invitation.update(state=PENDING, sent_at=now)
+                    .where(Invitation.id.in_(chunk)))
+            await self._set_statuses([invitations[i][:2] for i in now_pending], PENDING, now)
+            events = [(invitations[r.job.invitation_id][0], None, "invitation_sent", {
+                "tax_year": invitations[r.job.invitation_id][1],
+                "message_id": r.job.message_id, "relay": (r.answer or "")[:200],
+            }) for r in sent]
+            for result in results:
+                if result.error is not None:
+                    events.append(await self._record_failure(
+                        result, invitations[result.job.invitation_id], now))
+            await self.store.clients.log_many(events)
+
+    async def _record_failure(self, result: DeliveryResult, invitation, now) -> tuple:
+        job, reason = result.job, (result.error or "")[:500]
+        client_id, tax_year, state = invitation
+        if result.permanent:
+            await self.store.execute(
+                Outbox.update(state="failed", raw=None, claimed_until=None,
+                              last_error=reason).where(Outbox.id == job.outbox_id))
+            if state == SENDING:
+                await self.store.execute(
+                    Invitation.update(state=FAILED, ended_at=now, failure=reason)
+                    .where(Invitation.id == job.invitation_id))
+                await self._set_status(client_id, tax_year, FAILED)
+            kind = "invitation_failed"
+        else:
+            delay = min(dt.timedelta(seconds=5 * 2 ** (job.attempts - 1)), MAX_BACKOFF)
+            await self.store.execute(
+                Outbox.update(state="queued", claimed_until=None, last_error=reason,
+                              next_attempt_at=now + delay).where(Outbox.id == job.outbox_id))
+            kind = "delivery_deferred"
+        return (client_id, None, kind,
+                {"tax_year": tax_year, "message_id": job.message_id, "reason": reason})
 
     async def view(self, token: str) -> LinkView:
         """What the link's page may show; changes nothing (mail scanners open links)."""

@@ -118,6 +118,43 @@ class Store:
     async def execute(self, query):
         return await self.db.aexecute(query)
 
+    async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = ()) -> None:
+        """Insert many rows of `model` (dicts keyed by field name), a few hundred per statement.
+
+        The SQL is written here rather than by peewee's insert_many: peewee spends about 10 µs
+        on every value it renders, which is most of a bulk invitation's time. Values still go
+        through each field's db_value and are bound as parameters, never formatted in. With
+        `upsert` = (conflict field names, updated field names), a conflicting row is updated
+        instead (ON CONFLICT ... DO UPDATE, on both SQLite and PostgreSQL).
+        """
+        if not rows:
+            return
+        names = list(rows[0])
+        fields = [model._meta.fields[name] for name in names]
+        # Only identifiers from the model's own metadata are put in the text; values are bound.
+        opening, closing = self.db.quote  # '""' on both backends
+
+        def quote(name: str) -> str:
+            return f"{opening}{name}{closing}"
+
+        def columns(field_names) -> list[str]:
+            return [quote(model._meta.fields[name].column_name) for name in field_names]
+
+        row_sql = "(" + ", ".join([self.db.param] * len(fields)) + ")"
+        head = (f"INSERT INTO {quote(model._meta.table_name)} "  # noqa: S608
+                f"({', '.join(columns(names))}) VALUES ")
+        tail = ""
+        if upsert:
+            conflict, updated = upsert
+            assignments = ", ".join(f"{c} = excluded.{c}" for c in columns(updated))
+            tail = f" ON CONFLICT ({', '.join(columns(conflict))}) DO UPDATE SET {assignments}"
+        per_statement = max(1, 5000 // len(fields))
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            params = [field.db_value(row[name]) for row in chunk
+                      for name, field in zip(names, fields, strict=True)]
+            await self.db.aexecute_sql(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+
     async def schema_version(self) -> int:
         cursor = await self.db.aexecute_sql("SELECT MAX(version) FROM schema_version")
         row = cursor.fetchone()

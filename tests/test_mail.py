@@ -31,8 +31,13 @@ def invitation(**changes) -> Invitation:
     return Invitation(**values)
 
 
-def roundtrip(message):
-    return message_from_bytes(message.as_bytes(), policy=default_policy)
+def roundtrip(raw: bytes):
+    return message_from_bytes(raw, policy=default_policy)
+
+
+async def send(sender: SmtpSender, message: Invitation, message_id: str | None = None) -> str:
+    raw = compose(message, message_id or new_message_id("a@b.ca"), WHEN)
+    return await sender.send_raw(message.sender_address, message.recipient_address, raw)
 
 
 def test_message_is_multipart_text_and_html_with_the_link():
@@ -52,8 +57,8 @@ def test_message_is_multipart_text_and_html_with_the_link():
 
 def test_non_ascii_headers_are_encoded_on_the_wire():
     raw = compose(invitation(recipient_name="Hélène Lévesque", subject="Québec 2025"),
-                  new_message_id("a@b.ca"), WHEN).as_bytes()
-    head = raw.split(b"\n\n", 1)[0]
+                  new_message_id("a@b.ca"), WHEN)
+    head = raw.split(b"\r\n\r\n", 1)[0]
     assert head.isascii()
     assert b"=?utf-8?" in head.lower()
 
@@ -113,7 +118,7 @@ async def test_messages_reuse_one_connection_and_land_in_the_maildir(capture):
     for name in ("Émilie Gagnon", "Jean Roy", "Acme Ltée"):
         message_id = new_message_id("portail@tremblay.ca")
         ids.append(message_id)
-        await sender.send(compose(invitation(recipient_name=name), message_id, WHEN))
+        await send(sender, invitation(recipient_name=name), message_id)
     await sender.close()
     assert sender.connections_made == 1 and capture.handler.sessions == 1
     captured = read_captured(capture.maildir)
@@ -150,14 +155,12 @@ async def refusing_server():
 async def test_refused_recipient_is_permanent_and_busy_is_temporary(refusing_server):
     sender = SmtpSender(RelayConfig("127.0.0.1", refusing_server, "plain", timeout=5))
     with pytest.raises(DeliveryError) as refused:
-        await sender.send(compose(invitation(recipient_address="nobody@example.com"),
-                                  new_message_id("a@b.ca"), WHEN))
+        await send(sender, invitation(recipient_address="nobody@example.com"))
     assert refused.value.permanent and "550" in refused.value.reason
     with pytest.raises(DeliveryError) as busy:
-        await sender.send(compose(invitation(recipient_address="busy@example.com"),
-                                  new_message_id("a@b.ca"), WHEN))
+        await send(sender, invitation(recipient_address="busy@example.com"))
     assert not busy.value.permanent and "451" in busy.value.reason
-    await sender.send(compose(invitation(), new_message_id("a@b.ca"), WHEN))
+    await send(sender, invitation())
     await sender.close()
 
 
@@ -167,5 +170,89 @@ async def test_relay_down_is_temporary():
         port = probe.getsockname()[1]
     sender = SmtpSender(RelayConfig("127.0.0.1", port, "plain", timeout=2))
     with pytest.raises(DeliveryError) as down:
-        await sender.send(compose(invitation(), new_message_id("a@b.ca"), WHEN))
+        await send(sender, invitation())
     assert not down.value.permanent
+
+
+def test_hostile_body_round_trips_exactly():
+    body = "=_linkdesk_0\n--=_linkdesk_0--\n.\nFrom here\n" + "é" * 200 + "\n\ttab = 1 "
+    parsed = roundtrip(compose(invitation(body=body), new_message_id("a@b.ca"), WHEN))
+    text = parsed.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith(body + "\n\n")
+    assert len(parsed.get_payload()) == 2
+
+
+async def test_internationalised_address_is_sent_with_smtputf8(capture):
+    sender = SmtpSender(RelayConfig("127.0.0.1", capture.port, "plain", timeout=5))
+    await send(sender, invitation(recipient_address="josé@exämple.ca"))
+    await sender.close()
+    (mail,) = read_captured(capture.maildir)
+    assert mail.recipient == "Émilie Gagnon <josé@exämple.ca>"
+
+
+class _LoginAuthenticator:
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        ok = auth_data.login == b"marie" and auth_data.password == b"s3cret"
+        return AuthResult(success=ok)
+
+
+@pytest.fixture
+def certificates(tmp_path):
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost", "127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    authority.configure_trust(client_ctx)
+    return server_ctx, client_ctx
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+async def test_tls_relay_with_login(tmp_path, certificates, security):
+    import asyncio
+
+    from mail.capture import _MaildirHandler
+
+    server_ctx, client_ctx = certificates
+    handler = _MaildirHandler(tmp_path / "Maildir")
+    loop = asyncio.get_running_loop()
+
+    def protocol():
+        return SMTPProtocol(
+            handler, loop=loop, authenticator=_LoginAuthenticator(), auth_required=True,
+            tls_context=server_ctx if security == "starttls" else None,
+            require_starttls=security == "starttls",
+            # Implicit TLS is invisible to aiosmtpd: it only counts STARTTLS as TLS.
+            auth_require_tls=security == "starttls")
+
+    server = await loop.create_server(protocol, host="127.0.0.1", port=0,
+                                      ssl=server_ctx if security == "tls" else None)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        relay = RelayConfig("127.0.0.1", port, security, "marie", "s3cret", timeout=5)
+        sender = SmtpSender(relay, tls_context=client_ctx)
+        await send(sender, invitation())
+        await send(sender, invitation(recipient_address="jean@example.com"))
+        await sender.close()
+        assert sender.connections_made == 1
+        assert len(read_captured(tmp_path / "Maildir")) == 2
+
+        wrong = SmtpSender(RelayConfig("127.0.0.1", port, security, "marie", "nope", timeout=5),
+                           tls_context=client_ctx)
+        with pytest.raises(DeliveryError):
+            await send(wrong, invitation())
+        await wrong.close()
+
+        untrusted = SmtpSender(relay)  # the throwaway authority is not in the system's store
+        with pytest.raises(DeliveryError) as refused:
+            await send(untrusted, invitation())
+        assert not refused.value.permanent
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -277,3 +277,48 @@ async def test_changing_the_email_keeps_history_and_kills_links(store, firm, cli
     events = await store.clients.events(client_id)
     assert events[0][0] == "client_added" and events[-1][0] == "email_changed"
     assert events[-1][1] == {"from": "emilie@example.com", "to": "Emilie.New@example.com"}
+
+
+async def test_invite_many_queues_each_with_its_own_token_and_says_who_was_left_out(
+        store, firm, client_id):
+    from store.invitations import InviteRequest
+
+    others = [await add_client(store, firm.firm_id, organization_name=f"Org {i}",
+                               email=f"o{i}@x.ca") for i in range(5)]
+    await queue(store, firm, client_id)  # already sending: left out
+    await store.invitations.set_active(others[0], False, firm.id)  # inactive: left out
+    builders = {cid: Builder() for cid in [client_id, *others, 999_999]}
+    outcome = await store.invitations.invite_many(
+        [InviteRequest(cid, YEAR, "o@x.ca", "fr", builder) for cid, builder in builders.items()],
+        firm.id, LINK_BASE)
+    assert outcome.refused == {client_id: "not_invitable", others[0]: "inactive",
+                               999_999: "unknown_client"}
+    assert sorted(outcome.invited) == sorted(others[1:])
+    tokens = {builders[cid].token for cid in others[1:]}
+    assert len(tokens) == 4
+    for cid in others[1:]:
+        assert await status_of(store, firm, cid) == "sending"
+        assert (await store.invitations.view(builders[cid].token)).state == "open"
+        kinds = [e[0] for e in await store.clients.events(cid)]
+        assert kinds == ["client_added", "invitation_queued"]
+    # One batch claimed and recorded together: accepted, refused for good, deferred.
+    jobs = await store.invitations.claim_many(10)
+    assert len(jobs) == 5  # the four and the first client's
+    from store.invitations import DeliveryResult
+
+    by_client = {}
+    for job in jobs:
+        (cid,) = [c for (c,) in await store.list(
+            Invitation.select(Invitation.client).where(Invitation.id == job.invitation_id)
+            .tuples())]
+        by_client[cid] = job
+    await store.invitations.record([
+        DeliveryResult(by_client[others[1]], answer="250 OK"),
+        DeliveryResult(by_client[others[2]], answer="250 OK"),
+        DeliveryResult(by_client[others[3]], error="550 no such user", permanent=True),
+        DeliveryResult(by_client[others[4]], error="451 busy", permanent=False),
+    ])
+    assert [await status_of(store, firm, cid) for cid in others[1:]] == [
+        "pending", "pending", "failed", "sending"]
+    kinds = [e[0] for e in await store.clients.events(others[4])]
+    assert kinds[-1] == "delivery_deferred"

@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 getattr(args, "smtp", None), getattr(args, "link_base", None),
             )
         except ValueError as exc:
-            raise UsageError(f"LINKDESK_LINK_DAYS: {exc}") from None
+            raise UsageError(str(exc)) from None
         set_language(settings.language)
         from store.db import DatabaseUrlError, parse_database_url
 

@@ -29,12 +29,17 @@ def default_tax_year(today: dt.date | None = None) -> int:
     return (today or dt.date.today()).year - 1
 
 
-def _positive_int(raw: str | None, default: int) -> int:
+def _positive_int(env, name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment; ValueError names the variable."""
+    raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
-    value = int(raw)  # a ValueError here is reported by the command line as a usage error
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: not a whole number: {raw!r}") from None
     if value < 1:
-        raise ValueError(f"must be at least 1, got {value}")
+        raise ValueError(f"{name}: must be at least 1, got {value}")
     return value
 
 
@@ -62,6 +67,8 @@ class Settings:
     """Where the built-in mail capture keeps its Maildir."""
     link_days: int = 30
     """How many days an invitation link works (LINKDESK_LINK_DAYS)."""
+    smtp_connections: int = 4
+    """Connections to the relay used side by side (LINKDESK_SMTP_CONNECTIONS)."""
 
     @property
     def serves_acceptance_page(self) -> bool:
@@ -88,5 +95,6 @@ class Settings:
             smtp_password=env.get("LINKDESK_SMTP_PASSWORD", ""),
             sender_address=env.get("LINKDESK_FROM") or cls.sender_address,
             link_base=(link_base or env.get("LINKDESK_LINK_BASE") or DEFAULT_LINK_BASE),
-            link_days=_positive_int(env.get("LINKDESK_LINK_DAYS"), 30),
+            link_days=_positive_int(env, "LINKDESK_LINK_DAYS", 30),
+            smtp_connections=min(_positive_int(env, "LINKDESK_SMTP_CONNECTIONS", 4), 32),
         )

@@ -47,7 +47,7 @@ class Runtime:
         from mail.capture import CaptureServer
         from mail.delivery import DeliveryWorker
         from mail.relay import RelayConfig
-        from mail.sender import SmtpSender
+        from mail.sender import SmtpPool
         from store.changes import ChangeWatcher
 
         s = self.settings
@@ -56,7 +56,8 @@ class Runtime:
         else:
             self.capture = await CaptureServer(s.maildir).start()
             relay = RelayConfig("127.0.0.1", self.capture.port, "plain", timeout=10)
-        self.delivery = DeliveryWorker(self.store, SmtpSender(relay), self.changed).start()
+        self.delivery = DeliveryWorker(
+            self.store, SmtpPool(relay, s.smtp_connections), self.changed).start()
         if s.serves_acceptance_page:
             from web.accept import make_web_app, start_site
 
