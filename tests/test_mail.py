@@ -243,13 +243,15 @@ async def test_tls_relay_with_login(tmp_path, certificates, security):
         assert sender.connections_made == 1
         assert len(read_captured(tmp_path / "Maildir")) == 2
 
-        wrong = SmtpSender(RelayConfig("127.0.0.1", port, security, "marie", "nope", timeout=5),
+        wrong = SmtpSender(RelayConfig("127.0.0.1", port, security, "marie", "nope", timeout=1),
                            tls_context=client_ctx)
         with pytest.raises(DeliveryError):
             await send(wrong, invitation())
         await wrong.close()
 
-        untrusted = SmtpSender(relay)  # the throwaway authority is not in the system's store
+        # The throwaway authority is not in the system's store.
+        untrusted = SmtpSender(RelayConfig("127.0.0.1", port, security, "marie", "s3cret",
+                                           timeout=1))
         with pytest.raises(DeliveryError) as refused:
             await send(untrusted, invitation())
         assert not refused.value.permanent

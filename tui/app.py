@@ -86,7 +86,8 @@ async def run_app(settings: Settings, target: DatabaseTarget) -> int:
     """Open the store, start the services, run the app until it quits, stop everything."""
     from tui.runtime import Runtime
 
-    store = await Store.open(target)
+    # Connections: two delivery lanes, the screens' workers, the acceptance page's requests.
+    store = await Store.open(target, pool_size=8)
     try:
         runtime = Runtime(settings, store)
         try:

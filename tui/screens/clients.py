@@ -149,6 +149,8 @@ class ClientsScreen(Screen):
             table.set_total(total)
         if counts:
             self.counts = await clients.status_counts(q.firm_id, q.tax_year)
+            if not self.is_attached:
+                return  # the app is closing: the screen went while the counts were read
             self.query_one(PipelineBar).show_counts(self.counts, q.status)
         self._show_info(q, total)
 
