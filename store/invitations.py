@@ -524,6 +524,8 @@ class Invitations:
                         Client.update(active=True, updated_at=now).where(Client.id == client_id)
                     )
                     await self._set_status(client_id, tax_year, ACCEPTED)
+                    # An Organization now keeps its books here: it joins the network.
+                    await self.store.network.open_books_for(client_id)
                     await self.store.clients.log(client_id, None, "invitation_accepted",
                                                  {"tax_year": tax_year})
         view = await self.view(token)

@@ -122,3 +122,55 @@ class Outbox(BaseModel):
     last_error = TextField(null=True)
     created_at = DateTimeField()
     sent_at = DateTimeField(null=True)
+
+
+class Company(BaseModel):
+    """A company's books: the firm's own, or a member of the business network."""
+
+    id = AutoField()
+    kind = TextField()  # "firm" or "member"
+    firm = ForeignKeyField(Firm, column_name="firm_id", null=True, lazy_load=False)
+    client = ForeignKeyField(Client, column_name="client_id", null=True, lazy_load=False)
+    member_key = TextField(null=True)
+    name = TextField()
+    name_fold = TextField()
+    email = TextField(default="")
+    phone = TextField(default="")
+    website = TextField(default="")
+    address = TextField(default="")
+    city = TextField(default="")
+    region = TextField(default="CA")
+    plan = TextField(default="essentials")
+    visible = BooleanField(default=True)
+    version = IntegerField(default=1)
+    updated_at = DateTimeField()
+
+
+class NetworkWord(BaseModel):
+    region = TextField()
+    word = TextField()
+    company = ForeignKeyField(Company, column_name="company_id", lazy_load=False)
+
+    class Meta:
+        primary_key = CompositeKey("region", "word", "company")
+
+
+class Contact(BaseModel):
+    """A customer or vendor in a company's books, perhaps linked to a network member."""
+
+    id = AutoField()
+    company = ForeignKeyField(Company, column_name="company_id", lazy_load=False)
+    role = TextField()  # "customer" or "vendor"
+    name = TextField()
+    email = TextField(default="")
+    phone = TextField(default="")
+    website = TextField(default="")
+    address = TextField(default="")
+    city = TextField(default="")
+    member = ForeignKeyField(Company, column_name="member_id", null=True, lazy_load=False,
+                             backref="linked_contacts")
+    synced_version = IntegerField(null=True)
+    edited = BooleanField(default=False)
+    pending = TextField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()

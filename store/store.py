@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from peewee import fn
+from peewee import TextField, fn
 
 from store import migrations
 from store.db import DatabaseTarget, open_database, parse_database_url
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from store.accounts import Accounts
     from store.clients import Clients
     from store.invitations import Invitations
+    from store.network import Network
 
 Clock = Callable[[], dt.datetime]
 
@@ -53,6 +54,13 @@ class Store:
         from store.invitations import Invitations
 
         return Invitations(self)
+
+    @cached_property
+    def network(self) -> Network:
+        """The business network: companies, directory search, customers and vendors."""
+        from store.network import Network
+
+        return Network(self)
 
     @cached_property
     def clients(self) -> Clients:
@@ -118,17 +126,19 @@ class Store:
     async def execute(self, query):
         return await self.db.aexecute(query)
 
-    async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = ()) -> None:
+    async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = (),
+                          returning: tuple[str, ...] = ()) -> list[tuple]:
         """Insert many rows of `model` (dicts keyed by field name), a few hundred per statement.
 
         The SQL is written here rather than by peewee's insert_many: peewee spends about 10 µs
         on every value it renders, which is most of a bulk invitation's time. Values still go
         through each field's db_value and are bound as parameters, never formatted in. With
         `upsert` = (conflict field names, updated field names), a conflicting row is updated
-        instead (ON CONFLICT ... DO UPDATE, on both SQLite and PostgreSQL).
+        instead (ON CONFLICT ... DO UPDATE, on both SQLite and PostgreSQL). With `returning`
+        field names, the inserted rows' values of those fields come back (RETURNING).
         """
         if not rows:
-            return
+            return []
         names = list(rows[0])
         fields = [model._meta.fields[name] for name in names]
         # Only identifiers from the model's own metadata are put in the text; values are bound.
@@ -148,12 +158,22 @@ class Store:
             conflict, updated = upsert
             assignments = ", ".join(f"{c} = excluded.{c}" for c in columns(updated))
             tail = f" ON CONFLICT ({', '.join(columns(conflict))}) DO UPDATE SET {assignments}"
+        if returning:
+            tail += f" RETURNING {', '.join(columns(returning))}"
+        # Text goes to the driver as it is; other fields through their db_value (dates, ...).
+        convert = [None if type(f) is TextField else f.db_value for f in fields]
+        pairs = list(zip(names, convert, strict=True))
         per_statement = max(1, 5000 // len(fields))
+        returned: list[tuple] = []
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
-            params = [field.db_value(row[name]) for row in chunk
-                      for name, field in zip(names, fields, strict=True)]
-            await self.db.aexecute_sql(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+            params = [row[name] if conv is None or row[name] is None else conv(row[name])
+                      for row in chunk for name, conv in pairs]
+            cursor = await self.db.aexecute_sql(
+                head + ", ".join([row_sql] * len(chunk)) + tail, params)
+            if returning:
+                returned += [tuple(r) for r in cursor.fetchall()]
+        return returned
 
     async def schema_version(self) -> int:
         cursor = await self.db.aexecute_sql("SELECT MAX(version) FROM schema_version")

@@ -15,6 +15,10 @@ def clean_text(value: str | None) -> str:
     """Return `value` NFC-normalised, without control characters, on one line, trimmed."""
     if not value:
         return ""
+    if value.isprintable():  # the usual case: no controls, and ' ' is the only whitespace
+        if not value.isascii():
+            value = unicodedata.normalize("NFC", value)
+        return " ".join(value.split())
     value = unicodedata.normalize("NFC", value)
     value = _CONTROLS.sub(" ", value)
     return _SPACES.sub(" ", value).strip()
@@ -22,6 +26,8 @@ def clean_text(value: str | None) -> str:
 
 def fold(value: str) -> str:
     """Return a case- and accent-insensitive form of `value` for searching and sorting."""
+    if value.isascii():
+        return value.lower()  # casefold() and lower() agree on ASCII
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold().replace("œ", "oe").replace("æ", "ae")

@@ -1,7 +1,8 @@
-"""Validation of what a preparer types into a client record: names, email, phone."""
+"""Validation of what a preparer types: names, email, phone, web address."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from store.text import clean_text
@@ -156,3 +157,78 @@ def check_draft(draft: ClientDraft, region: str = "CA") -> CleanClient | DraftEr
     if errors:
         return DraftErrors(errors)
     return CleanClient(kind=draft.kind, language=draft.language, **values)  # type: ignore[arg-type]
+
+
+MAX_WEBSITE = 200
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def parse_website(raw: str) -> str:
+    """Return a web address as https://host/path ("" when empty); a bare domain gets https://."""
+    value = (raw or "").strip()
+    if not value:
+        return ""
+    if len(value) > MAX_WEBSITE or any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise FieldError("website_invalid")
+    if "://" not in value:
+        value = "https://" + value
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").encode("idna").decode("ascii").lower()
+    except (ValueError, UnicodeError):
+        raise FieldError("website_invalid") from None
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(host) or parts.username:
+        raise FieldError("website_invalid")
+    return value
+
+
+@dataclass(frozen=True)
+class DetailsDraft:
+    """A company's public details (or a customer's or vendor's) as typed in a form."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    address: str = ""
+    city: str = ""
+
+
+@dataclass(frozen=True)
+class Details:
+    """The five public details, checked: name, email, phone (E.164), website, address + city."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    address: str = ""
+    city: str = ""
+
+
+def check_details(draft: DetailsDraft, region: str = "CA") -> Details | DraftErrors:
+    """Check a details form with the client form's rules; email and phone may be left empty."""
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+
+    def take(name: str, fn, *args) -> None:
+        try:
+            values[name] = fn(*args)
+        except FieldError as exc:
+            errors[name] = exc.code
+
+    take("name", parse_name, draft.name)
+    email = draft.email.strip()
+    values["email"] = ""
+    if email:
+        take("email", parse_email, email)
+    take("phone", parse_phone, draft.phone, region)
+    values["phone"] = values.get("phone") or ""
+    take("website", parse_website, draft.website)
+    values["address"] = clean_text(draft.address)[:MAX_NAME]
+    values["city"] = clean_text(draft.city)[:MAX_NAME]
+    if errors:
+        return DraftErrors(errors)
+    return Details(**values)

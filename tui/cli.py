@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--email", required=True)
     add.add_argument("--firm", default="", help="firm name, needed for the first account")
+    network = commands.add_parser("network", parents=[common], help="the business network")
+    network_commands = network.add_subparsers(dest="network_command", required=True,
+                                              parser_class=_Parser)
+    load = network_commands.add_parser(
+        "import", parents=[common], help="load member companies from a CSV file",
+        description="Columns: member_id, name, email, phone, website, address, city, region, "
+                    "plan, visible. Rows with errors are reported by line and skipped.")
+    load.add_argument("file", type=Path)
+    load.add_argument("--json", action="store_true", help="print the outcome as JSON")
     return parser
 
 
@@ -100,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = asyncio.run(_serve(target, args))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
+        elif args.command == "network":
+            from tui.cli_network import network_import
+
+            code = asyncio.run(network_import(target, args, _open_store, UsageError))
         else:
             code = _run_app(settings, target)
     except UsageError as exc:

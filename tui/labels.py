@@ -36,6 +36,7 @@ FIELD_ERRORS = {
     "name_too_long": N_("Too long (200 characters at most)."),
     "kind_invalid": N_("Choose Individual or Organization."),
     "language_invalid": N_("Choose English or French."),
+    "website_invalid": N_("Not a web address (example.com or https://example.com)."),
     "username_invalid": N_("2 to 64 letters, digits, dots, dashes, @ or underscores."),
     "username_taken": N_("That username is taken."),
     "password_too_short": N_("At least 10 characters."),

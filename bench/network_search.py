@@ -1,0 +1,128 @@
+"""One directory search through the store, 1 to 6 characters typed, over a 1,000,000-member directory.
+
+    python bench/network_search.py [--db bench/network-1m.db] [--pg]
+
+Builds the directory first if it is missing (bench/make_members.py, then `network import`,
+whose time and the database size are reported). Terms are prefixes and substrings of real
+names, typed one character at a time, from a member company's books. Last line: a JSON object
+with the p50/p95 per backend (milliseconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from _pty_app import cpu_calibration_s  # noqa: E402
+
+MEMBERS = 1_000_000
+PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+WORDS = ("gagnon", "plomberie", "tremblay", "quebec", "boulangerie", "consulting", "cote",
+         "lavoie", "renovations", "smith", "electricite", "fromagerie", "nguyen", "bakery")
+SUBSTRINGS = ("agnon", "omberie", "emblay", "ulanger", "onsult", "ectric", "romager", "akery",
+              "ardware", "oucher")
+
+
+def build(db: str, csv_path: Path) -> dict:
+    if not csv_path.exists():
+        subprocess.run([sys.executable, str(HERE / "make_members.py"), str(csv_path),
+                        "--count", str(MEMBERS)], check=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tui", "--db", db, "network", "import",
+                    str(csv_path)], check=True, stdout=subprocess.DEVNULL, cwd=HERE.parent)
+    return {"import_s": round(time.perf_counter() - started, 1)}
+
+
+def terms() -> list[str]:
+    rng = random.Random(7)
+    typed = []
+    for word in rng.sample(WORDS, len(WORDS)) + rng.sample(SUBSTRINGS, len(SUBSTRINGS)):
+        typed += [word[:n] for n in range(1, min(6, len(word)) + 1)]
+    return typed
+
+
+async def measure(db: str) -> list[float]:
+    from store import Store
+    from store.models import Company
+
+    store = await Store.open(db)
+    try:
+        store.network.limiter.limit = 10**9  # the bench is not a person: no rate limit
+        books = await store.scalar(Company.select(Company.id).where(
+            (Company.kind == "member") & (Company.region == "CA")).limit(1))
+        for term in terms()[:10]:  # warm the page cache
+            await store.network.search(books, term)
+        times = []
+        for _round in range(3):
+            for term in terms():
+                started = time.perf_counter()
+                found = await store.network.search(books, term)
+                times.append((time.perf_counter() - started) * 1000)
+                assert len(found) <= 50
+        return times
+    finally:
+        await store.close()
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"p50_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
+            "max_ms": round(ordered[-1], 2), "searches": len(ordered)}
+
+
+async def pg_database() -> tuple[str, str]:
+    import asyncpg
+
+    name = f"linkdesk_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=str(HERE / "network-1m.db"))
+    parser.add_argument("--csv", default=str(HERE / "members-1m.csv"))
+    parser.add_argument("--pg", action="store_true", help="also on PostgreSQL (imports there)")
+    args = parser.parse_args()
+    result: dict = {}
+    if not Path(args.db).exists():
+        result["sqlite_import"] = build(args.db, Path(args.csv))
+    result["sqlite_db_mib"] = round(sum(
+        p.stat().st_size for p in Path(args.db).parent.glob(Path(args.db).name + "*")) / 2**20)
+    result["sqlite"] = summary(asyncio.run(measure(args.db)))
+    if args.pg:
+        name, url = asyncio.run(pg_database())
+        try:
+            result["postgresql_import"] = build(url, Path(args.csv))
+            result["postgresql"] = summary(asyncio.run(measure(url)))
+        finally:
+            asyncio.run(drop(name))
+    result["cpu_calibration_s"] = cpu_calibration_s()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

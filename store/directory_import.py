@@ -1,0 +1,309 @@
+"""Loading the member directory from CSV: checked row by row, written in one transaction.
+
+Columns (a header row is required; names are case-insensitive, order free):
+member_id (required, stable: a second import updates by it), name (required), email, phone,
+website, address, city, region (two-letter country code, default CA), plan (Simple Start,
+Essentials, Plus or Advanced; default Essentials), visible (yes/no, default yes).
+
+A row with an error is reported with its line number and skipped; the others are loaded. The
+whole import is one transaction: interrupted, the directory is as it was before.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from store.models import Company
+from store.network import PUBLIC_FIELDS
+from store.text import clean_text, fold
+from store.validate import MAX_NAME, FieldError, parse_email, parse_website
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+COLUMNS = ("member_id", "name", "email", "phone", "website", "address", "city", "region",
+           "plan", "visible")
+CHUNK = 500
+_PLANS = {"simplestart": "simple_start", "demarrage": "simple_start", "essentials": "essentials",
+          "essentiel": "essentials", "essentiels": "essentials", "plus": "plus",
+          "advanced": "advanced", "avance": "advanced", "avancee": "advanced"}
+_YES = {"", "1", "yes", "y", "true", "on", "oui", "o", "vrai"}
+_NO = {"0", "no", "n", "false", "off", "non", "faux"}
+# The common address shape, checked in a microsecond; anything else goes to email_validator
+# (50 µs a call: a million calls would be most of an import).
+_PLAIN_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_PLAIN_SITE = re.compile(r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+                         r"(?:/[^\s]*)?$")
+_PHONE = re.compile(r"^[0-9+()\-. /]*(?:(?:ext|x|poste)\.? ?[0-9]{1,6})?$", re.IGNORECASE)
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported at all (missing, not CSV, not UTF-8, wrong header)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did: members added, changed, unchanged; rows skipped and why."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    linked_updated: int = 0
+    fresh: bool = False  # the directory was empty when the import began
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    line: int
+    member_key: str
+    name_fold: str
+    values: dict  # name, email, phone, website, address, city, region, plan, visible
+
+
+def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
+    """One CSV row checked; the first problem found is the reason it is skipped."""
+    def get(name: str) -> str:
+        return clean_text(raw.get(name) or "")
+
+    key = get("member_id")
+    if not key:
+        return RowError(line, "member_id is empty")
+    if len(key) > 100:
+        return RowError(line, "member_id is longer than 100 characters")
+    name = get("name")
+    if not name:
+        return RowError(line, "name is empty")
+    if len(name) > MAX_NAME:
+        return RowError(line, f"name is longer than {MAX_NAME} characters")
+    email = get("email")
+    if email and not _PLAIN_EMAIL.match(email):
+        try:
+            email = parse_email(email)
+        except FieldError:
+            return RowError(line, f"email is not a valid address: {email!r}")
+    phone = get("phone")
+    if phone and (not _PHONE.match(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 20):
+        return RowError(line, f"phone is not a phone number: {phone!r}")
+    website = get("website")
+    if website:
+        if _PLAIN_SITE.match(website):
+            website = website if "://" in website else "https://" + website
+        else:
+            try:
+                website = parse_website(website)
+            except FieldError:
+                return RowError(line, f"website is not a web address: {website!r}")
+    region = get("region").upper() or "CA"
+    if not re.fullmatch(r"[A-Z]{2}", region):
+        return RowError(line, f"region is not a two-letter country code: {region!r}")
+    plan_raw = get("plan")
+    plan = _PLANS.get(re.sub(r"[\s_-]", "", fold(plan_raw)), None) if plan_raw else "essentials"
+    if plan is None:
+        return RowError(line, f"plan is not one of Simple Start, Essentials, Plus, Advanced: "
+                              f"{plan_raw!r}")
+    visible_raw = fold(get("visible"))
+    if visible_raw in _YES:
+        visible = True
+    elif visible_raw in _NO:
+        visible = False
+    else:
+        return RowError(line, f"visible is not yes or no: {get('visible')!r}")
+    return MemberRow(line, key, fold(name), dict(
+        name=name, email=email, phone=phone, website=website, address=get("address")[:MAX_NAME],
+        city=get("city")[:MAX_NAME], region=region, plan=plan, visible=visible))
+
+
+class MemberFile:
+    """The file's rows, checked, with their line numbers (UTF-8, with or without a BOM)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.size = self.path.stat().st_size
+            self._handle = open(self.path, encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise ImportFileError(f"{path}: {exc.strerror or exc}") from None
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far, for a progress bar."""
+        try:
+            return self._handle.buffer.tell()
+        except (OSError, ValueError):
+            return self.size
+
+    def __iter__(self) -> Iterator[MemberRow | RowError]:
+        path = self.path
+        with self._handle as handle:
+            reader = csv.reader(handle)
+            try:
+                yield from self._rows(reader)
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    f"{path}: not UTF-8 text near line {reader.line_num + 1} ({exc.reason}); "
+                    "save it as CSV UTF-8") from None
+            except csv.Error as exc:
+                raise ImportFileError(f"{path}: line {reader.line_num}: {exc}") from None
+
+    def _rows(self, reader) -> Iterator[MemberRow | RowError]:
+        path = self.path
+        header = next(reader, None)
+        if header is None:
+            raise ImportFileError(f"{path}: the file is empty")
+        names = [fold(h.strip()).replace(" ", "_") for h in header]
+        unknown = [h for h in names if h not in COLUMNS]
+        if unknown:
+            raise ImportFileError(
+                f"{path}: unknown column(s) {', '.join(map(repr, unknown))}; "
+                f"expected {', '.join(COLUMNS)}")
+        missing = [c for c in ("member_id", "name") if c not in names]
+        if missing:
+            raise ImportFileError(f"{path}: missing column(s) {', '.join(missing)}")
+        seen: dict[str, int] = {}
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(names):
+                yield RowError(line, f"{len(row)} fields where the header has {len(names)}")
+                continue
+            checked = check_row(line, dict(zip(names, row, strict=True)))
+            if isinstance(checked, MemberRow):
+                first = seen.setdefault(checked.member_key, line)
+                if first != line:
+                    yield RowError(line, f"member_id {checked.member_key!r} already on "
+                                         f"line {first}")
+                    continue
+            yield checked
+
+
+async def import_members(store: Store, path: Path,
+                         progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Load the directory from `path` in one transaction; `progress(bytes read, total)`."""
+    report = ImportReport()
+    rows = MemberFile(path)
+    total = rows.size
+    network = store.network
+    async with store.write():
+        if store.target.is_sqlite:
+            # A big page cache while the indexes grow (the default 8 MiB thrashes), for this
+            # connection and this import only.
+            await store.db.aexecute_sql("PRAGMA cache_size = -262144")
+        # Into an empty directory, no row can exist already: skip the look-ups.
+        report.fresh = await store.scalar(
+            Company.select(Company.id).where(Company.member_key.is_null(False)).limit(1)) is None
+        batch: list[MemberRow] = []
+        for item in rows:
+            if isinstance(item, RowError):
+                report.errors.append(item)
+                continue
+            batch.append(item)
+            if len(batch) == CHUNK:
+                await _load(store, network, batch, report)
+                batch = []
+                if progress is not None:
+                    progress(rows.position, total)
+        await _load(store, network, batch, report)
+        if store.target.is_sqlite:
+            await store.db.aexecute_sql("PRAGMA cache_size = -2000")
+    if progress is not None:
+        progress(total, total)
+    store.clients.forget_searches()
+    return report
+
+
+_MEMBER_FIELDS = (*PUBLIC_FIELDS, "region", "plan", "visible")
+
+
+async def _load(store: Store, network, batch: list[MemberRow], report: ImportReport) -> None:
+    """Write one chunk: new members inserted, changed ones updated and re-indexed."""
+    if not batch:
+        return
+    now = store.clock()
+    existing = {} if report.fresh else {row[0]: row[1:] for row in await store.list(
+        Company.select(Company.member_key, Company.id, Company.name_fold,
+                       *(getattr(Company, f) for f in _MEMBER_FIELDS))
+        .where(Company.member_key.in_([r.member_key for r in batch])).tuples())}
+    new, changed = [], []
+    for row in batch:
+        old = existing.get(row.member_key)
+        if old is None:
+            new.append(row)
+        elif tuple(old[2:]) != tuple(row.values[f] for f in _MEMBER_FIELDS):
+            changed.append(row)
+        else:
+            report.unchanged += 1
+    if new:
+        ids = dict(await store.insert_rows(Company, [dict(
+            kind="member", member_key=r.member_key, name_fold=r.name_fold, updated_at=now,
+            **r.values) for r in new], returning=("member_key", "id")))
+        await network._index_rows([(ids[r.member_key], r.values["region"], r.name_fold)
+                                   for r in new if r.values["visible"]])
+        report.added += len(new)
+    if changed:
+        changed_ids = [existing[r.member_key][0] for r in changed]
+        await network._unindex(changed_ids)
+        for row in changed:
+            await store.execute(Company.update(
+                name_fold=row.name_fold, version=Company.version + 1,
+                updated_at=now, **row.values).where(Company.member_key == row.member_key))
+        await network._index(changed_ids)
+        report.linked_updated += await network._sync_links(changed_ids)
+        report.updated += len(changed)
+
+
+async def load_members(store: Store, rows: list[MemberRow]) -> ImportReport:
+    """Add or update members given as checked rows, in one transaction (tests, the demo)."""
+    report = ImportReport()
+    async with store.write():
+        for start in range(0, len(rows), CHUNK):
+            await _load(store, store.network, rows[start:start + CHUNK], report)
+    return report
+
+
+def member_row(member_key: str, name: str, *, region: str = "CA", visible: bool = True,
+               **details: str) -> MemberRow:
+    """A checked row from plain values, as a CSV line would give it."""
+    checked = check_row(0, {"member_id": member_key, "name": name, "region": region,
+                            "visible": "yes" if visible else "no", **details})
+    if isinstance(checked, RowError):
+        raise ValueError(checked.reason)
+    return checked
+
+
+def format_report(report: ImportReport, shown_errors: int = 50) -> str:
+    """The import's outcome as lines a person reads (errors by line number)."""
+    lines = [f"{report.loaded} members loaded: {report.added} added, {report.updated} updated, "
+             f"{report.unchanged} unchanged; {len(report.errors)} rows skipped."]
+    if report.linked_updated:
+        lines.append(f"{report.linked_updated} linked customers or vendors updated.")
+    for error in report.errors[:shown_errors]:
+        lines.append(f"line {error.line}: {error.reason}")
+    if len(report.errors) > shown_errors:
+        lines.append(f"... and {len(report.errors) - shown_errors} more")
+    return "\n".join(lines)
+
+
+def report_json(report: ImportReport) -> str:
+    return json.dumps({"added": report.added, "updated": report.updated,
+                       "unchanged": report.unchanged, "linked_updated": report.linked_updated,
+                       "errors": [{"line": e.line, "reason": e.reason} for e in report.errors]})

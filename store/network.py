@@ -1,0 +1,447 @@
+"""The business network: companies' public details, visibility, directory search, linked records.
+
+Rules enforced here, never by a screen: a search runs from a member company's books and sees
+only visible members of the same region, never the searcher itself, never a firm's own books,
+and only the public fields; results are capped and searches are rate-limited per preparer. A
+customer or vendor linked to a member follows the member's changes while it is visible; one
+whose details the preparer edited by hand keeps them and holds the change for review.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
+
+from store.models import Client, Company, Contact, NetworkWord
+from store.text import clean_text, fold
+from store.validate import Details
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+RESULT_CAP = 50  # members per search: enough to choose from, no way to page the directory
+SEARCH_RATE = (120, 60.0)  # searches per preparer per window of seconds
+PLANS = ("simple_start", "essentials", "plus", "advanced")
+PUBLIC_FIELDS = ("name", "email", "phone", "website", "address", "city")
+_WORD = re.compile(r"[0-9a-z]+")
+CHUNK = 500
+
+
+class NetworkError(ValueError):
+    """A network action refused; `code` says why ("firm_books", "rate_limited", ...)."""
+
+    def __init__(self, code: str, retry_after: float = 0.0) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    """What a search shows of a member: its public details, nothing else."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    website: str
+    address: str
+    city: str
+
+    @property
+    def details(self) -> Details:
+        return Details(self.name, self.email, self.phone, self.website, self.address, self.city)
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    """A company's books as its profile screen shows them."""
+
+    id: int
+    kind: str  # "firm" or "member"
+    details: Details
+    region: str
+    plan: str
+    visible: bool
+    client_id: int | None
+
+    @property
+    def is_firm_books(self) -> bool:
+        return self.kind == "firm"
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A customer or vendor in a company's books."""
+
+    id: int
+    role: str
+    details: Details
+    member_id: int | None
+    edited: bool
+    pending: Details | None  # a member's change waiting for the preparer's decision
+
+    @property
+    def linked(self) -> bool:
+        return self.member_id is not None
+
+
+def words_of(name_fold: str) -> list[str]:
+    """The distinct words of a folded name, as the prefix index keeps them."""
+    return list(dict.fromkeys(_WORD.findall(name_fold)))
+
+
+class _RateLimiter:
+    """At most `limit` searches per `window` seconds for each preparer."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._seen: dict[object, deque[float]] = {}
+
+    def check(self, who: object) -> None:
+        now = self.clock()
+        seen = self._seen.setdefault(who, deque())
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        if len(seen) >= self.limit:
+            raise NetworkError("rate_limited", retry_after=seen[0] + self.window - now)
+        seen.append(now)
+
+
+class Network:
+    """Companies, the member directory and customers/vendors, on the store's database."""
+
+    def __init__(self, store: Store, rate: tuple[int, float] = SEARCH_RATE,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.region = "CA"  # the region of books opened here (LINKDESK_REGION)
+        self.limiter = _RateLimiter(*rate, monotonic)
+
+    # -- companies ------------------------------------------------------------------------------
+
+    async def firm_books(self, firm_id: int) -> int:
+        """The firm's own books (made on first use): never a member, never found."""
+        found = await self.store.scalar(Company.select(Company.id).where(
+            (Company.kind == "firm") & (Company.firm == firm_id)))
+        if found is not None:
+            return found
+        from store.models import Firm
+
+        name = await self.store.scalar(Firm.select(Firm.name).where(Firm.id == firm_id)) or ""
+        async with self.store.write():
+            found = await self.store.scalar(Company.select(Company.id).where(
+                (Company.kind == "firm") & (Company.firm == firm_id)))
+            if found is None:
+                found = await self.store.execute(Company.insert(
+                    kind="firm", firm=firm_id, name=name, name_fold=fold(name),
+                    region=self.region, visible=False, updated_at=self.store.clock()))
+        return found
+
+    async def books_of_client(self, client_id: int) -> int | None:
+        """The books of an Organization client, once it has accepted its invitation."""
+        return await self.store.scalar(
+            Company.select(Company.id).where(Company.client == client_id))
+
+    async def open_books_for(self, client_id: int) -> int | None:
+        """Within a write transaction: give an Organization client its books (a member).
+
+        Called when the client accepts its invitation; its public details start from the
+        client record. An individual has no books here; a client that has them keeps them.
+        """
+        existing = await self.books_of_client(client_id)
+        if existing is not None:
+            return existing
+        rows = await self.store.list(Client.select(
+            Client.kind, Client.organization_name, Client.email, Client.phone)
+            .where(Client.id == client_id).tuples())
+        if not rows or rows[0][0] != "organization":
+            return None
+        _kind, name, email, phone = rows[0]
+        company_id = await self.store.execute(Company.insert(
+            kind="member", client=client_id, name=name, name_fold=fold(name), email=email or "",
+            phone=phone or "", region=self.region, updated_at=self.store.clock()))
+        await self._index([company_id])
+        return company_id
+
+    async def company(self, company_id: int) -> CompanyInfo:
+        rows = await self.store.list(Company.select(
+            Company.id, Company.kind, Company.name, Company.email, Company.phone,
+            Company.website, Company.address, Company.city, Company.region, Company.plan,
+            Company.visible, Company.client).where(Company.id == company_id).tuples())
+        if not rows:
+            raise NetworkError("unknown_company")
+        (cid, kind, name, email, phone, website, address, city, region, plan, visible,
+         client_id) = rows[0]
+        return CompanyInfo(cid, kind, Details(name, email, phone, website, address, city),
+                           region, plan, bool(visible) and kind == "member", client_id)
+
+    async def update_profile(self, company_id: int, details: Details) -> None:
+        """Change a company's public details; linked records follow if it is visible."""
+        now = self.store.clock()
+        async with self.store.write():
+            info = await self.company(company_id)
+            if info.details == details:
+                return
+            await self._unindex([company_id])
+            await self.store.execute(Company.update(
+                name=details.name, name_fold=fold(details.name), email=details.email,
+                phone=details.phone, website=details.website, address=details.address,
+                city=details.city, version=Company.version + 1, updated_at=now,
+            ).where(Company.id == company_id))
+            await self._index([company_id])
+            await self._sync_links([company_id])
+
+    async def set_plan(self, company_id: int, plan: str) -> None:
+        if plan not in PLANS:
+            raise NetworkError("plan_invalid")
+        async with self.store.write():
+            await self.store.execute(Company.update(plan=plan).where(Company.id == company_id))
+
+    async def set_visible(self, company_id: int, visible: bool) -> None:
+        """Switch a member's visibility. Off: nobody finds it and linked records stop updating
+        (they keep what they have). On: it can be found again and linked records catch up."""
+        async with self.store.write():
+            info = await self.company(company_id)
+            if info.is_firm_books:
+                raise NetworkError("firm_books")
+            await self._unindex([company_id])
+            await self.store.execute(Company.update(visible=visible, updated_at=self.store.clock())
+                                     .where(Company.id == company_id))
+            await self._index([company_id])
+            if visible:
+                await self._sync_links([company_id])
+
+    # -- the directory index --------------------------------------------------------------------
+
+    async def _index(self, company_ids: Iterable[int]) -> None:
+        """Put these companies in the search structures if they are visible members."""
+        rows = []
+        for chunk in _chunks(list(company_ids)):
+            rows += await self.store.list(Company.select(
+                Company.id, Company.region, Company.name_fold).where(
+                Company.id.in_(chunk) & (Company.kind == "member") & Company.visible).tuples())
+        await self._index_rows(rows)
+
+    async def _index_rows(self, rows: list[tuple[int, str, str]]) -> None:
+        """Index (id, region, name_fold) rows known to be visible members."""
+        await self.store.insert_rows(NetworkWord, [
+            dict(region=region, word=word, company=company_id)
+            for company_id, region, name_fold in rows for word in words_of(name_fold)])
+        if self.store.target.is_sqlite and rows:
+            for chunk in _chunks(rows):
+                await self.store.db.aexecute_sql(
+                    "INSERT INTO network_search (rowid, name_fold) VALUES "  # noqa: S608
+                    + ", ".join(["(?, ?)"] * len(chunk)),
+                    [value for company_id, _r, name_fold in chunk
+                     for value in (company_id, name_fold)])
+
+    async def _unindex(self, company_ids: Iterable[int]) -> None:
+        """Take these companies out of the search structures (they were indexed if visible)."""
+        ids = list(company_ids)
+        rows = []
+        for chunk in _chunks(ids):
+            rows += await self.store.list(Company.select(
+                Company.id, Company.region, Company.name_fold).where(
+                Company.id.in_(chunk) & (Company.kind == "member") & Company.visible).tuples())
+            await self.store.execute(NetworkWord.delete().where(NetworkWord.company.in_(chunk)))
+        if self.store.target.is_sqlite and rows:
+            for chunk in _chunks(rows):
+                # External-content FTS5 forgets a row when told the text it indexed.
+                await self.store.db.aexecute_sql(
+                    "INSERT INTO network_search (network_search, rowid, name_fold) "
+                    "VALUES "
+                    + ", ".join(["('delete', ?, ?)"] * len(chunk)),
+                    [value for company_id, _r, name_fold in chunk
+                     for value in (company_id, name_fold)])
+
+    # -- search ---------------------------------------------------------------------------------
+
+    async def searcher(self, company_id: int) -> tuple[int, str]:
+        """Check that `company_id` may search (a member's books): (id, region)."""
+        rows = await self.store.list(Company.select(Company.kind, Company.region)
+                                     .where(Company.id == company_id).tuples())
+        if not rows:
+            raise NetworkError("unknown_company")
+        kind, region = rows[0]
+        if kind != "member":
+            raise NetworkError("firm_books")
+        return company_id, region
+
+    async def search(self, company_id: int | None, term: str, *, preparer_id: object = None,
+                     region: str | None = None, limit: int = RESULT_CAP) -> list[MemberCard]:
+        """Members matching `term` for the books `company_id` (None: the firm adding a client,
+        searching `region`). Word prefixes first ("gag" finds "Plomberie Gagnon & Fils"), then,
+        from three characters on, substrings ("mberie"); case and accents do not matter."""
+        if company_id is not None:
+            _own, region = await self.searcher(company_id)
+        region = region or self.region
+        folded = " ".join(fold(clean_text(term)).split())
+        if not folded:
+            return []
+        self.limiter.check(preparer_id)
+        limit = max(1, min(limit, RESULT_CAP))
+        exclude = company_id or 0
+        found: list[int] = []
+        words = words_of(folded)
+        if len(words) == 1 and words[0] == folded:
+            found = await self._prefix_ids(region, folded, exclude, limit)
+        if len(found) < limit and len(folded) >= 3:
+            for company in await self._substring_ids(region, folded, exclude, limit + len(found)):
+                if company not in found:
+                    found.append(company)
+                    if len(found) == limit:
+                        break
+        return await self._cards(found, region, exclude)
+
+    async def _prefix_ids(self, region: str, prefix: str, exclude: int, limit: int) -> list[int]:
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = await self.store.list(
+            NetworkWord.select(NetworkWord.company).where(
+                (NetworkWord.region == region) & (NetworkWord.word >= prefix)
+                & (NetworkWord.word < upper) & (NetworkWord.company != exclude))
+            .order_by(NetworkWord.word, NetworkWord.company)
+            .limit(limit * 3).tuples())
+        return list(dict.fromkeys(company for (company,) in rows))[:limit]
+
+    async def _substring_ids(self, region: str, term: str, exclude: int,
+                             limit: int) -> list[int]:
+        if self.store.target.is_sqlite:
+            phrase = '"' + term.replace('"', '""') + '"'
+            cursor = await self.store.db.aexecute_sql(
+                "SELECT c.id FROM network_search s JOIN company c ON c.id = s.rowid "
+                "WHERE network_search MATCH ? AND c.region = ? AND c.id <> ? LIMIT ?",
+                (phrase, region, exclude, limit))
+            return [row[0] for row in cursor.fetchall()]
+        from store.text import like_pattern
+
+        rows = await self.store.list(
+            Company.select(Company.id).where(
+                (Company.kind == "member") & Company.visible & (Company.region == region)
+                & (Company.name_fold % like_pattern(term)) & (Company.id != exclude))
+            .limit(limit).tuples())
+        return [company for (company,) in rows]
+
+    async def _cards(self, ids: list[int], region: str, exclude: int) -> list[MemberCard]:
+        """The public details of `ids`, in that order, re-checking every rule on the way out."""
+        if not ids:
+            return []
+        rows = await self.store.list(Company.select(
+            Company.id, Company.name, Company.email, Company.phone, Company.website,
+            Company.address, Company.city).where(
+            Company.id.in_(ids) & (Company.kind == "member") & Company.visible
+            & (Company.region == region) & (Company.id != exclude)).tuples())
+        by_id = {row[0]: MemberCard(*row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    # -- customers and vendors ------------------------------------------------------------------
+
+    async def add_contact(self, company_id: int, role: str, details: Details,
+                          member_id: int | None = None) -> int:
+        """Add a customer or vendor; with `member_id`, linked to that member from now on."""
+        if role not in ("customer", "vendor"):
+            raise NetworkError("role_invalid")
+        now = self.store.clock()
+        async with self.store.write():
+            version = None
+            if member_id is not None:
+                _own, region = await self.searcher(company_id)
+                rows = await self.store.list(Company.select(Company.version).where(
+                    (Company.id == member_id) & (Company.kind == "member") & Company.visible
+                    & (Company.region == region) & (Company.id != company_id)).tuples())
+                if not rows:
+                    raise NetworkError("member_unavailable")
+                version = rows[0][0]
+            return await self.store.execute(Contact.insert(
+                company=company_id, role=role, member=member_id, synced_version=version,
+                created_at=now, updated_at=now, **asdict(details)))
+
+    async def edit_contact(self, contact_id: int, details: Details) -> None:
+        """The preparer's own change: a linked record keeps it over the member's (edited)."""
+        async with self.store.write():
+            current = await self.contact(contact_id)
+            if current.details == details:
+                return
+            await self.store.execute(Contact.update(
+                edited=Contact.member.is_null(False), updated_at=self.store.clock(),
+                **asdict(details)).where(Contact.id == contact_id))
+
+    async def contact(self, contact_id: int) -> ContactRow:
+        rows = await self._contact_rows(Contact.id == contact_id)
+        if not rows:
+            raise NetworkError("unknown_contact")
+        return rows[0]
+
+    async def contacts(self, company_id: int, role: str) -> list[ContactRow]:
+        return await self._contact_rows((Contact.company == company_id) & (Contact.role == role))
+
+    async def _contact_rows(self, where) -> list[ContactRow]:
+        rows = await self.store.list(Contact.select(
+            Contact.id, Contact.role, Contact.name, Contact.email, Contact.phone, Contact.website,
+            Contact.address, Contact.city, Contact.member, Contact.edited, Contact.pending)
+            .where(where).order_by(Contact.name, Contact.id).tuples())
+        return [ContactRow(cid, role, Details(name, email, phone, website, address, city),
+                           member, bool(edited),
+                           Details(**json.loads(pending)["details"]) if pending else None)
+                for (cid, role, name, email, phone, website, address, city, member, edited,
+                     pending) in rows]
+
+    async def resolve(self, contact_id: int, *, take_theirs: bool) -> None:
+        """Settle a held change: take the member's details, or keep the preparer's own."""
+        async with self.store.write():
+            rows = await self.store.list(Contact.select(Contact.pending)
+                                         .where(Contact.id == contact_id).tuples())
+            if not rows or not rows[0][0]:
+                return
+            held = json.loads(rows[0][0])
+            update = {"pending": None, "synced_version": held["version"],
+                      "updated_at": self.store.clock()}
+            if take_theirs:
+                update.update(held["details"], edited=False)
+            await self.store.execute(Contact.update(**update).where(Contact.id == contact_id))
+
+    async def _sync_links(self, member_ids: list[int]) -> int:
+        """Within a write: bring records linked to these (visible) members up to date.
+
+        A record nobody edited takes the member's details; an edited one holds them in
+        `pending` for the preparer. Returns how many records changed.
+        """
+        changed = 0
+        for chunk in _chunks(member_ids):
+            members = {row[0]: row[1:] for row in await self.store.list(Company.select(
+                Company.id, Company.version, *(getattr(Company, f) for f in PUBLIC_FIELDS))
+                .where(Company.id.in_(chunk) & Company.visible
+                       & (Company.kind == "member")).tuples())}
+            if not members:
+                continue
+            links = await self.store.list(Contact.select(
+                Contact.id, Contact.member, Contact.synced_version, Contact.edited)
+                .where(Contact.member.in_(list(members))).tuples())
+            for contact_id, member_id, synced, edited in links:
+                version, *values = members[member_id]
+                if synced == version:
+                    continue
+                details = dict(zip(PUBLIC_FIELDS, values, strict=True))
+                if edited:
+                    update = {"pending": json.dumps({"version": version, "details": details},
+                                                    ensure_ascii=False)}
+                else:
+                    update = {**details, "synced_version": version, "pending": None}
+                await self.store.execute(Contact.update(
+                    updated_at=self.store.clock(), **update).where(Contact.id == contact_id))
+                changed += 1
+        return changed
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def public_field_names() -> tuple[str, ...]:
+    """The fields a MemberCard carries besides its id (for tests and documentation)."""
+    return tuple(f.name for f in fields(MemberCard) if f.name != "id")
