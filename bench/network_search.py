@@ -1,4 +1,4 @@
-"""One directory search through the store, 1 to 6 characters typed, over a 1,000,000-member directory.
+"""One directory search through the store, 1 to 6 characters typed, 1,000,000 members.
 
     python bench/network_search.py [--db bench/network-1m.db] [--pg]
 
