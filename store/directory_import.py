@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from store.models import Company
 from store.network import PUBLIC_FIELDS
 from store.text import clean_text, fold
-from store.validate import MAX_NAME, FieldError, parse_email, parse_website
+from store.validate import MAX_NAME, FieldError, parse_email, parse_phone, parse_website
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -95,14 +95,23 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
     if len(name) > MAX_NAME:
         return RowError(line, f"name is longer than {MAX_NAME} characters")
     email = get("email")
-    if email and not _PLAIN_EMAIL.match(email):
+    if email and _PLAIN_EMAIL.match(email):
+        local, _at, domain = email.rpartition("@")
+        email = f"{local}@{domain.lower()}"  # as email_validator normalises it
+    elif email:
         try:
             email = parse_email(email)
         except FieldError:
             return RowError(line, f"email is not a valid address: {email!r}")
+    region = get("region").upper() or "CA"
+    if not re.fullmatch(r"[A-Z]{2}", region):
+        return RowError(line, f"region is not a two-letter country code: {region!r}")
     phone = get("phone")
-    if phone and (not _PHONE.match(phone) or not 7 <= sum(c.isdigit() for c in phone) <= 20):
-        return RowError(line, f"phone is not a phone number: {phone!r}")
+    if phone:
+        checked_phone = _phone(phone, region)
+        if checked_phone is None:
+            return RowError(line, f"phone is not a phone number: {phone!r}")
+        phone = checked_phone
     website = get("website")
     if website:
         if _PLAIN_SITE.match(website):
@@ -112,9 +121,6 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
                 website = parse_website(website)
             except FieldError:
                 return RowError(line, f"website is not a web address: {website!r}")
-    region = get("region").upper() or "CA"
-    if not re.fullmatch(r"[A-Z]{2}", region):
-        return RowError(line, f"region is not a two-letter country code: {region!r}")
     plan_raw = get("plan")
     plan = _PLANS.get(re.sub(r"[\s_-]", "", fold(plan_raw)), None) if plan_raw else "essentials"
     if plan is None:
@@ -130,6 +136,26 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
     return MemberRow(line, key, fold(name), dict(
         name=name, email=email, phone=phone, website=website, address=get("address")[:MAX_NAME],
         city=get("city")[:MAX_NAME], region=region, plan=plan, visible=visible))
+
+
+def _phone(raw: str, region: str) -> str | None:
+    """A member's phone in E.164, as forms store it; None when it is not a phone number.
+
+    North American numbers (ten digits, perhaps after a 1) are read directly: phonenumbers
+    takes 50 µs a number, most of a million-row import. Others go through phonenumbers.
+    """
+    if not _PHONE.match(raw):
+        return None
+    digits = "".join(c for c in raw if c.isdigit())
+    if region in ("CA", "US") and "x" not in raw.lower() and "poste" not in raw.lower():
+        if len(digits) == 11 and digits[0] == "1":
+            digits = digits[1:]
+        if len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+            return "+1" + digits
+    try:
+        return parse_phone(raw, region)
+    except FieldError:
+        return None
 
 
 class MemberFile:

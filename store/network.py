@@ -342,23 +342,29 @@ class Network:
 
     async def add_contact(self, company_id: int, role: str, details: Details,
                           member_id: int | None = None) -> int:
-        """Add a customer or vendor; with `member_id`, linked to that member from now on."""
+        """Add a customer or vendor; with `member_id`, linked to that member from now on.
+
+        Details that differ from the member's (the preparer changed them after choosing it)
+        count as edited by hand: the member's later changes then wait for review.
+        """
         if role not in ("customer", "vendor"):
             raise NetworkError("role_invalid")
         now = self.store.clock()
         async with self.store.write():
-            version = None
+            version, edited = None, False
             if member_id is not None:
                 _own, region = await self.searcher(company_id)
-                rows = await self.store.list(Company.select(Company.version).where(
+                rows = await self.store.list(Company.select(
+                    Company.version, *(getattr(Company, f) for f in PUBLIC_FIELDS)).where(
                     (Company.id == member_id) & (Company.kind == "member") & Company.visible
                     & (Company.region == region) & (Company.id != company_id)).tuples())
                 if not rows:
                     raise NetworkError("member_unavailable")
-                version = rows[0][0]
+                version, *values = rows[0]
+                edited = Details(*values) != details
             return await self.store.execute(Contact.insert(
                 company=company_id, role=role, member=member_id, synced_version=version,
-                created_at=now, updated_at=now, **asdict(details)))
+                edited=edited, created_at=now, updated_at=now, **asdict(details)))
 
     async def edit_contact(self, contact_id: int, details: Details) -> None:
         """The preparer's own change: a linked record keeps it over the member's (edited)."""

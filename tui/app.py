@@ -79,6 +79,7 @@ class LinkdeskApp(App[int]):
 
 def make_app(settings: Settings, store: Store, runtime: Runtime | None = None) -> LinkdeskApp:
     """Build the app around an open store: the one place the parts are put together."""
+    store.network.region = settings.region
     return LinkdeskApp(settings, store, runtime)
 
 

@@ -106,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":
+            args.region = settings.region
             code = asyncio.run(_serve(target, args))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
@@ -148,6 +149,7 @@ async def _serve(target, args) -> int:
     from web.accept import make_web_app, start_site
 
     store = await _open_store(target, must_exist=True, pool_size=4)
+    store.network.region = args.region
     try:
         try:
             runner = await start_site(make_web_app(store), args.host, args.port)

@@ -76,3 +76,33 @@ def field_error(code: str) -> str:
 
 def sign_in_error(code: str) -> str:
     return _(SIGN_IN_ERRORS.get(code, SIGN_IN_ERRORS["invalid"]))
+
+
+NETWORK_ERRORS = {
+    "firm_books": N_("Your firm's own books are not on the business network."),
+    "rate_limited": N_("Too many network searches: try again in {seconds} seconds."),
+    "member_unavailable": N_("That member can no longer be found on the network."),
+    "unknown_company": N_("These books no longer exist."),
+    "unknown_contact": N_("This record no longer exists."),
+    "role_invalid": N_("Choose customer or vendor."),
+    "plan_invalid": N_("Choose Simple Start, Essentials, Plus or Advanced."),
+}
+
+PLAN_LABELS = {
+    "simple_start": N_("Simple Start"),
+    "essentials": N_("Essentials"),
+    "plus": N_("Plus"),
+    "advanced": N_("Advanced"),
+}
+
+
+def network_error(exc) -> str:
+    """The reason a network action was refused, for a person (a NetworkError)."""
+    import math
+
+    text = _(NETWORK_ERRORS.get(exc.code, exc.code))
+    return text.format(seconds=max(1, math.ceil(getattr(exc, "retry_after", 0))))
+
+
+def plan_label(plan: str) -> str:
+    return _(PLAN_LABELS.get(plan, plan))

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
 
 from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
 from store.validate import FieldError, parse_email
@@ -15,6 +25,7 @@ from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import LANGUAGE_LABELS
 from tui.widgets.form_field import FormField
+from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 
 INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
@@ -27,6 +38,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
         *FieldOrder.FORM_BINDINGS,
         Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, adding nothing")),
         Binding("ctrl+s", "ok", _("OK"), id="ok", tooltip=_("Add the client")),
+        Binding("down", "to_matches", show=False),
     ]
 
     def __init__(self, preparer: PreparerInfo) -> None:
@@ -43,6 +55,8 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
             yield FormField("first_name", _("First name"), max_length=200)
             yield FormField("last_name", _("Last name"), max_length=200)
             yield FormField("organization_name", _("Organization name"), max_length=200)
+            yield MemberMatches(id="matches")
+            yield Static("", id="network-note", classes="note", markup=False)
             yield FormField("email", _("Email"), max_length=254)
             yield FormField("phone", _("Cell phone (optional)"), optional=True, max_length=40)
             with Horizontal(classes="form-row"):
@@ -83,6 +97,58 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
     @on(RadioSet.Changed, "#kind")
     def _kind_changed(self) -> None:
         self._show_kind(self.kind)
+        self.query_one(MemberMatches).show([])
+        self.query_one("#network-note", Static).update("")
+
+    # -- network matches for an organization ----------------------------------------------------
+
+    @on(Input.Changed, "#input-organization_name")
+    def _organization_typed(self, event: Input.Changed) -> None:
+        if self.kind == "organization":
+            self.search_network(event.value)
+
+    @work(exclusive=True, group="network-search")
+    async def search_network(self, term: str) -> None:
+        from store.network import NetworkError
+        from tui.labels import network_error
+
+        matches = self.query_one(MemberMatches)
+        note = self.query_one("#network-note", Static)
+        try:
+            cards = await self.app.store.network.search(
+                None, term, region=self.app.settings.region, preparer_id=self.preparer.id)
+        except NetworkError as exc:
+            matches.show([])
+            note.update(network_error(exc))
+            return
+        matches.show(cards)
+        note.update(Text(_("On the business network: ↓ to choose and fill the form. ")
+                         + UNVERIFIED_NOTE, style="dim") if cards else "")
+
+    def action_to_matches(self) -> None:
+        matches = self.query_one(MemberMatches)
+        if self.focused is self.query_one("#input-organization_name", Input) and matches.display:
+            self.set_focus(matches)
+        else:
+            self.focus_next()
+
+    @on(OptionList.OptionSelected, "#matches")
+    def _match_chosen(self) -> None:
+        from store.validate import format_phone
+
+        card = self.query_one(MemberMatches).current
+        if card is None:
+            return
+        fields = self._fields()
+        with self.prevent(Input.Changed):  # copying in is not typing: no new search
+            fields["organization_name"].input.value = card.name
+            fields["email"].input.value = card.email
+            fields["phone"].input.value = format_phone(card.phone, self.app.settings.region)
+        self.query_one(MemberMatches).show([])
+        self.query_one("#network-note", Static).update(Text(
+            _("Filled from the network member {name} (details as the member gave them).")
+            .format(name=card.name), style="dim"))
+        self.set_focus(fields["email"].input)
 
     def submit_form(self) -> None:
         self.action_ok()

@@ -55,6 +55,10 @@ class ClientsScreen(Screen):
                 tooltip=_("Change the selected client's email address")),
         Binding("t", "timeline", _("History"), id="timeline",
                 tooltip=_("The selected client's history")),
+        Binding("b", "books", _("Books"), id="books",
+                tooltip=_("The selected organization's books: customers, vendors, network")),
+        Binding("B", "firm_books", _("Firm books"), id="firm-books", show=False,
+                tooltip=_("Your firm's own books")),
         Binding("o", "sent_mail", _("Mail"), id="sent-mail",
                 tooltip=_("Mail the built-in capture received")),
         Binding("enter", "leave_search", show=False, priority=True),
@@ -338,6 +342,30 @@ class ClientsScreen(Screen):
         if row is not None:
             events = await self.app.store.clients.events(row.id)
             await self.app.push_screen_wait(TimelineScreen(row.display_name, events))
+
+    @work(group="lifecycle")
+    async def action_books(self) -> None:
+        row = self.query_one(ClientTable).current
+        if row is None:
+            return
+        network = self.app.store.network
+        books = await network.books_of_client(row.id)
+        if books is None:
+            self.notify(_("{name} has no books here yet: an organization's books open when it "
+                          "accepts its invitation.").format(name=row.display_name),
+                        markup=False)
+            return
+        await self._open_books(books)
+
+    @work(group="lifecycle")
+    async def action_firm_books(self) -> None:
+        await self._open_books(await self.app.store.network.firm_books(self.preparer.firm_id))
+
+    async def _open_books(self, company_id: int) -> None:
+        from tui.screens.books import BooksScreen
+
+        info = await self.app.store.network.company(company_id)
+        await self.app.push_screen(BooksScreen(info, self.preparer.id))
 
     @work(group="lifecycle")
     async def action_sent_mail(self) -> None:

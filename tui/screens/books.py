@@ -1,0 +1,197 @@
+"""A company's books: its customers and vendors, its profile, and the business network."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from store.network import CompanyInfo, ContactRow
+from store.validate import format_phone
+from tui.i18n import _
+from tui.labels import plan_label
+from tui.widgets.key_bar import KeyBar
+
+ROLES = ("customer", "vendor")
+
+
+def mark(row: ContactRow) -> str:
+    """How a record stands with the network, in one or two characters."""
+    if row.pending is not None:
+        return "●"  # a member's change waits for review
+    if row.linked:
+        return "✎" if row.edited else "⇄"
+    return ""
+
+
+class BooksScreen(Screen):
+    """Customers and vendors of one company's books; network search for members' books."""
+
+    BINDINGS = [
+        Binding("escape", "back", _("Back"), id="back"),
+        Binding("n", "network", _("Network"), id="network",
+                tooltip=_("Search the business network")),
+        Binding("c", "new('customer')", _("New customer"), id="new-customer"),
+        Binding("v", "new('vendor')", _("New vendor"), id="new-vendor"),
+        Binding("e", "edit", _("Edit"), id="edit", tooltip=_("Edit the selected record")),
+        Binding("u", "review", _("Review update"), id="review",
+                tooltip=_("Accept or keep a member's change held for review")),
+        Binding("p", "profile", _("Profile"), id="profile",
+                tooltip=_("Company details and network visibility")),
+    ]
+
+    def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
+        super().__init__()
+        self.info = info
+        self.preparer_id = preparer_id
+        self.rows: dict[str, list[ContactRow]] = {role: [] for role in ROLES}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="books-header", markup=False)
+        with TabbedContent(id="roles"):
+            with TabPane(_("Customers"), id="tab-customer"):
+                yield DataTable(id="table-customer", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Vendors"), id="tab-vendor"):
+                yield DataTable(id="table-vendor", cursor_type="row", zebra_stripes=True)
+        yield Static(Text(_("⇄ linked to a network member · ✎ linked, edited by hand · "
+                            "● a member's change waits for review (u)"), style="dim"),
+                     id="books-legend")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        for role in ROLES:
+            table = self.query_one(f"#table-{role}", DataTable)
+            table.add_columns(" ", _("Name"), _("Email"), _("Phone"), _("City"))
+        self._show_header()
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "network":
+            return not self.info.is_firm_books  # the firm's books have no network search
+        return True
+
+    def _show_header(self) -> None:
+        info = self.info
+        if info.is_firm_books:
+            text = _("{name} · your firm's own books (not on the business network)").format(
+                name=info.details.name)
+        else:
+            state = _("visible on the network") if info.visible else _("hidden from the network")
+            text = _("{name} · {plan} · region {region} · {state}").format(
+                name=info.details.name, plan=plan_label(info.plan), region=info.region,
+                state=state)
+        self.query_one("#books-header", Static).update(Text(text, style="bold"))
+
+    @property
+    def role(self) -> str:
+        active = self.query_one(TabbedContent).active
+        return "vendor" if active == "tab-vendor" else "customer"
+
+    def current(self) -> ContactRow | None:
+        table = self.query_one(f"#table-{self.role}", DataTable)
+        rows = self.rows[self.role]
+        if not rows or table.cursor_row is None or table.cursor_row >= len(rows):
+            return None
+        return rows[table.cursor_row]
+
+    @work(exclusive=True, group="books")
+    async def reload(self, select_id: int | None = None) -> None:
+        network = self.app.store.network
+        region = self.app.settings.region
+        for role in ROLES:
+            rows = await network.contacts(self.info.id, role)
+            self.rows[role] = rows
+            table = self.query_one(f"#table-{role}", DataTable)
+            table.clear()
+            for row in rows:
+                d = row.details
+                table.add_row(mark(row), Text(d.name), Text(d.email),
+                              Text(format_phone(d.phone, region)), Text(d.city),
+                              key=str(row.id))
+            if select_id is not None and any(r.id == select_id for r in rows):
+                table.move_cursor(row=[r.id for r in rows].index(select_id))
+        for role in ROLES:
+            count = len(self.rows[role])
+            pane = self.query_one(TabbedContent).get_tab(f"tab-{role}")
+            label = _("Customers") if role == "customer" else _("Vendors")
+            pane.label = f"{label} ({count})"
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.set_focus(self.query_one(f"#table-{self.role}", DataTable))
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # Dialogs are pushed with a callback, not awaited from a worker: no worker waits on a
+    # person for minutes.
+
+    def _reload_if(self, changed: bool | None, select_id: int | None = None) -> None:
+        if changed:
+            self.reload(select_id=select_id)
+
+    def action_new(self, role: str) -> None:
+        from tui.screens.contact_form import ContactFormScreen
+
+        self.query_one(TabbedContent).active = f"tab-{role}"
+        self.app.push_screen(ContactFormScreen(
+            self.info.id, role, searchable=not self.info.is_firm_books,
+            preparer_id=self.preparer_id), self._reload_if)
+
+    def action_edit(self) -> None:
+        from tui.screens.contact_form import ContactFormScreen
+
+        row = self.current()
+        if row is None:
+            return
+        self.app.push_screen(ContactFormScreen(
+            self.info.id, row.role, searchable=False, contact=row,
+            preparer_id=self.preparer_id), lambda changed: self._reload_if(changed, row.id))
+
+    def action_review(self) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        row = self.current()
+        if row is None or row.pending is None:
+            self.notify(_("No member's change waits for review on this record."), markup=False)
+            return
+        lines = [_("{name} changed its details on the network. This record was edited by "
+                   "hand, so the change was held:").format(name=row.pending.name)]
+        labels = {"name": _("Name"), "email": _("Email"), "phone": _("Phone"),
+                  "website": _("Website"), "address": _("Address"), "city": _("City")}
+        for field, label in labels.items():
+            mine, theirs = getattr(row.details, field), getattr(row.pending, field)
+            if mine != theirs:
+                lines.append(f"  {label}: {mine or '—'} → {theirs or '—'}")
+        lines.append(_("Take the member's details? (No keeps yours.)"))
+        self.app.push_screen(ConfirmScreen("\n".join(lines), _("Take the member's details")),
+                             lambda take: self.resolve(row.id, bool(take)))
+
+    @work(group="books-action")
+    async def resolve(self, contact_id: int, take_theirs: bool) -> None:
+        await self.app.store.network.resolve(contact_id, take_theirs=take_theirs)
+        self.reload(select_id=contact_id)
+
+    def action_profile(self) -> None:
+        from tui.screens.company_profile import CompanyProfileScreen
+
+        self.app.push_screen(CompanyProfileScreen(self.info), self._profile_closed)
+
+    @work(group="books-action")
+    async def _profile_closed(self, changed: bool | None) -> None:
+        if changed:
+            self.info = await self.app.store.network.company(self.info.id)
+            self._show_header()
+            self.reload()
+
+    def action_network(self) -> None:
+        from tui.screens.network_search import NetworkSearchScreen
+
+        if not self.info.is_firm_books:
+            self.app.push_screen(NetworkSearchScreen(
+                self.info.id, self.info.details.name, self.preparer_id), self._reload_if)

@@ -1,0 +1,131 @@
+"""A company's public details and, for a member, its plan and network visibility."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Select, Static, Switch
+
+from store.network import PLANS, CompanyInfo, NetworkError
+from store.validate import check_details
+from tui.forms import FieldOrder
+from tui.i18n import _
+from tui.labels import network_error, plan_label
+from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
+
+
+def visibility_question(name: str, visible: bool) -> str:
+    """What switching visibility does, spelled out before it is done."""
+    if visible:
+        return _("Make {name} visible on the business network again? Members of its region "
+                 "can find it; customers and vendors linked to it get its current details and "
+                 "its later changes; accounts-payable automation works again.").format(name=name)
+    return _("Hide {name} from the business network? Members will no longer find it. Those "
+             "who linked it earlier keep the details they saved but get no more updates, and "
+             "accounts-payable automation stops for it. You can switch it on again at any "
+             "time.").format(name=name)
+
+
+class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
+    """Edits the five public details (the client form's rules); dismisses True when saved."""
+
+    BINDINGS = [
+        *FieldOrder.FORM_BINDINGS,
+        Binding("escape", "cancel", _("Close"), id="cancel"),
+        Binding("ctrl+s", "save", _("Save"), id="save"),
+    ]
+
+    def __init__(self, info: CompanyInfo) -> None:
+        super().__init__()
+        self.info = info
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        member = not self.info.is_firm_books
+        with Vertical(id="company-profile", classes="dialog"):
+            yield Static(_("Company profile: details members of the network see")
+                         if member else _("Your firm's own books"), classes="title",
+                         markup=False)
+            yield from details_fields(_("Company name"))
+            if member:
+                with Horizontal(classes="form-row"):
+                    yield Label(_("Plan"), classes="form-label")
+                    yield Select([(plan_label(p), p) for p in PLANS], value=self.info.plan,
+                                 allow_blank=False, id="plan", compact=True)
+                with Horizontal(classes="form-row"):
+                    yield Label(_("Network visibility"), classes="form-label")
+                    yield Switch(value=self.info.visible, id="visible")
+                    yield Static(_("Region: {region}").format(region=self.info.region),
+                                 classes="note", markup=False)
+            else:
+                yield Static(_("A firm's own books are never published on the business "
+                               "network and have no network search or visibility settings."),
+                             classes="note", markup=False)
+            yield Static("", id="form-message", classes="message", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Save"), id="save-button", variant="primary", compact=True)
+                yield Button(_("Close"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        fill(self, self.info.details, self.app.settings.region)
+        self.set_focus(self.query_one("#input-name"))
+
+    def submit_form(self) -> None:
+        self.action_save()
+
+    @on(Switch.Changed, "#visible")
+    def _visibility_switched(self, event: Switch.Changed) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        visible = event.value
+        if visible == self.info.visible:
+            return
+        yes = _("Make visible") if visible else _("Hide from the network")
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.switch_visibility(visible)
+            else:
+                with self.prevent(Switch.Changed):
+                    self.query_one("#visible", Switch).value = self.info.visible
+
+        self.app.push_screen(
+            ConfirmScreen(visibility_question(self.info.details.name, visible), yes), answered)
+
+    @work(exclusive=True, group="visibility")
+    async def switch_visibility(self, visible: bool) -> None:
+        try:
+            await self.app.store.network.set_visible(self.info.id, visible)
+        except NetworkError as exc:
+            self.query_one("#form-message", Static).update(network_error(exc))
+            return
+        self.info = await self.app.store.network.company(self.info.id)
+        self.changed = True
+        self.notify(_("Visible on the business network.") if visible
+                    else _("Hidden from the business network."), markup=False)
+
+    @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        self.save()
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(self.changed)
+
+    @work(exclusive=True, group="save")
+    async def save(self) -> None:
+        result = check_details(draft_of(self), self.app.settings.region)
+        first_bad = show_errors(self, result)
+        if first_bad is not None:
+            self.set_focus(first_bad.input)
+            return
+        network = self.app.store.network
+        await network.update_profile(self.info.id, result)
+        if not self.info.is_firm_books:
+            plan = self.query_one("#plan", Select).value
+            if plan != self.info.plan:
+                await network.set_plan(self.info.id, str(plan))
+        self.dismiss(True)

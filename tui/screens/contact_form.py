@@ -1,0 +1,150 @@
+"""New (or edited) customer or vendor; typing the name shows network members to copy from."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, Static
+
+from store.network import ContactRow, NetworkError
+from store.validate import check_details
+from tui.forms import FieldOrder
+from tui.i18n import _
+from tui.labels import network_error
+from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
+from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
+
+TITLES = {
+    ("customer", False): _("New customer"),
+    ("vendor", False): _("New vendor"),
+    ("customer", True): _("Edit customer"),
+    ("vendor", True): _("Edit vendor"),
+}
+
+
+class ContactFormScreen(FieldOrder, ModalScreen[bool]):
+    """Adds a customer or vendor to a company's books (linked to a member when one is chosen),
+    or edits one; dismisses with True when something was saved."""
+
+    BINDINGS = [
+        *FieldOrder.FORM_BINDINGS,
+        Binding("down", "to_matches", show=False),
+        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+        Binding("ctrl+s", "save", _("Save"), id="save"),
+    ]
+
+    def __init__(self, company_id: int, role: str, *, searchable: bool,
+                 contact: ContactRow | None = None, preparer_id: int | None = None,
+                 prefill=None) -> None:
+        super().__init__()
+        self.company_id = company_id
+        self.role = role
+        self.searchable = searchable and contact is None  # the firm's books have no network
+        self.contact = contact
+        self.preparer_id = preparer_id
+        self.member_id: int | None = None
+        self._prefill = prefill  # a MemberCard chosen in the network search screen
+
+    def compose(self) -> ComposeResult:
+        region = self.app.settings.region
+        with Vertical(id="contact-form", classes="dialog"):
+            yield Static(TITLES[self.role, self.contact is not None], classes="title",
+                         markup=False)
+            fields = details_fields()
+            yield fields[0]
+            yield MemberMatches(region, id="matches")
+            yield Static("", id="network-note", classes="note", markup=False)
+            yield from fields[1:]
+            yield Static("", id="form-message", classes="message", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Save"), id="save-button", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        if self.contact is not None:
+            fill(self, self.contact.details, self.app.settings.region)
+        elif self._prefill is not None:
+            self._choose(self._prefill)
+        self.set_focus(self.query_one("#input-name", Input))
+
+    def submit_form(self) -> None:
+        self.action_save()
+
+    # -- network matches -----------------------------------------------------------------------
+
+    @on(Input.Changed, "#input-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if self.searchable and self.member_id is None:
+            self.search(event.value)
+
+    @work(exclusive=True, group="network-search")
+    async def search(self, term: str) -> None:
+        matches = self.query_one(MemberMatches)
+        note = self.query_one("#network-note", Static)
+        try:
+            cards = await self.app.store.network.search(self.company_id, term,
+                                                        preparer_id=self.preparer_id)
+        except NetworkError as exc:
+            matches.show([])
+            note.update(network_error(exc))
+            return
+        matches.show(cards)
+        note.update(Text(_("Network members: ↓ to choose. ") + UNVERIFIED_NOTE, style="dim")
+                    if cards else "")
+
+    def action_to_matches(self) -> None:
+        matches = self.query_one(MemberMatches)
+        if self.focused is self.query_one("#input-name", Input) and matches.display:
+            self.set_focus(matches)
+        else:
+            self.focus_next()
+
+    @on(OptionList.OptionSelected, "#matches")
+    def _match_chosen(self) -> None:
+        card = self.query_one(MemberMatches).current
+        if card is not None:
+            self._choose(card)
+            self.set_focus(self.query_one("#input-email", Input))
+
+    def _choose(self, card) -> None:
+        """Copy the member's details into the form; saving links the record to it."""
+        self.member_id = card.id
+        with self.prevent(Input.Changed):
+            fill(self, card.details, self.app.settings.region)
+        self.query_one(MemberMatches).show([])
+        self.query_one("#network-note", Static).update(Text(
+            _("Linked to the network member {name}: its changes will update this record.")
+            .format(name=card.name), style="dim"))
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        self.save()
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @work(exclusive=True, group="save")
+    async def save(self) -> None:
+        result = check_details(draft_of(self), self.app.settings.region)
+        first_bad = show_errors(self, result)
+        if first_bad is not None:
+            self.set_focus(first_bad.input)
+            return
+        network = self.app.store.network
+        try:
+            if self.contact is None:
+                await network.add_contact(self.company_id, self.role, result, self.member_id)
+            else:
+                await network.edit_contact(self.contact.id, result)
+        except NetworkError as exc:
+            self.query_one("#form-message", Static).update(network_error(exc))
+            self.member_id = None
+            return
+        self.dismiss(True)

@@ -1,0 +1,52 @@
+"""The public-details fields shared by the company profile and the customer/vendor form."""
+
+from __future__ import annotations
+
+from textual.dom import DOMNode
+
+from store.validate import Details, DetailsDraft, DraftErrors, format_phone
+from tui.i18n import N_, _
+from tui.widgets.form_field import FormField
+
+DETAIL_FIELDS = (
+    ("name", N_("Name")),
+    ("email", N_("Email (optional)")),
+    ("phone", N_("Phone (optional)")),
+    ("website", N_("Website (optional)")),
+    ("address", N_("Address (optional)")),
+    ("city", N_("City (optional)")),
+)
+
+
+def details_fields(name_label: str | None = None) -> list[FormField]:
+    return [FormField(name, name_label if name == "name" and name_label else _(label),
+                      optional=name != "name", max_length=254 if name == "email" else 200)
+            for name, label in DETAIL_FIELDS]
+
+
+def _fields(node: DOMNode) -> dict[str, FormField]:
+    return {f.field_name: f for f in node.query(FormField)}
+
+
+def fill(node: DOMNode, details: Details, region: str = "CA") -> None:
+    """Put `details` in the form (the phone as a person reads it)."""
+    fields = _fields(node)
+    for name, _label in DETAIL_FIELDS:
+        value = getattr(details, name)
+        fields[name].input.value = format_phone(value, region) if name == "phone" else value
+
+
+def draft_of(node: DOMNode) -> DetailsDraft:
+    fields = _fields(node)
+    return DetailsDraft(**{name: fields[name].value for name, _label in DETAIL_FIELDS})
+
+
+def show_errors(node: DOMNode, result: Details | DraftErrors) -> FormField | None:
+    """Show each field's error (or none); return the first field in error."""
+    errors = result.by_field if isinstance(result, DraftErrors) else {}
+    first = None
+    for name, field in _fields(node).items():
+        field.set_error(errors.get(name))
+        if first is None and name in errors:
+            first = field
+    return first

@@ -1,0 +1,52 @@
+"""Network members matching what is typed: name, city, phone, website; chosen with Enter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.network import MemberCard
+from store.validate import format_phone
+from tui.i18n import _
+
+UNVERIFIED_NOTE = _("Details are given by network members and are not verified.")
+
+
+def card_line(card: MemberCard, region: str = "CA") -> Text:
+    """One match as plain text (members' values are never markup)."""
+    line = Text(card.name, style="bold")
+    extras = [value for value in (card.city, format_phone(card.phone, region), card.website)
+              if value]
+    if extras:
+        line.append("  " + " · ".join(extras), style="dim")
+    return line
+
+
+class MemberMatches(OptionList):
+    """The matches of the last search; hidden while there are none."""
+
+    DEFAULT_CSS = """
+    MemberMatches { height: auto; max-height: 8; border: none; padding: 0 0 0 22; }
+    MemberMatches:focus { background-tint: $primary 10%; }
+    """
+
+    def __init__(self, region: str = "CA", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.phone_region = region
+        self.cards: list[MemberCard] = []
+        self.display = False
+
+    def show(self, cards: list[MemberCard]) -> None:
+        self.cards = cards
+        self.clear_options()
+        self.add_options([Option(card_line(c, self.phone_region), id=str(c.id)) for c in cards])
+        self.display = bool(cards)
+        if cards:
+            self.highlighted = 0
+
+    @property
+    def current(self) -> MemberCard | None:
+        if self.highlighted is None or not self.cards:
+            return None
+        return self.cards[self.highlighted]
