@@ -38,6 +38,15 @@ CITIES = {
 PLANS = ("Simple Start", "Essentials", "Plus", "Advanced")
 
 
+def phone(rng: random.Random, region: str) -> str:
+    if region == "FR":
+        return f"0{rng.randrange(1, 6)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} " \
+               f"{rng.randrange(10, 99)} {rng.randrange(10, 99)}"
+    area = rng.choice(("514", "418", "450", "819", "613", "416") if region == "CA"
+                      else ("617", "802", "518", "207", "716"))
+    return f"{area}-{rng.randrange(200, 999)}-{rng.randrange(10000):04d}"
+
+
 def member(rng: random.Random, i: int) -> list[str]:
     region = rng.choices(("CA", "US", "FR"), weights=(90, 6, 4))[0]
     person = rng.choice(PEOPLE)
@@ -49,7 +58,7 @@ def member(rng: random.Random, i: int) -> list[str]:
     city = rng.choice(CITIES[region])
     return [
         f"M{i:07d}", name, f"info@{slug}{i}.example.com",
-        f"{rng.choice(('514', '418', '450', '819', '613', '416'))}-555-{rng.randrange(10000):04d}",
+        phone(rng, region),
         f"www.{slug}{i}.example.com", f"{rng.randrange(1, 9999)} rue Principale", city, region,
         rng.choice(PLANS), "no" if rng.random() < 0.08 else "yes",
     ]

@@ -15,7 +15,7 @@ UNVERIFIED_NOTE = _("Details are given by network members and are not verified."
 
 def card_line(card: MemberCard, region: str = "CA") -> Text:
     """One match as plain text (members' values are never markup)."""
-    line = Text(card.name, style="bold")
+    line = Text(card.name, style="bold", no_wrap=True, overflow="ellipsis")
     extras = [value for value in (card.city, format_phone(card.phone, region), card.website)
               if value]
     if extras:
@@ -27,7 +27,7 @@ class MemberMatches(OptionList):
     """The matches of the last search; hidden while there are none."""
 
     DEFAULT_CSS = """
-    MemberMatches { height: auto; max-height: 8; border: none; padding: 0 0 0 22; }
+    MemberMatches { height: auto; max-height: 10; border: none; padding: 0; }
     MemberMatches:focus { background-tint: $primary 10%; }
     """
 
