@@ -40,9 +40,15 @@ def build(db: str, csv_path: Path) -> dict:
         subprocess.run([sys.executable, str(HERE / "make_members.py"), str(csv_path),
                         "--count", str(MEMBERS)], check=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui", "--db", db, "network", "import",
-                    str(csv_path)], check=True, stdout=subprocess.DEVNULL, cwd=HERE.parent)
-    return {"import_s": round(time.perf_counter() - started, 1)}
+    done = subprocess.run([sys.executable, "-m", "tui", "--db", db, "network", "import",
+                           str(csv_path), "--json"], capture_output=True, text=True,
+                          cwd=HERE.parent)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: some rows were skipped (reported below)
+        sys.exit(f"import failed: {done.stderr.strip()}")
+    report = json.loads(done.stdout)
+    return {"import_s": round(seconds, 1), "added": report["added"],
+            "rows_skipped": len(report["errors"])}
 
 
 def terms() -> list[str]:
