@@ -147,6 +147,23 @@ class Network:
         return await self.store.scalar(
             Company.select(Company.id).where(Company.client == client_id))
 
+    async def ensure_books(self, client_id: int) -> int | None:
+        """The client's books; an Organization that accepted before the network existed (an
+        older database) gets them now. None: an individual, or not accepted yet."""
+        books = await self.books_of_client(client_id)
+        if books is not None:
+            return books
+        from store.clients import ACCEPTED
+        from store.models import ClientYearStatus
+
+        accepted = await self.store.scalar(ClientYearStatus.select(ClientYearStatus.client).where(
+            (ClientYearStatus.client == client_id) & (ClientYearStatus.status == ACCEPTED))
+            .limit(1))
+        if accepted is None:
+            return None
+        async with self.store.write():
+            return await self.open_books_for(client_id)
+
     async def open_books_for(self, client_id: int) -> int | None:
         """Within a write transaction: give an Organization client its books (a member).
 

@@ -208,6 +208,22 @@ async def test_an_organization_gets_books_when_it_accepts(store):
     assert info.details.name == "Toiture Fortin" and info.details.phone == "+14185550101"
     assert info.visible and info.region == "CA" and not info.is_firm_books
     assert await store.network.books_of_client(person) is None
+    assert await store.network.ensure_books(person) is None
+
+
+async def test_an_organization_accepted_before_the_network_gets_books_on_first_look(store):
+    from store import ACCEPTED
+    from tests.helpers import set_status
+
+    preparer = await make_preparer(store)
+    org = await add_client(store, preparer.firm_id, organization_name="Garage Morin",
+                           email="info@morin.ca")
+    assert await store.network.ensure_books(org) is None  # not accepted
+    await set_status(store, org, 2024, ACCEPTED)
+    books = await store.network.ensure_books(org)
+    assert books is not None and await store.network.ensure_books(org) == books
+    (other,) = await add_members(store, ("Toiture Roy", "CA", True))
+    assert await names(store, other, "morin") == ["Garage Morin"]
 
 
 def write(tmp_path, text: str, name="members.csv", encoding="utf-8") -> str:

@@ -349,7 +349,7 @@ class ClientsScreen(Screen):
         if row is None:
             return
         network = self.app.store.network
-        books = await network.books_of_client(row.id)
+        books = await network.ensure_books(row.id)
         if books is None:
             self.notify(_("{name} has no books here yet: an organization's books open when it "
                           "accepts its invitation.").format(name=row.display_name),
