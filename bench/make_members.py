@@ -40,7 +40,8 @@ PLANS = ("Simple Start", "Essentials", "Plus", "Advanced")
 
 def phone(rng: random.Random, region: str) -> str:
     if region == "FR":
-        return f"0{rng.randrange(1, 6)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} " \
+        # Metropolitan numbers only: 05 9x and 02 62 are overseas departments, not FR.
+        return f"0{rng.randrange(1, 6)} {rng.randrange(10, 59)} {rng.randrange(10, 99)} " \
                f"{rng.randrange(10, 99)} {rng.randrange(10, 99)}"
     area = rng.choice(("514", "418", "450", "819", "613", "416") if region == "CA"
                       else ("617", "802", "518", "207", "716"))
