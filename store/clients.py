@@ -313,6 +313,54 @@ class Clients:
             .tuples()
         )
 
+    async def ids(self, q: ClientQuery) -> list[int]:
+        """Every client the query shows, in its order (to select them all)."""
+        trigrams = await self._use_trigrams(fold(q.search.strip()))
+        keys = _order_keys(q.sort)
+        order = [k.desc() for k in keys] if q.descending else [k.asc() for k in keys]
+        rows = await self.store.list(
+            self._filtered(q, Client.id, trigrams=trigrams).order_by(*order).tuples())
+        return [client_id for (client_id,) in rows]
+
+    async def many_details(self, client_ids: list[int]) -> list[dict]:
+        """What a bulk invitation needs of each client (as `details`), in the given order."""
+        found: dict[int, dict] = {}
+        for start in range(0, len(client_ids), 500):
+            rows = await self.store.list(
+                Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
+                              Client.organization_name, Client.display_name, Client.email,
+                              Client.language, Client.active)
+                .where(Client.id.in_(client_ids[start:start + 500])).dicts())
+            for row in rows:
+                row["greeting_name"] = (
+                    row["organization_name"] if row["kind"] == "organization"
+                    else f"{row['first_name']} {row['last_name']}")
+                found[row["id"]] = row
+        return [found[i] for i in client_ids if i in found]
+
+    async def statuses_of(self, client_ids: list[int], tax_year: int) -> dict[int, str]:
+        """Each client's status for the year (Not invited when it has none)."""
+        statuses = dict.fromkeys(client_ids, NOT_INVITED)
+        for start in range(0, len(client_ids), 500):
+            rows = await self.store.list(
+                ClientYearStatus.select(ClientYearStatus.client, ClientYearStatus.status)
+                .where(ClientYearStatus.client.in_(client_ids[start:start + 500])
+                       & (ClientYearStatus.tax_year == tax_year)).tuples())
+            statuses.update(rows)
+        return statuses
+
+    async def pending_since(self, firm_id: int, tax_year: int, before) -> list[int]:
+        """Active clients whose invitation for the year is pending since before `before`."""
+        from store.models import Invitation
+
+        rows = await self.store.list(
+            Invitation.select(Invitation.client).join(Client, on=(Invitation.client == Client.id))
+            .where((Client.firm == firm_id) & (Client.active == True)  # noqa: E712
+                   & (Invitation.tax_year == tax_year) & (Invitation.state == PENDING)
+                   & (Invitation.sent_at < before))
+            .order_by(Invitation.sent_at).tuples())
+        return [client_id for (client_id,) in rows]
+
     async def details(self, client_id: int) -> dict:
         """What the invite dialog needs of one client."""
         (row,) = await self.store.list(

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -19,6 +20,7 @@ from tui.formatting import format_count
 from tui.i18n import _
 from tui.labels import INVITE_ERRORS
 from tui.messages import StoreChanged
+from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pipeline_bar import PipelineBar
@@ -64,6 +66,14 @@ class ClientsScreen(Screen):
         Binding("enter", "leave_search", show=False, priority=True),
         Binding("h", "toggle_inactive", _("Inactive"), id="inactive",
                 tooltip=_("Show or hide inactive clients")),
+        Binding("space", "toggle_selected", _("Select"), id="select",
+                tooltip=_("Select the client for a bulk invitation, or unselect it")),
+        Binding("asterisk", "select_all", _("Select all"), id="select-all", key_display="*",
+                tooltip=_("Select every client the list shows, or none")),
+        Binding("R", "reinvite_stale", _("Re-invite pending"), id="reinvite-stale",
+                show=False, tooltip=_("Re-invite everyone pending for more than N days")),
+        Binding("x", "cancel_bulk", _("Stop bulk"), id="cancel-bulk", show=False,
+                tooltip=_("Stop the bulk invitation: clients not queued yet stay as they are")),
     ]
 
     def __init__(self, preparer: PreparerInfo, tax_year: int) -> None:
@@ -77,6 +87,7 @@ class ClientsScreen(Screen):
         self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
+        self.bulk = None  # the bulk invitation under way (tui.bulk.BulkInvitation)
 
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
@@ -86,6 +97,7 @@ class ClientsScreen(Screen):
         yield PipelineBar(id="pipeline")
         yield ClientTable(self._fetcher(self.query_now()), id="clients")
         yield Static(id="list-info", markup=False)
+        yield BulkProgressPanel(id="bulk-progress")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -124,6 +136,14 @@ class ClientsScreen(Screen):
         pauses: a newer keystroke cancels this worker, so no count is read for a term that is
         already gone.
         """
+        try:
+            await self._reload(select_id, counts, typing, keep_filters)
+        except NoMatches:
+            if self.is_attached:
+                raise
+            # The app is closing: its screens lost their widgets while the rows were read.
+
+    async def _reload(self, select_id, counts, typing, keep_filters) -> None:
         clients = self.app.store.clients
         q = self.query_now()
         cursor = 0
@@ -153,8 +173,6 @@ class ClientsScreen(Screen):
             table.set_total(total)
         if counts:
             self.counts = await clients.status_counts(q.firm_id, q.tax_year)
-            if not self.is_attached:
-                return  # the app is closing: the screen went while the counts were read
             self.query_one(PipelineBar).show_counts(self.counts, q.status)
         self._show_info(q, total)
 
@@ -178,6 +196,9 @@ class ClientsScreen(Screen):
             column=title, arrow="▼" if q.descending else "▲"))
         if q.include_inactive:
             parts.append(_("inactive clients shown"))
+        selected = len(self.query_one(ClientTable).selected)
+        if selected:
+            parts.append(_("{n} selected: i invites them all").format(n=format_count(selected)))
         self.query_one("#list-info", Static).update("  ·  ".join(parts))
 
     # -- reacting to the controls ---------------------------------------------------------------
@@ -262,6 +283,10 @@ class ClientsScreen(Screen):
         from tui.screens.confirm import ConfirmScreen
         from tui.screens.invite import InviteScreen
 
+        selected = self.query_one(ClientTable).selected
+        if selected:
+            await self._open_bulk(sorted(selected))
+            return
         row = self.query_one(ClientTable).current
         if row is None:
             return
@@ -280,6 +305,91 @@ class ClientsScreen(Screen):
         self.app.push_screen(InviteScreen(self.preparer, client, self.tax_year, reinvite),
                              lambda sent: self.reload(select_id=row.id, counts=True)
                              if sent else None)
+
+    # -- bulk invitations ------------------------------------------------------------------------
+
+    def action_toggle_selected(self) -> None:
+        table = self.query_one(ClientTable)
+        row = table.current
+        if row is None:
+            return
+        table.set_selected(table.selected ^ {row.id})
+        table.action_cursor(1)
+        self._show_info(self.query_now(), table.total)
+
+    @work(exclusive=True, group="select-all")
+    async def action_select_all(self) -> None:
+        table = self.query_one(ClientTable)
+        ids = set(await self.app.store.clients.ids(self.query_now()))
+        table.set_selected(set() if ids and ids <= table.selected else ids)
+        self._show_info(self.query_now(), table.total)
+
+    async def _open_bulk(self, ids: list[int], *, reinvite: bool = False,
+                         title: str | None = None) -> None:
+        from tui.screens.bulk_invite import BulkInviteScreen
+
+        if self.bulk is not None:
+            self.notify(_("A bulk invitation is under way: wait for it, or stop it with x."),
+                        markup=False)
+            return
+        store = self.app.store
+        clients = await store.clients.many_details(ids)
+        statuses = await store.clients.statuses_of(ids, self.tax_year)
+        self.app.push_screen(
+            BulkInviteScreen(clients, statuses, self.tax_year, self.preparer.firm_name,
+                             self.preparer.username, reinvite=reinvite, title=title),
+            lambda chosen: self.run_bulk(chosen, reinvite) if chosen else None)
+
+    @work(group="lifecycle")
+    async def action_reinvite_stale(self) -> None:
+        import datetime as dt
+
+        from tui.screens.ask_days import AskDaysScreen
+
+        days = await self.app.push_screen_wait(AskDaysScreen(
+            _("Re-invite every client whose invitation for {year} has been pending for more "
+              "than how many days?").format(year=self.tax_year)))
+        if days is None:
+            return
+        before = self.app.store.clock() - dt.timedelta(days=days)
+        ids = await self.app.store.clients.pending_since(self.preparer.firm_id, self.tax_year,
+                                                         before)
+        if not ids:
+            self.notify(_("No invitation has been pending for more than {days} days.")
+                        .format(days=days), markup=False)
+            return
+        await self._open_bulk(ids, reinvite=True, title=_(
+            "Re-invite {n} clients pending for more than {days} days").format(
+                n=len(ids), days=days))
+
+    @work(exclusive=True, group="bulk")
+    async def run_bulk(self, ids: list[int], reinvite: bool) -> None:
+        from tui.bulk import BulkInvitation
+
+        runtime = self.app.runtime
+        delivery = runtime.delivery if runtime is not None else None
+        panel = self.query_one(BulkProgressPanel)
+        self.bulk = BulkInvitation(
+            self.app.store, self.preparer, self.app.settings, ids, self.tax_year,
+            reinvite=reinvite, on_progress=panel.show,
+            wake=delivery.wake if delivery is not None else None)
+        self.query_one(ClientTable).set_selected(set())
+        try:
+            progress = await self.bulk.run()
+        finally:
+            self.bulk = None
+        self.notify(_("Bulk invitation finished: {sent} sent, {failed} failed, {skipped} "
+                      "skipped.").format(sent=progress.sent, failed=progress.failed,
+                                         skipped=progress.skipped), markup=False)
+        current = self.query_one(ClientTable).current
+        self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
+
+    def action_cancel_bulk(self) -> None:
+        if self.bulk is None:
+            self.notify(_("No bulk invitation is under way."), markup=False)
+            return
+        self.bulk.cancel()
+        self.notify(_("Stopping: clients not queued yet stay as they are."), markup=False)
 
     @work(group="lifecycle")
     async def action_cancel_invitation(self) -> None:

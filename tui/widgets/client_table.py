@@ -77,6 +77,7 @@ class ClientTable(ScrollView, can_focus=True):
         "client-table--cursor",
         "client-table--placeholder",
         "client-table--inactive",
+        "client-table--selected",
     }
     DEFAULT_CSS = """
     ClientTable { overflow-x: hidden; }
@@ -85,6 +86,7 @@ class ClientTable(ScrollView, can_focus=True):
     ClientTable:focus > .client-table--cursor { background: $accent; color: $text; }
     ClientTable > .client-table--placeholder { color: $text-muted; }
     ClientTable > .client-table--inactive { color: $text-muted; text-style: italic; }
+    ClientTable > .client-table--selected { text-style: bold; color: $warning; }
     """
     BINDINGS = [
         Binding("up", "cursor(-1)", show=False),
@@ -120,7 +122,9 @@ class ClientTable(ScrollView, can_focus=True):
         self.descending = False
         self.phone_region = "CA"
         self._rows: dict[int, ClientRow] = {}
-        self._lines: dict[tuple[int, bool, int], Strip] = {}  # (row, is cursor, width) → strip
+        # (row, is cursor, is selected, width) → strip
+        self._lines: dict[tuple[int, bool, bool, int], Strip] = {}
+        self.selected: set[int] = set()  # client ids chosen for a bulk action
         self._loading: set[int] = set()
         self._generation = 0
         self.loads = 0  # first pages shown so far: tests and benches wait on it
@@ -154,6 +158,12 @@ class ClientTable(ScrollView, can_focus=True):
 
     def set_fetcher(self, fetch: PageFetcher) -> None:
         self._fetch = fetch
+
+    def set_selected(self, ids: set[int]) -> None:
+        """Mark these clients as chosen (a bulk action applies to them)."""
+        self.selected = set(ids)
+        self._lines.clear()
+        self.refresh()
 
     @property
     def current(self) -> ClientRow | None:
@@ -264,7 +274,7 @@ class ClientTable(ScrollView, can_focus=True):
             self._request(index)
             style = self.get_component_rich_style("client-table--placeholder")
             return _strip(Text("…", style=style), width, base, self.app.console)
-        key = (index, index == self.cursor, width)
+        key = (index, index == self.cursor, row.id in self.selected, width)
         line = self._lines.get(key)
         if line is None:
             if len(self._lines) > 4 * PAGE:
@@ -276,10 +286,13 @@ class ClientTable(ScrollView, can_focus=True):
         style = base
         if not row.active:
             style = style + self.get_component_rich_style("client-table--inactive")
+        chosen = row.id in self.selected
+        if chosen:
+            style = style + self.get_component_rich_style("client-table--selected")
         if index == self.cursor:
             style = style + self.get_component_rich_style("client-table--cursor")
         cells = [
-            row.display_name,
+            ("✓ " if chosen else "") + row.display_name,
             kind_label(row.kind) if self._columns[1].min_width >= 12 else kind_short_label(
                 row.kind),
             row.email,

@@ -1,0 +1,109 @@
+"""A bulk invitation: many clients queued chunk by chunk, followed until delivered, cancellable."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mail.outgoing import invitation_builder
+from mail.templates import default_text
+from store.clients import FAILED, PENDING, SENDING
+from store.invitations import InviteRequest
+
+CHUNK = 100  # clients queued per transaction: the list stays responsive in between
+WATCH_EVERY_S = 0.5
+
+
+@dataclass
+class BulkProgress:
+    """Where a bulk invitation stands; `sent` means the relay accepted the message."""
+
+    total: int
+    queued: int = 0
+    skipped: int = 0  # inactive, or already invited for the year
+    sent: int = 0
+    failed: int = 0
+    cancelled: bool = False
+    done: bool = False
+    invited: list[int] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> int:
+        """Queued but not yet accepted or refused by the relay."""
+        return self.queued - self.sent - self.failed
+
+    @property
+    def handled(self) -> int:
+        return self.queued + self.skipped
+
+
+class BulkInvitation:
+    """Invites `client_ids` for `tax_year`, each in its own language's template.
+
+    Each client gets its own token, message and event (Invitations.invite_many, one
+    transaction per chunk). Cancelling stops before the next chunk: clients not reached yet
+    stay as they were; what was queued is delivered.
+    """
+
+    def __init__(self, store, preparer, settings, client_ids: list[int], tax_year: int, *,
+                 reinvite: bool = False, on_progress: Callable[[BulkProgress], None] = print,
+                 wake: Callable[[], None] | None = None, chunk: int = CHUNK) -> None:
+        self.store = store
+        self.preparer = preparer
+        self.settings = settings
+        self.client_ids = list(dict.fromkeys(client_ids))
+        self.tax_year = tax_year
+        self.reinvite = reinvite
+        self.on_progress = on_progress
+        self.wake = wake or (lambda: None)
+        self.chunk = chunk
+        self.progress = BulkProgress(total=len(self.client_ids))
+
+    def cancel(self) -> None:
+        self.progress.cancelled = True
+
+    def _request(self, client: dict) -> InviteRequest:
+        subject, body = default_text(
+            client["language"], firm_name=self.preparer.firm_name, tax_year=self.tax_year,
+            client_name=client["greeting_name"], preparer_name=self.preparer.username)
+        build = invitation_builder(
+            firm_name=self.preparer.firm_name, sender_address=self.settings.sender_address,
+            recipient_name=client["display_name"] if client["kind"] == "organization"
+            else client["greeting_name"],
+            recipient_address=client["email"], subject=subject, body=body,
+            language=client["language"])
+        return InviteRequest(client["id"], self.tax_year, client["email"], client["language"],
+                             build)
+
+    async def run(self) -> BulkProgress:
+        """Queue every chunk (unless cancelled), then follow delivery to the end."""
+        progress = self.progress
+        store = self.store
+        for start in range(0, len(self.client_ids), self.chunk):
+            if progress.cancelled:
+                break
+            clients = await store.clients.many_details(self.client_ids[start:start + self.chunk])
+            outcome = await store.invitations.invite_many(
+                [self._request(c) for c in clients], self.preparer.id, self.settings.link_base,
+                reinvite=self.reinvite)
+            progress.queued += len(outcome.invited)
+            progress.skipped += len(outcome.refused) + (
+                len(self.client_ids[start:start + self.chunk]) - len(clients))
+            progress.invited += list(outcome.invited)
+            self.wake()
+            self.on_progress(progress)
+            await store.release()
+            await asyncio.sleep(0)  # keys typed meanwhile are handled between chunks
+        while progress.waiting > 0:
+            statuses = await store.clients.statuses_of(progress.invited, self.tax_year)
+            await store.release()
+            progress.sent = sum(s == PENDING for s in statuses.values())
+            progress.failed = sum(s == FAILED for s in statuses.values())
+            progress.sent += sum(s not in (PENDING, FAILED, SENDING) for s in statuses.values())
+            self.on_progress(progress)
+            if progress.waiting > 0:
+                await asyncio.sleep(WATCH_EVERY_S)
+        progress.done = True
+        self.on_progress(progress)
+        return progress

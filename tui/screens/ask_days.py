@@ -1,0 +1,49 @@
+"""Asks for a number of days (re-invite those pending longer than that)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from tui.i18n import _
+
+
+class AskDaysScreen(ModalScreen[int | None]):
+    """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
+
+    def __init__(self, question: str, default: int = 7) -> None:
+        super().__init__()
+        self.question = question
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ask-days", classes="dialog confirm"):
+            yield Static(self.question, classes="question", markup=False)
+            yield Input(str(self.default), id="days", type="integer", max_length=3,
+                        compact=True)
+            yield Static("", id="days-problem", classes="warning", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("OK"), id="ok-button", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#days", Input))
+
+    @on(Input.Submitted, "#days")
+    @on(Button.Pressed, "#ok-button")
+    def _ok(self) -> None:
+        raw = self.query_one("#days", Input).value.strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= 365:
+            self.query_one("#days-problem", Static).update(_("A number of days from 1 to 365."))
+            return
+        self.dismiss(int(raw))
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,88 @@
+"""One dialog for many invitations: who will be invited, in which language, and who is skipped."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from mail.templates import default_text
+from store.clients import INVITABLE, REINVITABLE
+from tui.i18n import _
+from tui.labels import LANGUAGE_LABELS
+
+
+def plan_of(clients: list[dict], statuses: dict[int, str], reinvite: bool) -> tuple[list, list]:
+    """Split clients into those the invitation reaches and those it skips (inactive, or
+    already invited for the year, or nothing to re-invite)."""
+    allowed = REINVITABLE if reinvite else INVITABLE
+    reached = [c for c in clients if c["active"] and statuses.get(c["id"]) in allowed]
+    reached_ids = {c["id"] for c in reached}
+    return reached, [c for c in clients if c["id"] not in reached_ids]
+
+
+class BulkInviteScreen(ModalScreen[list[int] | None]):
+    """Confirms a bulk invitation; dismisses with the ids to invite, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", _("Send invitations"), id="send"),
+        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+    ]
+
+    def __init__(self, clients: list[dict], statuses: dict[int, str], tax_year: int,
+                 firm_name: str, preparer_name: str, *, reinvite: bool = False,
+                 title: str | None = None) -> None:
+        super().__init__()
+        self.reached, self.skipped = plan_of(clients, statuses, reinvite)
+        self.tax_year = tax_year
+        self.firm_name = firm_name
+        self.preparer_name = preparer_name
+        self.reinvite = reinvite
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        n = len(self.reached)
+        with Vertical(id="bulk-invite", classes="dialog"):
+            yield Static(self.title_text or _("Invite {n} clients for tax year {year}").format(
+                n=n, year=self.tax_year), classes="title", markup=False)
+            languages = Counter(c["language"] for c in self.reached)
+            lines = []
+            for code, label in LANGUAGE_LABELS.items():
+                if languages.get(code):
+                    subject, _body = default_text(
+                        code, firm_name=self.firm_name, tax_year=self.tax_year,
+                        client_name="…", preparer_name=self.preparer_name)
+                    lines.append(_("{count} in {language}: “{subject}”").format(
+                        count=languages[code], language=_(label), subject=subject))
+            if self.skipped:
+                lines.append(_("{count} skipped: inactive, or not in a status that can be "
+                               "invited now.").format(count=len(self.skipped)))
+            lines.append("")
+            lines.append(_("Each client gets its own link and its own language's message; the "
+                           "list stays usable while they are sent, and x cancels what is not "
+                           "queued yet."))
+            if self.reinvite:
+                lines.append(_("The links sent earlier stop working."))
+            yield Static(Text("\n".join(lines)), id="bulk-summary")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Send {n} invitations").format(n=n), id="send-button",
+                             variant="primary", compact=True, disabled=not n)
+                yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#send-button" if self.reached else "#cancel-button"))
+
+    @on(Button.Pressed, "#send-button")
+    def action_send(self) -> None:
+        if self.reached:
+            self.dismiss([c["id"] for c in self.reached])
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,43 @@
+"""The progress of a bulk invitation under the list: a bar and sent, waiting, failed counts."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+from tui.bulk import BulkProgress
+from tui.i18n import _
+
+
+class BulkProgressPanel(Horizontal):
+    """Hidden until a bulk invitation starts; stays with the final counts once it ends."""
+
+    DEFAULT_CSS = """
+    BulkProgressPanel { height: 1; display: none; padding: 0 1; background: $boost; }
+    BulkProgressPanel ProgressBar { width: 30; }
+    BulkProgressPanel #bulk-counts { width: 1fr; padding: 0 0 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield ProgressBar(show_eta=False, id="bulk-bar")
+        yield Static("", id="bulk-counts", markup=False)
+
+    def show(self, progress: BulkProgress) -> None:
+        self.display = True
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(1, progress.total), progress=progress.sent + progress.failed
+                   + progress.skipped + (progress.total - progress.handled
+                                         if progress.cancelled else 0))
+        counts = _("{sent} sent · {waiting} waiting · {failed} failed · {skipped} skipped"
+                   ).format(sent=progress.sent, waiting=progress.waiting,
+                            failed=progress.failed, skipped=progress.skipped)
+        if progress.done:
+            state = _("cancelled") if progress.cancelled else _("done")
+            counts = _("Bulk invitation {state}: {counts}").format(state=state, counts=counts)
+        elif progress.cancelled:
+            counts = _("Cancelling… {counts}").format(counts=counts)
+        else:
+            counts = _("Inviting {queued}/{total}: {counts} (x cancels)").format(
+                queued=progress.handled, total=progress.total, counts=counts)
+        self.query_one("#bulk-counts", Static).update(counts)
