@@ -23,9 +23,12 @@ class LinkdeskApp(App[int]):
 
     CSS_PATH = "../tui.tcss"
     TITLE = "linkdesk"
-    ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("ctrl+q", "quit", _("Quit"), id="quit", tooltip=_("Leave linkdesk"), priority=True),
+        Binding("question_mark", "help", _("Help"), id="help", key_display="?",
+                tooltip=_("Every key of this screen")),
+        Binding("ctrl+p", "command_palette", _("Commands"), id="palette", show=False,
+                tooltip=_("Every action by name")),
     ]
 
     def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None) -> None:
@@ -33,10 +36,37 @@ class LinkdeskApp(App[int]):
         self.settings = settings
         self.store = store
         self.runtime = runtime
+        if settings.theme:
+            self.theme = settings.theme
         self.preparer: PreparerInfo | None = None
         self._runtime_starting = False
         if runtime is not None:
             runtime.on_change = self.store_changed
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, key_rows
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        title = getattr(screen, "help_title", None) or type(screen).__name__.removesuffix(
+            "Screen")
+        self.push_screen(HelpScreen(title, key_rows(screen)))
+
+    def get_system_commands(self, screen):
+        """The palette offers every action of the screen it was opened on, then the app's."""
+        from textual.app import SystemCommand
+
+        seen = set()
+        for node, binding, enabled, tooltip in screen.active_bindings.values():
+            if not enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = self.get_key_display(binding)
+            yield SystemCommand(f"{binding.description} ({key})", tooltip or binding.description,
+                                lambda node=node, action=binding.action: node.run_action(action))
+        yield SystemCommand(_("Change theme"), _("Pick a colour theme for this session"),
+                            self.action_change_theme)
 
     def store_changed(self) -> None:
         """Tell the current screen the pipeline changed (called by the runtime's services)."""

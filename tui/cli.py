@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--link-base", default=argparse.SUPPRESS, metavar="URL",
         help="where invitation links point (default http://127.0.0.1:8765)",
     )
+    common.add_argument(
+        "--theme", default=argparse.SUPPRESS, metavar="NAME",
+        help="colour theme (textual-dark, textual-light, nord, gruvbox, ...)",
+    )
     parser = _Parser(prog="linkdesk", parents=[common], description=_(
         "A keyboard-driven desk for tax preparers: clients and their portal invitations."
     ))
@@ -92,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = Settings.from_env(
                 getattr(args, "db", None), getattr(args, "lang", None),
                 getattr(args, "smtp", None), getattr(args, "link_base", None),
+                getattr(args, "theme", None),
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
@@ -103,6 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DatabaseUrlError as exc:
             raise UsageError(f"--db: {exc}") from None
         _check_mail_settings(settings)
+        if settings.theme:
+            from textual.theme import BUILTIN_THEMES
+
+            if settings.theme not in BUILTIN_THEMES:
+                raise UsageError(_("--theme: unknown theme {name!r} (one of {names})").format(
+                    name=settings.theme, names=", ".join(sorted(BUILTIN_THEMES))))
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":

@@ -67,6 +67,8 @@ class Settings:
     """Where the built-in mail capture keeps its Maildir."""
     link_days: int = 30
     """How many days an invitation link works (LINKDESK_LINK_DAYS)."""
+    theme: str = ""
+    """Colour theme (--theme / LINKDESK_THEME); empty: Textual's default."""
     smtp_connections: int = 4
     """Connections to the relay used side by side (LINKDESK_SMTP_CONNECTIONS)."""
 
@@ -81,7 +83,7 @@ class Settings:
     @classmethod
     def from_env(
         cls, db: str | None = None, language: str | None = None, smtp: str | None = None,
-        link_base: str | None = None,
+        link_base: str | None = None, theme: str | None = None,
     ) -> Settings:
         """Settings from flags, then LINKDESK_* variables, then the defaults."""
         from tui.i18n import pick_language
@@ -96,5 +98,6 @@ class Settings:
             sender_address=env.get("LINKDESK_FROM") or cls.sender_address,
             link_base=(link_base or env.get("LINKDESK_LINK_BASE") or DEFAULT_LINK_BASE),
             link_days=_positive_int(env, "LINKDESK_LINK_DAYS", 30),
+            theme=(theme or env.get("LINKDESK_THEME") or "").strip(),
             smtp_connections=min(_positive_int(env, "LINKDESK_SMTP_CONNECTIONS", 4), 32),
         )

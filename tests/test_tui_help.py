@@ -1,0 +1,61 @@
+"""Help (?), the command palette, NO_COLOR and themes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import running, settle, sign_in
+from tests.helpers import PASSWORD, make_preparer
+from tui.screens.clients import ClientsScreen
+from tui.screens.help import HelpScreen
+
+
+@pytest.fixture
+async def firm(store):
+    return await make_preparer(store)
+
+
+async def test_question_mark_lists_every_key_of_the_screen(store, firm):
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        screen = pilot.app.screen
+        assert isinstance(screen, ClientsScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        listed = {what.split(":")[0] for _key, what, _enabled in help_screen.rows}
+        expected = {b.description for b in ClientsScreen.BINDINGS if b.description}
+        assert expected <= listed  # shown in the key bar or not, every key is here
+        assert {"Quit", "Help"} <= listed
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+
+
+async def test_the_palette_offers_the_screen_actions(store, firm):
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        commands = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
+        assert any(title.startswith("Add (a)") for title in commands)
+        assert any(title.startswith("Books (b)") for title in commands)
+        assert "Change theme" in commands
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        from textual.command import CommandPalette
+
+        assert isinstance(pilot.app.screen, CommandPalette)
+
+
+async def test_no_color_is_respected(store, firm, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    async with running(store) as pilot:
+        assert pilot.app.no_color
+
+
+async def test_theme_is_chosen_by_setting(store, firm):
+    from tui.app import make_app
+    from tui.config import Settings
+
+    app = make_app(Settings(db_url="(given store)", theme="nord"), store)
+    assert app.theme == "nord"

@@ -1,0 +1,54 @@
+"""Every key of the screen the preparer was on, with what it does (opened with ?)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.i18n import _
+
+
+def key_rows(screen) -> list[tuple[str, str, bool]]:
+    """(key, what it does, usable now) for every binding active on `screen`, shown or not."""
+    rows, seen = [], set()
+    for _node, binding, enabled, tooltip in screen.active_bindings.values():
+        if not binding.description or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        what = binding.description + (f": {tooltip}" if tooltip else "")
+        rows.append((screen.app.get_key_display(binding), what, bool(enabled)))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of one screen, dimmed when not usable at the moment; Escape or ? closes."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", _("Close"), id="close")]
+
+    def __init__(self, title: str, rows: list[tuple[str, str, bool]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for key, what, enabled in self.rows:
+            style = "" if enabled else "dim"
+            table.add_row(Text(key, style=style), Text(what, style=style))
+        with Vertical(id="help", classes="dialog"):
+            yield Static(_("Keys: {screen}").format(screen=self.title_text), classes="title",
+                         markup=False)
+            with VerticalScroll():
+                yield Static(table)
+            yield Static(Text(_("ctrl+p opens the command palette: every action by name, and "
+                                "the theme."), style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
