@@ -22,33 +22,11 @@ from store.clients import search_key
 from store.models import Client, ClientYearStatus
 from store.text import fold
 from store.validate import CleanClient, email_key
-
-FIRST = ("Émilie Jean Marie Luc Sophie Nathalie François Olivier Chloé Gabriel Léa Mathieu "
-         "Isabelle Pierre Julie Michel Sarah David Emily James Olivia Liam Emma Noah Ava "
-         "William Grace Benjamin Hannah Lucas Zoé Hélène André Josée Réjean").split()
-LAST = ("Gagnon Tremblay Roy Côté Bouchard Gauthier Morin Lavoie Fortin Gagné Ouellet Pelletier "
-        "Bélanger Lévesque Bergeron Leblanc Paquette Girard Simard Boucher Smith Johnson Brown "
-        "Wilson Taylor Campbell Anderson MacDonald Thompson Martin Lee O'Brien Nguyen Patel"
-        ).split()
-ORG_WORDS = ("Plomberie Construction Boulangerie Services Conseils Transport Immobilier Café "
-             "Garage Pharmacie Studio Atelier Consulting Holdings Bakery Logistics Dental "
-             "Électrique Toiture Paysagement").split()
-ORG_SUFFIX = ("Inc.", "Ltée", "& Fils", "Ltd.", "S.E.N.C.", "Enr.", "Corp.", "")
-DOMAINS = ("gmail.com", "videotron.ca", "hotmail.com", "outlook.com", "bell.net", "sympatico.ca")
+from tui import demo_data
 
 
 def make_client(rng: random.Random, i: int) -> CleanClient:
-    if rng.random() < 0.7:
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        local = fold(f"{first}.{last}").replace(" ", "").replace("'", "")
-        return CleanClient("individual", f"{local}{i}@{rng.choice(DOMAINS)}", first, last, "",
-                           f"+1514555{i % 10000:04d}" if rng.random() < 0.6 else None,
-                           rng.choice(("en", "fr")))
-    name = f"{rng.choice(ORG_WORDS)} {rng.choice(LAST)} {rng.choice(ORG_SUFFIX)}".strip()
-    local = fold(name.split()[1]).replace("'", "")
-    return CleanClient("organization", f"info{i}@{local}.ca", "", "", name,
-                       f"+1418555{i % 10000:04d}" if rng.random() < 0.8 else None,
-                       rng.choice(("en", "fr")))
+    return demo_data.client(rng, i)
 
 
 async def fill(db: str, count: int, year: int, seed: int = 7) -> float:

@@ -39,6 +39,7 @@ class LinkdeskApp(App[int]):
         if settings.theme:
             self.theme = settings.theme
         self.preparer: PreparerInfo | None = None
+        self.demo = None  # tui.demo.Demo when `linkdesk demo` runs
         self._runtime_starting = False
         if runtime is not None:
             runtime.on_change = self.store_changed
@@ -75,6 +76,12 @@ class LinkdeskApp(App[int]):
     def on_mount(self) -> None:
         from tui.screens.sign_in import SignInScreen
 
+        if self.demo is not None:
+            self.signed_in(self.demo.preparer)
+            self.notify(_("A demo firm: clients accept their invitations by themselves within "
+                          "seconds. Everything is removed when you quit (ctrl+q)."),
+                        markup=False, timeout=8)
+            return
         self.push_screen(SignInScreen())
 
     def start_runtime(self) -> None:
@@ -92,6 +99,12 @@ class LinkdeskApp(App[int]):
         await self.runtime.start()
         for problem in self.runtime.problems:
             self.notify(problem, severity="warning", markup=False, timeout=10)
+        if self.demo is not None:
+            from tui.screens.clients import ClientsScreen
+
+            self.demo.start_clients()
+            if isinstance(self.screen, ClientsScreen):
+                self.screen.run_bulk(self.demo.first_invitations(), False)
 
     def signed_in(self, preparer: PreparerInfo) -> None:
         """Open the client list for `preparer`, leaving no way back to the password prompt."""
@@ -104,7 +117,11 @@ class LinkdeskApp(App[int]):
 
         while len(self.screen_stack) > 2:
             await self.pop_screen()
-        await self.switch_screen(ClientsScreen(preparer, self.settings.tax_year))
+        screen = ClientsScreen(preparer, self.settings.tax_year)
+        if len(self.screen_stack) < 2:  # signed in without a sign-in screen (the demo)
+            await self.push_screen(screen)
+        else:
+            await self.switch_screen(screen)
 
 
 def make_app(settings: Settings, store: Store, runtime: Runtime | None = None) -> LinkdeskApp:

@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--email", required=True)
     add.add_argument("--firm", default="", help="firm name, needed for the first account")
+    commands.add_parser("demo", parents=[common],
+                        help="a throwaway demo firm whose pipeline moves; removed on quit")
     network = commands.add_parser("network", parents=[common], help="the business network")
     network_commands = network.add_subparsers(dest="network_command", required=True,
                                               parser_class=_Parser)
@@ -121,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = asyncio.run(_serve(target, args))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
+        elif args.command == "demo":
+            from tui.demo import run_demo
+
+            code = asyncio.run(run_demo(settings))
         elif args.command == "network":
             from tui.cli_network import network_import
 

@@ -74,7 +74,23 @@ class Settings:
 
     @property
     def serves_acceptance_page(self) -> bool:
-        return self.link_base.rstrip("/") == DEFAULT_LINK_BASE
+        return self.local_page_port is not None
+
+    @property
+    def local_page_port(self) -> int | None:
+        """The port the app serves the acceptance page on: links point at this machine
+        (http://127.0.0.1:PORT or http://localhost:PORT, no path); None otherwise."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.link_base.rstrip("/"))
+        try:
+            port = parts.port or 80
+        except ValueError:
+            return None
+        if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") \
+                and not parts.path:
+            return port
+        return None
 
     @property
     def maildir(self) -> Path:

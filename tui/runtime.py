@@ -61,11 +61,12 @@ class Runtime:
         if s.serves_acceptance_page:
             from web.accept import make_web_app, start_site
 
+            port = s.local_page_port
             try:
                 self.web_runner = await start_site(
-                    make_web_app(self.store, self.changed), "127.0.0.1", 8765)
+                    make_web_app(self.store, self.changed), "127.0.0.1", port)
             except OSError as exc:
-                self.problems.append(f"acceptance page not served here: 127.0.0.1:8765 "
+                self.problems.append(f"acceptance page not served here: 127.0.0.1:{port} "
                                      f"({exc.strerror or exc}); is `linkdesk serve` running?")
         self.watcher = await ChangeWatcher(self.store, self.changed).start()
         self.store.invitations.ttl = dt.timedelta(days=s.link_days)

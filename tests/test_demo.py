@@ -1,0 +1,50 @@
+"""`linkdesk demo`: it starts, the pipeline moves by itself, and nothing is left behind."""
+
+from __future__ import annotations
+
+import time
+
+from peewee import fn
+
+from store.models import Company
+from tui.app import make_app
+from tui.config import Settings
+from tui.demo import Demo
+from tui.runtime import Runtime
+from tui.screens.clients import ClientsScreen
+
+
+async def test_the_demo_starts_moves_and_cleans_up():
+    demo = Demo(Settings(db_url="(demo)", tax_year=2025))
+    directory = demo.directory
+    try:
+        await demo.prepare()
+        store = demo.store
+        firm_id = demo.preparer.firm_id
+        before = await store.clients.status_counts(firm_id, 2025)
+        for status in ("not_invited", "pending", "failed", "expired", "accepted"):
+            assert before[status] > 0, (status, before)
+        assert 280 <= sum(before.values()) <= 300
+        members = await store.scalar(Company.select(fn.COUNT(Company.id)))
+        assert members > 19_000
+        await store.release()
+        runtime = Runtime(demo.settings, store)
+        app = make_app(demo.settings, store, runtime)
+        app.demo = demo
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                deadline = time.monotonic() + 30
+                while True:
+                    await pilot.pause(0.2)
+                    now = await store.clients.status_counts(firm_id, 2025)
+                    await store.release()
+                    if now["accepted"] > before["accepted"]:
+                        break
+                    assert time.monotonic() < deadline, now
+                assert isinstance(app.screen, ClientsScreen)
+                assert demo.clients.accepted > 0
+        finally:
+            await runtime.stop()
+    finally:
+        await demo.close()
+    assert not directory.exists()

@@ -1,0 +1,208 @@
+"""`linkdesk demo`: a throwaway firm whose pipeline moves on screen, removed when it quits.
+
+A temporary directory holds an SQLite database with about 300 clients in every status (made
+through the store's own operations: invitations queued, delivered, refused, expired, accepted),
+20,000 network members, the built-in mail capture and the acceptance page. Simulated clients
+read the captured mail and press Confirm on the page a few seconds after their invitation
+arrives, and a first bulk invitation goes out at start, so the list moves within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import random
+import re
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+from mail.compose import new_message_id
+from store import Store
+from store.invitations import DeliveryResult, Envelope, InviteRequest
+from tui import demo_data
+
+CLIENTS = 300
+MEMBERS = 20_000
+USERNAME = "demo"
+FIRM = "Cabinet Démo & Associés"
+ACCEPT_SHARE = 0.6  # of the invitations sent during the demo, how many get accepted
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _fake_message(client_id: int, email: str):
+    """For the seeded history only: what the outbox keeps, without composing a real email."""
+
+    def build(link: str) -> Envelope:
+        return Envelope(new_message_id("demo@demo.example.com"), "demo@demo.example.com", email,
+                        f"Subject: seed\r\n\r\n{link}\r\n".encode())
+
+    return build
+
+
+async def seed(store: Store, tax_year: int, rng: random.Random) -> tuple[object, list[int]]:
+    """Fill the store; return the preparer and the clients left Not invited."""
+    from store.directory_import import check_row, load_members
+
+    preparer = await store.accounts.create(USERNAME, "demo@demo.example.com",
+                                           "demo password 2025", FIRM)
+    ids = []
+    for i in range(CLIENTS):
+        ids.append(await store.clients.add(preparer.firm_id, demo_data.client(rng, i),
+                                           preparer.id))
+    rng.shuffle(ids)
+    # Through the real operations: 90 invited, of which some delivered, refused, expired,
+    # accepted; a few made inactive; the rest Not invited for the demo's own invitations.
+    invited, rest = ids[:90], ids[90:]
+    old = store.clock
+    store.clock = lambda: old() - dt.timedelta(days=40)  # these left 40 days ago
+    tokens = {}
+    for client_id in invited:
+        details = await store.clients.details(client_id)
+        holder = {}
+
+        def build(link, holder=holder, client_id=client_id, email=details["email"]):
+            holder["link"] = link
+            return _fake_message(client_id, email)(link)
+
+        await store.invitations.invite_many(
+            [InviteRequest(client_id, tax_year, details["email"], details["language"], build)],
+            preparer.id, "http://127.0.0.1:8765")
+        tokens[client_id] = holder["link"].rsplit("/", 1)[1]
+    jobs = await store.invitations.claim_many(len(invited))
+    refused = {job.invitation_id for job in jobs[:6]}
+    await store.invitations.record([
+        DeliveryResult(job, error="550 5.1.1 Mailbox unavailable", permanent=True)
+        if job.invitation_id in refused else DeliveryResult(job, answer="250 OK (demo)")
+        for job in jobs])
+    store.clock = old
+    await store.invitations.expire()  # sent 40 days ago: past their 30 days
+    for client_id in invited[6:16]:  # these were re-sent recently: pending
+        details = await store.clients.details(client_id)
+        await store.invitations.invite(client_id, tax_year, preparer.id, "http://127.0.0.1:8765",
+                                       details["email"], details["language"],
+                                       _fake_message(client_id, details["email"]),
+                                       reinvite=True)
+    for job in await store.invitations.claim_many(100):
+        await store.invitations.delivered(job, "250 OK (demo)")
+    for client_id in invited[16:60]:  # accepted in time (their links were valid then)
+        store.clock = lambda: old() - dt.timedelta(days=35)
+        await store.invitations.accept(tokens[client_id])
+    store.clock = old
+    for client_id in rest[:8]:
+        await store.invitations.set_active(client_id, False, preparer.id)
+    rows = [check_row(i + 2, dict(zip(demo_data.MEMBER_COLUMNS, demo_data.member(rng, i),
+                                      strict=True)))
+            for i in range(MEMBERS)]
+    await load_members(store, [r for r in rows if not hasattr(r, "reason")])
+    return preparer, rest[8:]
+
+
+class SimulatedClients:
+    """People who read their mail and accept: they press Confirm a few seconds after it lands."""
+
+    def __init__(self, maildir: Path, rng: random.Random) -> None:
+        self.maildir = maildir
+        self.rng = rng
+        self.seen: set[str] = set()
+        self.accepted = 0
+
+    async def run(self) -> None:
+        import aiohttp
+
+        from mail.capture import read_captured
+
+        async with aiohttp.ClientSession() as http:
+            while True:
+                await asyncio.sleep(0.5)
+                mails = await asyncio.to_thread(read_captured, self.maildir)
+                for mail in mails:
+                    if mail.key in self.seen:
+                        continue
+                    self.seen.add(mail.key)
+                    link = re.search(r"http://127\.0\.0\.1:\d+/i/[\w-]+", mail.text)
+                    if link and self.rng.random() < ACCEPT_SHARE:
+                        asyncio.get_running_loop().create_task(
+                            self._accept_later(http, link.group(0)))
+
+    async def _accept_later(self, http, link: str) -> None:
+        await asyncio.sleep(self.rng.uniform(1.5, 6.0))
+        with contextlib.suppress(Exception):  # the demo may be quitting
+            async with http.get(link) as page:  # they open the link first...
+                await page.read()
+            async with http.post(link) as done:  # ...then press Confirm
+                if done.status == 200:
+                    self.accepted += 1
+
+
+class Demo:
+    """Everything the demo made, to start and to remove."""
+
+    def __init__(self, settings_base, seed_value: int = 2025) -> None:
+        self.base = settings_base
+        self.rng = random.Random(seed_value)  # noqa: S311 - made-up data, not secrets
+        self.directory = Path(tempfile.mkdtemp(prefix="linkdesk-demo-"))
+        self.store: Store | None = None
+        self.settings = None
+        self.preparer = None
+        self.not_invited: list[int] = []
+        self.clients: SimulatedClients | None = None
+        self._task: asyncio.Task | None = None
+
+    async def prepare(self) -> Demo:
+        from dataclasses import replace
+
+        port = _free_port()
+        self.settings = replace(
+            self.base, db_url=str(self.directory / "demo.db"), smtp_url="",
+            data_dir=self.directory / "data", link_base=f"http://127.0.0.1:{port}",
+            sender_address="portail@demo.example.com")
+        self.store = await Store.open(self.settings.db_url, pool_size=8)
+        self.preparer, self.not_invited = await seed(self.store, self.settings.tax_year,
+                                                     self.rng)
+        await self.store.release()
+        return self
+
+    def start_clients(self) -> None:
+        self.clients = SimulatedClients(self.settings.maildir, self.rng)
+        self._task = asyncio.get_running_loop().create_task(self.clients.run())
+
+    def first_invitations(self) -> list[int]:
+        """Who the demo invites at start: enough for the list to move at once."""
+        return self.not_invited[:40]
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.store is not None:
+            await self.store.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+async def run_demo(base_settings) -> int:
+    """Prepare, run the app signed in as the demo preparer, remove everything at the end."""
+    from tui.app import make_app
+    from tui.runtime import Runtime
+
+    demo = Demo(base_settings)
+    try:
+        print(f"Preparing the demo in {demo.directory} …", flush=True)
+        await demo.prepare()
+        runtime = Runtime(demo.settings, demo.store)
+        app = make_app(demo.settings, demo.store, runtime)
+        app.demo = demo
+        try:
+            return await app.run_async() or 0
+        finally:
+            await runtime.stop()
+    finally:
+        await demo.close()
