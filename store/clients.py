@@ -291,6 +291,27 @@ class Clients:
             )
         )
 
+    async def add_many(self, firm_id: int, cleans: list[CleanClient], preparer_id: int | None,
+                       *, source: str = "") -> list[int]:
+        """Store many checked clients as Not invited in one transaction, each with its
+        "client added" event; return their ids."""
+        now = self.store.clock()
+        async with self.store.write():
+            rows = await self.store.insert_rows(Client, [dict(
+                firm=firm_id, kind=c.kind, first_name=c.first_name or None,
+                last_name=c.last_name or None, organization_name=c.organization_name or None,
+                display_name=c.display_name, sort_key=fold(c.display_name),
+                search_key=search_key(c), email=c.email, email_key=email_key(c.email),
+                phone=c.phone, language=c.language, active=True, created_at=now,
+                updated_at=now) for c in cleans], returning=("id",))
+            ids = [client_id for (client_id,) in rows]
+            detail = {"source": source} if source else {}
+            await self.log_many([(client_id, preparer_id, "client_added",
+                                  {"kind": c.kind, **detail})
+                                 for client_id, c in zip(ids, cleans, strict=True)])
+        self.forget_searches()
+        return ids
+
     async def log_many(self, entries: list[tuple[int, int | None, str, dict]]) -> None:
         """Append many events at once: (client id, preparer id, kind, detail) each."""
         at = self.store.clock()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from store.models import Company
 from store.network import PUBLIC_FIELDS
 from store.text import clean_text, fold
-from store.validate import MAX_NAME, FieldError, parse_email, parse_phone, parse_website
+from store.validate import MAX_NAME, FieldError, parse_website, quick_email, quick_phone
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -35,14 +35,8 @@ _PLANS = {"simplestart": "simple_start", "demarrage": "simple_start", "essential
           "advanced": "advanced", "avance": "advanced", "avancee": "advanced"}
 _YES = {"", "1", "yes", "y", "true", "on", "oui", "o", "vrai"}
 _NO = {"0", "no", "n", "false", "off", "non", "faux"}
-# The common address shape, checked in a microsecond; anything else goes to email_validator
-# (50 µs a call: a million calls would be most of an import).
-_PLAIN_EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 _PLAIN_SITE = re.compile(r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
                          r"(?:/[^\s]*)?$")
-_PHONE = re.compile(r"^[0-9+()\-. /]*(?:(?:ext|x|poste)\.? ?[0-9]{1,6})?$", re.IGNORECASE)
 
 
 class ImportFileError(ValueError):
@@ -95,12 +89,9 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
     if len(name) > MAX_NAME:
         return RowError(line, f"name is longer than {MAX_NAME} characters")
     email = get("email")
-    if email and _PLAIN_EMAIL.match(email):
-        local, _at, domain = email.rpartition("@")
-        email = f"{local}@{domain.lower()}"  # as email_validator normalises it
-    elif email:
+    if email:
         try:
-            email = parse_email(email)
+            email = quick_email(email)
         except FieldError:
             return RowError(line, f"email is not a valid address: {email!r}")
     region = get("region").upper() or "CA"
@@ -108,10 +99,10 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
         return RowError(line, f"region is not a two-letter country code: {region!r}")
     phone = get("phone")
     if phone:
-        checked_phone = _phone(phone, region)
-        if checked_phone is None:
+        try:
+            phone = quick_phone(phone, region) or ""
+        except FieldError:
             return RowError(line, f"phone is not a phone number: {phone!r}")
-        phone = checked_phone
     website = get("website")
     if website:
         if _PLAIN_SITE.match(website):
@@ -136,26 +127,6 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
     return MemberRow(line, key, fold(name), dict(
         name=name, email=email, phone=phone, website=website, address=get("address")[:MAX_NAME],
         city=get("city")[:MAX_NAME], region=region, plan=plan, visible=visible))
-
-
-def _phone(raw: str, region: str) -> str | None:
-    """A member's phone in E.164, as forms store it; None when it is not a phone number.
-
-    North American numbers (ten digits, perhaps after a 1) are read directly: phonenumbers
-    takes 50 µs a number, most of a million-row import. Others go through phonenumbers.
-    """
-    if not _PHONE.match(raw):
-        return None
-    digits = "".join(c for c in raw if c.isdigit())
-    if region in ("CA", "US") and "x" not in raw.lower() and "poste" not in raw.lower():
-        if len(digits) == 11 and digits[0] == "1":
-            digits = digits[1:]
-        if len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789":
-            return "+1" + digits
-    try:
-        return parse_phone(raw, region)
-    except FieldError:
-        return None
 
 
 class MemberFile:

@@ -189,3 +189,26 @@ def test_bad_mail_settings_exit_2(args, env, expected):
 def test_bad_link_days_exit_2():
     assert "LINKDESK_LINK_DAYS" in one_line_error(
         linkdesk("status", env={"LINKDESK_LINK_DAYS": "soon"}))
+
+
+def test_import_and_export_clients_from_the_command_line(sqlite_url, tmp_path):
+    linkdesk("--db", sqlite_url, "user", "add", "marie", "--email", "m@example.com",
+             "--firm", "Cabinet", stdin="correct horse battery\n")
+    source = tmp_path / "in.csv"
+    source.write_text("Prénom;Nom;Courriel\nÉmilie;Gagnon;emilie@example.com\nJean;;j@x.ca\n",
+                      encoding="utf-8")
+    asked = linkdesk("--db", sqlite_url, "import", "clients", str(source))  # not a terminal
+    assert asked.returncode == 1 and "Nothing imported" in asked.stderr
+    assert "1 clients to add; 1 rows with errors" in asked.stdout and "line 3" in asked.stdout
+    done = linkdesk("--db", sqlite_url, "import", "clients", str(source), "--yes", "--json")
+    assert done.returncode == 1  # a row was skipped
+    assert json.loads(done.stdout)["added"] == 1
+    out = tmp_path / "out.csv"
+    exported = linkdesk("--db", sqlite_url, "export", "clients", str(out), "--status",
+                        "not_invited")
+    assert exported.returncode == 0, exported.stderr
+    assert "Émilie,Gagnon" in out.read_text(encoding="utf-8-sig")
+    unknown = linkdesk("--db", sqlite_url, "import", "clients", str(source), "--map", "X=email")
+    assert "no column 'X'" in one_line_error(unknown)
+    missing = linkdesk("--db", sqlite_url, "import", "clients", str(tmp_path / "nope.csv"))
+    assert "nope.csv" in one_line_error(missing)

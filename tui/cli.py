@@ -13,6 +13,7 @@ from pathlib import Path
 from tui.i18n import _, set_language
 
 EXIT_USAGE = 2
+STATUS_CODES = ("not_invited", "sending", "pending", "failed", "expired", "accepted")
 EXIT_RUNTIME = 1
 
 
@@ -74,6 +75,28 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--email", required=True)
     add.add_argument("--firm", default="", help="firm name, needed for the first account")
+    imports = commands.add_parser("import", parents=[common], help="import clients from CSV")
+    import_what = imports.add_subparsers(dest="import_what", required=True, parser_class=_Parser)
+    clients_in = import_what.add_parser(
+        "clients", parents=[common], help="clients from a CSV file (preview, then import)",
+        description="Columns are recognised from English and French headers (first name / "
+                    "prénom, last name / nom, organization / entreprise, email / courriel, "
+                    "phone / téléphone, language / langue); --map names any other.")
+    clients_in.add_argument("file", type=Path)
+    clients_in.add_argument("--map", action="append", default=[], metavar="'TITLE=FIELD'",
+                            help="read column TITLE as FIELD (first_name, last_name, "
+                                 "organization_name, email, phone, language, kind)")
+    clients_in.add_argument("--yes", action="store_true", help="import without asking")
+    clients_in.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    exports = commands.add_parser("export", parents=[common], help="export clients to CSV")
+    export_what = exports.add_subparsers(dest="export_what", required=True, parser_class=_Parser)
+    clients_out = export_what.add_parser("clients", parents=[common],
+                                         help="the client list, as filtered, with statuses")
+    clients_out.add_argument("file", type=Path)
+    clients_out.add_argument("--tax-year", type=_tax_year, metavar="Y")
+    clients_out.add_argument("--status", choices=STATUS_CODES)
+    clients_out.add_argument("--search", metavar="TEXT")
+    clients_out.add_argument("--include-inactive", action="store_true")
     commands.add_parser("demo", parents=[common],
                         help="a throwaway demo firm whose pipeline moves; removed on quit")
     network = commands.add_parser("network", parents=[common], help="the business network")
@@ -123,6 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = asyncio.run(_serve(target, args))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
+        elif args.command in ("import", "export"):
+            from tui import cli_clients
+
+            args.region = settings.region
+            run = cli_clients.import_clients if args.command == "import" else \
+                cli_clients.export_clients
+            code = asyncio.run(run(target, args, _open_store, UsageError))
         elif args.command == "demo":
             from tui.demo import run_demo
 

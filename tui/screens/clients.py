@@ -72,6 +72,10 @@ class ClientsScreen(Screen):
                 tooltip=_("Select every client the list shows, or none")),
         Binding("R", "reinvite_stale", _("Re-invite pending"), id="reinvite-stale",
                 show=False, tooltip=_("Re-invite everyone pending for more than N days")),
+        Binding("I", "import_clients", _("Import"), id="import-clients", show=False,
+                tooltip=_("Import clients from a CSV file (preview first)")),
+        Binding("X", "export_clients", _("Export"), id="export-clients", show=False,
+                tooltip=_("Export the list as shown, with statuses, to CSV")),
         Binding("x", "cancel_bulk", _("Stop bulk"), id="cancel-bulk", show=False,
                 tooltip=_("Stop the bulk invitation: clients not queued yet stay as they are")),
     ]
@@ -383,6 +387,23 @@ class ClientsScreen(Screen):
                                          skipped=progress.skipped), markup=False)
         current = self.query_one(ClientTable).current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
+
+    def action_import_clients(self) -> None:
+        from tui.screens.client_files import ImportClientsScreen
+
+        def imported(added: int | None) -> None:
+            if added:
+                self.notify(_("Imported {n} clients.").format(n=added), markup=False)
+                self.reload(counts=True)
+
+        self.app.push_screen(ImportClientsScreen(self.preparer.firm_id, self.preparer.id),
+                             imported)
+
+    def action_export_clients(self) -> None:
+        from tui.screens.client_files import ExportClientsScreen
+
+        self.app.push_screen(ExportClientsScreen(self.query_now(),
+                                                 f"clients-{self.tax_year}.csv"))
 
     def action_cancel_bulk(self) -> None:
         if self.bulk is None:

@@ -1,0 +1,244 @@
+"""Clients from and to CSV: headers recognised in English and French, a preview, one transaction.
+
+Reading never writes: `read_plan` returns what an import would do (columns recognised, rows
+ready, each bad row with its line number and reason, duplicates); `import_plan` then writes
+the ready rows in one transaction, so a failure midway leaves nothing half-imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from store.clients import ClientQuery
+from store.text import clean_text, fold
+from store.validate import (
+    MAX_NAME,
+    CleanClient,
+    FieldError,
+    email_key,
+    quick_email,
+    quick_phone,
+)
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+FIELDS = ("first_name", "last_name", "organization_name", "email", "phone", "language", "kind")
+# Header spellings, folded (lower case, no accents, no punctuation): English and French.
+HEADERS = {
+    "first_name": ("first name", "firstname", "first", "given name", "prenom", "prenoms"),
+    "last_name": ("last name", "lastname", "surname", "family name", "nom", "nom de famille"),
+    "organization_name": ("organization", "organisation", "organization name", "company",
+                          "company name", "business", "entreprise", "societe", "compagnie",
+                          "raison sociale", "nom de l entreprise", "organisme"),
+    "email": ("email", "e mail", "email address", "courriel", "adresse courriel", "mail",
+              "adresse electronique", "e mail address"),
+    "phone": ("phone", "telephone", "phone number", "tel", "cell", "mobile", "cellulaire",
+              "numero de telephone", "work phone"),
+    "language": ("language", "langue", "lang", "preferred language", "langue de correspondance"),
+    "kind": ("kind", "type", "client type", "type de client"),
+}
+_LANGUAGES = {"en": "en", "english": "en", "anglais": "en", "eng": "en", "fr": "fr",
+              "french": "fr", "francais": "fr", "fra": "fr", "fr ca": "fr", "en ca": "en"}
+_KINDS = {"individual": "individual", "individu": "individual", "particulier": "individual",
+          "person": "individual", "personne": "individual", "organization": "organization",
+          "organisation": "organization", "company": "organization", "entreprise": "organization",
+          "business": "organization", "societe": "organization"}
+EXPORT_COLUMNS = ["kind", "first_name", "last_name", "organization_name", "email", "phone",
+                  "language", "status", "active"]
+
+
+class ClientFileError(ValueError):
+    """The file cannot be read at all; nothing is imported."""
+
+
+def _header_key(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in fold(text)).split())
+
+
+def recognise(header: list[str]) -> dict[int, str]:
+    """Column index → field for the headers it knows (each field taken once)."""
+    known = {spelling: name for name, spellings in HEADERS.items() for spelling in spellings}
+    known.update({name.replace("_", " "): name for name in FIELDS})
+    mapping: dict[int, str] = {}
+    for index, title in enumerate(header):
+        name = known.get(_header_key(title))
+        if name is not None and name not in mapping.values():
+            mapping[index] = name
+    return mapping
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportPlan:
+    """What importing the file would do; nothing is written until import_plan."""
+
+    path: Path
+    encoding: str
+    delimiter: str
+    header: list[str]
+    mapping: dict[int, str]
+    ready: list[tuple[int, CleanClient]] = field(default_factory=list)  # (line, client)
+    bad: list[BadRow] = field(default_factory=list)
+    duplicates_in_file: list[int] = field(default_factory=list)  # line numbers
+    duplicates_existing: list[int] = field(default_factory=list)
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [title for i, title in enumerate(self.header) if i not in self.mapping]
+
+    @property
+    def missing(self) -> list[str]:
+        """What the file needs and lacks: an email, and names of some kind."""
+        fields = set(self.mapping.values())
+        lacks = [] if "email" in fields else ["email"]
+        if not ({"first_name", "last_name"} <= fields or "organization_name" in fields):
+            lacks.append("first_name + last_name, or organization_name")
+        return lacks
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 (with or without BOM), else Windows-1252 (Excel)."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:8192]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ";" if sample.count(";") > sample.count(",") else ","
+
+
+def check_row(values: dict[str, str], region: str) -> CleanClient:
+    """One row as a client; FieldError names the first problem."""
+    def get(name: str) -> str:
+        return clean_text(values.get(name, ""))
+
+    first, last, organization = get("first_name"), get("last_name"), get("organization_name")
+    kind_raw = _header_key(get("kind"))
+    kind = _KINDS.get(kind_raw) if kind_raw else (
+        "organization" if organization and not (first or last) else "individual")
+    if kind is None:
+        raise FieldError("kind_invalid")
+    if kind == "organization":
+        if not organization:
+            raise FieldError("organization_name: required")
+        first = last = ""
+    else:
+        if not first or not last:
+            raise FieldError(("first_name" if not first else "last_name") + ": required")
+        organization = ""
+    for value in (first, last, organization):
+        if len(value) > MAX_NAME:
+            raise FieldError("name_too_long")
+    try:
+        email = quick_email(get("email"))
+    except FieldError as exc:
+        raise FieldError(f"email: {exc.code}") from None
+    try:
+        phone = quick_phone(get("phone"), region)
+    except FieldError:
+        raise FieldError("phone: phone_invalid") from None
+    language_raw = _header_key(get("language"))
+    language = _LANGUAGES.get(language_raw) if language_raw else "en"
+    if language is None:
+        raise FieldError("language: language_invalid")
+    return CleanClient(kind, email, first, last, organization, phone, language)
+
+
+async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
+                    mapping: dict[int, str] | None = None) -> ImportPlan:
+    """Read and check the whole file; write nothing. `mapping` overrides the recognised one."""
+    try:
+        raw = await asyncio.to_thread(Path(path).read_bytes)
+    except OSError as exc:
+        raise ClientFileError(f"{path}: {exc.strerror or exc}") from None
+    text, encoding = _decode(raw)
+    if "\x00" in text:
+        raise ClientFileError(f"{path}: not a text file")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if not header:
+        raise ClientFileError(f"{path}: the file is empty")
+    plan = ImportPlan(Path(path), encoding, delimiter, header,
+                      mapping if mapping is not None else recognise(header))
+    if plan.missing:
+        return plan
+    seen: dict[str, int] = {}
+    from store.models import Client
+
+    existing = {key for (key,) in await store.list(
+        Client.select(Client.email_key).where(Client.firm == firm_id).tuples())}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            values = {name: row[i] for i, name in plan.mapping.items() if i < len(row)}
+            try:
+                clean = check_row(values, region)
+            except FieldError as exc:
+                plan.bad.append(BadRow(line, exc.code))
+                continue
+            key = email_key(clean.email)
+            if key in seen:
+                plan.duplicates_in_file.append(line)
+            elif key in existing:
+                plan.duplicates_existing.append(line)
+            else:
+                seen[key] = line
+                plan.ready.append((line, clean))
+    except csv.Error as exc:
+        raise ClientFileError(f"{path}: line {reader.line_num}: {exc}") from None
+    return plan
+
+
+async def import_plan(store: Store, firm_id: int, plan: ImportPlan,
+                      preparer_id: int | None) -> int:
+    """Write the plan's ready rows in one transaction; return how many clients were added."""
+    return len(await store.clients.add_many(firm_id, [c for _line, c in plan.ready],
+                                            preparer_id, source=plan.path.name))
+
+
+async def export_clients(store: Store, q: ClientQuery, path: Path) -> int:
+    """Write the clients the query shows, in its order, with their status, to CSV (UTF-8 with
+    a BOM, so spreadsheets read the accents); return how many were written."""
+    from store.models import Client
+
+    ids = await store.clients.ids(q)
+    statuses = await store.clients.statuses_of(ids, q.tax_year)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        rows = {row[0]: row[1:] for row in await store.list(
+            Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
+                          Client.organization_name, Client.email, Client.phone,
+                          Client.language, Client.active)
+            .where(Client.id.in_(chunk)).tuples())}
+        for client_id in chunk:
+            kind, first, last, org, email, phone, language, active = rows[client_id]
+            writer.writerow([kind, first or "", last or "", org or "", email, phone or "",
+                             language, statuses[client_id], "yes" if active else "no"])
+    try:
+        await asyncio.to_thread(Path(path).write_text, out.getvalue(), encoding="utf-8-sig",
+                                newline="")
+    except OSError as exc:
+        raise ClientFileError(f"{path}: {exc.strerror or exc}") from None
+    return len(ids)

@@ -1,0 +1,137 @@
+"""Clients from and to CSV: English and French headers, bad rows, duplicates, BOM, spreadsheets."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import ClientQuery
+from store.client_csv import ClientFileError, export_clients, import_plan, read_plan
+from tests.harness import running, settle, sign_in, type_text
+from tests.helpers import PASSWORD, add_client, make_preparer
+from tui.screens.client_files import ImportClientsScreen
+
+
+@pytest.fixture
+async def firm(store):
+    return await make_preparer(store)
+
+
+def write(tmp_path, text: str, name="clients.csv", encoding="utf-8") -> object:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+async def names(store, firm) -> list[str]:
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=2025, include_inactive=True)
+    return [r.display_name for r in await store.clients.page(q, 0, 1000)]
+
+
+async def test_english_headers_bad_rows_and_duplicates(store, firm, tmp_path):
+    await add_client(store, firm.firm_id, first_name="Old", last_name="Timer",
+                     email="old@example.com")
+    path = write(tmp_path, "First Name,Last Name,Company,E-mail,Phone,Language,Notes\n"
+                 "Emily,Smith,,emily@example.com,416-555-0100,English,vip\n"
+                 ",,Acme Ltd,info@acme.ca,,fr,\n"
+                 "John,,,john@example.com,,,\n"
+                 "Jane,Doe,,not-an-email,,,\n"
+                 "Bob,Lee,,bob@example.com,12,,\n"
+                 "Emily,Smith,,EMILY@example.com,,,\n"
+                 "Old,Timer,,old@example.com,,,\n"
+                 "Ann,Wu,,ann@example.com,,klingon,\n")
+    plan = await read_plan(store, firm.firm_id, path)
+    assert sorted(plan.mapping.values()) == ["email", "first_name", "language", "last_name",
+                                             "organization_name", "phone"]
+    assert plan.ignored_columns == ["Notes"]
+    assert [(b.line, b.reason) for b in plan.bad] == [
+        (4, "last_name: required"), (5, "email: email_invalid"), (6, "phone: phone_invalid"),
+        (9, "language: language_invalid")]
+    assert plan.duplicates_in_file == [7] and plan.duplicates_existing == [8]
+    assert await names(store, firm) == ["Timer, Old"]  # a preview writes nothing
+    assert await import_plan(store, firm.firm_id, plan, firm.id) == 2
+    assert sorted(await names(store, firm)) == ["Acme Ltd", "Smith, Emily", "Timer, Old"]
+    acme = [r for r in await store.clients.page(
+        ClientQuery(firm_id=firm.firm_id, tax_year=2025), 0, 10) if r.display_name == "Acme Ltd"]
+    assert acme[0].kind == "organization" and acme[0].language == "fr"
+
+
+async def test_french_semicolon_spreadsheet_export_with_bom_and_windows_1252(
+        store, firm, tmp_path):
+    text = ("\ufeffPrénom;Nom;Entreprise;Courriel;Téléphone;Langue\n"
+            "Émilie;Gagnon;;emilie@exemple.ca;(418) 555-0101;Français\n"
+            ";;Plomberie Côté Inc.;info@cote.ca;;français\n")
+    plan = await read_plan(store, firm.firm_id, write(tmp_path, text))
+    assert plan.delimiter == ";" and plan.encoding == "utf-8" and not plan.bad
+    assert [c.language for _line, c in plan.ready] == ["fr", "fr"]
+    assert plan.ready[0][1].first_name == "Émilie"  # the BOM is not part of the first header
+    ansi = await read_plan(store, firm.firm_id, write(
+        tmp_path, text.lstrip("\ufeff"), name="excel.csv", encoding="cp1252"))
+    assert ansi.encoding == "cp1252" and ansi.ready[0][1].first_name == "Émilie"
+
+
+async def test_nothing_is_half_imported(store, firm, tmp_path):
+    plan = await read_plan(store, firm.firm_id, write(
+        tmp_path, "first name,last name,email\nA,B,a@example.com\nC,D,c@example.com\n"))
+    await add_client(store, firm.firm_id, first_name="X", last_name="Y", email="x@example.com")
+    from store.validate import CleanClient
+
+    plan.ready.append((9, CleanClient("individual", "z@example.com", "Z", "Z", "", None, "xx")))
+    with pytest.raises(Exception):  # noqa: B017 - the database refuses the bad language
+        await import_plan(store, firm.firm_id, plan, firm.id)
+    assert await names(store, firm) == ["Y, X"]
+
+
+async def test_export_round_trips(store, firm, tmp_path):
+    for first, last, language in (("Émilie", "Gagnon", "fr"), ("John", "O'Brien", "en")):
+        await add_client(store, firm.firm_id, first_name=first, last_name=last,
+                         email=f"{first.lower()}@example.com", language=language,
+                         phone="418 555 0100")
+    await add_client(store, firm.firm_id, organization_name="Acme, \"Ltd\"",
+                     email="acme@example.com")
+    path = tmp_path / "export.csv"
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=2025)
+    assert await export_clients(store, q, path) == 3
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    from store import Store
+
+    elsewhere = await Store.open(str(tmp_path / "elsewhere.db"))  # another firm's database
+    try:
+        other = await make_preparer(elsewhere, username="luc", firm="Autre cabinet")
+        plan = await read_plan(elsewhere, other.firm_id, path)
+        assert not plan.bad and len(plan.ready) == 3
+        await import_plan(elsewhere, other.firm_id, plan, other.id)
+        again = tmp_path / "again.csv"
+        await export_clients(elsewhere, ClientQuery(firm_id=other.firm_id, tax_year=2025),
+                             again)
+    finally:
+        await elsewhere.close()
+    assert again.read_text(encoding="utf-8-sig") == path.read_text(encoding="utf-8-sig")
+
+
+async def test_unreadable_files_are_refused(store, firm, tmp_path):
+    with pytest.raises(ClientFileError):
+        await read_plan(store, firm.firm_id, tmp_path / "missing.csv")
+    with pytest.raises(ClientFileError):
+        await read_plan(store, firm.firm_id, write(tmp_path, "", name="empty.csv"))
+    plan = await read_plan(store, firm.firm_id, write(tmp_path, "foo,bar\n1,2\n", name="x.csv"))
+    assert plan.missing and not plan.ready
+
+
+async def test_import_from_the_app_shows_a_preview_first(store, firm, tmp_path):
+    path = write(tmp_path, "prénom,nom,courriel\nÉmilie,Gagnon,emilie@example.com\n"
+                           "Jean,,jean@example.com\n")
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("I")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ImportClientsScreen)
+        await type_text(pilot, str(path))
+        await pilot.press("enter")
+        await settle(pilot)
+        preview = str(screen.query_one("#preview").render())
+        assert "1 clients to add; 1 rows with errors" in preview and "line 3" in preview
+        assert await names(store, firm) == []  # nothing written yet
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert await names(store, firm) == ["Gagnon, Émilie"]

@@ -1,0 +1,122 @@
+"""`linkdesk import clients FILE` (preview, then one transaction) and `linkdesk export clients`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from tui.i18n import _
+
+FIELD_NAMES = {
+    "first_name": "first name", "last_name": "last name",
+    "organization_name": "organization", "email": "email", "phone": "phone",
+    "language": "language", "kind": "kind",
+}
+
+
+def describe_plan(plan, shown_errors: int = 20) -> list[str]:
+    """The preview: columns recognised and ignored, then what would be imported and skipped."""
+    from tui.labels import field_error
+
+    lines = [_("{file}: {encoding}, columns separated by {delimiter!r}").format(
+        file=plan.path.name, encoding=plan.encoding, delimiter=plan.delimiter)]
+    for index, name in sorted(plan.mapping.items()):
+        lines.append(f"  {plan.header[index]!r} → {FIELD_NAMES[name]}")
+    if plan.ignored_columns:
+        lines.append(_("  ignored: {columns}").format(
+            columns=", ".join(repr(c) for c in plan.ignored_columns)))
+    lines.append(_("{ready} clients to add; {bad} rows with errors; {dup_file} duplicates in "
+                   "the file and {dup_firm} already in the firm, skipped.").format(
+        ready=len(plan.ready), bad=len(plan.bad), dup_file=len(plan.duplicates_in_file),
+        dup_firm=len(plan.duplicates_existing)))
+    for row in plan.bad[:shown_errors]:
+        field, _sep, code = row.reason.rpartition(": ")
+        reason = field_error(code)
+        lines.append(_("  line {line}: {field}{reason}").format(
+            line=row.line, field=f"{FIELD_NAMES.get(field, field)}: " if field else "",
+            reason=reason))
+    if len(plan.bad) > shown_errors:
+        lines.append(_("  … and {n} more").format(n=len(plan.bad) - shown_errors))
+    return lines
+
+
+def parse_map(items: list[str], header: list[str], usage_error) -> dict[int, str]:
+    """--map "Column title=field" options as a column index → field mapping."""
+    mapping: dict[int, str] = {}
+    for item in items:
+        title, sep, name = item.rpartition("=")
+        if not sep or name not in FIELD_NAMES:
+            raise usage_error(_("--map: expected \"Column title=field\" with field one of "
+                                "{fields}, got {item!r}").format(
+                fields=", ".join(FIELD_NAMES), item=item))
+        if title not in header:
+            raise usage_error(_("--map: no column {title!r} in the file").format(title=title))
+        mapping[header.index(title)] = name
+    return mapping
+
+
+async def import_clients(target, args, open_store, usage_error) -> int:
+    from store.client_csv import ClientFileError, import_plan, read_plan, recognise
+
+    store = await open_store(target, must_exist=True)
+    try:
+        firm_id = await store.firm_id()
+        if firm_id is None:
+            raise usage_error(_("no firm yet: create the first account before importing"))
+        try:
+            plan = await read_plan(store, firm_id, args.file, args.region)
+            if args.map:
+                mapping = recognise(plan.header)
+                mapping.update(parse_map(args.map, plan.header, usage_error))
+                plan = await read_plan(store, firm_id, args.file, args.region, mapping)
+        except ClientFileError as exc:
+            raise usage_error(str(exc)) from None
+        preview = describe_plan(plan)
+        if plan.missing:
+            print("\n".join(preview), file=sys.stderr)
+            raise usage_error(_("no column for {what}: name it with --map \"Title=field\"")
+                              .format(what=", ".join(plan.missing)))
+        if not args.json:
+            print("\n".join(preview))
+        if not plan.ready:
+            added = 0
+        elif args.yes or (sys.stdin.isatty() and (await asyncio.to_thread(
+                input, _("Import {n} clients? [y/N] ").format(n=len(plan.ready))))
+                .strip().lower() in ("y", "yes", "o", "oui")):
+            added = await import_plan(store, firm_id, plan, None)
+        else:
+            print(_("Nothing imported (add --yes to import without being asked)."),
+                  file=sys.stderr)
+            return 1
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps({"added": added, "errors": [
+            {"line": b.line, "reason": b.reason} for b in plan.bad],
+            "duplicates_in_file": plan.duplicates_in_file,
+            "duplicates_existing": plan.duplicates_existing}))
+    else:
+        print(_("Imported {n} clients.").format(n=added))
+    return 1 if plan.bad else 0
+
+
+async def export_clients(target, args, open_store, usage_error) -> int:
+    from store import ClientQuery
+    from store.client_csv import ClientFileError
+    from store.client_csv import export_clients as write
+    from tui.config import default_tax_year
+
+    store = await open_store(target, must_exist=True)
+    try:
+        q = ClientQuery(firm_id=await store.firm_id(), tax_year=args.tax_year or default_tax_year(),
+                        search=args.search or "", status=args.status,
+                        include_inactive=args.include_inactive)
+        try:
+            count = await write(store, q, args.file)
+        except ClientFileError as exc:
+            raise usage_error(str(exc)) from None
+    finally:
+        await store.close()
+    print(_("Exported {n} clients to {file}.").format(n=count, file=args.file), file=sys.stderr)
+    return 0
