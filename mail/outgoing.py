@@ -32,3 +32,21 @@ def invitation_builder(
         return Envelope(message_id, sender_address, recipient_address, raw)
 
     return build
+
+
+def request_for(client: dict, tax_year: int, *, firm_name: str, preparer_name: str,
+                sender_address: str, reminder: bool = False):
+    """An InviteRequest for `client` (as Clients.details gives it), in its own language."""
+    from mail.templates import default_text, reminder_text
+    from store.invitations import InviteRequest
+
+    values = dict(firm_name=firm_name, tax_year=tax_year, client_name=client["greeting_name"],
+                  preparer_name=preparer_name)
+    subject, body = (reminder_text if reminder else default_text)(client["language"], **values)
+    build = invitation_builder(
+        firm_name=firm_name, sender_address=sender_address,
+        recipient_name=client["display_name"] if client["kind"] == "organization"
+        else client["greeting_name"],
+        recipient_address=client["email"], subject=subject, body=body,
+        language=client["language"])
+    return InviteRequest(client["id"], tax_year, client["email"], client["language"], build)

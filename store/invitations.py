@@ -181,13 +181,16 @@ class Invitations:
         link_base: str,
         *,
         reinvite: bool = False,
+        reminder: bool = False,
     ) -> InviteOutcome:
         """Queue invitations for many clients in one transaction, each with its own token.
 
         A client who cannot be invited now is left out and said why (`refused`); the others
         are queued together, or none is if anything fails. Messages are composed before the
-        transaction, so the write lock is held for the statements only.
+        transaction, so the write lock is held for the statements only. A `reminder` replaces a
+        pending invitation like a re-invite and counts one more reminder on the new one.
         """
+        reinvite = reinvite or reminder
         requests = list({r.client_id: r for r in requests}.values())  # each client once
         tokens = {r.client_id: secrets.token_urlsafe(32) for r in requests}
         base = link_base.rstrip("/")
@@ -219,6 +222,7 @@ class Invitations:
                     chosen.append(request)
             if not chosen:
                 return outcome
+            counts = await self._reminder_counts(chosen) if reminder else {}
             # An expired invitation is still "pending" underneath: retire it, killing its link.
             await self._end_live_pairs([(r.client_id, r.tax_year) for r in chosen],
                                        "replaced", now)
@@ -227,7 +231,8 @@ class Invitations:
                     client=r.client_id, tax_year=r.tax_year,
                     token_hash=hash_token(tokens[r.client_id]), state=SENDING,
                     recipient=r.recipient, language=r.language, created_by=preparer_id,
-                    created_at=now, expires_at=now + self.ttl) for r in chunk])
+                    created_at=now, expires_at=now + self.ttl,
+                    reminders=counts.get(r.client_id, 0)) for r in chunk])
                 by_hash = dict(await self.store.list(
                     Invitation.select(Invitation.token_hash, Invitation.id).where(
                         Invitation.token_hash.in_([hash_token(tokens[r.client_id])
@@ -242,12 +247,24 @@ class Invitations:
                     raw=envelopes[r.client_id].raw, state="queued", next_attempt_at=now,
                     created_at=now) for r in chunk])
             await self._set_statuses([(r.client_id, r.tax_year) for r in chosen], SENDING, now)
-            kind = "invitation_resent" if reinvite else "invitation_queued"
+            kind = ("invitation_reminded" if reminder else
+                    "invitation_resent" if reinvite else "invitation_queued")
             await self.store.clients.log_many([
                 (r.client_id, preparer_id, kind,
                  {"tax_year": r.tax_year, "recipient": r.recipient,
                   "message_id": envelopes[r.client_id].message_id}) for r in chosen])
         return outcome
+
+    async def _reminder_counts(self, requests: list[InviteRequest]) -> dict[int, int]:
+        """For each client, the reminders its live invitation had, plus this one."""
+        counts: dict[int, int] = {}
+        for request in requests:
+            found = await self.store.scalar(Invitation.select(Invitation.reminders).where(
+                (Invitation.client == request.client_id)
+                & (Invitation.tax_year == request.tax_year)
+                & Invitation.state.in_((SENDING, PENDING))))
+            counts[request.client_id] = (found or 0) + 1
+        return counts
 
     async def _statuses(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """The stored status of each (client, tax year); a pair not stored is Not invited."""

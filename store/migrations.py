@@ -272,7 +272,17 @@ def _v5(backend: str) -> list[str]:
     return [sql.format(**types) for sql in statements]
 
 
-MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(backend: str) -> list[str]:
+    """Reminders: the firm's setting (off by default) and a count on each invitation."""
+    return [
+        "ALTER TABLE firm ADD COLUMN reminders_on BOOLEAN NOT NULL DEFAULT FALSE",
+        "ALTER TABLE firm ADD COLUMN reminder_days INTEGER NOT NULL DEFAULT 7",
+        "ALTER TABLE firm ADD COLUMN reminder_max INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE invitation ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0",
+    ]
+
+
+MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 LATEST = len(MIGRATIONS)
 
 

@@ -35,6 +35,9 @@ class Firm(BaseModel):
     id = AutoField()
     name = TextField()
     created_at = DateTimeField()
+    reminders_on = BooleanField(default=False)
+    reminder_days = IntegerField(default=7)
+    reminder_max = IntegerField(default=1)
 
 
 class Preparer(BaseModel):
@@ -106,6 +109,7 @@ class Invitation(BaseModel):
     sent_at = DateTimeField(null=True)
     ended_at = DateTimeField(null=True)
     failure = TextField(null=True)
+    reminders = IntegerField(default=0)
 
 
 class Outbox(BaseModel):

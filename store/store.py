@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from store.clients import Clients
     from store.invitations import Invitations
     from store.network import Network
+    from store.reminders import Reminders
 
 Clock = Callable[[], dt.datetime]
 
@@ -61,6 +62,12 @@ class Store:
         from store.network import Network
 
         return Network(self)
+
+    @cached_property
+    def reminders(self) -> Reminders:
+        from store.reminders import Reminders
+
+        return Reminders(self)
 
     @cached_property
     def clients(self) -> Clients:

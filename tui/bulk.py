@@ -6,10 +6,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mail.outgoing import invitation_builder
-from mail.templates import default_text
+from mail.outgoing import request_for
 from store.clients import FAILED, PENDING, SENDING
-from store.invitations import InviteRequest
 
 CHUNK = 100  # clients queued per transaction: the list stays responsive in between
 WATCH_EVERY_S = 0.5
@@ -63,18 +61,10 @@ class BulkInvitation:
     def cancel(self) -> None:
         self.progress.cancelled = True
 
-    def _request(self, client: dict) -> InviteRequest:
-        subject, body = default_text(
-            client["language"], firm_name=self.preparer.firm_name, tax_year=self.tax_year,
-            client_name=client["greeting_name"], preparer_name=self.preparer.username)
-        build = invitation_builder(
-            firm_name=self.preparer.firm_name, sender_address=self.settings.sender_address,
-            recipient_name=client["display_name"] if client["kind"] == "organization"
-            else client["greeting_name"],
-            recipient_address=client["email"], subject=subject, body=body,
-            language=client["language"])
-        return InviteRequest(client["id"], self.tax_year, client["email"], client["language"],
-                             build)
+    def _request(self, client: dict):
+        return request_for(client, self.tax_year, firm_name=self.preparer.firm_name,
+                           preparer_name=self.preparer.username,
+                           sender_address=self.settings.sender_address)
 
     async def run(self) -> BulkProgress:
         """Queue every chunk (unless cancelled), then follow delivery to the end."""

@@ -75,13 +75,20 @@ class Runtime:
         return self
 
     async def _expire_links(self) -> None:
-        """Show invitations past their date as expired: at start, then every minute."""
+        """Show invitations past their date as expired, and send the reminders that are due
+        (when the firm has them on): at start, then every minute."""
+        from mail.reminders import send_due_reminders
+
         while True:
             try:
                 if await self.store.invitations.expire():
                     self.changed()
+                if await send_due_reminders(self.store, self.settings.sender_address,
+                                            self.settings.link_base):
+                    self.wake_delivery()
+                    self.changed()
             except Exception:  # a busy moment: try again next round
-                log.warning("expiry sweep failed", exc_info=True)
+                log.warning("expiry and reminder sweep failed", exc_info=True)
             await self.store.release()
             await asyncio.sleep(EXPIRY_SWEEP_S)
 

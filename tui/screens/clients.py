@@ -72,6 +72,8 @@ class ClientsScreen(Screen):
                 tooltip=_("Select every client the list shows, or none")),
         Binding("R", "reinvite_stale", _("Re-invite pending"), id="reinvite-stale",
                 show=False, tooltip=_("Re-invite everyone pending for more than N days")),
+        Binding("w", "reminders", _("Reminders"), id="reminders", show=False,
+                tooltip=_("Reminder setting, and who is reminded next")),
         Binding("I", "import_clients", _("Import"), id="import-clients", show=False,
                 tooltip=_("Import clients from a CSV file (preview first)")),
         Binding("X", "export_clients", _("Export"), id="export-clients", show=False,
@@ -387,6 +389,11 @@ class ClientsScreen(Screen):
                                          skipped=progress.skipped), markup=False)
         current = self.query_one(ClientTable).current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
+
+    def action_reminders(self) -> None:
+        from tui.screens.reminders import RemindersScreen
+
+        self.app.push_screen(RemindersScreen(self.preparer.firm_id))
 
     def action_import_clients(self) -> None:
         from tui.screens.client_files import ImportClientsScreen

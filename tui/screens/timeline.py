@@ -16,6 +16,7 @@ EVENT_LABELS = {
     "client_added": N_("Client added"),
     "invitation_queued": N_("Invitation queued"),
     "invitation_resent": N_("New invitation queued (the previous link no longer works)"),
+    "invitation_reminded": N_("Reminder queued (the previous link no longer works)"),
     "invitation_sent": N_("Invitation accepted by the mail relay"),
     "delivery_deferred": N_("Delivery deferred, will retry"),
     "invitation_failed": N_("Delivery failed"),

@@ -1,0 +1,86 @@
+"""Reminders: one more message for invitations left pending, if the firm switched them on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from store.clients import PENDING
+from store.models import Client, ClientYearStatus, Firm, Invitation
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """Off by default; when on, a reminder after `days` days pending, at most `most` of them."""
+
+    on: bool = False
+    days: int = 7
+    most: int = 1
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    """A pending invitation as the reminders screen lists it."""
+
+    client_id: int
+    name: str
+    email: str
+    tax_year: int
+    sent_at: dt.datetime
+    due_at: dt.datetime
+    reminders: int
+    language: str
+
+
+class Reminders:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def settings(self, firm_id: int) -> ReminderSettings:
+        rows = await self.store.list(Firm.select(
+            Firm.reminders_on, Firm.reminder_days, Firm.reminder_max)
+            .where(Firm.id == firm_id).tuples())
+        if not rows:
+            return ReminderSettings()
+        on, days, most = rows[0]
+        return ReminderSettings(bool(on), days, most)
+
+    async def configure(self, firm_id: int, settings: ReminderSettings) -> None:
+        if not 1 <= settings.days <= 365 or not 1 <= settings.most <= 10:
+            raise ValueError("days must be 1 to 365 and reminders 1 to 10")
+        async with self.store.write():
+            await self.store.execute(Firm.update(
+                reminders_on=settings.on, reminder_days=settings.days,
+                reminder_max=settings.most).where(Firm.id == firm_id))
+
+    async def upcoming(self, firm_id: int, limit: int = 200) -> list[ReminderRow]:
+        """Pending invitations that will get a reminder, soonest first (whether reminders are
+        on or not: the screen shows what switching them on would do)."""
+        settings = await self.settings(firm_id)
+        now = self.store.clock()
+        rows = await self.store.list(
+            Invitation.select(Invitation.client, Client.display_name, Invitation.recipient,
+                              Invitation.tax_year, Invitation.sent_at, Invitation.reminders,
+                              Client.language)
+            .join(Client, on=(Invitation.client == Client.id))
+            .join(ClientYearStatus, on=(ClientYearStatus.client == Client.id)
+                  & (ClientYearStatus.tax_year == Invitation.tax_year))
+            .where((Client.firm == firm_id) & (Client.active == True)  # noqa: E712
+                   & (Invitation.state == PENDING) & (ClientYearStatus.status == PENDING)
+                   & (Invitation.expires_at > now) & Invitation.sent_at.is_null(False)
+                   & (Invitation.reminders < settings.most))
+            .order_by(Invitation.sent_at, Invitation.id).limit(limit).tuples())
+        wait = dt.timedelta(days=settings.days)
+        return [ReminderRow(client, name, email, year, sent, sent + wait, count, language)
+                for client, name, email, year, sent, count, language in rows]
+
+    async def due(self, firm_id: int) -> list[ReminderRow]:
+        """Those whose reminder is due now; none while reminders are off."""
+        if not (await self.settings(firm_id)).on:
+            return []
+        now = self.store.clock()
+        return [row for row in await self.upcoming(firm_id, limit=10_000) if row.due_at <= now]

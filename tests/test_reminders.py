@@ -1,0 +1,89 @@
+"""Reminders with an injected clock: off by default, after N days, at most M, never to the wrong
+clients, each one an event with a new link."""
+
+from __future__ import annotations
+
+from mail.outgoing import request_for
+from mail.reminders import send_due_reminders
+from store.reminders import ReminderSettings
+from tests.harness import running, settle, sign_in
+from tests.helpers import PASSWORD, add_client, make_preparer
+from tui.screens.reminders import RemindersScreen
+
+YEAR = 2025
+BASE = "http://127.0.0.1:8765"
+
+
+async def invite_and_deliver(store, firm, client_ids):
+    for client_id in client_ids:
+        client = await store.clients.details(client_id)
+        await store.invitations.invite_many(
+            [request_for(client, YEAR, firm_name="Cabinet", preparer_name="marie",
+                         sender_address="p@cabinet.ca")], firm.id, BASE)
+    for job in await store.invitations.claim_many(100):
+        await store.invitations.delivered(job, "250 OK")
+
+
+async def test_reminders_follow_the_setting_and_the_rules(store, clock):
+    firm = await make_preparer(store)
+    names = ("Émilie", "Jean", "Luc", "Anne")
+    ids = [await add_client(store, firm.firm_id, first_name=n, last_name="Roy",
+                            email=f"{i}@example.com", language="fr" if i else "en")
+           for i, n in enumerate(names)]
+    await invite_and_deliver(store, firm, ids)
+    await store.invitations.set_active(ids[1], False, firm.id)  # inactive: never
+    await store.invitations.cancel(ids[2], YEAR, firm.id)  # cancelled: never
+    clock.advance(days=8)
+    assert (await store.reminders.settings(firm.firm_id)).on is False
+    assert await send_due_reminders(store, "p@cabinet.ca", BASE) == 0  # off by default
+    upcoming = await store.reminders.upcoming(firm.firm_id)
+    assert [r.client_id for r in upcoming] == [ids[0], ids[3]]  # the screen shows them anyway
+
+    await store.reminders.configure(firm.firm_id, ReminderSettings(on=True, days=7, most=2))
+    # Anne accepts before the sweep: accepted clients are never reminded.
+    from store.models import Invitation
+
+    await store.execute(Invitation.update(state="accepted").where(Invitation.client == ids[3]))
+    from tests.helpers import set_status
+
+    await set_status(store, ids[3], YEAR, "accepted")
+    assert await send_due_reminders(store, "p@cabinet.ca", BASE) == 1
+    kinds = [e[0] for e in await store.clients.events(ids[0])]
+    assert kinds[-1] == "invitation_reminded"
+    (job,) = await store.invitations.claim_many(10)
+    assert b"Reminder" in job.raw or b"Rappel" in job.raw
+    await store.invitations.delivered(job, "250 OK")
+    assert await send_due_reminders(store, "p@cabinet.ca", BASE) == 0  # not due again yet
+    clock.advance(days=6, hours=23)
+    assert await send_due_reminders(store, "p@cabinet.ca", BASE) == 0
+    clock.advance(hours=2)
+    assert await send_due_reminders(store, "p@cabinet.ca", BASE) == 1  # the second and last
+    for job in await store.invitations.claim_many(10):
+        await store.invitations.delivered(job, "250 OK")
+    clock.advance(days=20)
+    assert await send_due_reminders(store, "p@cabinet.ca", BASE) == 0  # at most two
+    assert await store.reminders.upcoming(firm.firm_id) == []
+    statuses = await store.clients.statuses_of(ids, YEAR)
+    assert statuses[ids[0]] == "pending"
+
+
+async def test_reminders_screen_lists_and_saves(store, clock):
+    firm = await make_preparer(store)
+    client = await add_client(store, firm.firm_id, organization_name="Acme Ltée",
+                              email="a@acme.ca")
+    await invite_and_deliver(store, firm, [client])
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("w")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RemindersScreen)
+        table = screen.query_one("#upcoming")
+        assert table.row_count == 1 and "Acme Ltée" in str(table.get_row_at(0)[0])
+        assert "Would be reminded" in str(screen.query_one("#next-title").render())
+        await pilot.click("#reminders-on")
+        screen.query_one("#reminder-days").value = "3"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    settings = await store.reminders.settings(firm.firm_id)
+    assert settings == ReminderSettings(on=True, days=3, most=1)

@@ -1,0 +1,99 @@
+"""Reminders: the firm's setting, and who would be reminded next (and when)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Static, Switch
+
+from store.reminders import ReminderSettings
+from tui.formatting import format_datetime
+from tui.i18n import _
+
+
+class RemindersScreen(ModalScreen[None]):
+    """Switch reminders on or off, set after how many days and how many; see who is next."""
+
+    BINDINGS = [
+        Binding("escape", "close", _("Close"), id="close"),
+        Binding("ctrl+s", "save", _("Save"), id="save"),
+    ]
+
+    def __init__(self, firm_id: int) -> None:
+        super().__init__()
+        self.firm_id = firm_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reminders", classes="dialog"):
+            yield Static(_("Reminders for pending invitations"), classes="title", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Send reminders"), classes="form-label")
+                yield Switch(id="reminders-on")
+            with Horizontal(classes="form-row"):
+                yield Label(_("After (days pending)"), classes="form-label")
+                yield Input(id="reminder-days", type="integer", max_length=3, compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label(_("At most (reminders)"), classes="form-label")
+                yield Input(id="reminder-max", type="integer", max_length=2, compact=True)
+            yield Static("", id="reminder-problem", classes="warning", markup=False)
+            yield Static(Text(_("A reminder carries a new link (the earlier one stops working) "
+                                "and is recorded in the client's history. Inactive, cancelled "
+                                "and accepted clients are never reminded."), style="dim"))
+            yield Static("", id="next-title", classes="title", markup=False)
+            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Save"), id="save-button", variant="primary", compact=True)
+                yield Button(_("Close"), id="close-button", compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#upcoming", DataTable)
+        table.add_columns(_("Client"), _("Email"), _("Tax year"), _("Sent"), _("Reminder due"),
+                          _("Reminders sent"))
+        self.load()
+
+    @work(exclusive=True, group="reminders")
+    async def load(self) -> None:
+        reminders = self.app.store.reminders
+        settings = await reminders.settings(self.firm_id)
+        with self.prevent(Switch.Changed):
+            self.query_one("#reminders-on", Switch).value = settings.on
+        self.query_one("#reminder-days", Input).value = str(settings.days)
+        self.query_one("#reminder-max", Input).value = str(settings.most)
+        rows = await reminders.upcoming(self.firm_id)
+        now = self.app.store.clock()
+        table = self.query_one("#upcoming", DataTable)
+        table.clear()
+        for row in rows:
+            due = _("now") if row.due_at <= now else format_datetime(row.due_at)
+            table.add_row(Text(row.name), Text(row.email), str(row.tax_year),
+                          format_datetime(row.sent_at), due, str(row.reminders))
+        title = (_("Next to be reminded ({n})") if settings.on else
+                 _("Would be reminded if reminders were on ({n})")).format(n=len(rows))
+        self.query_one("#next-title", Static).update(title)
+
+    @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        self.save()
+
+    @work(exclusive=True, group="reminders")
+    async def save(self) -> None:
+        days = self.query_one("#reminder-days", Input).value.strip()
+        most = self.query_one("#reminder-max", Input).value.strip()
+        problem = self.query_one("#reminder-problem", Static)
+        if not (days.isdigit() and 1 <= int(days) <= 365 and most.isdigit()
+                and 1 <= int(most) <= 10):
+            problem.update(_("Days: 1 to 365. Reminders: 1 to 10."))
+            return
+        problem.update("")
+        await self.app.store.reminders.configure(self.firm_id, ReminderSettings(
+            self.query_one("#reminders-on", Switch).value, int(days), int(most)))
+        self.notify(_("Reminder settings saved."), markup=False)
+        self.load()
+
+    @on(Button.Pressed, "#close-button")
+    def action_close(self) -> None:
+        self.dismiss(None)
