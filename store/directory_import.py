@@ -45,8 +45,11 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class RowError:
+    """A skipped row: its line, why (a code the screens and commands word), and the value."""
+
     line: int
     reason: str
+    value: str = ""
 
 
 @dataclass
@@ -80,29 +83,29 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
 
     key = get("member_id")
     if not key:
-        return RowError(line, "member_id is empty")
+        return RowError(line, "member_id_empty")
     if len(key) > 100:
-        return RowError(line, "member_id is longer than 100 characters")
+        return RowError(line, "member_id_too_long")
     name = get("name")
     if not name:
-        return RowError(line, "name is empty")
+        return RowError(line, "name_empty")
     if len(name) > MAX_NAME:
-        return RowError(line, f"name is longer than {MAX_NAME} characters")
+        return RowError(line, "name_too_long")
     email = get("email")
     if email:
         try:
             email = quick_email(email)
         except FieldError:
-            return RowError(line, f"email is not a valid address: {email!r}")
+            return RowError(line, "email_invalid", email)
     region = get("region").upper() or "CA"
     if not re.fullmatch(r"[A-Z]{2}", region):
-        return RowError(line, f"region is not a two-letter country code: {region!r}")
+        return RowError(line, "region_invalid", region)
     phone = get("phone")
     if phone:
         try:
             phone = quick_phone(phone, region) or ""
         except FieldError:
-            return RowError(line, f"phone is not a phone number: {phone!r}")
+            return RowError(line, "phone_invalid", phone)
     website = get("website")
     if website:
         if _PLAIN_SITE.match(website):
@@ -111,19 +114,18 @@ def check_row(line: int, raw: dict[str, str]) -> MemberRow | RowError:
             try:
                 website = parse_website(website)
             except FieldError:
-                return RowError(line, f"website is not a web address: {website!r}")
+                return RowError(line, "website_invalid", website)
     plan_raw = get("plan")
     plan = _PLANS.get(re.sub(r"[\s_-]", "", fold(plan_raw)), None) if plan_raw else "essentials"
     if plan is None:
-        return RowError(line, f"plan is not one of Simple Start, Essentials, Plus, Advanced: "
-                              f"{plan_raw!r}")
+        return RowError(line, "plan_invalid", plan_raw)
     visible_raw = fold(get("visible"))
     if visible_raw in _YES:
         visible = True
     elif visible_raw in _NO:
         visible = False
     else:
-        return RowError(line, f"visible is not yes or no: {get('visible')!r}")
+        return RowError(line, "visible_invalid", get("visible"))
     return MemberRow(line, key, fold(name), dict(
         name=name, email=email, phone=phone, website=website, address=get("address")[:MAX_NAME],
         city=get("city")[:MAX_NAME], region=region, plan=plan, visible=visible))
@@ -181,14 +183,13 @@ class MemberFile:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(names):
-                yield RowError(line, f"{len(row)} fields where the header has {len(names)}")
+                yield RowError(line, "field_count", f"{len(row)}/{len(names)}")
                 continue
             checked = check_row(line, dict(zip(names, row, strict=True)))
             if isinstance(checked, MemberRow):
                 first = seen.setdefault(checked.member_key, line)
                 if first != line:
-                    yield RowError(line, f"member_id {checked.member_key!r} already on "
-                                         f"line {first}")
+                    yield RowError(line, "member_id_repeated", str(first))
                     continue
             yield checked
 
@@ -291,20 +292,8 @@ def member_row(member_key: str, name: str, *, region: str = "CA", visible: bool 
     return checked
 
 
-def format_report(report: ImportReport, shown_errors: int = 50) -> str:
-    """The import's outcome as lines a person reads (errors by line number)."""
-    lines = [f"{report.loaded} members loaded: {report.added} added, {report.updated} updated, "
-             f"{report.unchanged} unchanged; {len(report.errors)} rows skipped."]
-    if report.linked_updated:
-        lines.append(f"{report.linked_updated} linked customers or vendors updated.")
-    for error in report.errors[:shown_errors]:
-        lines.append(f"line {error.line}: {error.reason}")
-    if len(report.errors) > shown_errors:
-        lines.append(f"... and {len(report.errors) - shown_errors} more")
-    return "\n".join(lines)
-
-
 def report_json(report: ImportReport) -> str:
     return json.dumps({"added": report.added, "updated": report.updated,
                        "unchanged": report.unchanged, "linked_updated": report.linked_updated,
-                       "errors": [{"line": e.line, "reason": e.reason} for e in report.errors]})
+                       "errors": [{"line": e.line, "reason": e.reason, "value": e.value}
+                                  for e in report.errors]})

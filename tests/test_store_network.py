@@ -243,8 +243,10 @@ async def test_import_reports_bad_rows_by_line_and_loads_the_rest(store, tmp_pat
                  "A5,Short,,,\n")
     report = await import_members(store, path)
     assert (report.added, report.updated) == (2, 0)
-    assert [(e.line, e.reason.split(" ")[0]) for e in report.errors] == [
-        (3, "member_id"), (4, "email"), (5, "plan"), (6, "member_id"), (8, "5")]
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (3, "member_id_empty"), (4, "email_invalid"), (5, "plan_invalid"),
+        (6, "member_id_repeated"), (8, "field_count")]
+    assert report.errors[1].value == "not-an-email" and report.errors[3].value == "2"
     assert await names(store, books, "cote") == ["Électricité Côté"]
     (card,) = await store.network.search(books, "elec")
     assert card.website == "https://cote.ca"

@@ -249,7 +249,8 @@ async def _status(target, args) -> int:
     print(_("Tax year {year}").format(year=year))  # counts stay plain digits for scripts
     for status in STATUSES:
         print(f"  {status_label(status):<{width}}  {counts[status]:>7}")
-    print(f"  {_('Total'):<{width}}  {total:>7}")
+    total_label = _("Total")
+    print(f"  {total_label:<{width}}  {total:>7}")
     return 0
 
 

@@ -13,7 +13,6 @@ async def network_import(target, args, open_store, usage_error) -> int:
     from store.directory_import import (
         ImportFileError,
         MemberFile,
-        format_report,
         import_members,
         report_json,
     )
@@ -39,6 +38,25 @@ async def network_import(target, args, open_store, usage_error) -> int:
         print(format_report(report))
         print(_("Done in {seconds:.1f} s.").format(seconds=seconds), file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def format_report(report, shown_errors: int = 50) -> str:
+    """The import's outcome as lines a person reads (errors by line number)."""
+    from tui.labels import member_row_error
+
+    lines = [_("{loaded} members loaded: {added} added, {updated} updated, {unchanged} "
+               "unchanged; {skipped} rows skipped.").format(
+        loaded=report.loaded, added=report.added, updated=report.updated,
+        unchanged=report.unchanged, skipped=len(report.errors))]
+    if report.linked_updated:
+        lines.append(_("{n} linked customers or vendors updated.").format(
+            n=report.linked_updated))
+    for error in report.errors[:shown_errors]:
+        lines.append(_("line {line}: {reason}").format(
+            line=error.line, reason=member_row_error(error.reason, error.value)))
+    if len(report.errors) > shown_errors:
+        lines.append(_("… and {n} more").format(n=len(report.errors) - shown_errors))
+    return "\n".join(lines)
 
 
 class _ProgressBar:

@@ -58,6 +58,10 @@ INVITE_ERRORS = {
 }
 
 
+def invite_error(code: str) -> str:
+    return _(INVITE_ERRORS.get(code, code))
+
+
 def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
 
@@ -106,3 +110,23 @@ def network_error(exc) -> str:
 
 def plan_label(plan: str) -> str:
     return _(PLAN_LABELS.get(plan, plan))
+
+
+MEMBER_ROW_ERRORS = {
+    "member_id_empty": N_("member_id is empty"),
+    "member_id_too_long": N_("member_id is longer than 100 characters"),
+    "member_id_repeated": N_("member_id already on line {value}"),
+    "name_empty": N_("name is empty"),
+    "name_too_long": N_("name is longer than 200 characters"),
+    "email_invalid": N_("email is not a valid address: {value}"),
+    "region_invalid": N_("region is not a two-letter country code: {value}"),
+    "phone_invalid": N_("phone is not a phone number: {value}"),
+    "website_invalid": N_("website is not a web address: {value}"),
+    "plan_invalid": N_("plan is not Simple Start, Essentials, Plus or Advanced: {value}"),
+    "visible_invalid": N_("visible is not yes or no: {value}"),
+    "field_count": N_("the row's fields do not match the header (fields/header: {value})"),
+}
+
+
+def member_row_error(code: str, value: str) -> str:
+    return _(MEMBER_ROW_ERRORS.get(code, code)).format(value=value)

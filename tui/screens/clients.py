@@ -18,7 +18,7 @@ from store import STATUSES, ClientQuery, PreparerInfo
 from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.i18n import _
-from tui.labels import INVITE_ERRORS
+from tui.labels import invite_error
 from tui.messages import StoreChanged
 from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
@@ -297,11 +297,11 @@ class ClientsScreen(Screen):
         if row is None:
             return
         if not row.active:
-            self.notify(_(INVITE_ERRORS["inactive"]), severity="warning", markup=False)
+            self.notify(invite_error("inactive"), severity="warning", markup=False)
             return
         reinvite = row.status not in INVITABLE
         if reinvite and row.status not in REINVITABLE:
-            self.notify(_(INVITE_ERRORS["not_invitable"]), severity="warning", markup=False)
+            self.notify(invite_error("not_invitable"), severity="warning", markup=False)
             return
         if reinvite and not await self.app.push_screen_wait(ConfirmScreen(
                 _("Send {name} a new invitation? The link sent earlier will stop working.")

@@ -43,7 +43,8 @@ class SentMailScreen(ModalScreen[None]):
     def _show(self, event: OptionList.OptionSelected) -> None:
         mail = self.captured[int(event.option.id)]
         self.query_one("#sent-body", Static).update(Text(
-            f"{_('To')}: {mail.recipient}\n{_('Subject')}: {mail.subject}\n\n{mail.text}"))
+            _("To: {recipient}\nSubject: {subject}").format(
+                recipient=mail.recipient, subject=mail.subject) + f"\n\n{mail.text}"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,87 @@
+"""Keep the French catalog in step with the code: `update` then translate, then `compile`.
+
+    python tools/catalog.py update    # add new messages to the .po (translations kept)
+    python tools/catalog.py compile   # write the .mo the app loads
+    python tools/catalog.py check     # exit 1 if a message lacks French or the .mo is stale
+
+Messages are every string passed to `_()` or `N_()` under tui/.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "tui"
+PO = ROOT / "tui" / "locale" / "fr" / "LC_MESSAGES" / "linkdesk.po"
+MO = PO.with_suffix(".mo")
+
+
+def extracted() -> list[str]:
+    """Every message of the code, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(SOURCE), keywords={"_": None, "N_": None}, comment_tags=()):
+        if isinstance(message, str) and message:
+            seen.setdefault(message, None)
+    return list(seen)
+
+
+def load() -> Catalog:
+    with open(PO, "rb") as handle:
+        return read_po(handle, locale="fr_CA")
+
+
+def compiled(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
+def missing(catalog: Catalog) -> list[str]:
+    return [m for m in extracted() if not (catalog.get(m) and catalog.get(m).string)]
+
+
+def update() -> None:
+    old = load() if PO.exists() else Catalog(locale="fr_CA")
+    new = Catalog(locale="fr_CA", project="linkdesk", domain="linkdesk")
+    for message in extracted():
+        known = old.get(message)
+        new.add(message, known.string if known else "")
+    PO.parent.mkdir(parents=True, exist_ok=True)
+    with open(PO, "wb") as handle:
+        write_po(handle, new, width=100, omit_header=False, sort_output=False)
+    print(f"{PO}: {len(new)} messages, {len(missing(new))} without French")
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if command == "update":
+        update()
+    elif command == "compile":
+        MO.write_bytes(compiled(load()))
+        print(f"wrote {MO}")
+    elif command == "check":
+        catalog = load()
+        gaps = missing(catalog)
+        for message in gaps:
+            print(f"no French for: {message!r}")
+        stale = not MO.exists() or MO.read_bytes() != compiled(catalog)
+        if stale:
+            print("the .mo is stale: run `python tools/catalog.py compile`")
+        return 1 if gaps or stale else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
