@@ -152,15 +152,23 @@ class ClientsScreen(Screen):
     async def _reload(self, select_id, counts, typing, keep_filters) -> None:
         clients = self.app.store.clients
         q = self.query_now()
+        table = self.query_one(ClientTable)
+        moves = table.moves
         cursor = 0
         if select_id is not None:
             position = await clients.position(select_id, q)
             if position is None and keep_filters:
-                position = self.query_one(ClientTable).cursor  # it left the filter: stay put
+                position = table.cursor  # it left the filter: stay put
             cursor = position or 0
         offset = (cursor // PAGE) * PAGE
         rows = await clients.page(q, offset, PAGE)
-        table = self.query_one(ClientTable)
+        if keep_filters and table.moves != moves:
+            # The preparer moved while this was read: their cursor wins over the one this
+            # reload started from (a key is never undone by a refresh).
+            cursor = table.cursor
+            if not offset <= cursor < offset + PAGE:
+                offset = (cursor // PAGE) * PAGE
+                rows = await clients.page(q, offset, PAGE)
         table.sort, table.descending = q.sort, q.descending
         table.set_fetcher(self._fetcher(q))
         known = len(rows) < PAGE  # a short page: the total is known without counting

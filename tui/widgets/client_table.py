@@ -128,6 +128,7 @@ class ClientTable(ScrollView, can_focus=True):
         self._loading: set[int] = set()
         self._generation = 0
         self.loads = 0  # first pages shown so far: tests and benches wait on it
+        self.moves = 0  # cursor moves by the preparer (a refresh must not undo them)
         self.empty_message = ""
 
     # -- data ---------------------------------------------------------------------------------
@@ -200,6 +201,7 @@ class ClientTable(ScrollView, can_focus=True):
         if index == self.cursor:
             return
         self.cursor = index
+        self.moves += 1
         self._scroll_to_cursor()
         self.refresh()
         if self.current is None:

@@ -1,0 +1,140 @@
+"""Bulk invitation of 10,000 clients to a local aiosmtpd server, with keys pressed meanwhile.
+
+The app runs headless with its real runtime (delivery worker, relay connections) against an
+aiosmtpd server in another process. The bulk invitation is started as the dialog starts it;
+while it runs, an arrow key is handed to the app every 100 ms, as the terminal driver hands it
+over, and timed to the client list drawing the moved cursor. The clock stops when the store
+shows all 10,000 pending. Last line: a JSON object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _pty_app import cpu_calibration_s  # noqa: E402
+
+N = 10_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def run(port: int, tmp: Path) -> dict:
+    import random
+
+    from textual import events
+
+    from store import Store
+    from tui import demo_data
+    from tui.app import make_app
+    from tui.config import Settings
+    from tui.runtime import Runtime
+    from tui.screens.clients import ClientsScreen
+    from tui.widgets.client_table import ClientTable
+
+    db = tmp / "bulk.db"
+    store = await Store.open(str(db), pool_size=8)
+    preparer = await store.accounts.create("marie", "m@example.com", "correct horse battery",
+                                           "Cabinet Tremblay")
+    rng = random.Random(3)
+    ids = await store.clients.add_many(preparer.firm_id,
+                                       [demo_data.client(rng, i) for i in range(N)], preparer.id)
+    await store.release()
+    settings = Settings(db_url=str(db), tax_year=2025, smtp_url=f"smtp://127.0.0.1:{port}",
+                        link_base="https://portal.example.com", data_dir=tmp / "data",
+                        smtp_connections=8)
+    runtime = Runtime(settings, store)
+    app = make_app(settings, store, runtime)
+    key_ms: list[float] = []
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            app.signed_in(preparer)
+            while not isinstance(app.screen, ClientsScreen) or not runtime.started:
+                await asyncio.sleep(0.01)
+            screen = app.screen
+            table = screen.query_one(ClientTable)
+            render_line = table.render_line
+            drawn: list[float] = []
+            moved_to = [table.cursor]
+
+            def timed_render_line(y: int):
+                if not drawn and table.cursor == moved_to[0]:
+                    drawn.append(time.perf_counter())
+                return render_line(y)
+
+            table.render_line = timed_render_line
+            started = time.perf_counter()
+            screen.run_bulk(ids, False)
+            direction = 1
+            app.screen.set_focus(table)
+            while True:
+                await asyncio.sleep(0.1)
+                drawn.clear()
+                if table.cursor <= 0:
+                    direction = 1
+                elif table.cursor >= 20:
+                    direction = -1
+                moved_to[0] = table.cursor + direction
+                event = events.Key("down" if direction > 0 else "up", None)
+                event.set_sender(app)
+                pressed = time.perf_counter()
+                app._driver.send_message(event)
+                while not drawn:
+                    await asyncio.sleep(0.0005)
+                    if time.perf_counter() - pressed > 5:
+                        raise TimeoutError(f"no answer within 5 s: cursor {table.cursor}, "
+                                           f"wanted {moved_to[0]}")
+                key_ms.append((drawn[0] - pressed) * 1000)
+                progress = screen.bulk.progress if screen.bulk is not None else None
+                if screen.bulk is None and progress is None:
+                    break
+            done = time.perf_counter()
+            counts = await store.clients.status_counts(preparer.firm_id, 2025)
+    finally:
+        await runtime.stop()
+        await store.close()
+    return {
+        "clients": N, "seconds": round(done - started, 1), "pending": counts["pending"],
+        "keys": len(key_ms), "key_median_ms": round(statistics.median(key_ms), 1),
+        "key_p95_ms": round(statistics.quantiles(key_ms, n=20)[18], 1),
+        "cpu_calibration_s": cpu_calibration_s(),
+    }
+
+
+def main() -> None:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                               f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with tempfile.TemporaryDirectory() as tmp:
+            result = asyncio.run(run(port, Path(tmp)))
+    finally:
+        server.terminate()
+        server.wait()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
