@@ -60,7 +60,8 @@ class LinkdeskApp(App[int]):
 
         seen = set()
         for node, binding, enabled, tooltip in screen.active_bindings.values():
-            if not enabled or not binding.description or binding.action in seen:
+            if not binding.id or not enabled or not binding.description \
+                    or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = self.get_key_display(binding)

@@ -15,6 +15,7 @@ import datetime as dt
 import random
 import re
 import shutil
+import signal
 import socket
 import tempfile
 from pathlib import Path
@@ -200,6 +201,9 @@ async def run_demo(base_settings) -> int:
         runtime = Runtime(demo.settings, demo.store)
         app = make_app(demo.settings, demo.store, runtime)
         app.demo = demo
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal still cleans up
+            loop.add_signal_handler(sig, app.exit)
         try:
             return await app.run_async() or 0
         finally:

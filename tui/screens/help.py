@@ -14,10 +14,12 @@ from tui.i18n import _
 
 
 def key_rows(screen) -> list[tuple[str, str, bool]]:
-    """(key, what it does, usable now) for every binding active on `screen`, shown or not."""
+    """(key, what it does, usable now) for every binding of ours active on `screen`, shown in
+    the key bar or not. Textual's own (scrolling, focus) carry no id and are summed up in one
+    translated line at the bottom instead."""
     rows, seen = [], set()
     for _node, binding, enabled, tooltip in screen.active_bindings.values():
-        if not binding.description or binding.action in seen:
+        if not binding.id or not binding.description or binding.action in seen:
             continue
         seen.add(binding.action)
         what = binding.description + (f": {tooltip}" if tooltip else "")
@@ -47,6 +49,9 @@ class HelpScreen(ModalScreen[None]):
                          markup=False)
             with VerticalScroll():
                 yield Static(table)
+            yield Static(Text(_("↑ ↓ pgup pgdn home end move in a list; tab and shift+tab go "
+                                "to the next and previous field; enter confirms, escape goes "
+                                "back."), style="dim"))
             yield Static(Text(_("ctrl+p opens the command palette: every action by name, and "
                                 "the theme."), style="dim"))
 
