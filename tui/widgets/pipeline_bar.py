@@ -43,9 +43,12 @@ class PipelineBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans = []
         parts = [(None, _("All"), sum(counts.values()))]
+        # The main statuses first: on a narrow terminal the line is cut at its end, and
+        # "accepted" must not be what falls off.
+        order = [*MAIN_STATUSES, *(s for s in STATUSES if s not in MAIN_STATUSES)]
         parts += [
             (status, status_label(status), counts.get(status, 0))
-            for status in STATUSES
+            for status in order
             if status in MAIN_STATUSES or counts.get(status) or status == active
         ]
         for i, (status, label, count) in enumerate(parts):
