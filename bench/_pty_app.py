@@ -98,6 +98,16 @@ def ensure_clients_db(path: Path, count: int = 100_000) -> Path:
     return path
 
 
+def first_row(path: Path) -> str:
+    """The first client the list shows (active, in name order): what a bench waits for."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        (name,) = db.execute("SELECT display_name FROM client WHERE active "
+                             "ORDER BY sort_key, id LIMIT 1").fetchone()
+    return name[:20]  # the name column may cut a long name short
+
+
 def cpu_calibration_s() -> float:
     """Seconds for a bare 3-million-step Python loop: ~0.08 s on a quiet modern core.
 

@@ -18,10 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, PtyApp, cpu_calibration_s, ensure_clients_db
+from _pty_app import ROOT, PtyApp, cpu_calibration_s, ensure_clients_db, first_row
 
 RUNS = 9
-FIRST_ROW = "Anderson, André"  # the first client in name order in the generated database
 
 
 def one_run(db: Path) -> dict:
@@ -37,7 +36,7 @@ def one_run(db: Path) -> dict:
         mark = app.mark()
         pressed = time.perf_counter()
         app.send("\r")
-        listed = app.wait_for(FIRST_ROW, after=mark)
+        listed = app.wait_for(first_row(db), after=mark)
         mark = app.mark()
         key_sent = time.perf_counter()
         app.send("f")  # the status filter: the list redraws with the Not invited clients

@@ -13,9 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, PtyApp, ensure_clients_db
-
-FIRST_ROW = "Anderson, André"
+from _pty_app import ROOT, PtyApp, ensure_clients_db, first_row
 
 
 def main() -> None:
@@ -27,7 +25,7 @@ def main() -> None:
         app.send("marie\r")
         time.sleep(0.2)
         app.send("correct horse battery\r")
-        app.wait_for(FIRST_ROW)
+        app.wait_for(first_row(db))
         time.sleep(0.5)
         opened = app.rss_mib()
         for _ in range(50):

@@ -100,15 +100,20 @@ class ClientsScreen(Screen):
         with Horizontal(id="controls"):
             yield Input(placeholder=_("Search name or email  ( / )"), id="search")
             yield TaxYearPicker(self.tax_year, id="tax-year")
-        yield PipelineBar(id="pipeline")
-        yield ClientTable(self._fetcher(self.query_now()), id="clients")
-        yield Static(id="list-info", markup=False)
+        # Kept by reference: workers reach them without a DOM query, even while the app
+        # takes the screen down around a query in flight.
+        self.pipeline = PipelineBar(id="pipeline")
+        self.table = ClientTable(self._fetcher(self.query_now()), id="clients")
+        self.info_line = Static(id="list-info", markup=False)
+        yield self.pipeline
+        yield self.table
+        yield self.info_line
         yield BulkProgressPanel(id="bulk-progress")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.remember_last_event()
-        table = self.query_one(ClientTable)
+        table = self.table
         table.phone_region = self.app.settings.region
         self._show_context()
         self.reload(counts=True)
@@ -152,7 +157,7 @@ class ClientsScreen(Screen):
     async def _reload(self, select_id, counts, typing, keep_filters) -> None:
         clients = self.app.store.clients
         q = self.query_now()
-        table = self.query_one(ClientTable)
+        table = self.table
         moves = table.moves
         cursor = 0
         if select_id is not None:
@@ -177,7 +182,7 @@ class ClientsScreen(Screen):
         table.empty_message = _("No clients match.") if filtered else _(
             "No clients yet. Press a to add the first one.")
         table.show(total, rows, offset=offset, cursor=cursor)
-        self.query_one(PipelineBar).show_counts(self.counts, q.status)
+        self.pipeline.show_counts(self.counts, q.status)
         if table.loads == 1:
             self.call_after_refresh(self.app.start_runtime)
         if not known:
@@ -187,7 +192,7 @@ class ClientsScreen(Screen):
             table.set_total(total)
         if counts:
             self.counts = await clients.status_counts(q.firm_id, q.tax_year)
-            self.query_one(PipelineBar).show_counts(self.counts, q.status)
+            self.pipeline.show_counts(self.counts, q.status)
         self._show_info(q, total)
 
     @work(group="events")
@@ -210,10 +215,10 @@ class ClientsScreen(Screen):
             column=title, arrow="▼" if q.descending else "▲"))
         if q.include_inactive:
             parts.append(_("inactive clients shown"))
-        selected = len(self.query_one(ClientTable).selected)
+        selected = len(self.table.selected)
         if selected:
             parts.append(_("{n} selected: i invites them all").format(n=format_count(selected)))
-        self.query_one("#list-info", Static).update("  ·  ".join(parts))
+        self.info_line.update("  ·  ".join(parts))
 
     # -- reacting to the controls ---------------------------------------------------------------
 
@@ -228,7 +233,7 @@ class ClientsScreen(Screen):
 
     def action_leave_search(self) -> None:
         """Enter in the search box: back to the list at once (keys may follow in a burst)."""
-        self.set_focus(self.query_one(ClientTable))
+        self.set_focus(self.table)
 
     @on(PipelineBar.FilterChosen)
     def _filter_clicked(self, event: PipelineBar.FilterChosen) -> None:
@@ -256,11 +261,11 @@ class ClientsScreen(Screen):
         search = self.query_one("#search", Input)
         if search.has_focus and search.value:
             search.value = ""
-        self.set_focus(self.query_one(ClientTable))
+        self.set_focus(self.table)
 
     def key_down(self) -> None:
         if self.query_one("#search", Input).has_focus:
-            self.set_focus(self.query_one(ClientTable))
+            self.set_focus(self.table)
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -297,11 +302,11 @@ class ClientsScreen(Screen):
         from tui.screens.confirm import ConfirmScreen
         from tui.screens.invite import InviteScreen
 
-        selected = self.query_one(ClientTable).selected
+        selected = self.table.selected
         if selected:
             await self._open_bulk(sorted(selected))
             return
-        row = self.query_one(ClientTable).current
+        row = self.table.current
         if row is None:
             return
         if not row.active:
@@ -323,7 +328,7 @@ class ClientsScreen(Screen):
     # -- bulk invitations ------------------------------------------------------------------------
 
     def action_toggle_selected(self) -> None:
-        table = self.query_one(ClientTable)
+        table = self.table
         row = table.current
         if row is None:
             return
@@ -333,7 +338,7 @@ class ClientsScreen(Screen):
 
     @work(exclusive=True, group="select-all")
     async def action_select_all(self) -> None:
-        table = self.query_one(ClientTable)
+        table = self.table
         ids = set(await self.app.store.clients.ids(self.query_now()))
         table.set_selected(set() if ids and ids <= table.selected else ids)
         self._show_info(self.query_now(), table.total)
@@ -387,7 +392,7 @@ class ClientsScreen(Screen):
             self.app.store, self.preparer, self.app.settings, ids, self.tax_year,
             reinvite=reinvite, on_progress=panel.show,
             wake=delivery.wake if delivery is not None else None)
-        self.query_one(ClientTable).set_selected(set())
+        self.table.set_selected(set())
         try:
             progress = await self.bulk.run()
         finally:
@@ -395,7 +400,7 @@ class ClientsScreen(Screen):
         self.notify(_("Bulk invitation finished: {sent} sent, {failed} failed, {skipped} "
                       "skipped.").format(sent=progress.sent, failed=progress.failed,
                                          skipped=progress.skipped), markup=False)
-        current = self.query_one(ClientTable).current
+        current = self.table.current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
 
     def action_reminders(self) -> None:
@@ -433,7 +438,7 @@ class ClientsScreen(Screen):
         from store.invitations import InviteError
         from tui.screens.confirm import ConfirmScreen
 
-        row = self.query_one(ClientTable).current
+        row = self.table.current
         if row is None:
             return
         if row.status not in CANCELLABLE:
@@ -454,7 +459,7 @@ class ClientsScreen(Screen):
     async def action_toggle_active(self) -> None:
         from tui.screens.confirm import ConfirmScreen
 
-        row = self.query_one(ClientTable).current
+        row = self.table.current
         if row is None:
             return
         if row.active:
@@ -473,7 +478,7 @@ class ClientsScreen(Screen):
     async def action_change_email(self) -> None:
         from tui.screens.change_email import ChangeEmailScreen
 
-        row = self.query_one(ClientTable).current
+        row = self.table.current
         if row is None:
             return
         client = await self.app.store.clients.details(row.id)
@@ -484,14 +489,14 @@ class ClientsScreen(Screen):
     async def action_timeline(self) -> None:
         from tui.screens.timeline import TimelineScreen
 
-        row = self.query_one(ClientTable).current
+        row = self.table.current
         if row is not None:
             events = await self.app.store.clients.events(row.id)
             await self.app.push_screen_wait(TimelineScreen(row.display_name, events))
 
     @work(group="lifecycle")
     async def action_books(self) -> None:
-        row = self.query_one(ClientTable).current
+        row = self.table.current
         if row is None:
             return
         network = self.app.store.network
@@ -530,7 +535,7 @@ class ClientsScreen(Screen):
         """Someone changed the pipeline: redraw this page, keep the selection, say who accepted."""
         if not self.is_mounted:
             return  # still being built: its own first load comes next anyway
-        current = self.query_one(ClientTable).current
+        current = self.table.current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
         self.announce_acceptances()
 
@@ -560,5 +565,5 @@ class ClientsScreen(Screen):
             with self.prevent(Input.Changed):
                 self.query_one("#search", Input).value = ""
             self.status_filter = None
-        self.set_focus(self.query_one(ClientTable))
+        self.set_focus(self.table)
         self.reload(select_id=client_id, counts=True)
