@@ -1,7 +1,10 @@
-"""Run linkdesk in a real pseudo-terminal, type into it, and wait for text to appear on screen."""
+"""What the benches share: linkdesk in a real pseudo-terminal (type, wait for text on screen),
+the benchmark databases, a throwaway PostgreSQL database, a discarding SMTP server, waiting for
+the app to go idle, and the machine's speed."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -117,3 +120,66 @@ def cpu_calibration_s() -> float:
     for _ in range(3_000_000):
         pass
     return round(time.perf_counter() - started, 3)
+
+
+PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def pg_database() -> tuple[str, str]:
+    """A new, empty PostgreSQL database for one bench run: (name, URL)."""
+    import uuid
+
+    import asyncpg
+
+    name = f"linkdesk_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def sink_smtp_server():
+    """An aiosmtpd server that discards what it gets, in another process; yields its port."""
+    import socket
+    import subprocess
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                               f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
+
+
+async def idle(app) -> None:
+    """Wait until no worker of the app runs (cancelled ones included)."""
+    import asyncio
+
+    await asyncio.sleep(0)
+    while any(w.is_running or w.state.name == "PENDING" for w in app.workers):
+        await asyncio.sleep(0.0005)

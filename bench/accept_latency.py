@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _pty_app import drop, pg_database
 
 ACCEPTS = 7
-PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 async def measure(db_url: str, data_dir: Path) -> list[float]:
@@ -99,22 +99,8 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
     return latencies
 
 
-async def pg_database() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"linkdesk_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
-async def drop(name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
 
 
 async def main() -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,15 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pty_app import cpu_calibration_s  # noqa: E402
+from _pty_app import cpu_calibration_s, sink_smtp_server  # noqa: E402
 
 N = 10_000
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def run(port: int, tmp: Path) -> dict:
@@ -118,21 +112,8 @@ async def run(port: int, tmp: Path) -> dict:
 
 
 def main() -> None:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
-                               f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        with tempfile.TemporaryDirectory() as tmp:
-            result = asyncio.run(run(port, Path(tmp)))
-    finally:
-        server.terminate()
-        server.wait()
+    with sink_smtp_server() as port, tempfile.TemporaryDirectory() as tmp:
+        result = asyncio.run(run(port, Path(tmp)))
     print(json.dumps(result))
 
 

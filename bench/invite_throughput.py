@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,17 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import cpu_calibration_s
+from _pty_app import cpu_calibration_s, sink_smtp_server
 
 N = 1000
 CONNECTIONS = 8
 BULK_CHUNK = 200  # clients queued per transaction, as the bulk invitation does
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def bare_loop(port: int) -> float:
@@ -127,21 +121,9 @@ async def product_path(port: int, connections: int) -> dict:
 
 
 async def main() -> None:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
-                               f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with sink_smtp_server() as port:
         bare = await bare_loop(port)
         product = await product_path(port, connections=CONNECTIONS)
-    finally:
-        server.terminate()
-        server.wait()
     print(json.dumps({
         "bare_aiosmtplib_per_s": round(bare, 1),
         "product_per_s": round(product["per_s"], 1),

@@ -21,12 +21,8 @@ from store import ACCEPTED, PENDING, Store
 from store.clients import search_key
 from store.models import Client, ClientYearStatus
 from store.text import fold
-from store.validate import CleanClient, email_key
+from store.validate import email_key
 from tui import demo_data
-
-
-def make_client(rng: random.Random, i: int) -> CleanClient:
-    return demo_data.client(rng, i)
 
 
 async def fill(db: str, count: int, year: int, seed: int = 7) -> float:
@@ -43,7 +39,7 @@ async def fill(db: str, count: int, year: int, seed: int = 7) -> float:
         first_id = (await store.scalar(Client.select(Client.id).order_by(Client.id.desc())
                                        .limit(1))) or 0
         for i in range(count):
-            c = make_client(rng, i)
+            c = demo_data.client(rng, i)
             batch.append({
                 "firm": firm_id, "kind": c.kind, "first_name": c.first_name or None,
                 "last_name": c.last_name or None,

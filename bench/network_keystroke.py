@@ -19,16 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, cpu_calibration_s
+from _pty_app import ROOT, cpu_calibration_s, idle
 
 TERMS = ["gagnon", "plomberie", "québec", "tremb", "consult", "omberie", "côté", "zzq",
          "boulangerie roy", "akery"]
 
 
-async def idle(app) -> None:
-    await asyncio.sleep(0)
-    while any(w.is_running or w.state.name == "PENDING" for w in app.workers):
-        await asyncio.sleep(0.0005)
 
 
 async def run(db: Path) -> dict:

@@ -13,22 +13,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from _pty_app import cpu_calibration_s  # noqa: E402
+from _pty_app import cpu_calibration_s, drop, pg_database  # noqa: E402
 
 MEMBERS = 1_000_000
-PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 WORDS = ("gagnon", "plomberie", "tremblay", "quebec", "boulangerie", "consulting", "cote",
          "lavoie", "renovations", "smith", "electricite", "fromagerie", "nguyen", "bakery")
 SUBSTRINGS = ("agnon", "omberie", "emblay", "ulanger", "onsult", "ectric", "romager", "akery",
@@ -89,22 +86,8 @@ def summary(times: list[float]) -> dict:
             "max_ms": round(ordered[-1], 2), "searches": len(ordered)}
 
 
-async def pg_database() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"linkdesk_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
-async def drop(name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
 
 
 def main() -> None:

@@ -20,17 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, cpu_calibration_s, ensure_clients_db
+from _pty_app import ROOT, cpu_calibration_s, ensure_clients_db, idle
 
 SEARCHES = ["gagnon", "tremb", "émilie", "@gmail", "plomberie", "o'brien", "zzq", "côté roy",
             "info1", "lee"]
 
 
-async def idle(app) -> None:
-    """Wait until no worker of the app runs (cancelled ones included)."""
-    await asyncio.sleep(0)
-    while any(w.is_running or w.state.name == "PENDING" for w in app.workers):
-        await asyncio.sleep(0.0005)
 
 
 def p95(values: list[float]) -> float:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from peewee import JOIN, SQL, Case, NodeList, Tuple, fn
 
+from store.batching import chunked
 from store.models import Client, ClientEvent, ClientYearStatus
 from store.text import fold, like_pattern
 from store.validate import CleanClient, email_key
@@ -344,14 +345,15 @@ class Clients:
         return [client_id for (client_id,) in rows]
 
     async def many_details(self, client_ids: list[int]) -> list[dict]:
-        """What a bulk invitation needs of each client (as `details`), in the given order."""
+        """What an invitation needs of each client, in the given order: names, address,
+        language, and `greeting_name` (the name the message opens with)."""
         found: dict[int, dict] = {}
-        for start in range(0, len(client_ids), 500):
+        for chunk in chunked(client_ids):
             rows = await self.store.list(
                 Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
                               Client.organization_name, Client.display_name, Client.email,
                               Client.language, Client.active)
-                .where(Client.id.in_(client_ids[start:start + 500])).dicts())
+                .where(Client.id.in_(chunk)).dicts())
             for row in rows:
                 row["greeting_name"] = (
                     row["organization_name"] if row["kind"] == "organization"
@@ -362,10 +364,10 @@ class Clients:
     async def statuses_of(self, client_ids: list[int], tax_year: int) -> dict[int, str]:
         """Each client's status for the year (Not invited when it has none)."""
         statuses = dict.fromkeys(client_ids, NOT_INVITED)
-        for start in range(0, len(client_ids), 500):
+        for chunk in chunked(client_ids):
             rows = await self.store.list(
                 ClientYearStatus.select(ClientYearStatus.client, ClientYearStatus.status)
-                .where(ClientYearStatus.client.in_(client_ids[start:start + 500])
+                .where(ClientYearStatus.client.in_(chunk)
                        & (ClientYearStatus.tax_year == tax_year)).tuples())
             statuses.update(rows)
         return statuses
@@ -384,16 +386,7 @@ class Clients:
 
     async def details(self, client_id: int) -> dict:
         """What the invite dialog needs of one client."""
-        (row,) = await self.store.list(
-            Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
-                          Client.organization_name, Client.display_name, Client.email,
-                          Client.language, Client.active)
-            .where(Client.id == client_id).dicts()
-        )
-        row["greeting_name"] = (
-            row["organization_name"] if row["kind"] == "organization"
-            else f"{row['first_name']} {row['last_name']}"
-        )
+        (row,) = await self.many_details([client_id])
         return row
 
     async def events(self, client_id: int) -> list[tuple[str, dict, object, int | None]]:

@@ -142,6 +142,9 @@ class MemberFile:
         except OSError as exc:
             raise ImportFileError(f"{path}: {exc.strerror or exc}") from None
 
+    def close(self) -> None:
+        self._handle.close()
+
     @property
     def position(self) -> int:
         """Bytes read so far, for a progress bar."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from peewee import fn
 
+from store.batching import chunked
 from store.clients import (
     ACCEPTED,
     CANCELLABLE,
@@ -103,15 +104,6 @@ class DeliveryResult:
     answer: str | None = None
     error: str | None = None
     permanent: bool = False
-
-
-CHUNK = 500  # rows per statement: well under SQLite's and PostgreSQL's parameter limits
-
-
-def _chunks(items: list) -> Iterator[list]:
-    items = list(items)
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
 
 
 @dataclass(frozen=True)
@@ -203,7 +195,7 @@ class Invitations:
             # Lock the clients first, in id order: a second invite of the same client waits
             # here, then sees this one's status (SQLite's BEGIN IMMEDIATE already serialises).
             active: dict[int, bool] = {}
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids):
                 query = Client.select(Client.id, Client.active).where(Client.id.in_(chunk))
                 if not self.store.target.is_sqlite:
                     query = query.order_by(Client.id).for_update()
@@ -226,7 +218,7 @@ class Invitations:
             # An expired invitation is still "pending" underneath: retire it, killing its link.
             await self._end_live_pairs([(r.client_id, r.tax_year) for r in chosen],
                                        "replaced", now)
-            for chunk in _chunks(chosen):
+            for chunk in chunked(chosen):
                 await self.store.insert_rows(Invitation, [dict(
                     client=r.client_id, tax_year=r.tax_year,
                     token_hash=hash_token(tokens[r.client_id]), state=SENDING,
@@ -271,7 +263,7 @@ class Invitations:
         found: dict[tuple[int, int], str] = {}
         for year in {year for _client, year in pairs}:
             clients = [client for client, y in pairs if y == year]
-            for chunk in _chunks(clients):
+            for chunk in chunked(clients):
                 rows = await self.store.list(
                     ClientYearStatus.select(ClientYearStatus.client, ClientYearStatus.status)
                     .where(ClientYearStatus.client.in_(chunk)
@@ -291,7 +283,7 @@ class Invitations:
         live: list[int] = []
         for year in {year for _client, year in pairs}:
             clients = [client for client, y in pairs if y == year]
-            for chunk in _chunks(clients):
+            for chunk in chunked(clients):
                 live += [i for (i,) in await self.store.list(
                     Invitation.select(Invitation.id).where(
                         Invitation.client.in_(chunk) & (Invitation.tax_year == year)
@@ -299,7 +291,7 @@ class Invitations:
         await self._end_invitations(live, state, now)
 
     async def _end_invitations(self, live: list[int], state: str, now) -> None:
-        for chunk in _chunks(live):
+        for chunk in chunked(live):
             await self.store.execute(
                 Invitation.update(state=state, ended_at=now).where(Invitation.id.in_(chunk)))
             await self.store.execute(
@@ -442,21 +434,21 @@ class Invitations:
         now = self.store.clock()
         async with self.store.write():
             invitations: dict[int, tuple[int, int, str]] = {}
-            for chunk in _chunks([r.job.invitation_id for r in results]):
+            for chunk in chunked([r.job.invitation_id for r in results]):
                 rows = await self.store.list(
                     Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year,
                                       Invitation.state)
                     .where(Invitation.id.in_(chunk)).tuples())
                 invitations.update((i, (client, year, state)) for i, client, year, state in rows)
             sent = [r for r in results if r.error is None]
-            for chunk in _chunks(sent):
+            for chunk in chunked(sent):
                 await self.store.execute(
                     Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
                                   last_error=None)
                     .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
             now_pending = [r.job.invitation_id for r in sent
                            if invitations[r.job.invitation_id][2] == SENDING]
-            for chunk in _chunks(now_pending):
+            for chunk in chunked(now_pending):
                 await self.store.execute(
                     Invitation.update(state=PENDING, sent_at=now)
                     .where(Invitation.id.in_(chunk)))

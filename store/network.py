@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
+from store.batching import chunked
 from store.models import Client, Company, Contact, NetworkWord
 from store.text import clean_text, fold
 from store.validate import Details
@@ -29,7 +30,6 @@ SEARCH_RATE = (120, 60.0)  # searches per preparer per window of seconds
 PLANS = ("simple_start", "essentials", "plus", "advanced")
 PUBLIC_FIELDS = ("name", "email", "phone", "website", "address", "city")
 _WORD = re.compile(r"[0-9a-z]+")
-CHUNK = 500
 
 
 class NetworkError(ValueError):
@@ -238,7 +238,7 @@ class Network:
     async def _index(self, company_ids: Iterable[int]) -> None:
         """Put these companies in the search structures if they are visible members."""
         rows = []
-        for chunk in _chunks(list(company_ids)):
+        for chunk in chunked(list(company_ids)):
             rows += await self.store.list(Company.select(
                 Company.id, Company.region, Company.name_fold).where(
                 Company.id.in_(chunk) & (Company.kind == "member") & Company.visible).tuples())
@@ -250,7 +250,7 @@ class Network:
             dict(region=region, word=word, company=company_id)
             for company_id, region, name_fold in rows for word in words_of(name_fold)])
         if self.store.target.is_sqlite and rows:
-            for chunk in _chunks(rows):
+            for chunk in chunked(rows):
                 await self.store.db.aexecute_sql(
                     "INSERT INTO network_search (rowid, name_fold) VALUES "  # noqa: S608
                     + ", ".join(["(?, ?)"] * len(chunk)),
@@ -261,13 +261,13 @@ class Network:
         """Take these companies out of the search structures (they were indexed if visible)."""
         ids = list(company_ids)
         rows = []
-        for chunk in _chunks(ids):
+        for chunk in chunked(ids):
             rows += await self.store.list(Company.select(
                 Company.id, Company.region, Company.name_fold).where(
                 Company.id.in_(chunk) & (Company.kind == "member") & Company.visible).tuples())
             await self.store.execute(NetworkWord.delete().where(NetworkWord.company.in_(chunk)))
         if self.store.target.is_sqlite and rows:
-            for chunk in _chunks(rows):
+            for chunk in chunked(rows):
                 # External-content FTS5 forgets a row when told the text it indexed.
                 await self.store.db.aexecute_sql(
                     "INSERT INTO network_search (network_search, rowid, name_fold) "
@@ -434,7 +434,7 @@ class Network:
         `pending` for the preparer. Returns how many records changed.
         """
         changed = 0
-        for chunk in _chunks(member_ids):
+        for chunk in chunked(member_ids):
             members = {row[0]: row[1:] for row in await self.store.list(Company.select(
                 Company.id, Company.version, *(getattr(Company, f) for f in PUBLIC_FIELDS))
                 .where(Company.id.in_(chunk) & Company.visible
@@ -458,11 +458,6 @@ class Network:
                     updated_at=self.store.clock(), **update).where(Contact.id == contact_id))
                 changed += 1
         return changed
-
-
-def _chunks(items: list) -> Iterable[list]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
 
 
 def public_field_names() -> tuple[str, ...]:

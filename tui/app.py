@@ -58,12 +58,11 @@ class LinkdeskApp(App[int]):
         """The palette offers every action of the screen it was opened on, then the app's."""
         from textual.app import SystemCommand
 
-        seen = set()
-        for node, binding, enabled, tooltip in screen.active_bindings.values():
-            if not binding.id or not enabled or not binding.description \
-                    or binding.action in seen:
+        from tui.widgets.key_bar import screen_bindings
+
+        for node, binding, enabled, tooltip in screen_bindings(screen):
+            if not enabled:
                 continue
-            seen.add(binding.action)
             key = self.get_key_display(binding)
             yield SystemCommand(f"{binding.description} ({key})", tooltip or binding.description,
                                 lambda node=node, action=binding.action: node.run_action(action))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mail.outgoing import request_for
-from store.clients import FAILED, PENDING, SENDING
+from store.clients import FAILED, SENDING
 
 CHUNK = 100  # clients queued per transaction: the list stays responsive in between
 WATCH_EVERY_S = 0.5
@@ -88,9 +88,9 @@ class BulkInvitation:
         while progress.waiting > 0:
             statuses = await store.clients.statuses_of(progress.invited, self.tax_year)
             await store.release()
-            progress.sent = sum(s == PENDING for s in statuses.values())
+            # Past sending and not refused: the relay took it (pending, or already accepted).
             progress.failed = sum(s == FAILED for s in statuses.values())
-            progress.sent += sum(s not in (PENDING, FAILED, SENDING) for s in statuses.values())
+            progress.sent = sum(s not in (FAILED, SENDING) for s in statuses.values())
             self.on_progress(progress)
             if progress.waiting > 0:
                 await asyncio.sleep(WATCH_EVERY_S)

@@ -18,7 +18,7 @@ async def network_import(target, args, open_store, usage_error) -> int:
     )
 
     try:
-        MemberFile(args.file)._handle.close()  # a missing or unreadable file: one line, exit 2
+        MemberFile(args.file).close()  # a missing or unreadable file: one line, exit 2
     except ImportFileError as exc:
         raise usage_error(str(exc)) from None
     store = await open_store(target, pool_size=1)

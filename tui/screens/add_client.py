@@ -25,7 +25,7 @@ from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import LANGUAGE_LABELS
 from tui.widgets.form_field import FormField
-from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
+from tui.widgets.member_matches import MemberMatches
 
 INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
@@ -109,21 +109,10 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
 
     @work(exclusive=True, group="network-search")
     async def search_network(self, term: str) -> None:
-        from store.network import NetworkError
-        from tui.labels import network_error
-
-        matches = self.query_one(MemberMatches)
-        note = self.query_one("#network-note", Static)
-        try:
-            cards = await self.app.store.network.search(
-                None, term, region=self.app.settings.region, preparer_id=self.preparer.id)
-        except NetworkError as exc:
-            matches.show([])
-            note.update(network_error(exc))
-            return
-        matches.show(cards)
-        note.update(Text(_("On the business network: ↓ to choose and fill the form. ")
-                         + UNVERIFIED_NOTE, style="dim") if cards else "")
+        await self.query_one(MemberMatches).search(
+            self.query_one("#network-note", Static),
+            _("On the business network: ↓ to choose and fill the form. "), None, term,
+            region=self.app.settings.region, preparer_id=self.preparer.id)
 
     def action_to_matches(self) -> None:
         matches = self.query_one(MemberMatches)

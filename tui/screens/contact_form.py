@@ -16,7 +16,7 @@ from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import network_error
 from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
-from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
+from tui.widgets.member_matches import MemberMatches
 
 TITLES = {
     ("customer", False): _("New customer"),
@@ -83,18 +83,9 @@ class ContactFormScreen(FieldOrder, ModalScreen[bool]):
 
     @work(exclusive=True, group="network-search")
     async def search(self, term: str) -> None:
-        matches = self.query_one(MemberMatches)
-        note = self.query_one("#network-note", Static)
-        try:
-            cards = await self.app.store.network.search(self.company_id, term,
-                                                        preparer_id=self.preparer_id)
-        except NetworkError as exc:
-            matches.show([])
-            note.update(network_error(exc))
-            return
-        matches.show(cards)
-        note.update(Text(_("Network members: ↓ to choose. ") + UNVERIFIED_NOTE, style="dim")
-                    if cards else "")
+        await self.query_one(MemberMatches).search(
+            self.query_one("#network-note", Static), _("Network members: ↓ to choose. "),
+            self.company_id, term, preparer_id=self.preparer_id)
 
     def action_to_matches(self) -> None:
         matches = self.query_one(MemberMatches)

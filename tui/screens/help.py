@@ -11,17 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.i18n import _
+from tui.widgets.key_bar import screen_bindings
 
 
 def key_rows(screen) -> list[tuple[str, str, bool]]:
     """(key, what it does, usable now) for every binding of ours active on `screen`, shown in
     the key bar or not. Textual's own (scrolling, focus) carry no id and are summed up in one
     translated line at the bottom instead."""
-    rows, seen = [], set()
-    for _node, binding, enabled, tooltip in screen.active_bindings.values():
-        if not binding.id or not binding.description or binding.action in seen:
-            continue
-        seen.add(binding.action)
+    rows = []
+    for _node, binding, enabled, tooltip in screen_bindings(screen):
         what = binding.description + (f": {tooltip}" if tooltip else "")
         rows.append((screen.app.get_key_display(binding), what, bool(enabled)))
     return rows

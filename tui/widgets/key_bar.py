@@ -6,9 +6,23 @@ for ten keys on a 2-core machine); this draws the same information as one line o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rich.text import Text
 from textual import events
+from textual.binding import ActiveBinding
 from textual.widgets import Static
+
+
+def screen_bindings(screen) -> Iterator[ActiveBinding]:
+    """linkdesk's bindings active on `screen`, once per action: the key bar, the help screen
+    and the command palette all list these. Textual's own (scrolling, focus) carry no id."""
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if binding.id and binding.description and binding.action not in seen:
+            seen.add(binding.action)
+            yield active
 
 
 class KeyBar(Static):
@@ -36,13 +50,11 @@ class KeyBar(Static):
     def _draw(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans = []
-        seen: set[str] = set()
         key_style = "bold " + (self.app.current_theme.accent or "") if not self.app.no_color \
             else "bold reverse"
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
-            if not binding.show or binding.action in seen:
+        for _node, binding, enabled, _tooltip in screen_bindings(self.screen):
+            if not binding.show:
                 continue
-            seen.add(binding.action)
             start = len(line)
             line.append(f" {self.app.get_key_display(binding)} ",
                         style=key_style if enabled else "dim")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.network import MemberCard
+from store.network import MemberCard, NetworkError
 from store.validate import format_phone
 from tui.i18n import _
+from tui.labels import network_error
 
 UNVERIFIED_NOTE = _("Details are given by network members and are not verified.")
 
@@ -44,6 +45,19 @@ class MemberMatches(OptionList):
         self.display = bool(cards)
         if cards:
             self.highlighted = 0
+
+    async def search(self, note: Static, hint: str, company_id: int | None, term: str,
+                     **kwargs) -> None:
+        """Search the network for `term` and show the matches here, with `hint` and the
+        not-verified note in `note`; a refused search (rate limit) says why in `note`."""
+        try:
+            cards = await self.app.store.network.search(company_id, term, **kwargs)
+        except NetworkError as exc:
+            self.show([])
+            note.update(network_error(exc))
+            return
+        self.show(cards)
+        note.update(Text(hint + UNVERIFIED_NOTE, style="dim") if cards else "")
 
     @property
     def current(self) -> MemberCard | None:
