@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email
 import mailbox
+import os
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -38,7 +39,16 @@ class _MaildirHandler:
 
 
 def _store(maildir: Path, data: bytes) -> None:
-    mailbox.Maildir(maildir, create=True).add(data)
+    """Keep one message, readable by this user only (it holds a live invitation link)."""
+    key = mailbox.Maildir(maildir, create=True).add(data)
+    os.chmod(maildir / "new" / key, 0o600)
+
+
+def private_dir(path: Path) -> None:
+    """`path` as a directory only this user can enter (0700), made or tightened."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
 
 
 class CaptureServer:
@@ -52,9 +62,10 @@ class CaptureServer:
         self._server: asyncio.Server | None = None
 
     async def start(self) -> CaptureServer:
-        self.maildir.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.maildir.parent)
+        private_dir(self.maildir)
         for sub in ("tmp", "new", "cur"):  # what Maildir(create=True) makes, even if it exists
-            (self.maildir / sub).mkdir(parents=True, exist_ok=True)
+            private_dir(self.maildir / sub)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
             lambda: SMTPProtocol(self.handler, hostname="linkdesk-capture", loop=loop,

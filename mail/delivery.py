@@ -10,6 +10,7 @@ from mail.sender import DeliveryError, SmtpPool, SmtpSender
 from store.invitations import DeliveryResult, OutboxJob
 
 log = logging.getLogger("linkdesk.delivery")
+RECORD_RETRY_S = 0.1  # first wait before recording a sent batch again
 IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
 LANES = 2  # claim-send-record loops; two keep the relay busy while a batch is recorded
 
@@ -52,13 +53,19 @@ class DeliveryWorker:
         await self.sender.close()
 
     async def _run(self) -> None:
+        sent_since_scrub = False
         while not self._stopping:
             try:
                 worked = await self.run_once()
             except Exception:  # a database hiccup must not kill delivery for good
                 log.exception("delivery round failed")
                 worked = False
+            sent_since_scrub |= worked
             if not worked:
+                if sent_since_scrub:  # the queue ran dry: no sent message stays in the WAL
+                    with contextlib.suppress(Exception):
+                        await self.store.scrub()
+                    sent_since_scrub = False
                 await self.store.release()
                 await self._sleep()
 
@@ -78,10 +85,26 @@ class DeliveryWorker:
         if not jobs:
             return False
         results = await asyncio.gather(*(self._send(job) for job in jobs))
-        await self.store.invitations.record(results)
+        await self._record(results)
         if self.on_change is not None:
             self.on_change()
         return True
+
+    async def _record(self, results: list[DeliveryResult]) -> None:
+        """Record what the relay said, retrying until the database takes it: a result lost
+        here would have the message sent again once its lease ran out."""
+        delay = RECORD_RETRY_S
+        while True:
+            try:
+                await self.store.invitations.record(results)
+                return
+            except Exception:
+                if self._stopping and delay > 4 * RECORD_RETRY_S:
+                    raise  # stopping: the lease brings the batch back, as after a crash
+                log.exception("recording a sent batch failed; trying again")
+                await self.store.release()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _send(self, job: OutboxJob) -> DeliveryResult:
         try:

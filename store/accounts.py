@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,8 +13,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from peewee import IntegrityError, fn
 
-from store.models import Firm, Preparer
-from store.text import clean_text
+from store.models import Firm, Preparer, UnknownSignIn
+from store.text import clean_text, fold
 from store.validate import FieldError, parse_email
 
 if TYPE_CHECKING:
@@ -86,7 +87,6 @@ class Accounts:
         self._dummy_hash: str | None = None
         # Failures against names that have no account, so that they lock out exactly like
         # real accounts do and a stranger cannot tell the two apart.
-        self._unknown: dict[str, tuple[int, dt.datetime | None]] = {}
 
     async def count(self) -> int:
         return await self.store.scalar(Preparer.select(fn.COUNT(Preparer.id)))
@@ -115,11 +115,14 @@ class Accounts:
         now = self.store.clock()
         async with self.store.write():
             firm_id = await self.store.firm_id()
+            name = clean_text(firm_name)
             if firm_id is None:
-                name = clean_text(firm_name)
                 if not name:
                     raise AccountError({"firm_name": "required"})
                 firm_id = await self.store.execute(Firm.insert(name=name, created_at=now))
+            elif name and fold(name) != fold(existing := await self.store.firm_name(firm_id)):
+                # One database, one firm: a preparer is never silently put in another one.
+                raise AccountError({"firm_name": "firm_differs"}, firm_name=existing)
             try:
                 preparer_id = await self.store.execute(
                     Preparer.insert(
@@ -168,11 +171,11 @@ class Accounts:
             .tuples()
         )
         if not rows:
-            count, locked_until = self._unknown.get(key, (0, None))
+            # Kept in the database, as a real account's failures are: a fresh process must
+            # not tell a locked account ("locked") from a name that is none ("invalid").
             await self._verify(None, password)
-            if locked_until and locked_until > now:
+            if await self._note_unknown_failure(key, now):
                 return SignInResult(None, "locked")
-            self._note_unknown_failure(key, count, now)
             return SignInResult(None, "invalid")
         preparer_id, password_hash, locked_until = rows[0]
         matched = await self._verify(password_hash, password)
@@ -203,14 +206,35 @@ class Accounts:
                 update = {Preparer.failed_logins: failures}
             await self.store.execute(Preparer.update(update).where(Preparer.id == preparer_id))
 
-    def _note_unknown_failure(self, key: str, count: int, now: dt.datetime) -> None:
-        if len(self._unknown) >= _UNKNOWN_TRACKED and key not in self._unknown:
-            self._unknown.pop(next(iter(self._unknown)))
-        count += 1
-        if count >= LOCK_AFTER:
-            self._unknown[key] = (0, now + LOCK_FOR)
-        else:
-            self._unknown[key] = (count, None)
+    async def _note_unknown_failure(self, key: str, now: dt.datetime) -> bool:
+        """Count a failure under a name that is no account; True while that name is locked."""
+        name_hash = hashlib.sha256(key.encode()).hexdigest()
+        async with self.store.write():
+            rows = await self.store.list(
+                UnknownSignIn.select(UnknownSignIn.failures, UnknownSignIn.locked_until)
+                .where(UnknownSignIn.name_hash == name_hash).tuples())
+            failures, locked_until = rows[0] if rows else (0, None)
+            if locked_until and locked_until > now:
+                return True
+            failures = 0 if locked_until else failures
+            failures += 1
+            locked = now + LOCK_FOR if failures >= LOCK_AFTER else None
+            await self.store.execute(UnknownSignIn.insert(
+                name_hash=name_hash, failures=0 if locked else failures, locked_until=locked,
+                updated_at=now).on_conflict(
+                    conflict_target=[UnknownSignIn.name_hash],
+                    update={UnknownSignIn.failures: 0 if locked else failures,
+                            UnknownSignIn.locked_until: locked,
+                            UnknownSignIn.updated_at: now}))
+            if not rows:  # bounded: the oldest names are forgotten first, a few at a time
+                extra = await self.store.scalar(
+                    UnknownSignIn.select(fn.COUNT(UnknownSignIn.name_hash))) - _UNKNOWN_TRACKED
+                if extra > 0:
+                    oldest = (UnknownSignIn.select(UnknownSignIn.name_hash)
+                              .order_by(UnknownSignIn.updated_at).limit(extra))
+                    await self.store.execute(UnknownSignIn.delete().where(
+                        UnknownSignIn.name_hash.in_(oldest)))
+        return False
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -223,6 +247,7 @@ def _verify(password_hash: str, password: str) -> bool:
 class AccountError(ValueError):
     """An account cannot be created; `by_field` says which field and why."""
 
-    def __init__(self, by_field: dict[str, str]) -> None:
+    def __init__(self, by_field: dict[str, str], firm_name: str = "") -> None:
         super().__init__(", ".join(f"{k}: {v}" for k, v in by_field.items()))
         self.by_field = by_field
+        self.firm_name = firm_name  # the database's own firm, when another was named

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,12 +108,36 @@ class ImportPlan:
         return lacks
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    """The text and its encoding: UTF-8 (with or without BOM), else Windows-1252 (Excel)."""
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 (with or without BOM), else Windows-1252 (Excel).
+
+    A file that is UTF-8 in places and Windows-1252 in others (rows pasted from two sources)
+    is refused with the first line that breaks: decoding it either way would turn every name
+    of the other part into "Ã‰milie".
+    """
     try:
         return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if _UTF8_SEQUENCE.search(raw):
+            line = raw[:exc.start].count(b"\n") + 1
+            raise ClientFileError(
+                f"{path}: line {line} is not UTF-8 while other lines are: save the file "
+                f"again as UTF-8 (CSV UTF-8 in Excel)") from None
         return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unneutralise(cell: str) -> str:
+    """What `neutralise` wrote, read back as it was (an export imports back unchanged)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _delimiter(text: str) -> str:
@@ -167,12 +192,15 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
         raw = await asyncio.to_thread(Path(path).read_bytes)
     except OSError as exc:
         raise ClientFileError(f"{path}: {exc.strerror or exc}") from None
-    text, encoding = _decode(raw)
+    text, encoding = _decode(raw, path)
     if "\x00" in text:
         raise ClientFileError(f"{path}: not a text file")
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ClientFileError(f"{path}: line {reader.line_num}: {exc}") from None
     if not header:
         raise ClientFileError(f"{path}: the file is empty")
     plan = ImportPlan(Path(path), encoding, delimiter, header,
@@ -189,7 +217,8 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            values = {name: row[i] for i, name in plan.mapping.items() if i < len(row)}
+            values = {name: _unneutralise(row[i]) for i, name in plan.mapping.items()
+                      if i < len(row)}
             try:
                 clean = check_row(values, region)
             except FieldError as exc:
@@ -234,8 +263,9 @@ async def export_clients(store: Store, q: ClientQuery, path: Path) -> int:
             .where(Client.id.in_(chunk)).tuples())}
         for client_id in chunk:
             kind, first, last, org, email, phone, language, active = rows[client_id]
-            writer.writerow([kind, first or "", last or "", org or "", email, phone or "",
-                             language, statuses[client_id], "yes" if active else "no"])
+            writer.writerow([neutralise(cell) for cell in (
+                kind, first or "", last or "", org or "", email, phone or "", language,
+                statuses[client_id], "yes" if active else "no")])
     try:
         await asyncio.to_thread(Path(path).write_text, out.getvalue(), encoding="utf-8-sig",
                                 newline="")

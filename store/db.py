@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playhouse.pwasyncio import AsyncPostgresqlDatabase, AsyncSqliteDatabase
+from playhouse.pwasyncio import AsyncPostgresqlDatabase, AsyncSqliteDatabase, AsyncSqlitePool
+
+from store.busy import SQLITE_BUSY_MS
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
-    ("busy_timeout", 5000),
+    ("busy_timeout", SQLITE_BUSY_MS),  # then the store retries, saying it waits (store.busy)
     ("foreign_keys", 1),
     ("synchronous", "normal"),
+    ("secure_delete", 1),  # a wiped message (its link) is zeroed, not left in free pages
 )
 
 
@@ -63,6 +68,48 @@ def parse_database_url(url: str) -> DatabaseTarget:
     return DatabaseTarget("sqlite", value)
 
 
+class SqliteDatabase(AsyncSqliteDatabase):
+    """pwasyncio's SQLite database, closing the connections a failed open leaves behind.
+
+    When a new connection's pragmas fail (a file that is not a database, a truncated one),
+    pwasyncio drops that aiosqlite connection without closing it, and the pool's earlier
+    connections with it; each keeps a non-daemon thread, so the process never exits.
+    """
+
+    async def _create_pool_async(self):
+        pool = AsyncSqlitePool(self.database, pool_size=self._pool_size,
+                               on_connect=self._add_conn_hooks, timeout=self._timeout,
+                               **self.connect_params)
+        try:
+            return await pool.initialize()
+        except BaseException:
+            await pool.close()
+            raise
+
+    async def _add_conn_hooks(self, conn):
+        try:
+            await super()._add_conn_hooks(conn)
+        except BaseException:
+            await conn.close()
+            raise
+
+
+def make_private(path: Path) -> None:
+    """Create the database file readable by this user only (0600 in a 0700 directory made
+    here), whatever the umask; SQLite gives its -wal and -shm files the same mode. A file
+    made by an older version with looser modes is tightened."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise DatabaseUrlError(f"{path}: {exc.strerror or exc}") from None
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):  # not ours, or gone: leave it
+            if part.stat().st_uid == os.getuid() and part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+
+
 def open_database(target: DatabaseTarget, pool_size: int = 4):
     """Create (without connecting) the async database for `target`.
 
@@ -73,9 +120,10 @@ def open_database(target: DatabaseTarget, pool_size: int = 4):
         path = Path(target.location).expanduser()
         if path.is_dir():
             raise DatabaseUrlError(f"{path} is a directory, not a database file")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return AsyncSqliteDatabase(
-            str(path), pragmas=SQLITE_PRAGMAS, timeout=5, pool_size=pool_size, acquire_timeout=10
+        make_private(path)
+        return SqliteDatabase(
+            str(path), pragmas=SQLITE_PRAGMAS, timeout=SQLITE_BUSY_MS / 1000,
+            pool_size=pool_size, acquire_timeout=10,
         )
     return AsyncPostgresqlDatabase(
         target.location, pool_size=pool_size, pool_min_size=1, acquire_timeout=5

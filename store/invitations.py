@@ -391,6 +391,9 @@ class Invitations:
             ids = [i for (i,) in await self.store.list(due.tuples())]
             if not ids:
                 return []
+            ids = await self._drop_withdrawn(ids)
+            if not ids:
+                return []
             await self.store.execute(
                 Outbox.update(state="sending", claimed_until=now + LEASE,
                               attempts=Outbox.attempts + 1)
@@ -407,6 +410,24 @@ class Invitations:
                           attempts)
                 for outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts
                 in rows]
+
+    async def _drop_withdrawn(self, ids: list[int]) -> list[int]:
+        """The messages of `ids` whose invitation is still live; the others are wiped unsent.
+
+        A message claimed before a crash comes back after its lease; meanwhile its invitation
+        may have been cancelled, re-sent or moved to another address: it must not go out.
+        """
+        rows = await self.store.list(
+            Outbox.select(Outbox.id, Invitation.state)
+            .join(Invitation, on=(Outbox.invitation == Invitation.id))
+            .where(Outbox.id.in_(ids)).tuples())
+        dead = {outbox_id: state for outbox_id, state in rows if state not in (SENDING, PENDING)}
+        for state in set(dead.values()):
+            await self.store.execute(
+                Outbox.update(state="failed", raw=None, claimed_until=None,
+                              last_error=f"invitation {state}")
+                .where(Outbox.id.in_([i for i, st in dead.items() if st == state])))
+        return [i for i in ids if i not in dead]
 
     async def next_due(self) -> dt.datetime | None:
         """When the next queued message is due (None: nothing waiting)."""

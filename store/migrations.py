@@ -282,7 +282,24 @@ def _v6(backend: str) -> list[str]:
     ]
 
 
-MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(backend: str) -> list[str]:
+    """Sign-in failures for names that are no account, shared by every process (a hash of
+    the name, never the name); versions that let a save notice a change made meanwhile."""
+    types = _TYPES[backend]
+    return [sql.format(**types) for sql in (
+        """CREATE TABLE unknown_sign_in (
+            name_hash TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            locked_until {ts},
+            updated_at {ts} NOT NULL
+        )""",
+        "CREATE INDEX unknown_sign_in_by_age ON unknown_sign_in (updated_at)",
+        "ALTER TABLE firm ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE client ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+    )]
+
+
+MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 LATEST = len(MIGRATIONS)
 
 

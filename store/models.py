@@ -38,6 +38,7 @@ class Firm(BaseModel):
     reminders_on = BooleanField(default=False)
     reminder_days = IntegerField(default=7)
     reminder_max = IntegerField(default=1)
+    settings_version = IntegerField(default=1)  # raised by every save of the settings
 
 
 class Preparer(BaseModel):
@@ -53,6 +54,18 @@ class Preparer(BaseModel):
     last_login_at = DateTimeField(null=True)
 
 
+class UnknownSignIn(BaseModel):
+    """Failed sign-ins under a name that is no account (keyed by a hash of the name)."""
+
+    name_hash = TextField(primary_key=True)
+    failures = IntegerField()
+    locked_until = DateTimeField(null=True)
+    updated_at = DateTimeField()
+
+    class Meta:
+        table_name = "unknown_sign_in"
+
+
 class Client(BaseModel):
     id = AutoField()
     firm = ForeignKeyField(Firm, column_name="firm_id", lazy_load=False)
@@ -61,6 +74,7 @@ class Client(BaseModel):
     last_name = TextField(null=True)
     organization_name = TextField(null=True)
     display_name = TextField()
+    version = IntegerField(default=1)  # raised by every change of the client's details
     sort_key = TextField()
     search_key = TextField()
     email = TextField()

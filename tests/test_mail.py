@@ -125,6 +125,12 @@ async def test_messages_reuse_one_connection_and_land_in_the_maildir(capture):
     assert [str(m.message["Message-ID"]) for m in captured] == ids
     assert "Acme Ltée" in captured[2].recipient
     assert "http://127.0.0.1:8765/i/abc123" in captured[0].text
+    import stat
+
+    for path in [capture.maildir, *capture.maildir.iterdir()]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    for path in (capture.maildir / "new").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
 class _RefusingHandler:

@@ -8,7 +8,7 @@ from argon2 import extract_parameters
 
 from store import AccountError
 from store.accounts import LOCK_AFTER
-from store.models import Preparer
+from store.models import Preparer, UnknownSignIn
 from tests.helpers import PASSWORD, make_preparer
 
 
@@ -107,3 +107,21 @@ async def test_unknown_names_lock_out_like_real_ones(store):
     for _ in range(LOCK_AFTER):
         await store.accounts.sign_in("ghost", "whatever password")
     assert (await store.accounts.sign_in("ghost", "whatever password")).reason == "locked"
+
+
+async def test_a_fresh_process_cannot_tell_a_locked_account_from_an_unknown_name(store, db_url):
+    from store import Store
+
+    await make_preparer(store)
+    for _ in range(LOCK_AFTER):
+        await store.accounts.sign_in("ghost", "whatever password")
+        await store.accounts.sign_in("marie", "wrong password!")
+    fresh = await Store.open(db_url, clock=store.clock)  # another process, the same clock
+    try:
+        ghost = await fresh.accounts.sign_in("ghost", "whatever password")
+        marie = await fresh.accounts.sign_in("marie", "wrong password!")
+        assert ghost.reason == marie.reason == "locked"
+        rows = await fresh.list(UnknownSignIn.select(UnknownSignIn.name_hash).tuples())
+        assert rows and all("ghost" not in name for (name,) in rows)
+    finally:
+        await fresh.close()

@@ -146,6 +146,23 @@ async def test_an_unreported_claim_is_sent_again_after_its_lease(store, firm, cl
     assert again.message_id == job.message_id
 
 
+@pytest.mark.parametrize("withdraw", ["cancel", "email", "inactive"])
+async def test_a_claim_cut_short_is_never_sent_once_its_invitation_was_withdrawn(
+        store, firm, client_id, clock, withdraw):
+    await queue(store, firm, client_id)
+    assert await store.invitations.claim() is not None  # then the process died
+    if withdraw == "cancel":
+        await store.invitations.cancel(client_id, YEAR, firm.id)
+    elif withdraw == "email":
+        await store.invitations.change_email(client_id, "autre@example.com", firm.id)
+    else:
+        await store.invitations.set_active(client_id, False, firm.id)
+    clock.advance(minutes=6)
+    assert await store.invitations.claim() is None
+    (row,) = await store.list(Outbox.select(Outbox.state, Outbox.raw).tuples())
+    assert row == ("failed", None)
+
+
 async def test_accept_once_and_the_link_is_single_use(store, firm, client_id):
     builder = await queue(store, firm, client_id)
     await store.invitations.delivered(await store.invitations.claim(), "250 OK")
@@ -322,3 +339,47 @@ async def test_invite_many_queues_each_with_its_own_token_and_says_who_was_left_
         "pending", "pending", "failed", "sending"]
     kinds = [e[0] for e in await store.clients.events(others[4])]
     assert kinds[-1] == "delivery_deferred"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_files_are_private_and_a_wiped_message_leaves_no_link_behind(
+        store, firm, db_url):
+    import stat
+    from pathlib import Path
+
+    from store.invitations import DeliveryResult, InviteRequest
+
+    ids = [await add_client(store, firm.firm_id, organization_name=f"Org {i}",
+                            email=f"o{i}@x.ca") for i in range(400)]
+    builders = {cid: Builder() for cid in ids}
+    await store.invitations.invite_many(
+        [InviteRequest(cid, YEAR, "o@x.ca", "fr", b) for cid, b in builders.items()],
+        firm.id, LINK_BASE)
+    while jobs := await store.invitations.claim_many(100):
+        await store.invitations.record([DeliveryResult(j, answer="250 OK") for j in jobs])
+    await store.scrub()
+    tokens = [b.token.encode() for b in builders.values()]
+    for part in (db_url, f"{db_url}-wal", f"{db_url}-shm"):
+        path = Path(part)
+        if not path.exists():
+            continue
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, part
+        data = path.read_bytes()
+        assert not [t for t in tokens if t in data], part
+
+
+def test_a_new_database_is_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    from store import Store
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "data" / "linkdesk.db"
+        store = asyncio.run(Store.open(str(path)))
+        asyncio.run(store.close())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

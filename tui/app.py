@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -11,14 +12,16 @@ from textual.binding import Binding
 from store import PreparerInfo, Store
 from store.db import DatabaseTarget
 from tui.config import Settings
+from tui.errors import ErrorPolicy
 from tui.i18n import _
+from tui.key_order import KeyOrder
 from tui.messages import StoreChanged
 
 if TYPE_CHECKING:
     from tui.runtime import Runtime
 
 
-class LinkdeskApp(App[int]):
+class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
     """linkdesk in the terminal: sign in, then the client list."""
 
     CSS_PATH = "../tui.tcss"
@@ -76,6 +79,7 @@ class LinkdeskApp(App[int]):
     def on_mount(self) -> None:
         from tui.screens.sign_in import SignInScreen
 
+        self.watch_store_busy()
         if self.demo is not None:
             self.signed_in(self.demo.preparer)
             self.notify(_("A demo firm: clients accept their invitations by themselves within "
@@ -141,6 +145,8 @@ async def run_app(settings: Settings, target: DatabaseTarget) -> int:
         try:
             app = make_app(settings, store, runtime)
             await app.run_async()
+            if app.crash_line:
+                print(app.crash_line, file=sys.stderr)
             return app.return_code or 0
         finally:
             await runtime.stop()

@@ -220,13 +220,14 @@ def _exists(path: str) -> bool:
 
 async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):
     from store import SchemaTooNewError, Store, StoreUnavailableError
+    from store.db import DatabaseUrlError
 
     if must_exist and target.is_sqlite and not _exists(target.location):
         raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
             path=target.location))
     try:
         return await Store.open(target, pool_size=pool_size)
-    except (StoreUnavailableError, SchemaTooNewError, OSError) as exc:
+    except (StoreUnavailableError, SchemaTooNewError, DatabaseUrlError, OSError) as exc:
         raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
 
@@ -274,6 +275,10 @@ async def _user_add(target, args) -> int:
             info = await store.accounts.create(args.username, args.email, password, args.firm)
         except AccountError as exc:
             field, code = next(iter(exc.by_field.items()))
+            if code == "firm_differs":
+                raise UsageError(_("--firm: this database belongs to {firm}; leave out --firm "
+                                   "to add the preparer to it").format(firm=exc.firm_name)) \
+                    from None
             flag = {"firm_name": "--firm", "email": "--email"}.get(field, field)
             raise UsageError(f"{flag}: {field_error(code)}") from None
     finally:
@@ -288,8 +293,9 @@ def _run_app(settings, target) -> int:
     try:
         return asyncio.run(run_app(settings, target))
     except Exception as exc:  # the UI is gone by now: say what happened in one line
-        from store import StoreUnavailableError
+        from store import SchemaTooNewError, StoreUnavailableError
+        from store.db import DatabaseUrlError
 
-        if isinstance(exc, StoreUnavailableError):
+        if isinstance(exc, StoreUnavailableError | SchemaTooNewError | DatabaseUrlError):
             raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
         raise

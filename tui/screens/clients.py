@@ -19,6 +19,7 @@ from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.i18n import _
 from tui.labels import invite_error
+from tui.latest import Latest
 from tui.messages import StoreChanged
 from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
@@ -94,6 +95,7 @@ class ClientsScreen(Screen):
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
         self.bulk = None  # the bulk invitation under way (tui.bulk.BulkInvitation)
+        self.asked = Latest()  # the list's reloads: only the newest one draws
 
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
@@ -156,6 +158,7 @@ class ClientsScreen(Screen):
 
     async def _reload(self, select_id, counts, typing, keep_filters) -> None:
         clients = self.app.store.clients
+        ticket = self.asked.ask()
         q = self.query_now()
         table = self.table
         moves = table.moves
@@ -174,6 +177,8 @@ class ClientsScreen(Screen):
             if not offset <= cursor < offset + PAGE:
                 offset = (cursor // PAGE) * PAGE
                 rows = await clients.page(q, offset, PAGE)
+        if not self._answers_now(ticket, q):
+            return
         table.sort, table.descending = q.sort, q.descending
         table.set_fetcher(self._fetcher(q))
         known = len(rows) < PAGE  # a short page: the total is known without counting
@@ -189,11 +194,24 @@ class ClientsScreen(Screen):
             if typing:
                 await asyncio.sleep(COUNT_AFTER_TYPING_S)
             total = await clients.count(q)
+            if not self._answers_now(ticket, q):
+                return
             table.set_total(total)
         if counts:
-            self.counts = await clients.status_counts(q.firm_id, q.tax_year)
+            counted = await clients.status_counts(q.firm_id, q.tax_year)
+            if not self._answers_now(ticket, q):
+                return
+            self.counts = counted
             self.pipeline.show_counts(self.counts, q.status)
         self._show_info(q, total)
+
+    def _answers_now(self, ticket: int, q: ClientQuery) -> bool:
+        """Whether what `ticket` read is still the answer to the list on screen.
+
+        A reload asked later, or a query that changed meanwhile (a letter typed whose own
+        reload has not started yet), makes it stale: it draws nothing.
+        """
+        return self.asked.is_current(ticket) and q == self.query_now()
 
     @work(group="events")
     async def remember_last_event(self) -> None:

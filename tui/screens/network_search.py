@@ -67,15 +67,20 @@ class NetworkSearchScreen(ModalScreen[bool]):
     async def search(self, term: str) -> None:
         results = self.query_one(MemberMatches)
         info = self.query_one("#result-info", Static)
+        ticket = results.asked.ask()
         try:
             cards = await self.app.store.network.search(self.company_id, term,
                                                         preparer_id=self.preparer_id)
         except NetworkError as exc:
+            if not results.asked.is_current(ticket):
+                return
             results.show([])
             info.update(network_error(exc))
             return
         finally:
             self.searches += 1
+        if not results.asked.is_current(ticket):
+            return  # a newer term was typed meanwhile: its answer is the one to draw
         results.show(cards)
         if not term.strip():
             info.update("")

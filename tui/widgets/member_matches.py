@@ -10,6 +10,7 @@ from store.network import MemberCard, NetworkError
 from store.validate import format_phone
 from tui.i18n import _
 from tui.labels import network_error
+from tui.latest import Latest
 
 UNVERIFIED_NOTE = _("Details are given by network members and are not verified.")
 
@@ -37,6 +38,7 @@ class MemberMatches(OptionList):
         self.phone_region = region
         self.cards: list[MemberCard] = []
         self.display = False
+        self.asked = Latest()
 
     def show(self, cards: list[MemberCard]) -> None:
         self.cards = cards
@@ -49,12 +51,18 @@ class MemberMatches(OptionList):
     async def search(self, note: Static, hint: str, company_id: int | None, term: str,
                      **kwargs) -> None:
         """Search the network for `term` and show the matches here, with `hint` and the
-        not-verified note in `note`; a refused search (rate limit) says why in `note`."""
+        not-verified note in `note`; a refused search (rate limit) says why in `note`.
+        An answer that comes back after a newer search was asked is dropped."""
+        ticket = self.asked.ask()
         try:
             cards = await self.app.store.network.search(company_id, term, **kwargs)
         except NetworkError as exc:
+            if not self.asked.is_current(ticket):
+                return
             self.show([])
             note.update(network_error(exc))
+            return
+        if not self.asked.is_current(ticket):
             return
         self.show(cards)
         note.update(Text(hint + UNVERIFIED_NOTE, style="dim") if cards else "")

@@ -1,0 +1,85 @@
+"""A busy database is waited for, and whoever shows the store is told while it is.
+
+SQLite lets one writer at a time hold its lock. Another process (a colleague's import, the
+firm's service) may hold it for a while; SQLite's own busy handler would block a connection for
+its whole timeout and then fail with "database is locked". Here the busy handler is kept short
+and the store retries, telling its listeners that it is waiting, until the lock is free or a
+long limit passes; only then does the caller get `StoreBusyError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+SQLITE_BUSY_MS = 200  # SQLite's own wait before it hands the retry back to us
+RETRY_S = 0.05
+GIVE_UP_S = 300.0  # five minutes of a held lock: say so instead of waiting for ever
+
+
+class StoreBusyError(RuntimeError):
+    """Another program kept the database busy for longer than we wait."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` says the database is locked by another writer (and a retry may succeed)."""
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+class BusyWaits:
+    """Counts the store operations waiting for the database; listeners hear each change."""
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self._listeners: list[Callable[[int], None]] = []
+
+    def subscribe(self, listener: Callable[[int], None]) -> Callable[[], None]:
+        """Call `listener(waiting)` whenever the count changes; returns the unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self, delta: int) -> None:
+        self.waiting += delta
+        for listener in list(self._listeners):
+            listener(self.waiting)
+
+    async def retry(self, attempt: Callable, *, give_up_s: float = GIVE_UP_S):
+        """Await `attempt()` until it does not fail as busy; listeners know while it waits."""
+        started: float | None = None
+        try:
+            while True:
+                try:
+                    return await attempt()
+                except Exception as exc:
+                    if not is_busy(exc):
+                        raise
+                    now = time.monotonic()
+                    if started is None:
+                        started = now
+                        self._changed(+1)
+                    elif now - started > give_up_s:
+                        raise StoreBusyError(
+                            f"the database stayed locked by another program for "
+                            f"{int(now - started)} s") from exc
+                await asyncio.sleep(RETRY_S)
+        finally:
+            if started is not None:
+                self._changed(-1)
+
+
+def is_store_fault(exc: BaseException) -> bool:
+    """Whether `exc` comes from the database (its driver, its file, its server), not a bug."""
+    import sqlite3
+
+    import peewee
+
+    from store.store import StoreUnavailableError
+
+    if isinstance(exc, StoreBusyError | StoreUnavailableError | sqlite3.Error | ConnectionError
+                  | TimeoutError | peewee.DatabaseError | peewee.InterfaceError):
+        return True
+    import asyncpg
+
+    return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError)

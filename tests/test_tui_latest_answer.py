@@ -1,0 +1,110 @@
+"""What the list and the searches draw answers what the box holds now, whatever order the
+database's answers come back in."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from textual.widgets import Input, Static
+
+from store.directory_import import load_members, member_row
+from tests.harness import TAX_YEAR, burst, running, settle, sign_in, table
+from tests.helpers import PASSWORD, add_client, make_preparer, set_status
+from tui.screens.clients import ClientsScreen
+from tui.screens.network_search import NetworkSearchScreen
+from tui.widgets.member_matches import MemberMatches
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+NAMES = ["Tremblay", "Tremblay-Roy", "Trépanier", "Tran", "Roy", "Martin", "Gagnon"]
+
+
+def slowed(method, rng: random.Random):
+    """The real store method, answering after a random delay, and finishing even when the
+    worker that asked is cancelled (as a query already handed to the database thread does)."""
+
+    async def call(*args, **kwargs):
+        task = asyncio.ensure_future(_late(method, rng.uniform(0, 0.06), args, kwargs))
+        while True:
+            try:
+                return await asyncio.shield(task)
+            except asyncio.CancelledError:
+                if task.done():
+                    return task.result()
+                continue  # the cancel is swallowed: the answer still comes back, late
+
+    return call
+
+
+async def type_in_reads(pilot, term: str, rng: random.Random) -> None:
+    """Type `term` as a terminal delivers it over a slow link: in a few reads of one burst
+    each, a few milliseconds apart (typing pace, not a wait for the app)."""
+    cuts = sorted(rng.sample(range(1, len(term)), min(2, len(term) - 1)))
+    for start, end in zip([0, *cuts], [*cuts, len(term)], strict=True):
+        burst(pilot, *term[start:end])
+        await asyncio.sleep(rng.uniform(0.005, 0.04))
+
+
+async def _late(method, delay, args, kwargs):
+    await asyncio.sleep(delay)
+    return await method(*args, **kwargs)
+
+
+async def test_a_term_typed_in_one_burst_shows_its_own_rows(store, monkeypatch):
+    firm = await make_preparer(store)
+    for name in NAMES:
+        await add_client(store, firm.firm_id, organization_name=name, email=f"x@{name}.ca")
+    rng = random.Random(7)
+    for name in ("page", "count", "position"):
+        monkeypatch.setattr(store.clients, name, slowed(getattr(store.clients, name), rng))
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        screen = pilot.app.screen
+        assert isinstance(screen, ClientsScreen)
+        for term in ("tremblay", "tr", "tremblay-", "roy", "gagnon") * 4:
+            box = screen.query_one("#search", Input)
+            box.focus()
+            await settle(pilot)
+            box.value = ""
+            await settle(pilot)
+            await type_in_reads(pilot, term, rng)
+            await settle(pilot)
+            expected = sorted(n for n in NAMES if term in n.lower()
+                              or any(w.startswith(term) for w in n.lower().split("-")))
+            shown = sorted(r.display_name for r in table(pilot.app)._rows.values())
+            assert box.value == term
+            assert shown == expected, term
+            info = str(screen.query_one("#list-info", Static).render())
+            assert info.startswith(f"{len(expected)} shown"), (term, info)
+
+
+async def test_network_search_typed_in_one_burst_shows_its_own_matches(store, monkeypatch):
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    await set_status(store, client_id, TAX_YEAR, "accepted")
+    async with store.write():
+        await store.network.open_books_for(client_id)
+    await load_members(store, [member_row(f"M{n}", name, city="Lévis") for n, name in
+                               enumerate(["Plomberie Gagnon", "Gagnon Électrique",
+                                          "Garage Gauthier", "Boulangerie Roy"])])
+    rng = random.Random(3)
+    network = store.network
+    monkeypatch.setattr(network, "search", slowed(network.search, rng))
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        burst(pilot, "b", "n")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, NetworkSearchScreen)
+        for term in ("gagnon", "gag", "garage", "gauthier") * 3:
+            box = screen.query_one("#term", Input)
+            box.value = ""
+            await settle(pilot)
+            await type_in_reads(pilot, term, rng)
+            await settle(pilot)
+            shown = [c.name for c in screen.query_one(MemberMatches).cards]
+            expected = await store.network.search(screen.company_id, term)
+            assert shown == [c.name for c in expected], term
