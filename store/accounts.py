@@ -138,6 +138,13 @@ class Accounts:
                 raise AccountError({"username": "username_taken"}) from exc
         return await self._info(preparer_id)
 
+    async def name(self, preparer_id: int | None) -> str | None:
+        """A preparer's username (None for none, or for one removed since)."""
+        if preparer_id is None:
+            return None
+        return await self.store.scalar(
+            Preparer.select(Preparer.username).where(Preparer.id == preparer_id))
+
     async def _info(self, preparer_id: int) -> PreparerInfo:
         rows = await self.store.list(
             Preparer.select(

@@ -352,7 +352,7 @@ class Clients:
             rows = await self.store.list(
                 Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
                               Client.organization_name, Client.display_name, Client.email,
-                              Client.language, Client.active)
+                              Client.language, Client.active, Client.version)
                 .where(Client.id.in_(chunk)).dicts())
             for row in rows:
                 row["greeting_name"] = (
@@ -388,6 +388,12 @@ class Clients:
         """What the invite dialog needs of one client."""
         (row,) = await self.many_details([client_id])
         return row
+
+    async def last_changed_by(self, client_id: int) -> int | None:
+        """The preparer of the client's latest event (who changed it last), if any."""
+        return await self.store.scalar(
+            ClientEvent.select(ClientEvent.preparer).where(ClientEvent.client == client_id)
+            .order_by(ClientEvent.id.desc()).limit(1))
 
     async def events(self, client_id: int) -> list[tuple[str, dict, object, int | None]]:
         """The client's history, oldest first: (kind, detail, when, preparer id)."""

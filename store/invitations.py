@@ -29,6 +29,7 @@ from store.clients import (
     SENDING,
 )
 from store.models import Client, ClientYearStatus, Firm, Invitation, Outbox
+from store.versions import ChangedMeanwhile
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -334,15 +335,21 @@ class Invitations:
         now = self.store.clock()
         async with self.store.write():
             await self.store.execute(
-                Client.update(active=active, updated_at=now).where(Client.id == client_id))
+                Client.update(active=active, version=Client.version + 1, updated_at=now)
+                .where(Client.id == client_id))
             if not active:
                 await self._withdraw_all(client_id, now)
             await self.store.clients.log(
                 client_id, preparer_id, "client_activated" if active else "client_deactivated",
                 {})
 
-    async def change_email(self, client_id: int, email: str, preparer_id: int | None) -> None:
-        """Give the client a new address; its history stays, links sent to the old one die."""
+    async def change_email(self, client_id: int, email: str, preparer_id: int | None,
+                           version: int | None = None) -> None:
+        """Give the client a new address; its history stays, links sent to the old one die.
+
+        With `version` (the client's, as read), a change made to the client since raises
+        ChangedMeanwhile with the address it has now and who changed it; nothing is saved.
+        """
         from store.clients import search_key
         from store.validate import CleanClient, email_key, parse_email
 
@@ -352,13 +359,17 @@ class Invitations:
             (row,) = await self.store.list(
                 Client.select(Client.kind, Client.first_name, Client.last_name,
                               Client.organization_name, Client.email, Client.phone,
-                              Client.language).where(Client.id == client_id).tuples())
-            kind, first, last, organization, old, phone, language = row
+                              Client.language, Client.version)
+                .where(Client.id == client_id).tuples())
+            kind, first, last, organization, old, phone, language, current = row
+            if version is not None and version != current:
+                by = await self.store.clients.last_changed_by(client_id)
+                raise ChangedMeanwhile(old, current, await self.store.accounts.name(by))
             clean = CleanClient(kind, new, first or "", last or "", organization or "", phone,
                                 language)
             await self.store.execute(Client.update(
                 email=new, email_key=email_key(new), search_key=search_key(clean),
-                updated_at=now).where(Client.id == client_id))
+                version=Client.version + 1, updated_at=now).where(Client.id == client_id))
             await self._withdraw_all(client_id, now)
             await self.store.clients.log(client_id, preparer_id, "email_changed",
                                          {"from": old, "to": new})

@@ -295,6 +295,7 @@ def _v7(backend: str) -> list[str]:
         )""",
         "CREATE INDEX unknown_sign_in_by_age ON unknown_sign_in (updated_at)",
         "ALTER TABLE firm ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE firm ADD COLUMN settings_by INTEGER",
         "ALTER TABLE client ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
     )]
 

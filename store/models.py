@@ -39,6 +39,7 @@ class Firm(BaseModel):
     reminder_days = IntegerField(default=7)
     reminder_max = IntegerField(default=1)
     settings_version = IntegerField(default=1)  # raised by every save of the settings
+    settings_by = IntegerField(null=True)  # the preparer who saved them last
 
 
 class Preparer(BaseModel):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from store.clients import PENDING
 from store.models import Client, ClientYearStatus, Firm, Invitation
+from store.versions import ChangedMeanwhile
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -20,6 +21,7 @@ class ReminderSettings:
     on: bool = False
     days: int = 7
     most: int = 1
+    version: int | None = None  # as read; None saves whatever is there (scripts, tests)
 
 
 @dataclass(frozen=True)
@@ -42,20 +44,36 @@ class Reminders:
 
     async def settings(self, firm_id: int) -> ReminderSettings:
         rows = await self.store.list(Firm.select(
-            Firm.reminders_on, Firm.reminder_days, Firm.reminder_max)
+            Firm.reminders_on, Firm.reminder_days, Firm.reminder_max, Firm.settings_version)
             .where(Firm.id == firm_id).tuples())
         if not rows:
             return ReminderSettings()
-        on, days, most = rows[0]
-        return ReminderSettings(bool(on), days, most)
+        on, days, most, version = rows[0]
+        return ReminderSettings(bool(on), days, most, version)
 
-    async def configure(self, firm_id: int, settings: ReminderSettings) -> None:
+    async def configure(self, firm_id: int, settings: ReminderSettings,
+                        preparer_id: int | None = None) -> int:
+        """Save the firm's reminder settings; returns their new version.
+
+        With `settings.version` set, a save over a change made since then raises
+        ChangedMeanwhile (what they are now, who saved them) and changes nothing.
+        """
         if not 1 <= settings.days <= 365 or not 1 <= settings.most <= 10:
             raise ValueError("days must be 1 to 365 and reminders 1 to 10")
         async with self.store.write():
-            await self.store.execute(Firm.update(
+            where = Firm.id == firm_id
+            if settings.version is not None:
+                where &= Firm.settings_version == settings.version
+            changed = await self.store.execute(Firm.update(
                 reminders_on=settings.on, reminder_days=settings.days,
-                reminder_max=settings.most).where(Firm.id == firm_id))
+                reminder_max=settings.most, settings_version=Firm.settings_version + 1,
+                settings_by=preparer_id).where(where))
+            now = await self.settings(firm_id)
+            if not changed:
+                by = await self.store.scalar(Firm.select(Firm.settings_by)
+                                             .where(Firm.id == firm_id))
+                raise ChangedMeanwhile(now, now.version, await self.store.accounts.name(by))
+        return now.version
 
     async def upcoming(self, firm_id: int, limit: int = 200) -> list[ReminderRow]:
         """Pending invitations that will get a reminder, soonest first (whether reminders are

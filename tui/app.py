@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
     """linkdesk in the terminal: sign in, then the client list."""
 
-    CSS_PATH = "../tui.tcss"
+    CSS_PATH = "styles/tui.tcss"  # a link to the top-level tui.tcss, copied into the wheel
     TITLE = "linkdesk"
     BINDINGS = [
         Binding("ctrl+q", "quit", _("Quit"), id="quit", tooltip=_("Leave linkdesk"), priority=True),

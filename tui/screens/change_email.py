@@ -10,8 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from store.validate import FieldError, parse_email
+from store.versions import ChangedMeanwhile
 from tui.forms import FieldOrder
 from tui.i18n import _
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_field import FormField
 
 
@@ -64,5 +66,18 @@ class ChangeEmailScreen(FieldOrder, ModalScreen[bool]):
         if email == self.client["email"]:
             self.dismiss(False)
             return
-        await self.app.store.invitations.change_email(self.client["id"], email, self.preparer_id)
+        invitations = self.app.store.invitations
+        try:
+            await invitations.change_email(self.client["id"], email, self.preparer_id,
+                                           self.client.get("version"))
+        except ChangedMeanwhile as theirs:
+            if not await self.app.push_screen_wait(ConfirmScreen(
+                    _("{who} changed this client while you were typing: the address is now "
+                      "{email}. Save {mine} over it?").format(
+                        who=theirs.by or _("Someone"), email=theirs.now, mine=email),
+                    _("Save mine"))):
+                self.dismiss(True)  # the list shows theirs
+                return
+            await invitations.change_email(self.client["id"], email, self.preparer_id,
+                                           theirs.version)
         self.dismiss(True)

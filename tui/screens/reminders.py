@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,8 +13,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
 from store.reminders import ReminderSettings
+from store.versions import ChangedMeanwhile
 from tui.formatting import format_datetime
 from tui.i18n import _
+from tui.screens.confirm import ConfirmScreen
+
+
+def describe(settings: ReminderSettings) -> str:
+    """Reminder settings in a few words, for a question about them."""
+    if not settings.on:
+        return _("off")
+    return _("on, after {days} days, at most {most}").format(days=settings.days,
+                                                           most=settings.most)
 
 
 class RemindersScreen(ModalScreen[None]):
@@ -59,6 +71,7 @@ class RemindersScreen(ModalScreen[None]):
     async def load(self) -> None:
         reminders = self.app.store.reminders
         settings = await reminders.settings(self.firm_id)
+        self.version = settings.version  # a save over a colleague's newer one asks first
         with self.prevent(Switch.Changed):
             self.query_one("#reminders-on", Switch).value = settings.on
         self.query_one("#reminder-days", Input).value = str(settings.days)
@@ -89,8 +102,21 @@ class RemindersScreen(ModalScreen[None]):
             problem.update(_("Days: 1 to 365. Reminders: 1 to 10."))
             return
         problem.update("")
-        await self.app.store.reminders.configure(self.firm_id, ReminderSettings(
-            self.query_one("#reminders-on", Switch).value, int(days), int(most)))
+        mine = ReminderSettings(self.query_one("#reminders-on", Switch).value, int(days),
+                                int(most), self.version)
+        preparer = self.app.preparer.id if self.app.preparer else None
+        try:
+            await self.app.store.reminders.configure(self.firm_id, mine, preparer)
+        except ChangedMeanwhile as theirs:
+            if not await self.app.push_screen_wait(ConfirmScreen(
+                    _("{who} changed the reminder settings while you had them open: they are "
+                      "now {state}. Save yours over them?").format(
+                        who=theirs.by or _("Someone"), state=describe(theirs.now)),
+                    _("Save mine"))):
+                self.load()  # theirs, shown as they are now
+                return
+            await self.app.store.reminders.configure(
+                self.firm_id, replace(mine, version=theirs.version), preparer)
         self.notify(_("Reminder settings saved."), markup=False)
         self.load()
 
