@@ -239,9 +239,10 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
 
 async def import_plan(store: Store, firm_id: int, plan: ImportPlan,
                       preparer_id: int | None) -> int:
-    """Write the plan's ready rows in one transaction; return how many clients were added."""
-    return len(await store.clients.add_many(firm_id, [c for _line, c in plan.ready],
-                                            preparer_id, source=plan.path.name))
+    """Write the plan's ready rows, all or none (switched on at the end, store.import_runs);
+    return how many clients were added."""
+    return len(await store.clients.import_many(firm_id, [c for _line, c in plan.ready],
+                                               preparer_id, source=plan.path.name))
 
 
 async def export_clients(store: Store, q: ClientQuery, path: Path) -> int:

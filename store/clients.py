@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ MAIN_STATUSES = (NOT_INVITED, PENDING, ACCEPTED)  # always shown; the others whe
 INVITABLE = (NOT_INVITED, FAILED, EXPIRED)
 REINVITABLE = (PENDING, FAILED, EXPIRED)  # a new link replaces the old one
 CANCELLABLE = (SENDING, PENDING)
+IMPORT_CHUNK = 1000  # clients per transaction of an import: the lock is held a moment each
 
 
 @dataclass(frozen=True)
@@ -296,22 +299,91 @@ class Clients:
                        *, source: str = "") -> list[int]:
         """Store many checked clients as Not invited in one transaction, each with its
         "client added" event; return their ids."""
-        now = self.store.clock()
         async with self.store.write():
-            rows = await self.store.insert_rows(Client, [dict(
-                firm=firm_id, kind=c.kind, first_name=c.first_name or None,
-                last_name=c.last_name or None, organization_name=c.organization_name or None,
-                display_name=c.display_name, sort_key=fold(c.display_name),
-                search_key=search_key(c), email=c.email, email_key=email_key(c.email),
-                phone=c.phone, language=c.language, active=True, created_at=now,
-                updated_at=now) for c in cleans], returning=("id",))
-            ids = [client_id for (client_id,) in rows]
-            detail = {"source": source} if source else {}
-            await self.log_many([(client_id, preparer_id, "client_added",
-                                  {"kind": c.kind, **detail})
-                                 for client_id, c in zip(ids, cleans, strict=True)])
+            ids = await self._insert_many(firm_id, cleans, preparer_id, source)
         self.forget_searches()
         return ids
+
+    async def _log_added(self, firm_id: int, preparer_id: int | None, source: str) -> None:
+        """A "client added" event for every client of `firm_id` (the import's hidden firm)."""
+        detail = ("json_object('kind', kind, 'source', ?)" if self.store.target.is_sqlite
+                  else "json_build_object('kind', kind, 'source', ?::text)::text")
+        p = self.store.db.param
+        await self.store.db.aexecute_sql(
+            "INSERT INTO client_event (client_id, preparer_id, kind, at, detail) "  # noqa: S608
+            f"SELECT id, {p}, 'client_added', {p}, {detail.replace('?', p)} FROM client "
+            f"WHERE firm_id = {p} ORDER BY id",
+            (preparer_id, self.store.clock(), source, firm_id))
+
+    async def _insert_many(self, firm_id: int, cleans: list[CleanClient],
+                           preparer_id: int | None, source: str, *,
+                           events: bool = True) -> list[int]:
+        """Inside the caller's transaction: the clients' rows and their "added" events."""
+        now = self.store.clock()
+        rows = await self.store.insert_rows(Client, [dict(
+            firm=firm_id, kind=c.kind, first_name=c.first_name or None,
+            last_name=c.last_name or None, organization_name=c.organization_name or None,
+            display_name=c.display_name, sort_key=fold(c.display_name),
+            search_key=search_key(c), email=c.email, email_key=email_key(c.email),
+            phone=c.phone, language=c.language, active=True, created_at=now,
+            updated_at=now) for c in cleans], returning=("id",))
+        ids = [client_id for (client_id,) in rows]
+        if not events:
+            return ids
+        detail = {"source": source} if source else {}
+        await self.log_many([(client_id, preparer_id, "client_added",
+                              {"kind": c.kind, **detail})
+                             for client_id, c in zip(ids, cleans, strict=True)])
+        return ids
+
+    async def import_many(self, firm_id: int, cleans: list[CleanClient],
+                          preparer_id: int | None, *, source: str = "",
+                          progress: Callable[[int, int], None] | None = None) -> list[int]:
+        """Like add_many for a whole file, without holding the write lock for its length.
+
+        The clients are written a chunk per short transaction under a hidden firm of their own
+        (every list is of one firm, so nobody sees them), then moved into the firm in one
+        transaction that only changes that column. Cut short, nothing shows; the next import
+        removes what was left (store.import_runs).
+        """
+        from store.models import Firm, ImportRun
+
+        runs = self.store.import_runs
+        run = await runs.begin("clients")
+        ids: list[int] = []
+        try:
+            async with self.store.write():
+                staging = await self.store.execute(Firm.insert(
+                    name=f"(import {run}, not switched on)", created_at=self.store.clock()))
+                await self.store.execute(ImportRun.update(staging_firm=staging)
+                                         .where(ImportRun.id == run))
+            for start in range(0, len(cleans), IMPORT_CHUNK):
+                async with self.store.write():
+                    ids += await self._insert_many(staging, cleans[start:start + IMPORT_CHUNK],
+                                                   preparer_id, source, events=False)
+                if progress is not None:
+                    progress(len(ids), len(cleans))
+            async with self.store.write():
+                await runs.switch_on(run)
+                # The history is append-only, so the "added" events are written only now that
+                # the clients are here for good: one statement, not a row at a time.
+                await self._log_added(staging, preparer_id, source)
+                await self.store.execute(Client.update(firm=firm_id)
+                                         .where(Client.firm == staging))
+                await self.store.execute(ImportRun.update(staging_firm=None)
+                                         .where(ImportRun.id == run))
+                await self.store.execute(Firm.delete().where(Firm.id == staging))
+        except BaseException:
+            await asyncio.shield(self._abandon(run))
+            raise
+        self.forget_searches()
+        return ids
+
+    async def _abandon(self, run: int) -> None:
+        try:
+            await self.store.import_runs.fail(run)
+        except Exception:  # noqa: S110 - the database itself failed: the next import clears it
+            pass
 
     async def log_many(self, entries: list[tuple[int, int | None, str, dict]]) -> None:
         """Append many events at once: (client id, preparer id, kind, detail) each."""

@@ -1,4 +1,4 @@
-"""Loading the member directory from CSV: checked row by row, written in one transaction.
+"""Loading the member directory from CSV: checked row by row, switched on all at once.
 
 Columns (a header row is required; names are case-insensitive, order free):
 member_id (required, stable: a second import updates by it), name (required), email, phone,
@@ -6,11 +6,13 @@ website, address, city, region (two-letter country code, default CA), plan (Simp
 Essentials, Plus or Advanced; default Essentials), visible (yes/no, default yes).
 
 A row with an error is reported with its line number and skipped; the others are loaded. The
-whole import is one transaction: interrupted, the directory is as it was before.
+import is written as a hidden generation in short transactions and switched on at the end in
+one (store.import_runs): interrupted, the directory is as it was before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import re
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.models import Company
+from store.models import Company, MemberChange
 from store.network import PUBLIC_FIELDS
 from store.text import clean_text, fold
 from store.validate import MAX_NAME, FieldError, parse_website, quick_email, quick_phone
@@ -199,12 +201,19 @@ class MemberFile:
 
 async def import_members(store: Store, path: Path,
                          progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Load the directory from `path` in one transaction; `progress(bytes read, total)`."""
+    """Load the directory from `path`; `progress(bytes read, total)`.
+
+    The rows are written as a hidden generation, a chunk per short transaction, and switched on
+    at the end in one transaction (store.import_runs): other writers never wait for the whole
+    import, and an import cut short anywhere leaves the directory as it was.
+    """
     report = ImportReport()
     rows = MemberFile(path)
     total = rows.size
     network = store.network
-    async with store.write():
+    runs = store.import_runs
+    run = await runs.begin("members")
+    try:
         if store.target.is_sqlite:
             # A big page cache while the indexes grow (the default 8 MiB thrashes), for this
             # connection and this import only.
@@ -219,13 +228,23 @@ async def import_members(store: Store, path: Path,
                 continue
             batch.append(item)
             if len(batch) == CHUNK:
-                await _load(store, network, batch, report)
+                async with store.write():
+                    await _load(store, network, batch, report, run)
                 batch = []
                 if progress is not None:
                     progress(rows.position, total)
-        await _load(store, network, batch, report)
+        async with store.write():
+            await _load(store, network, batch, report, run)
+            await _apply_staged(store, network, run, report)
+            await runs.switch_on(run)
+    except BaseException:
+        rows.close()
+        await asyncio.shield(_abandon(store, run))
+        raise
+    finally:
         if store.target.is_sqlite:
             await store.db.aexecute_sql("PRAGMA cache_size = -2000")
+    await runs.settle(run)
     if not store.target.is_sqlite:
         # Fresh statistics, so that a rare substring uses the trigram index and a common one
         # a short scan; without them the planner guesses, and searches take 100 ms.
@@ -236,11 +255,21 @@ async def import_members(store: Store, path: Path,
     return report
 
 
+async def _abandon(store: Store, run: int) -> None:
+    """An import failed midway: its hidden rows go (a crash leaves them to the next import)."""
+    try:
+        await store.import_runs.fail(run)
+    except Exception:  # noqa: S110 - the database itself failed: the next import clears it
+        pass
+
+
 _MEMBER_FIELDS = (*PUBLIC_FIELDS, "region", "plan", "visible")
 
 
-async def _load(store: Store, network, batch: list[MemberRow], report: ImportReport) -> None:
-    """Write one chunk: new members inserted, changed ones updated and re-indexed."""
+async def _load(store: Store, network, batch: list[MemberRow], report: ImportReport,
+                run: int | None = None) -> None:
+    """Write one chunk: new members inserted (hidden until `run` is switched on), changed ones
+    updated and re-indexed at once (no run) or kept for the switch."""
     if not batch:
         return
     now = store.clock()
@@ -254,26 +283,50 @@ async def _load(store: Store, network, batch: list[MemberRow], report: ImportRep
         if old is None:
             new.append(row)
         elif tuple(old[2:]) != tuple(row.values[f] for f in _MEMBER_FIELDS):
-            changed.append(row)
+            changed.append((old[0], row))
         else:
             report.unchanged += 1
     if new:
         ids = dict(await store.insert_rows(Company, [dict(
             kind="member", member_key=r.member_key, name_fold=r.name_fold, updated_at=now,
-            **r.values) for r in new], returning=("member_key", "id")))
+            import_run=run, **r.values) for r in new], returning=("member_key", "id")))
         await network._index_rows([(ids[r.member_key], r.values["region"], r.name_fold)
                                    for r in new if r.values["visible"]])
         report.added += len(new)
-    if changed:
-        changed_ids = [existing[r.member_key][0] for r in changed]
-        await network._unindex(changed_ids)
-        for row in changed:
-            await store.execute(Company.update(
-                name_fold=row.name_fold, version=Company.version + 1,
-                updated_at=now, **row.values).where(Company.member_key == row.member_key))
-        await network._index(changed_ids)
-        report.linked_updated += await network._sync_links(changed_ids)
-        report.updated += len(changed)
+    if changed and run is None:
+        await _apply(store, network, changed, report)
+    elif changed:
+        await store.insert_rows(MemberChange, [dict(
+            import_run=run, company=company_id, member_key=r.member_key, name_fold=r.name_fold,
+            detail=json.dumps(r.values)) for company_id, r in changed])
+
+
+async def _apply(store: Store, network, changed: list[tuple[int, MemberRow]],
+                 report: ImportReport) -> None:
+    """Members' new details: out of the index, updated, back in, their links brought along."""
+    now = store.clock()
+    changed_ids = [company_id for company_id, _row in changed]
+    await network._unindex(changed_ids)
+    for company_id, row in changed:
+        await store.execute(Company.update(
+            name_fold=row.name_fold, version=Company.version + 1,
+            updated_at=now, **row.values).where(Company.id == company_id))
+    await network._index(changed_ids)
+    report.linked_updated += await network._sync_links(changed_ids)
+    report.updated += len(changed)
+
+
+async def _apply_staged(store: Store, network, run: int, report: ImportReport) -> None:
+    """At the switch: the changes the run kept, applied (the one step that grows with them)."""
+    staged = await store.list(
+        MemberChange.select(MemberChange.company, MemberChange.member_key,
+                            MemberChange.name_fold, MemberChange.detail)
+        .where(MemberChange.import_run == run).tuples())
+    for start in range(0, len(staged), CHUNK):
+        await _apply(store, network, [
+            (company_id, MemberRow(0, key, name_fold, json.loads(detail)))
+            for company_id, key, name_fold, detail in staged[start:start + CHUNK]], report)
+    await store.execute(MemberChange.delete().where(MemberChange.import_run == run))
 
 
 async def load_members(store: Store, rows: list[MemberRow]) -> ImportReport:

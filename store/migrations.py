@@ -297,6 +297,27 @@ def _v7(backend: str) -> list[str]:
         "ALTER TABLE firm ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE firm ADD COLUMN settings_by INTEGER",
         "ALTER TABLE client ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        # Imports write a new generation of rows in short transactions and switch it on at the
+        # end in one: a row whose import_run is not live is invisible (store.import_runs).
+        """CREATE TABLE import_run (
+            id {pk},
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started_at {ts} NOT NULL,
+            ended_at {ts},
+            staging_firm INTEGER
+        )""",
+        "ALTER TABLE company ADD COLUMN import_run INTEGER",
+        "CREATE INDEX company_by_import_run ON company (import_run) "
+        "WHERE import_run IS NOT NULL",
+        """CREATE TABLE member_change (
+            import_run INTEGER NOT NULL,
+            company_id INTEGER NOT NULL,
+            member_key TEXT NOT NULL,
+            name_fold TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (import_run, company_id)
+        )""",
     )]
 
 

@@ -163,6 +163,35 @@ class Company(BaseModel):
     visible = BooleanField(default=True)
     version = IntegerField(default=1)
     updated_at = DateTimeField()
+    import_run = IntegerField(null=True)  # loaded by an import not switched on yet: hidden
+
+
+class ImportRun(BaseModel):
+    """One import: its rows stay hidden until it is switched on ("live") in one transaction."""
+
+    id = AutoField()
+    kind = TextField()  # "members"
+    state = TextField()  # "loading", "live", "failed"
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    staging_firm = IntegerField(null=True)  # clients: the hidden firm they are loaded under
+
+    class Meta:
+        table_name = "import_run"
+
+
+class MemberChange(BaseModel):
+    """A member's new details read by an import, applied when the import is switched on."""
+
+    import_run = IntegerField()
+    company = IntegerField(column_name="company_id")
+    member_key = TextField()
+    name_fold = TextField()
+    detail = TextField()  # JSON of the member's fields
+
+    class Meta:
+        table_name = "member_change"
+        primary_key = CompositeKey("import_run", "company")
 
 
 class NetworkWord(BaseModel):

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
 from store.batching import chunked
+from store.import_runs import live
 from store.models import Client, Company, Contact, NetworkWord
 from store.text import clean_text, fold
 from store.validate import Details
@@ -318,9 +319,11 @@ class Network:
     async def _prefix_ids(self, region: str, prefix: str, exclude: int, limit: int) -> list[int]:
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         rows = await self.store.list(
-            NetworkWord.select(NetworkWord.company).where(
+            NetworkWord.select(NetworkWord.company)
+            .join(Company, on=(Company.id == NetworkWord.company))
+            .where(
                 (NetworkWord.region == region) & (NetworkWord.word >= prefix)
-                & (NetworkWord.word < upper) & (NetworkWord.company != exclude))
+                & (NetworkWord.word < upper) & (NetworkWord.company != exclude) & live())
             .order_by(NetworkWord.word, NetworkWord.company)
             .limit(limit * 3).tuples())
         return list(dict.fromkeys(company for (company,) in rows))[:limit]
@@ -331,7 +334,9 @@ class Network:
             phrase = '"' + term.replace('"', '""') + '"'
             cursor = await self.store.db.aexecute_sql(
                 "SELECT c.id FROM network_search s JOIN company c ON c.id = s.rowid "
-                "WHERE network_search MATCH ? AND c.region = ? AND c.id <> ? LIMIT ?",
+                "WHERE network_search MATCH ? AND c.region = ? AND c.id <> ? AND "
+                "(c.import_run IS NULL OR c.import_run IN "
+                "(SELECT id FROM import_run WHERE state = 'live')) LIMIT ?",
                 (phrase, region, exclude, limit))
             return [row[0] for row in cursor.fetchall()]
         from store.text import like_pattern
@@ -339,7 +344,7 @@ class Network:
         rows = await self.store.list(
             Company.select(Company.id).where(
                 (Company.kind == "member") & Company.visible & (Company.region == region)
-                & (Company.name_fold % like_pattern(term)) & (Company.id != exclude))
+                & (Company.name_fold % like_pattern(term)) & (Company.id != exclude) & live())
             .limit(limit).tuples())
         return [company for (company,) in rows]
 
@@ -351,7 +356,7 @@ class Network:
             Company.id, Company.name, Company.email, Company.phone, Company.website,
             Company.address, Company.city).where(
             Company.id.in_(ids) & (Company.kind == "member") & Company.visible
-            & (Company.region == region) & (Company.id != exclude)).tuples())
+            & (Company.region == region) & (Company.id != exclude) & live()).tuples())
         by_id = {row[0]: MemberCard(*row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 

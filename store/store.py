@@ -19,6 +19,7 @@ from store.models import Firm, SchemaVersion
 if TYPE_CHECKING:
     from store.accounts import Accounts
     from store.clients import Clients
+    from store.import_runs import ImportRuns
     from store.invitations import Invitations
     from store.network import Network
     from store.reminders import Reminders
@@ -64,6 +65,13 @@ class Store:
         from store.network import Network
 
         return Network(self)
+
+    @cached_property
+    def import_runs(self) -> ImportRuns:
+        """Imports written as a hidden generation and switched on at the end."""
+        from store.import_runs import ImportRuns
+
+        return ImportRuns(self)
 
     @cached_property
     def reminders(self) -> Reminders:

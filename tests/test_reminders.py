@@ -86,4 +86,4 @@ async def test_reminders_screen_lists_and_saves(store, clock):
         await pilot.press("ctrl+s")
         await settle(pilot)
     settings = await store.reminders.settings(firm.firm_id)
-    assert settings == ReminderSettings(on=True, days=3, most=1)
+    assert (settings.on, settings.days, settings.most) == (True, 3, 1)

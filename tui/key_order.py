@@ -21,6 +21,7 @@ widget was removed meanwhile) is let go after `STUCK_S`.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import Any
 
@@ -57,7 +58,7 @@ class _KeyInHand:
         self.handling = True
         self.workers: set[Worker] = set()
         self.screens: set[Any] = set()
-        self.capturing = False  # workers started now belong to this key
+        self.capturing: asyncio.Task | None = None  # workers this task starts belong to the key
 
     @property
     def done(self) -> bool:
@@ -98,11 +99,11 @@ class KeyOrder:
         if isinstance(event, TrackedKey):  # it bubbled all the way back: the App's bindings
             hand = self._key_in_hand
             if hand is not None and hand.key is event:
-                hand.capturing = True
+                hand.capturing = asyncio.current_task()
                 try:
                     await super().on_event(event)
                 finally:
-                    hand.capturing = False
+                    hand.capturing = None
                 self._handled(hand)
                 return
         await super().on_event(event)
@@ -114,11 +115,11 @@ class KeyOrder:
         hand = self._key_in_hand = _KeyInHand(key)
         target = self.focused or self.screen
         self.set_timer(STUCK_S, lambda: self._stuck(hand))
-        hand.capturing = True
+        hand.capturing = asyncio.current_task()
         try:
             await super().on_event(key)  # priority bindings run here; otherwise it is forwarded
         finally:
-            hand.capturing = False
+            hand.capturing = None
         if key.is_forwarded:
             target.call_later(self._probe, hand, target)
         else:
@@ -149,8 +150,9 @@ class KeyOrder:
 
     def _worker_started(self, worker: Worker) -> None:
         hand = self._key_in_hand
-        if hand is None or not hand.capturing or worker.group == "key-order":
-            return
+        if (hand is None or hand.capturing is not asyncio.current_task()
+                or worker.group == "key-order"):
+            return  # started by something else meanwhile (a dialog's result, a refresh)
         hand.workers.add(worker)
         self.run_worker(self._watch_worker(hand, worker), group="key-order", exit_on_error=False)
 

@@ -1,0 +1,126 @@
+"""Imports in generations: rows are written in short transactions, hidden, then switched on.
+
+A 1,000,000-member directory import used to be one transaction holding SQLite's write lock for
+about a minute: every other writer (the acceptance page, the delivery worker, a colleague's
+TUI) failed meanwhile. Now an import takes a run number, writes its new rows tagged with it in
+short transactions (each a few hundred milliseconds at most), and switches the run on at the
+end in one short transaction. Until then the rows are invisible (`live` below), so an import cut
+short anywhere leaves the directory as it was; the next import removes what it left.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from peewee import fn
+
+from store.models import Company, ImportRun, MemberChange
+
+if TYPE_CHECKING:
+    from store.store import Store
+
+LOADING, LIVE, FAILED = "loading", "live", "failed"
+CLEAN_CHUNK = 2000
+
+
+class RunReplacedError(RuntimeError):
+    """Another import of the same kind started meanwhile and took this one's place."""
+
+
+def live(model=Company):
+    """The condition that a row of `model` is switched on (not left by an unfinished import)."""
+    return model.import_run.is_null() | model.import_run.in_(
+        ImportRun.select(ImportRun.id).where(ImportRun.state == LIVE))
+
+
+class ImportRuns:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def begin(self, kind: str) -> int:
+        """A new run; runs of the same kind left unfinished are abandoned and cleared first."""
+        now = self.store.clock()
+        async with self.store.write():
+            await self.store.execute(ImportRun.update(state=FAILED, ended_at=now).where(
+                (ImportRun.kind == kind) & (ImportRun.state == LOADING)))
+            run = await self.store.execute(ImportRun.insert(kind=kind, state=LOADING,
+                                                            started_at=now))
+        await self.clear_failed()
+        await self.clear_failed_clients()
+        return run
+
+    async def switch_on(self, run: int) -> None:
+        """Inside the caller's transaction: the run's rows become the directory."""
+        state = await self.store.scalar(ImportRun.select(ImportRun.state)
+                                        .where(ImportRun.id == run))
+        if state != LOADING:
+            raise RunReplacedError(f"import {run} was replaced by a newer one")
+        await self.store.execute(ImportRun.update(state=LIVE, ended_at=self.store.clock())
+                                 .where(ImportRun.id == run))
+
+    async def fail(self, run: int) -> None:
+        async with self.store.write():
+            await self.store.execute(ImportRun.update(state=FAILED, ended_at=self.store.clock())
+                                     .where((ImportRun.id == run)
+                                            & (ImportRun.state == LOADING)))
+        await self.clear_failed()
+        await self.clear_failed_clients()
+
+    async def settle(self, run: int) -> None:
+        """After the switch: the run's rows become plain rows, a chunk per transaction."""
+        while True:
+            async with self.store.write():
+                ids = [i for (i,) in await self.store.list(
+                    Company.select(Company.id).where(Company.import_run == run)
+                    .limit(CLEAN_CHUNK).tuples())]
+                if ids:
+                    await self.store.execute(Company.update(import_run=None)
+                                             .where(Company.id.in_(ids)))
+            if len(ids) < CLEAN_CHUNK:
+                return
+
+    async def clear_failed(self) -> None:
+        """Remove what failed or abandoned runs wrote, a chunk per transaction."""
+        failed = ImportRun.select(ImportRun.id).where(ImportRun.state == FAILED)
+        network = self.store.network
+        while True:
+            async with self.store.write():
+                rows = await self.store.list(
+                    Company.select(Company.id).where(Company.import_run.in_(failed))
+                    .limit(CLEAN_CHUNK).tuples())
+                ids = [i for (i,) in rows]
+                if ids:
+                    await network._unindex(ids)
+                    await self.store.execute(Company.delete().where(Company.id.in_(ids)))
+                else:
+                    await self.store.execute(MemberChange.delete().where(
+                        MemberChange.import_run.in_(failed)))
+            if not ids:
+                return
+
+    async def clear_failed_clients(self) -> None:
+        """Remove the clients (and their events) that failed client imports loaded."""
+        from store.models import Client, Firm
+
+        firms = [f for (f,) in await self.store.list(
+            ImportRun.select(ImportRun.staging_firm).where(
+                (ImportRun.state == FAILED) & ImportRun.staging_firm.is_null(False)).tuples())]
+        for firm in firms:
+            while True:
+                async with self.store.write():
+                    ids = [i for (i,) in await self.store.list(
+                        Client.select(Client.id).where(Client.firm == firm)
+                        .limit(CLEAN_CHUNK).tuples())]
+                    if ids:  # never shown, so no history: their events come with the switch
+                        await self.store.execute(Client.delete().where(Client.id.in_(ids)))
+                    else:
+                        await self.store.execute(ImportRun.update(staging_firm=None).where(
+                            ImportRun.staging_firm == firm))
+                        await self.store.execute(Firm.delete().where(Firm.id == firm))
+                if not ids:
+                    break
+
+    async def unfinished(self, kind: str) -> int:
+        """How many runs of `kind` are loading now (or were cut short and not cleared yet)."""
+        return await self.store.scalar(ImportRun.select(fn.COUNT(ImportRun.id)).where(
+            (ImportRun.kind == kind) & (ImportRun.state == LOADING)))
