@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from peewee import IntegrityError, fn
 
 from store.models import Firm, Preparer, UnknownSignIn
+from store.secret import Secret
 from store.text import clean_text, fold
 from store.validate import FieldError, parse_email
 
@@ -62,7 +63,7 @@ def username_key(username: str) -> str:
     return username.casefold()
 
 
-def check_password(password: str) -> None:
+def check_password(password: str | Secret) -> None:
     """Raise FieldError when `password` is too short or absurdly long."""
     if len(password) < MIN_PASSWORD:
         raise FieldError("password_too_short")
@@ -92,7 +93,7 @@ class Accounts:
         return await self.store.scalar(Preparer.select(fn.COUNT(Preparer.id)))
 
     async def create(
-        self, username: str, email: str, password: str, firm_name: str = ""
+        self, username: str, email: str, password: str | Secret, firm_name: str = ""
     ) -> PreparerInfo:
         """Create a preparer; the first one also creates the firm, named `firm_name`."""
         errors: dict[str, str] = {}
@@ -111,7 +112,8 @@ class Accounts:
             errors["password"] = exc.code
         if errors:
             raise AccountError(errors)
-        password_hash = await asyncio.to_thread(HASHER.hash, password)
+        password = Secret(password)
+        password_hash = await asyncio.to_thread(lambda: HASHER.hash(password.reveal()))
         now = self.store.clock()
         async with self.store.write():
             firm_id = await self.store.firm_id()
@@ -157,7 +159,7 @@ class Accounts:
         pid, firm_id, username, email, firm_name = rows[0]
         return PreparerInfo(pid, firm_id, username, email, firm_name)
 
-    async def _verify(self, password_hash: str | None, password: str) -> bool:
+    async def _verify(self, password_hash: str | None, password: Secret) -> bool:
         if password_hash is None:
             if self._dummy_hash is None:
                 self._dummy_hash = await asyncio.to_thread(HASHER.hash, "not a password at all")
@@ -166,8 +168,9 @@ class Accounts:
             return False
         return await asyncio.to_thread(_verify, password_hash, password)
 
-    async def sign_in(self, username: str, password: str) -> SignInResult:
+    async def sign_in(self, username: str, password: str | Secret) -> SignInResult:
         """Check a username and password; unknown names and wrong passwords look the same."""
+        password = Secret(password)
         if len(password) > MAX_PASSWORD or len(username) > 256:
             return SignInResult(None, "too_long")
         key = username_key(clean_text(username))
@@ -197,7 +200,8 @@ class Accounts:
             Preparer.last_login_at: now,
         }
         if HASHER.check_needs_rehash(password_hash):
-            update[Preparer.password_hash] = await asyncio.to_thread(HASHER.hash, password)
+            update[Preparer.password_hash] = await asyncio.to_thread(
+                lambda: HASHER.hash(password.reveal()))
         await self.store.execute(Preparer.update(update).where(Preparer.id == preparer_id))
         return SignInResult(await self._info(preparer_id))
 
@@ -244,9 +248,9 @@ class Accounts:
         return False
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def _verify(password_hash: str, password: Secret) -> bool:
     try:
-        return HASHER.verify(password_hash, password)
+        return HASHER.verify(password_hash, password.reveal())
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -76,3 +76,27 @@ async def test_a_failing_database_is_one_message_and_keeps_what_was_typed(store,
         assert pilot.app.is_running and isinstance(screen, SignInScreen)
         assert screen.query_one("#input-username", Input).value == "marie"
         assert PASSWORD not in " ".join(notes(pilot.app))
+
+
+async def test_a_bug_stops_the_app_with_one_line_and_a_log_without_secrets(
+        store, tmp_path, monkeypatch):
+    from store.secret import Secret
+    from tests.harness import settings
+    from tui.app import make_app
+
+    await make_preparer(store)
+
+    async def broken(preparer_id):  # a bug after the password was checked
+        raise RuntimeError("a bug in building the preparer's details")
+
+    monkeypatch.setattr(store.accounts, "_info", broken)
+    app = make_app(settings(data_dir=tmp_path / "data"), store)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(100, 30)) as pilot:
+            burst(pilot, *"marie", "enter", *PASSWORD, "enter")
+            await wait_until(pilot, lambda: app.crash_line is not None)
+    assert "RuntimeError" in app.crash_line and str(tmp_path / "data") in app.crash_line
+    log = (tmp_path / "data" / "crash.log").read_text()
+    assert "a bug in building" in log and PASSWORD not in log and "argon2" not in log
+    assert oct((tmp_path / "data" / "crash.log").stat().st_mode & 0o777) == "0o600"
+    assert PASSWORD not in repr(Secret(PASSWORD)) and PASSWORD not in str(Secret(PASSWORD))

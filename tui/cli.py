@@ -266,9 +266,10 @@ def _read_password() -> str:
 
 async def _user_add(target, args) -> int:
     from store import AccountError
+    from store.secret import Secret
     from tui.labels import field_error
 
-    password = _read_password()
+    password = Secret(_read_password())  # masked in any traceback or log
     store = await _open_store(target)
     try:
         try:

@@ -82,6 +82,6 @@ class ErrorPolicy:
             .format(kind=type(original).__name__))
         self._return_code = 1
         if self._exception is None:  # tests driving the app see the error raised
-            self._exception = error
+            self._exception = original
             self._exception_event.set()
         self._close_messages_no_wait()

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from store import AccountError
+from store.secret import Secret
 from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.widgets.form_field import FormField
@@ -79,7 +80,7 @@ class CreateAccountScreen(FieldOrder, Screen):
             info = await self.app.store.accounts.create(
                 values["username"],
                 values["email"],
-                values["password"],
+                Secret(values["password"]),
                 values.get("firm_name", ""),
             )
         except AccountError as exc:

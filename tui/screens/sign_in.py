@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from store.secret import Secret
 from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import sign_in_error
@@ -92,7 +93,8 @@ class SignInScreen(FieldOrder, Screen):
         button.disabled = True
         message.update(_("Checking…"))
         try:
-            result = await self.app.store.accounts.sign_in(username, password_input.value)
+            result = await self.app.store.accounts.sign_in(username,
+                                                           Secret(password_input.value))
         finally:
             button.disabled = False
         password_input.value = ""
