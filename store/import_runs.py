@@ -5,7 +5,9 @@ about a minute: every other writer (the acceptance page, the delivery worker, a 
 TUI) failed meanwhile. Now an import takes a run number, writes its new rows tagged with it in
 short transactions (each a few hundred milliseconds at most), and switches the run on at the
 end in one short transaction. Until then the rows are invisible (`live` below), so an import cut
-short anywhere leaves the directory as it was; the next import removes what it left.
+short anywhere leaves the directory as it was; the next import removes what it left. Rows
+keep the number of the run that wrote them (rewriting a million rows to clear it would cost
+more than the import); `live` is true of them once their run is.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from store.models import Company, ImportRun, MemberChange
 if TYPE_CHECKING:
     from store.store import Store
 
-LOADING, LIVE, FAILED = "loading", "live", "failed"
+LOADING, LIVE, FAILED, CLEARED = "loading", "live", "failed", "cleared"
 CLEAN_CHUNK = 2000
 
 
@@ -66,22 +68,12 @@ class ImportRuns:
         await self.clear_failed()
         await self.clear_failed_clients()
 
-    async def settle(self, run: int) -> None:
-        """After the switch: the run's rows become plain rows, a chunk per transaction."""
-        while True:
-            async with self.store.write():
-                ids = [i for (i,) in await self.store.list(
-                    Company.select(Company.id).where(Company.import_run == run)
-                    .limit(CLEAN_CHUNK).tuples())]
-                if ids:
-                    await self.store.execute(Company.update(import_run=None)
-                                             .where(Company.id.in_(ids)))
-            if len(ids) < CLEAN_CHUNK:
-                return
-
     async def clear_failed(self) -> None:
         """Remove what failed or abandoned runs wrote, a chunk per transaction."""
         failed = ImportRun.select(ImportRun.id).where(ImportRun.state == FAILED)
+        if not await self.store.scalar(ImportRun.select(fn.COUNT(ImportRun.id)).where(
+                (ImportRun.state == FAILED) & (ImportRun.kind == "members"))):
+            return  # the usual case: nothing to look for among the members
         network = self.store.network
         while True:
             async with self.store.write():
@@ -95,6 +87,8 @@ class ImportRuns:
                 else:
                     await self.store.execute(MemberChange.delete().where(
                         MemberChange.import_run.in_(failed)))
+                    await self.store.execute(ImportRun.update(state=CLEARED).where(
+                        (ImportRun.state == FAILED) & (ImportRun.kind == "members")))
             if not ids:
                 return
 

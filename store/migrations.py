@@ -308,8 +308,6 @@ def _v7(backend: str) -> list[str]:
             staging_firm INTEGER
         )""",
         "ALTER TABLE company ADD COLUMN import_run INTEGER",
-        "CREATE INDEX company_by_import_run ON company (import_run) "
-        "WHERE import_run IS NOT NULL",
         """CREATE TABLE member_change (
             import_run INTEGER NOT NULL,
             company_id INTEGER NOT NULL,
