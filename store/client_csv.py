@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.clients import ClientQuery
+from store.import_runs import live
 from store.text import clean_text, fold
 from store.validate import (
     MAX_NAME,
@@ -211,7 +212,8 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
     from store.models import Client
 
     existing = {key for (key,) in await store.list(
-        Client.select(Client.email_key).where(Client.firm == firm_id).tuples())}
+        Client.select(Client.email_key).where((Client.firm == firm_id) & live(Client))
+        .tuples())}
     try:
         for row in reader:
             line = reader.line_num

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from peewee import JOIN, SQL, Case, NodeList, Tuple, fn
 
 from store.batching import chunked
+from store.import_runs import live
 from store.models import Client, ClientEvent, ClientYearStatus
 from store.text import fold, like_pattern
 from store.validate import CleanClient, email_key
@@ -160,7 +161,7 @@ class Clients:
                 on=(ClientYearStatus.client == Client.id)
                 & (ClientYearStatus.tax_year == q.tax_year),
             )
-        conditions = [Client.firm == q.firm_id]
+        conditions = [Client.firm == q.firm_id, live(Client)]
         if not q.include_inactive:
             conditions.append(Client.active == True)  # noqa: E712 - SQL, not Python
         term = fold(q.search.strip())
@@ -227,7 +228,7 @@ class Clients:
         total = await self.store.scalar(
             Client.select(fn.COUNT(Client.id)).where(
                 (Client.firm == firm_id) & (Client.active == True)  # noqa: E712
-            )
+                & live(Client))
         )
         rows = await self.store.list(
             ClientYearStatus.select(ClientYearStatus.status, fn.COUNT(ClientYearStatus.client))
@@ -304,20 +305,9 @@ class Clients:
         self.forget_searches()
         return ids
 
-    async def _log_added(self, firm_id: int, preparer_id: int | None, source: str) -> None:
-        """A "client added" event for every client of `firm_id` (the import's hidden firm)."""
-        detail = ("json_object('kind', kind, 'source', ?)" if self.store.target.is_sqlite
-                  else "json_build_object('kind', kind, 'source', ?::text)::text")
-        p = self.store.db.param
-        await self.store.db.aexecute_sql(
-            "INSERT INTO client_event (client_id, preparer_id, kind, at, detail) "  # noqa: S608
-            f"SELECT id, {p}, 'client_added', {p}, {detail.replace('?', p)} FROM client "
-            f"WHERE firm_id = {p} ORDER BY id",
-            (preparer_id, self.store.clock(), source, firm_id))
-
     async def _insert_many(self, firm_id: int, cleans: list[CleanClient],
                            preparer_id: int | None, source: str, *,
-                           events: bool = True) -> list[int]:
+                           import_run: int | None = None) -> list[int]:
         """Inside the caller's transaction: the clients' rows and their "added" events."""
         now = self.store.clock()
         rows = await self.store.insert_rows(Client, [dict(
@@ -326,10 +316,8 @@ class Clients:
             display_name=c.display_name, sort_key=fold(c.display_name),
             search_key=search_key(c), email=c.email, email_key=email_key(c.email),
             phone=c.phone, language=c.language, active=True, created_at=now,
-            updated_at=now) for c in cleans], returning=("id",))
+            updated_at=now, import_run=import_run) for c in cleans], returning=("id",))
         ids = [client_id for (client_id,) in rows]
-        if not events:
-            return ids
         detail = {"source": source} if source else {}
         await self.log_many([(client_id, preparer_id, "client_added",
                               {"kind": c.kind, **detail})
@@ -341,38 +329,23 @@ class Clients:
                           progress: Callable[[int, int], None] | None = None) -> list[int]:
         """Like add_many for a whole file, without holding the write lock for its length.
 
-        The clients are written a chunk per short transaction under a hidden firm of their own
-        (every list is of one firm, so nobody sees them), then moved into the firm in one
-        transaction that only changes that column. Cut short, nothing shows; the next import
-        removes what was left (store.import_runs).
+        The clients are written a chunk per short transaction, tagged with an import run that
+        hides them from every list and count, and switched on together at the end in one
+        transaction of one row (store.import_runs). Cut short, nothing shows. (What a failed
+        run wrote stays hidden: a client's history is append-only, so it is never deleted.)
         """
-        from store.models import Firm, ImportRun
-
         runs = self.store.import_runs
         run = await runs.begin("clients")
         ids: list[int] = []
         try:
-            async with self.store.write():
-                staging = await self.store.execute(Firm.insert(
-                    name=f"(import {run}, not switched on)", created_at=self.store.clock()))
-                await self.store.execute(ImportRun.update(staging_firm=staging)
-                                         .where(ImportRun.id == run))
             for start in range(0, len(cleans), IMPORT_CHUNK):
                 async with self.store.write():
-                    ids += await self._insert_many(staging, cleans[start:start + IMPORT_CHUNK],
-                                                   preparer_id, source, events=False)
+                    ids += await self._insert_many(firm_id, cleans[start:start + IMPORT_CHUNK],
+                                                   preparer_id, source, import_run=run)
                 if progress is not None:
                     progress(len(ids), len(cleans))
             async with self.store.write():
                 await runs.switch_on(run)
-                # The history is append-only, so the "added" events are written only now that
-                # the clients are here for good: one statement, not a row at a time.
-                await self._log_added(staging, preparer_id, source)
-                await self.store.execute(Client.update(firm=firm_id)
-                                         .where(Client.firm == staging))
-                await self.store.execute(ImportRun.update(staging_firm=None)
-                                         .where(ImportRun.id == run))
-                await self.store.execute(Firm.delete().where(Firm.id == staging))
         except BaseException:
             await asyncio.shield(self._abandon(run))
             raise
@@ -451,7 +424,8 @@ class Clients:
         rows = await self.store.list(
             Invitation.select(Invitation.client).join(Client, on=(Invitation.client == Client.id))
             .where((Client.firm == firm_id) & (Client.active == True)  # noqa: E712
-                   & (Invitation.tax_year == tax_year) & (Invitation.state == PENDING)
+                   & live(Client) & (Invitation.tax_year == tax_year)
+                   & (Invitation.state == PENDING)
                    & (Invitation.sent_at < before))
             .order_by(Invitation.sent_at).tuples())
         return [client_id for (client_id,) in rows]

@@ -48,7 +48,6 @@ class ImportRuns:
             run = await self.store.execute(ImportRun.insert(kind=kind, state=LOADING,
                                                             started_at=now))
         await self.clear_failed()
-        await self.clear_failed_clients()
         return run
 
     async def switch_on(self, run: int) -> None:
@@ -66,7 +65,6 @@ class ImportRuns:
                                      .where((ImportRun.id == run)
                                             & (ImportRun.state == LOADING)))
         await self.clear_failed()
-        await self.clear_failed_clients()
 
     async def clear_failed(self) -> None:
         """Remove what failed or abandoned runs wrote, a chunk per transaction."""
@@ -91,28 +89,6 @@ class ImportRuns:
                         (ImportRun.state == FAILED) & (ImportRun.kind == "members")))
             if not ids:
                 return
-
-    async def clear_failed_clients(self) -> None:
-        """Remove the clients (and their events) that failed client imports loaded."""
-        from store.models import Client, Firm
-
-        firms = [f for (f,) in await self.store.list(
-            ImportRun.select(ImportRun.staging_firm).where(
-                (ImportRun.state == FAILED) & ImportRun.staging_firm.is_null(False)).tuples())]
-        for firm in firms:
-            while True:
-                async with self.store.write():
-                    ids = [i for (i,) in await self.store.list(
-                        Client.select(Client.id).where(Client.firm == firm)
-                        .limit(CLEAN_CHUNK).tuples())]
-                    if ids:  # never shown, so no history: their events come with the switch
-                        await self.store.execute(Client.delete().where(Client.id.in_(ids)))
-                    else:
-                        await self.store.execute(ImportRun.update(staging_firm=None).where(
-                            ImportRun.staging_firm == firm))
-                        await self.store.execute(Firm.delete().where(Firm.id == firm))
-                if not ids:
-                    break
 
     async def unfinished(self, kind: str) -> int:
         """How many runs of `kind` are loading now (or were cut short and not cleared yet)."""

@@ -76,6 +76,7 @@ class Client(BaseModel):
     organization_name = TextField(null=True)
     display_name = TextField()
     version = IntegerField(default=1)  # raised by every change of the client's details
+    import_run = IntegerField(null=True)  # loaded by an import not switched on yet: hidden
     sort_key = TextField()
     search_key = TextField()
     email = TextField()
@@ -174,7 +175,6 @@ class ImportRun(BaseModel):
     state = TextField()  # "loading", "live", "failed"
     started_at = DateTimeField()
     ended_at = DateTimeField(null=True)
-    staging_firm = IntegerField(null=True)  # clients: the hidden firm they are loaded under
 
     class Meta:
         table_name = "import_run"
