@@ -22,6 +22,7 @@ from store.import_runs import live
 from store.models import Client, Company, Contact, NetworkWord
 from store.text import clean_text, fold
 from store.validate import Details
+from store.versions import ChangedMeanwhile
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -70,6 +71,7 @@ class CompanyInfo:
     plan: str
     visible: bool
     client_id: int | None
+    version: int = 0  # as read: a save over a newer one is refused (store.versions)
 
     @property
     def is_firm_books(self) -> bool:
@@ -190,19 +192,26 @@ class Network:
         rows = await self.store.list(Company.select(
             Company.id, Company.kind, Company.name, Company.email, Company.phone,
             Company.website, Company.address, Company.city, Company.region, Company.plan,
-            Company.visible, Company.client).where(Company.id == company_id).tuples())
+            Company.visible, Company.client, Company.version)
+            .where(Company.id == company_id).tuples())
         if not rows:
             raise NetworkError("unknown_company")
         (cid, kind, name, email, phone, website, address, city, region, plan, visible,
-         client_id) = rows[0]
+         client_id, version) = rows[0]
         return CompanyInfo(cid, kind, Details(name, email, phone, website, address, city),
-                           region, plan, bool(visible) and kind == "member", client_id)
+                           region, plan, bool(visible) and kind == "member", client_id, version)
 
-    async def update_profile(self, company_id: int, details: Details) -> None:
-        """Change a company's public details; linked records follow if it is visible."""
+    async def update_profile(self, company_id: int, details: Details,
+                             version: int | None = None) -> None:
+        """Change a company's public details; linked records follow if it is visible.
+
+        With `version` (as read), a change saved since raises ChangedMeanwhile with the
+        details as they are now; nothing is saved."""
         now = self.store.clock()
         async with self.store.write():
             info = await self.company(company_id)
+            if version is not None and version != info.version:
+                raise ChangedMeanwhile(info.details, info.version)
             if info.details == details:
                 return
             await self._unindex([company_id])
@@ -218,7 +227,8 @@ class Network:
         if plan not in PLANS:
             raise NetworkError("plan_invalid")
         async with self.store.write():
-            await self.store.execute(Company.update(plan=plan).where(Company.id == company_id))
+            await self.store.execute(Company.update(plan=plan, version=Company.version + 1)
+                                     .where(Company.id == company_id))
 
     async def set_visible(self, company_id: int, visible: bool) -> None:
         """Switch a member's visibility. Off: nobody finds it and linked records stop updating

@@ -103,3 +103,23 @@ async def settle_until_confirm(pilot):
     while not isinstance(pilot.app.screen, ConfirmScreen):
         assert loop.time() < deadline, pilot.app.screen
         await pilot.pause(0.02)
+
+
+async def test_a_company_profile_saved_over_a_change_made_meanwhile_is_refused(store, two):
+    from store.validate import Details
+
+    marie, _luc = two
+    client_id = await add_client(store, marie.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        books = await store.network.open_books_for(client_id)
+    read = await store.network.company(books)
+    theirs = Details("Toiture Fortin Inc.", "ventes@fortin.ca", "", "", "", "Lévis")
+    await store.network.update_profile(books, theirs, read.version)
+    mine = Details("Toitures Fortin", "info@fortin.ca", "", "", "", "Québec")
+    with pytest.raises(ChangedMeanwhile) as caught:
+        await store.network.update_profile(books, mine, read.version)
+    assert caught.value.now == theirs
+    assert (await store.network.company(books)).details == theirs
+    await store.network.update_profile(books, mine, caught.value.version)
+    assert (await store.network.company(books)).details == mine

@@ -11,9 +11,11 @@ from textual.widgets import Button, Label, Select, Static, Switch
 
 from store.network import PLANS, CompanyInfo, NetworkError
 from store.validate import check_details
+from store.versions import ChangedMeanwhile
 from tui.forms import FieldOrder
 from tui.i18n import _
 from tui.labels import network_error, plan_label
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
 
 
@@ -78,8 +80,6 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
 
     @on(Switch.Changed, "#visible")
     def _visibility_switched(self, event: Switch.Changed) -> None:
-        from tui.screens.confirm import ConfirmScreen
-
         visible = event.value
         if visible == self.info.visible:
             return
@@ -123,7 +123,18 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
             self.set_focus(first_bad.input)
             return
         network = self.app.store.network
-        await network.update_profile(self.info.id, result)
+        try:
+            await network.update_profile(self.info.id, result, self.info.version)
+        except ChangedMeanwhile as theirs:
+            now = theirs.now
+            if not await self.app.push_screen_wait(ConfirmScreen(
+                    _("Someone changed these details while you had them open: they are now "
+                      "{details}. Save yours over them?").format(details=", ".join(
+                        v for v in (now.name, now.email, now.phone, now.website, now.city)
+                        if v)), _("Save mine"))):
+                self.dismiss(True)  # theirs stay
+                return
+            await network.update_profile(self.info.id, result, theirs.version)
         if not self.info.is_firm_books:
             plan = self.query_one("#plan", Select).value
             if plan != self.info.plan:
