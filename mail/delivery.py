@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from mail.sender import DeliveryError, SmtpPool, SmtpSender
 from store.invitations import DeliveryResult, OutboxJob
 
 log = logging.getLogger("linkdesk.delivery")
+SCRUB_EVERY_S = 30.0  # at most this often, once the queue is empty
 RECORD_RETRY_S = 0.1  # first wait before recording a sent batch again
 IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
 LANES = 2  # claim-send-record loops; two keep the relay busy while a batch is recorded
@@ -33,6 +35,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
+        self._scrubbed_at = float("-inf")
 
     def wake(self) -> None:
         """A message was queued: look at the outbox now rather than at the next poll."""
@@ -62,7 +65,8 @@ class DeliveryWorker:
                 worked = False
             sent_since_scrub |= worked
             if not worked:
-                if sent_since_scrub:  # the queue ran dry: no sent message stays in the WAL
+                if sent_since_scrub and await self._scrub_due():
+                    # The queue ran dry: no sent message stays readable in the WAL.
                     with contextlib.suppress(Exception):
                         await self.store.scrub()
                     sent_since_scrub = False
@@ -88,6 +92,17 @@ class DeliveryWorker:
         await self._record(results)
         if self.on_change is not None:
             self.on_change()
+        return True
+
+    async def _scrub_due(self) -> bool:
+        """Whether to truncate the WAL now: nothing left to send, and not done in a while (a
+        checkpoint waits for readers, and a bulk run empties the queue many times a minute)."""
+        now = time.monotonic()
+        if now - self._scrubbed_at < SCRUB_EVERY_S:
+            return False
+        if await self.store.invitations.next_due() is not None:
+            return False
+        self._scrubbed_at = now
         return True
 
     async def _record(self, results: list[DeliveryResult]) -> None:

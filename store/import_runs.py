@@ -90,6 +90,12 @@ class ImportRuns:
             if not ids:
                 return
 
+    async def hidden_rows(self, kind: str) -> bool:
+        """Whether rows of a run not switched on may exist (one is loading, or failed and not
+        cleared yet): searches then filter them out early instead of only at the end."""
+        return await self.store.scalar(ImportRun.select(ImportRun.id).where(
+            (ImportRun.kind == kind) & ImportRun.state.in_((LOADING, FAILED))).limit(1)) is not None
+
     async def unfinished(self, kind: str) -> int:
         """How many runs of `kind` are loading now (or were cut short and not cleared yet)."""
         return await self.store.scalar(ImportRun.select(fn.COUNT(ImportRun.id)).where(

@@ -328,14 +328,15 @@ class Network:
 
     async def _prefix_ids(self, region: str, prefix: str, exclude: int, limit: int) -> list[int]:
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        query = NetworkWord.select(NetworkWord.company).where(
+            (NetworkWord.region == region) & (NetworkWord.word >= prefix)
+            & (NetworkWord.word < upper) & (NetworkWord.company != exclude))
+        if await self.store.import_runs.hidden_rows("members"):
+            # An import is loading: leave its hidden members out here already, so that they
+            # do not take the places of those found today (_cards checks again anyway).
+            query = query.join(Company, on=(Company.id == NetworkWord.company)).where(live())
         rows = await self.store.list(
-            NetworkWord.select(NetworkWord.company)
-            .join(Company, on=(Company.id == NetworkWord.company))
-            .where(
-                (NetworkWord.region == region) & (NetworkWord.word >= prefix)
-                & (NetworkWord.word < upper) & (NetworkWord.company != exclude) & live())
-            .order_by(NetworkWord.word, NetworkWord.company)
-            .limit(limit * 3).tuples())
+            query.order_by(NetworkWord.word, NetworkWord.company).limit(limit * 3).tuples())
         return list(dict.fromkeys(company for (company,) in rows))[:limit]
 
     async def _substring_ids(self, region: str, term: str, exclude: int,
