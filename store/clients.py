@@ -350,19 +350,13 @@ class Clients:
             async with self.store.write():
                 await runs.switch_on(run)
         except BaseException:
-            await asyncio.shield(self._abandon(run))
+            await asyncio.shield(runs.abandon(run))
             raise
         finally:
             if sqlite:
                 await self.store.db.aexecute_sql("PRAGMA secure_delete = 1")
         self.forget_searches()
         return ids
-
-    async def _abandon(self, run: int) -> None:
-        try:
-            await self.store.import_runs.fail(run)
-        except Exception:  # noqa: S110 - the database itself failed: the next import clears it
-            pass
 
     async def log_many(self, entries: list[tuple[int, int | None, str, dict]]) -> None:
         """Append many events at once: (client id, preparer id, kind, detail) each."""

@@ -241,7 +241,7 @@ async def import_members(store: Store, path: Path,
             await runs.switch_on(run)
     except BaseException:
         rows.close()
-        await asyncio.shield(_abandon(store, run))
+        await asyncio.shield(runs.abandon(run))
         raise
     finally:
         if store.target.is_sqlite:
@@ -255,14 +255,6 @@ async def import_members(store: Store, path: Path,
     if progress is not None:
         progress(total, total)
     return report
-
-
-async def _abandon(store: Store, run: int) -> None:
-    """An import failed midway: its hidden rows go (a crash leaves them to the next import)."""
-    try:
-        await store.import_runs.fail(run)
-    except Exception:  # noqa: S110 - the database itself failed: the next import clears it
-        pass
 
 
 _MEMBER_FIELDS = (*PUBLIC_FIELDS, "region", "plan", "visible")

@@ -59,6 +59,14 @@ class ImportRuns:
         await self.store.execute(ImportRun.update(state=LIVE, ended_at=self.store.clock())
                                  .where(ImportRun.id == run))
 
+    async def abandon(self, run: int) -> None:
+        """An import failed midway: its hidden rows go. Never raises: when the database itself
+        failed, the next import clears them."""
+        try:
+            await self.fail(run)
+        except Exception:  # noqa: S110 - see above
+            pass
+
     async def fail(self, run: int) -> None:
         async with self.store.write():
             await self.store.execute(ImportRun.update(state=FAILED, ended_at=self.store.clock())
@@ -95,8 +103,3 @@ class ImportRuns:
         cleared yet): searches then filter them out early instead of only at the end."""
         return await self.store.scalar(ImportRun.select(ImportRun.id).where(
             (ImportRun.kind == kind) & ImportRun.state.in_((LOADING, FAILED))).limit(1)) is not None
-
-    async def unfinished(self, kind: str) -> int:
-        """How many runs of `kind` are loading now (or were cut short and not cleared yet)."""
-        return await self.store.scalar(ImportRun.select(fn.COUNT(ImportRun.id)).where(
-            (ImportRun.kind == kind) & (ImportRun.state == LOADING)))

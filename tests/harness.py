@@ -61,6 +61,15 @@ def burst(pilot: Pilot, *keys: str) -> None:
             pilot.app._driver.send_message(event)
 
 
+async def open_list(pilot: Pilot) -> None:
+    """Sign in as the helpers' preparer and land on the client list."""
+    from tests.helpers import PASSWORD
+    from tui.screens.clients import ClientsScreen
+
+    await sign_in(pilot, "marie", PASSWORD)
+    assert isinstance(pilot.app.screen, ClientsScreen)
+
+
 async def sign_in(pilot: Pilot, username: str, password: str) -> None:
     await type_text(pilot, username)
     await pilot.press("enter")

@@ -9,15 +9,15 @@ from store import ACCEPTED, PENDING, ClientQuery, Store
 from tests.harness import (
     TAX_YEAR,
     burst,
+    open_list,
     running,
     settle,
     shown_names,
-    sign_in,
     table,
     type_text,
     visible_lines,
 )
-from tests.helpers import PASSWORD, add_client, make_preparer, set_status
+from tests.helpers import add_client, make_preparer, set_status
 from tui.screens.add_client import AddClientScreen
 from tui.screens.clients import ClientsScreen
 from tui.widgets.pipeline_bar import PipelineBar
@@ -27,11 +27,6 @@ from tui.widgets.tax_year_picker import TaxYearPicker
 @pytest.fixture
 async def firm(store):
     return await make_preparer(store)
-
-
-async def open_list(pilot):
-    await sign_in(pilot, "marie", PASSWORD)
-    assert isinstance(pilot.app.screen, ClientsScreen)
 
 
 async def all_clients(store, firm):

@@ -6,8 +6,8 @@ import pytest
 from textual.widgets import Input
 
 from store.directory_import import load_members, member_row
-from tests.harness import TAX_YEAR, burst, running, settle, sign_in, table
-from tests.helpers import PASSWORD, add_client, make_preparer, set_status
+from tests.harness import TAX_YEAR, burst, open_list, running, settle, table
+from tests.helpers import add_client, make_preparer, set_status
 from tui.screens.books import BooksScreen
 from tui.screens.clients import ClientsScreen
 from tui.screens.invite import InviteScreen
@@ -20,11 +20,6 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.fixture
 async def firm(store):
     return await make_preparer(store)
-
-
-async def open_list(pilot):
-    await sign_in(pilot, "marie", PASSWORD)
-    assert isinstance(pilot.app.screen, ClientsScreen)
 
 
 async def test_slash_then_a_term_types_the_term_into_the_search_box(store, firm):
