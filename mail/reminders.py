@@ -10,13 +10,15 @@ from mail.outgoing import request_for
 async def send_due_reminders(store, sender_address: str, link_base: str) -> int:
     """Queue a reminder for every invitation whose reminder is due; return how many.
 
-    Nothing happens while the firm has reminders off. Each reminder replaces the pending
-    invitation (a new link; the old one stops working), counts one more reminder, and is an
-    event in the client's history.
+    Nothing happens while the firm has reminders off. Each reminder adds a link to the
+    pending invitation (the first one keeps working), counts one more reminder, and is an
+    event in the client's history. Whether a reminder is still due is decided again in the
+    transaction that queues it: any number of processes may sweep at once.
     """
     firm_id = await store.firm_id()
     if firm_id is None:
         return 0
+    settings = await store.reminders.settings(firm_id)
     due = await store.reminders.due(firm_id)
     if not due:
         return 0
@@ -27,9 +29,9 @@ async def send_due_reminders(store, sender_address: str, link_base: str) -> int:
     queued = 0
     for year, client_ids in by_year.items():
         clients = await store.clients.many_details(client_ids)
-        outcome = await store.invitations.invite_many(
+        outcome = await store.invitations.remind_many(
             [request_for(c, year, firm_name=firm_name, preparer_name=firm_name,
                          sender_address=sender_address, reminder=True) for c in clients],
-            None, link_base, reminder=True)
+            link_base, days=settings.days, most=settings.most)
         queued += len(outcome.invited)
     return queued

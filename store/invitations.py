@@ -28,7 +28,15 @@ from store.clients import (
     REINVITABLE,
     SENDING,
 )
-from store.models import Client, ClientYearStatus, Firm, Invitation, Outbox
+from store.models import (
+    Client,
+    ClientYearStatus,
+    Firm,
+    Invitation,
+    InvitationLink,
+    Outbox,
+    PipelineProcess,
+)
 from store.versions import ChangedMeanwhile
 
 if TYPE_CHECKING:
@@ -36,6 +44,8 @@ if TYPE_CHECKING:
 
 DEFAULT_TTL = dt.timedelta(days=30)
 LEASE = dt.timedelta(minutes=5)  # a claimed message not reported by then is sent again
+# A process that has not beaten its heart for this long is gone: what it claimed is taken over.
+STALE = dt.timedelta(seconds=7)
 MAX_BACKOFF = dt.timedelta(minutes=30)
 
 
@@ -174,16 +184,13 @@ class Invitations:
         link_base: str,
         *,
         reinvite: bool = False,
-        reminder: bool = False,
     ) -> InviteOutcome:
         """Queue invitations for many clients in one transaction, each with its own token.
 
         A client who cannot be invited now is left out and said why (`refused`); the others
         are queued together, or none is if anything fails. Messages are composed before the
-        transaction, so the write lock is held for the statements only. A `reminder` replaces a
-        pending invitation like a re-invite and counts one more reminder on the new one.
+        transaction, so the write lock is held for the statements only.
         """
-        reinvite = reinvite or reminder
         requests = list({r.client_id: r for r in requests}.values())  # each client once
         tokens = {r.client_id: secrets.token_urlsafe(32) for r in requests}
         base = link_base.rstrip("/")
@@ -192,15 +199,7 @@ class Invitations:
         outcome = InviteOutcome({}, {})
         now = self.store.clock()
         async with self.store.write():
-            ids = sorted(tokens)
-            # Lock the clients first, in id order: a second invite of the same client waits
-            # here, then sees this one's status (SQLite's BEGIN IMMEDIATE already serialises).
-            active: dict[int, bool] = {}
-            for chunk in chunked(ids):
-                query = Client.select(Client.id, Client.active).where(Client.id.in_(chunk))
-                if not self.store.target.is_sqlite:
-                    query = query.order_by(Client.id).for_update()
-                active.update(await self.store.list(query.tuples()))
+            active = await self._lock_clients(sorted(tokens))
             statuses = await self._statuses([(r.client_id, r.tax_year) for r in requests])
             chosen = []
             for request in requests:
@@ -215,7 +214,6 @@ class Invitations:
                     chosen.append(request)
             if not chosen:
                 return outcome
-            counts = await self._reminder_counts(chosen) if reminder else {}
             # An expired invitation is still "pending" underneath: retire it, killing its link.
             await self._end_live_pairs([(r.client_id, r.tax_year) for r in chosen],
                                        "replaced", now)
@@ -224,14 +222,16 @@ class Invitations:
                     client=r.client_id, tax_year=r.tax_year,
                     token_hash=hash_token(tokens[r.client_id]), state=SENDING,
                     recipient=r.recipient, language=r.language, created_by=preparer_id,
-                    created_at=now, expires_at=now + self.ttl,
-                    reminders=counts.get(r.client_id, 0)) for r in chunk])
+                    created_at=now, expires_at=now + self.ttl) for r in chunk])
                 by_hash = dict(await self.store.list(
                     Invitation.select(Invitation.token_hash, Invitation.id).where(
                         Invitation.token_hash.in_([hash_token(tokens[r.client_id])
                                                    for r in chunk])).tuples()))
                 for r in chunk:
                     outcome.invited[r.client_id] = by_hash[hash_token(tokens[r.client_id])]
+                await self.store.insert_rows(InvitationLink, [dict(
+                    token_hash=hash_token(tokens[r.client_id]),
+                    invitation=outcome.invited[r.client_id], created_at=now) for r in chunk])
                 await self.store.insert_rows(Outbox, [dict(
                     invitation=outcome.invited[r.client_id],
                     message_id=envelopes[r.client_id].message_id,
@@ -240,24 +240,99 @@ class Invitations:
                     raw=envelopes[r.client_id].raw, state="queued", next_attempt_at=now,
                     created_at=now) for r in chunk])
             await self._set_statuses([(r.client_id, r.tax_year) for r in chosen], SENDING, now)
-            kind = ("invitation_reminded" if reminder else
-                    "invitation_resent" if reinvite else "invitation_queued")
+            kind = "invitation_resent" if reinvite else "invitation_queued"
             await self.store.clients.log_many([
                 (r.client_id, preparer_id, kind,
                  {"tax_year": r.tax_year, "recipient": r.recipient,
                   "message_id": envelopes[r.client_id].message_id}) for r in chosen])
         return outcome
 
-    async def _reminder_counts(self, requests: list[InviteRequest]) -> dict[int, int]:
-        """For each client, the reminders its live invitation had, plus this one."""
-        counts: dict[int, int] = {}
-        for request in requests:
-            found = await self.store.scalar(Invitation.select(Invitation.reminders).where(
-                (Invitation.client == request.client_id)
-                & (Invitation.tax_year == request.tax_year)
-                & Invitation.state.in_((SENDING, PENDING))))
-            counts[request.client_id] = (found or 0) + 1
-        return counts
+    async def _lock_clients(self, ids: list[int]) -> dict[int, bool]:
+        """Whether each client is active, locking the clients in id order first: a second
+        invite or reminder of the same client waits here, then sees what this one did
+        (SQLite's BEGIN IMMEDIATE already serialises)."""
+        active: dict[int, bool] = {}
+        for chunk in chunked(ids):
+            query = Client.select(Client.id, Client.active).where(Client.id.in_(chunk))
+            if not self.store.target.is_sqlite:
+                query = query.order_by(Client.id).for_update()
+            active.update(await self.store.list(query.tuples()))
+        return active
+
+    async def remind_many(self, requests: list[InviteRequest], link_base: str, *, days: int,
+                          most: int) -> InviteOutcome:
+        """Queue a reminder for each request whose invitation is due one, in one transaction.
+
+        Whether it is due is decided here, under the clients' locks: pending, not expired,
+        fewer than `most` reminders, and the link or the last reminder sent at least `days`
+        days ago. So however many processes sweep at once, each reminder is queued once. A
+        reminder adds a link to the same invitation: the first link keeps working until one
+        of them is used, the invitation expires, or it is cancelled or re-sent; the invitation
+        lasts `ttl` from the reminder. `invited` maps each client reminded to its invitation.
+        """
+        requests = list({r.client_id: r for r in requests}.values())
+        tokens = {r.client_id: secrets.token_urlsafe(32) for r in requests}
+        outcome = InviteOutcome({}, {})
+        if not requests:
+            return outcome
+        now = self.store.clock()
+        due_before = now - dt.timedelta(days=days)
+        async with self.store.write():
+            active = await self._lock_clients(sorted(tokens))
+            by_year: dict[int, list[int]] = {}
+            for r in requests:
+                by_year.setdefault(r.tax_year, []).append(r.client_id)
+            due: dict[tuple[int, int], int] = {}
+            for year, clients in by_year.items():
+                for chunk in chunked(clients):
+                    rows = await self.store.list(
+                        Invitation.select(Invitation.client, Invitation.id)
+                        .join(ClientYearStatus, on=(
+                            (ClientYearStatus.client == Invitation.client)
+                            & (ClientYearStatus.tax_year == Invitation.tax_year)))
+                        .where(Invitation.client.in_(chunk) & (Invitation.tax_year == year)
+                               & (Invitation.state == PENDING)
+                               & (ClientYearStatus.status == PENDING)
+                               & (Invitation.expires_at > now)
+                               & (Invitation.reminders < most)
+                               & (fn.COALESCE(Invitation.reminded_at, Invitation.sent_at)
+                                  <= due_before)).tuples())
+                    due.update(((client, year), invitation) for client, invitation in rows)
+            chosen = []
+            for r in requests:
+                if not active.get(r.client_id):
+                    outcome.refused[r.client_id] = "inactive"
+                elif (r.client_id, r.tax_year) not in due:
+                    outcome.refused[r.client_id] = "not_due"
+                else:
+                    outcome.invited[r.client_id] = due[(r.client_id, r.tax_year)]
+                    chosen.append(r)
+            if not chosen:
+                return outcome
+            base_links = {}
+            for r in chosen:  # composed under the lock: only those that are really due
+                base_links[r.client_id] = r.build(
+                    f"{link_base.rstrip('/')}/i/{tokens[r.client_id]}")
+            for chunk in chunked(chosen):
+                ids = [outcome.invited[r.client_id] for r in chunk]
+                await self.store.execute(Invitation.update(
+                    reminders=Invitation.reminders + 1, reminded_at=now,
+                    expires_at=now + self.ttl).where(Invitation.id.in_(ids)))
+                await self.store.insert_rows(InvitationLink, [dict(
+                    token_hash=hash_token(tokens[r.client_id]),
+                    invitation=outcome.invited[r.client_id], created_at=now) for r in chunk])
+                await self.store.insert_rows(Outbox, [dict(
+                    invitation=outcome.invited[r.client_id],
+                    message_id=base_links[r.client_id].message_id,
+                    envelope_from=base_links[r.client_id].envelope_from,
+                    envelope_to=base_links[r.client_id].envelope_to,
+                    raw=base_links[r.client_id].raw, state="queued", next_attempt_at=now,
+                    created_at=now) for r in chunk])
+            await self.store.clients.log_many([
+                (r.client_id, None, "invitation_reminded",
+                 {"tax_year": r.tax_year, "recipient": r.recipient,
+                  "message_id": base_links[r.client_id].message_id}) for r in chosen])
+        return outcome
 
     async def _statuses(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """The stored status of each (client, tax year); a pair not stored is Not invited."""
@@ -380,18 +455,22 @@ class Invitations:
         jobs = await self.claim_many(1)
         return jobs[0] if jobs else None
 
-    async def claim_many(self, limit: int) -> list[OutboxJob]:
-        """Take up to `limit` messages due for sending, leased to this worker for a while.
+    async def claim_many(self, limit: int, by: int | None = None) -> list[OutboxJob]:
+        """Take up to `limit` messages due for sending, for process `by` (its heartbeat id).
 
-        On PostgreSQL two workers never take the same row (FOR UPDATE SKIP LOCKED); SQLite
-        serialises writers (BEGIN IMMEDIATE).
+        A message claimed by a process whose heartbeat stopped is taken over at once; one
+        claimed by nobody known comes back when its lease ends. On PostgreSQL two workers
+        never take the same row (FOR UPDATE SKIP LOCKED); SQLite serialises writers.
         """
         now = self.store.clock()
+        gone = PipelineProcess.select(PipelineProcess.id).where(
+            PipelineProcess.stopped_at.is_null(False) | (PipelineProcess.beat_at < now - STALE))
         due = (
             Outbox.select(Outbox.id)
             .where(
                 ((Outbox.state == "queued") & (Outbox.next_attempt_at <= now))
-                | ((Outbox.state == "sending") & (Outbox.claimed_until <= now))
+                | ((Outbox.state == "sending") & (
+                    (Outbox.claimed_until <= now) | Outbox.claimed_by.in_(gone)))
             )
             .order_by(Outbox.next_attempt_at, Outbox.id)
             .limit(limit)
@@ -406,7 +485,7 @@ class Invitations:
             if not ids:
                 return []
             await self.store.execute(
-                Outbox.update(state="sending", claimed_until=now + LEASE,
+                Outbox.update(state="sending", claimed_until=now + LEASE, claimed_by=by,
                               attempts=Outbox.attempts + 1)
                 .where(Outbox.id.in_(ids))
             )
@@ -526,7 +605,8 @@ class Invitations:
                               Firm.name, Invitation.language)
             .join(Client, on=(Invitation.client == Client.id))
             .join(Firm, on=(Client.firm == Firm.id))
-            .where(Invitation.token_hash == hash_token(token)).tuples()
+            .join(InvitationLink, on=(InvitationLink.invitation == Invitation.id))
+            .where(InvitationLink.token_hash == hash_token(token)).tuples()
         )
         if not rows:
             return LinkView("unknown")
@@ -548,7 +628,8 @@ class Invitations:
         async with self.store.write():
             rows = await self.store.list(
                 Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year)
-                .where((Invitation.token_hash == token_hash)
+                .join(InvitationLink, on=(InvitationLink.invitation == Invitation.id))
+                .where((InvitationLink.token_hash == token_hash)
                        & (Invitation.state.in_((SENDING, PENDING)))
                        & (Invitation.expires_at > now)).tuples()
             )

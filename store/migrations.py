@@ -330,7 +330,74 @@ def _v7(backend: str) -> list[str]:
     )]
 
 
-MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(backend: str) -> list[str]:
+    """The processes that run the pipeline (a heartbeat each, so that one service serves every
+    terminal and a dead one's messages are taken over at once); more than one link per
+    invitation (a reminder adds one, the first keeps working)."""
+    types = _TYPES[backend]
+    return [sql.format(**types) for sql in (
+        """CREATE TABLE pipeline_process (
+            id {pk},
+            role TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            serves_page {bool} NOT NULL DEFAULT FALSE,
+            runs_pipeline {bool} NOT NULL DEFAULT FALSE,
+            started_at {ts} NOT NULL,
+            beat_at {ts} NOT NULL,
+            stopped_at {ts},
+            relay_ok {bool},
+            relay_said TEXT,
+            relay_at {ts}
+        )""",
+        "CREATE INDEX pipeline_process_by_beat ON pipeline_process (beat_at)",
+        "ALTER TABLE outbox ADD COLUMN claimed_by INTEGER",
+        *_outbox_many_per_invitation(backend),
+        """CREATE TABLE invitation_link (
+            token_hash TEXT PRIMARY KEY,
+            invitation_id BIGINT NOT NULL REFERENCES invitation (id) ON DELETE CASCADE,
+            created_at {ts} NOT NULL
+        )""",
+        "CREATE INDEX invitation_link_by_invitation ON invitation_link (invitation_id)",
+        "INSERT INTO invitation_link (token_hash, invitation_id, created_at) "
+        "SELECT token_hash, id, created_at FROM invitation",
+        "ALTER TABLE invitation ADD COLUMN reminded_at {ts}",
+    )]
+
+
+def _outbox_many_per_invitation(backend: str) -> list[str]:
+    """An invitation may have several messages now (the first, then its reminders)."""
+    if backend != "sqlite":
+        return ["ALTER TABLE outbox DROP CONSTRAINT outbox_invitation_id_key",
+                "CREATE INDEX outbox_by_invitation ON outbox (invitation_id)"]
+    columns = ("id, invitation_id, message_id, envelope_from, envelope_to, raw, state, attempts, "
+               "next_attempt_at, claimed_until, last_error, created_at, sent_at, claimed_by")
+    return [
+        """CREATE TABLE outbox_v8 (
+            id INTEGER PRIMARY KEY,
+            invitation_id BIGINT NOT NULL REFERENCES invitation (id),
+            message_id TEXT NOT NULL UNIQUE,
+            envelope_from TEXT NOT NULL,
+            envelope_to TEXT NOT NULL,
+            raw BLOB,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TIMESTAMP NOT NULL,
+            claimed_until TIMESTAMP,
+            last_error TEXT,
+            created_at TIMESTAMP NOT NULL,
+            sent_at TIMESTAMP,
+            claimed_by INTEGER
+        )""",
+        f"INSERT INTO outbox_v8 ({columns}) SELECT {columns} FROM outbox",  # noqa: S608 - constant
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_v8 RENAME TO outbox",
+        "CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id)",
+        "CREATE INDEX outbox_by_invitation ON outbox (invitation_id)",
+    ]
+
+
+MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 LATEST = len(MIGRATIONS)
 
 

@@ -126,6 +126,18 @@ class Invitation(BaseModel):
     ended_at = DateTimeField(null=True)
     failure = TextField(null=True)
     reminders = IntegerField(default=0)
+    reminded_at = DateTimeField(null=True)  # the last reminder queued; the next counts from it
+
+
+class InvitationLink(BaseModel):
+    """One link of an invitation (the first, then one per reminder): any of them accepts it."""
+
+    token_hash = TextField(primary_key=True)
+    invitation = ForeignKeyField(Invitation, column_name="invitation_id", lazy_load=False)
+    created_at = DateTimeField()
+
+    class Meta:
+        table_name = "invitation_link"
 
 
 class Outbox(BaseModel):
@@ -139,6 +151,7 @@ class Outbox(BaseModel):
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField()
     claimed_until = DateTimeField(null=True)
+    claimed_by = IntegerField(null=True)  # the pipeline_process that claimed it
     last_error = TextField(null=True)
     created_at = DateTimeField()
     sent_at = DateTimeField(null=True)
@@ -222,3 +235,24 @@ class Contact(BaseModel):
     pending = TextField(null=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+
+
+class PipelineProcess(BaseModel):
+    """A process that runs part of the pipeline (a service, or a terminal on its own), with
+    its heartbeat: how the others know whether it is alive."""
+
+    id = AutoField()
+    role = TextField()  # "service" or "app"
+    host = TextField()
+    pid = IntegerField()
+    serves_page = BooleanField(default=False)
+    runs_pipeline = BooleanField(default=False)
+    started_at = DateTimeField()
+    beat_at = DateTimeField()
+    stopped_at = DateTimeField(null=True)
+    relay_ok = BooleanField(null=True)
+    relay_said = TextField(null=True)
+    relay_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "pipeline_process"

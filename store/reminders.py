@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from peewee import fn
+
 from store.clients import PENDING
 from store.models import Client, ClientYearStatus, Firm, Invitation
 from store.versions import ChangedMeanwhile
@@ -80,9 +82,10 @@ class Reminders:
         on or not: the screen shows what switching them on would do)."""
         settings = await self.settings(firm_id)
         now = self.store.clock()
+        last = fn.COALESCE(Invitation.reminded_at, Invitation.sent_at)  # the next counts from
         rows = await self.store.list(
             Invitation.select(Invitation.client, Client.display_name, Invitation.recipient,
-                              Invitation.tax_year, Invitation.sent_at, Invitation.reminders,
+                              Invitation.tax_year, last, Invitation.reminders,
                               Client.language)
             .join(Client, on=(Invitation.client == Client.id))
             .join(ClientYearStatus, on=(ClientYearStatus.client == Client.id)
@@ -91,7 +94,7 @@ class Reminders:
                    & (Invitation.state == PENDING) & (ClientYearStatus.status == PENDING)
                    & (Invitation.expires_at > now) & Invitation.sent_at.is_null(False)
                    & (Invitation.reminders < settings.most))
-            .order_by(Invitation.sent_at, Invitation.id).limit(limit).tuples())
+            .order_by(last, Invitation.id).limit(limit).tuples())
         wait = dt.timedelta(days=settings.days)
         return [ReminderRow(client, name, email, year, sent, sent + wait, count, language)
                 for client, name, email, year, sent, count, language in rows]

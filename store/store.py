@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from store.import_runs import ImportRuns
     from store.invitations import Invitations
     from store.network import Network
+    from store.pipeline import Pipeline
     from store.reminders import Reminders
 
 Clock = Callable[[], dt.datetime]
@@ -72,6 +73,13 @@ class Store:
         from store.import_runs import ImportRuns
 
         return ImportRuns(self)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        """Which processes run the pipeline (heartbeats), and how it is doing."""
+        from store.pipeline import Pipeline
+
+        return Pipeline(self)
 
     @cached_property
     def reminders(self) -> Reminders:
