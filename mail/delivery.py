@@ -25,8 +25,11 @@ class DeliveryWorker:
     but never reported is sent again, with the same Message-ID, once its lease ends.
     """
 
-    def __init__(self, store, sender: SmtpSender | SmtpPool, on_change=None) -> None:
+    def __init__(self, store, sender: SmtpSender | SmtpPool, on_change=None, *,
+                 claimed_by: int | None = None, on_relay=None) -> None:
         self.store = store
+        self.claimed_by = claimed_by  # this process's heartbeat id: a dead one's are taken over
+        self.on_relay = on_relay  # on_relay(ok, said) after each batch: the relay's last word
         self.sender = sender
         # Messages claimed at once: a few per connection, recorded in one transaction. Small
         # enough that a slow relay (30 s timeouts) still finishes a batch within its lease.
@@ -85,14 +88,29 @@ class DeliveryWorker:
 
     async def run_once(self) -> bool:
         """Send a batch of due messages if there are any; return whether there were."""
-        jobs = await self.store.invitations.claim_many(self.batch)
+        jobs = await self.store.invitations.claim_many(self.batch, by=self.claimed_by)
         if not jobs:
             return False
         results = await asyncio.gather(*(self._send(job) for job in jobs))
         await self._record(results)
+        self._tell(results)
         if self.on_change is not None:
             self.on_change()
         return True
+
+    def _tell(self, results: list[DeliveryResult]) -> None:
+        """One log line per batch, and the relay's state: a temporary failure is the relay's
+        (unreachable, busy); a message it took says it is fine."""
+        sent = sum(r.error is None for r in results)
+        refused = sum(r.error is not None and r.permanent for r in results)
+        deferred = [r for r in results if r.error is not None and not r.permanent]
+        log.info("delivery: %d sent, %d refused, %d to try again", sent, refused, len(deferred))
+        if self.on_relay is None:
+            return
+        if deferred:
+            self.on_relay(False, deferred[-1].error or "")
+        elif sent:
+            self.on_relay(True, "")
 
     async def _scrub_due(self) -> bool:
         """Whether to truncate the WAL now: nothing left to send, and not done in a while (a

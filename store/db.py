@@ -36,6 +36,17 @@ class DatabaseTarget:
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"
 
+    def describe(self) -> str:
+        """The location to show a person or a log: a password in the URL is masked."""
+        if self.is_sqlite:
+            return self.location
+        parts = urlsplit(self.location)
+        if parts.password is None:
+            return self.location
+        netloc = parts.netloc.rsplit("@", 1)[1]
+        user = parts.username or ""
+        return parts._replace(netloc=f"{user}:***@{netloc}").geturl()
+
 
 def parse_database_url(url: str) -> DatabaseTarget:
     """Read `--db` / LINKDESK_DB: a file path, `sqlite:///PATH` or `postgresql://...`."""

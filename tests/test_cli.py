@@ -51,12 +51,16 @@ def test_status_json_and_text(sqlite_url):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "tax_year": 2024, "not_invited": 3, "sending": 0, "pending": 2, "failed": 0,
-        "expired": 0, "accepted": 1, "total": 6}
+        "expired": 0, "accepted": 1, "total": 6, "pipeline": {
+            "waiting": 0, "oldest_waiting_s": None, "service_alive": False,
+            "relay_ok": None, "relay_said": ""}}
     text = linkdesk("--db", sqlite_url, "status", "--tax-year", "2023")
     assert text.returncode == 0
     lines = text.stdout.splitlines()
     assert lines[0] == "Tax year 2023"
-    assert [line.split() for line in lines[1:]] == [
+    assert lines[8:] == ["", "Messages waiting: 0",
+                         "No service is running: mail goes out while the app is open."]
+    assert [line.split() for line in lines[1:8]] == [
         ["Not", "invited", "5"],
         ["Sending", "invitation", "0"],
         ["Invitation", "pending", "0"],
@@ -141,37 +145,6 @@ def test_unreachable_postgresql_is_one_line():
 def test_app_with_unreachable_database_is_one_line():
     line = one_line_error(linkdesk("--db", "postgresql://nobody@127.0.0.1:1/none"))
     assert "cannot open the database" in line
-
-
-def test_serve_runs_the_acceptance_page_alone(sqlite_url):
-    import socket
-    import time
-    import urllib.error
-    import urllib.request
-
-    asyncio.run(_populate(sqlite_url))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tui", "serve", "--db", sqlite_url, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert "Serving invitation links" in server.stdout.readline()
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/i/nothing", timeout=2)
-            except urllib.error.HTTPError as exc:
-                assert exc.code == 404
-                assert exc.headers["Referrer-Policy"] == "no-referrer"
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.parametrize(

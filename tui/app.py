@@ -46,6 +46,7 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         self._runtime_starting = False
         if runtime is not None:
             runtime.on_change = self.store_changed
+            runtime.on_pipeline = lambda service: self.call_later(self.show_pipeline, service)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_rows
@@ -110,10 +111,22 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
             if isinstance(self.screen, ClientsScreen):
                 self.screen.run_bulk(self.demo.first_invitations(), False)
 
+    def show_pipeline(self, service) -> None:
+        """The header says when a service on this database sends the mail, not this terminal."""
+        self._service = service
+        self._show_sub_title()
+
+    def _show_sub_title(self) -> None:
+        parts = [self.preparer.firm_name] if self.preparer is not None else []
+        service = getattr(self, "_service", None)
+        if service is not None:
+            parts.append(_("mail sent by the service on {host}").format(host=service.host))
+        self.sub_title = " · ".join(parts)
+
     def signed_in(self, preparer: PreparerInfo) -> None:
         """Open the client list for `preparer`, leaving no way back to the password prompt."""
         self.preparer = preparer
-        self.sub_title = preparer.firm_name
+        self._show_sub_title()
         self.call_later(self._open_clients, preparer)
 
     async def _open_clients(self, preparer: PreparerInfo) -> None:

@@ -25,6 +25,7 @@ class BulkProgress:
     cancelled: bool = False
     done: bool = False
     invited: list[int] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)  # why clients were skipped: how many
 
     @property
     def waiting(self) -> int:
@@ -46,7 +47,8 @@ class BulkInvitation:
 
     def __init__(self, store, preparer, settings, client_ids: list[int], tax_year: int, *,
                  reinvite: bool = False, on_progress: Callable[[BulkProgress], None] = print,
-                 wake: Callable[[], None] | None = None, chunk: int = CHUNK) -> None:
+                 wake: Callable[[], None] | None = None, chunk: int = CHUNK,
+                 follow: bool = True) -> None:
         self.store = store
         self.preparer = preparer
         self.settings = settings
@@ -56,6 +58,7 @@ class BulkInvitation:
         self.on_progress = on_progress
         self.wake = wake or (lambda: None)
         self.chunk = chunk
+        self.follow = follow  # False: return once queued (a script; the service delivers)
         self.progress = BulkProgress(total=len(self.client_ids))
 
     def cancel(self) -> None:
@@ -81,11 +84,13 @@ class BulkInvitation:
             progress.skipped += len(outcome.refused) + (
                 len(self.client_ids[start:start + self.chunk]) - len(clients))
             progress.invited += list(outcome.invited)
+            for code in outcome.refused.values():
+                progress.reasons[code] = progress.reasons.get(code, 0) + 1
             self.wake()
             self.on_progress(progress)
             await store.release()
             await asyncio.sleep(0)  # keys typed meanwhile are handled between chunks
-        while progress.waiting > 0:
+        while self.follow and progress.waiting > 0:
             statuses = await store.clients.statuses_of(progress.invited, self.tax_year)
             await store.release()
             # Past sending and not refused: the relay took it (pending, or already accepted).

@@ -66,9 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", parents=[common], help="counts per invitation status")
     status.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
     status.add_argument("--json", action="store_true", help="print a JSON object")
-    serve = commands.add_parser("serve", parents=[common], help="serve the acceptance page alone")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve = commands.add_parser(
+        "serve", parents=[common], help="the firm's service: page, delivery, reminders",
+        description="Runs the acceptance page, mail delivery, reminders and link expiry until "
+                    "SIGTERM or Ctrl-C; terminals on the same database then leave the "
+                    "pipeline to it. One line per event on stderr (or --log-file).")
+    serve.add_argument("--host", default="127.0.0.1", help="address of the page (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port of the page (8765)")
+    serve.add_argument("--log-file", type=Path, metavar="FILE", help="append events here")
+    invite = commands.add_parser(
+        "invite", parents=[common], help="queue invitations (the service sends them)",
+        description="Queues invitations as the bulk dialog does: each client in its own "
+                    "language; inactive clients and those already invited for the year are "
+                    "skipped and counted.")
+    invite.add_argument("emails", nargs="*", metavar="EMAIL", help="clients with these addresses")
+    invite.add_argument("--all-not-invited", action="store_true",
+                        help="every active client not invited for the year")
+    invite.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
+    invite.add_argument("--json", action="store_true", help="print the outcome as JSON")
     user = commands.add_parser("user", parents=[common], help="preparer accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
     add = user_commands.add_parser("add", parents=[common], help="create a preparer account")
@@ -142,8 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":
-            args.region = settings.region
-            code = asyncio.run(_serve(target, args))
+            code = asyncio.run(_serve(settings, target, args))
+        elif args.command == "invite":
+            from tui.cli_invite import invite
+
+            code = asyncio.run(invite(target, args, settings, _open_store, UsageError))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
         elif args.command in ("import", "export"):
@@ -191,27 +209,17 @@ def _check_mail_settings(settings) -> None:
             value=settings.sender_address))
 
 
-async def _serve(target, args) -> int:
-    """`linkdesk serve`: the acceptance page alone, until interrupted."""
-    from web.accept import make_web_app, start_site
+async def _serve(settings, target, args) -> int:
+    """`linkdesk serve`: the firm's service (see tui.service), until SIGTERM or SIGINT."""
+    from tui.service import configure_logging, run_service
 
-    store = await _open_store(target, must_exist=True, pool_size=4)
-    store.network.region = args.region
+    configure_logging(args.log_file)
+    store = await _open_store(target, must_exist=True, pool_size=8)
+    store.network.region = settings.region
     try:
-        try:
-            runner = await start_site(make_web_app(store), args.host, args.port)
-        except OSError as exc:
-            raise UsageError(_("cannot listen on {host}:{port}: {reason}").format(
-                host=args.host, port=args.port, reason=exc.strerror or exc)) from None
-        print(_("Serving invitation links on http://{host}:{port}/i/… (Ctrl-C stops)").format(
-            host=args.host, port=args.port), flush=True)
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
+        return await run_service(settings, store, args.host, args.port)
     finally:
         await store.close()
-    return 0
 
 
 def _exists(path: str) -> bool:
@@ -240,11 +248,17 @@ async def _status(target, args) -> int:
     try:
         year = args.tax_year or default_tax_year()
         counts = await store.clients.status_counts(await store.firm_id(), year)
+        health = await store.pipeline.health()
+        now = store.clock()
     finally:
         await store.close()
     total = sum(counts.values())
+    age = health.oldest_age_s(now)
     if args.json:
-        print(json.dumps({"tax_year": year, **counts, "total": total}))
+        print(json.dumps({"tax_year": year, **counts, "total": total, "pipeline": {
+            "waiting": health.waiting, "oldest_waiting_s": None if age is None else round(age),
+            "service_alive": health.service is not None,
+            "relay_ok": health.relay.ok, "relay_said": health.relay.said}}))
         return 0
     width = max(len(status_label(s)) for s in STATUSES)
     print(_("Tax year {year}").format(year=year))  # counts stay plain digits for scripts
@@ -252,7 +266,24 @@ async def _status(target, args) -> int:
         print(f"  {status_label(status):<{width}}  {counts[status]:>7}")
     total_label = _("Total")
     print(f"  {total_label:<{width}}  {total:>7}")
+    for line in _pipeline_lines(health, age):
+        print(line)
     return 0
+
+
+def _pipeline_lines(health, age: float | None) -> list[str]:
+    """The pipeline's health, for people: messages waiting, who sends, the relay's word."""
+    lines = ["", _("Messages waiting: {n}").format(n=health.waiting)]
+    if age is not None:
+        lines[1] += " " + _("(oldest {minutes} min)").format(minutes=round(age / 60))
+    if health.service is not None:
+        lines.append(_("Sent by the service on {host} (pid {pid}).").format(
+            host=health.service.host, pid=health.service.pid))
+    else:
+        lines.append(_("No service is running: mail goes out while the app is open."))
+    if health.relay.ok is False:
+        lines.append(_("Last relay problem: {said}").format(said=health.relay.said))
+    return lines
 
 
 def _read_password() -> str:

@@ -1,8 +1,12 @@
-"""What runs beside the screens: mail capture or relay, delivery worker, acceptance page, watcher.
+"""What runs beside the screens, or as the firm's service: mail, delivery, reminders, expiry, the
+acceptance page and the change watcher, with a heartbeat in the database.
 
-All of it is real and local by default: with no relay configured an SMTP capture server on
-127.0.0.1 receives the mail (Maildir in the data directory); with the default link base the
-acceptance page is served by this process on 127.0.0.1:8765.
+One pipeline, however many processes: a service (`linkdesk serve`) always runs it; a terminal
+runs it only while no service is alive for its database, and hands over as soon as one is. The
+acceptance page is served by whichever process can take its port, and taken up again by
+another when that process quits. All of it is real and local by default: with no relay
+configured an SMTP capture server on 127.0.0.1 receives the mail (Maildir in the data
+directory); with the default link base the page is on 127.0.0.1:8765.
 """
 
 from __future__ import annotations
@@ -29,26 +33,99 @@ EXPIRY_SWEEP_S = 60.0
 
 @dataclass
 class Runtime:
-    """The running services; `problems` lists what could not start, for the app to tell."""
+    """The running services; `problems` lists what could not start, for the app to tell.
+
+    `role` is "app" (a terminal: the pipeline only while no service is alive) or "service"
+    (always, and the page on `page_host`:`page_port`).
+    """
 
     settings: Settings
     store: Store
     on_change: Callable[[], None] = lambda: None
+    role: str = "app"
+    page_host: str = "127.0.0.1"
+    page_port: int | None = None  # None: the port of the link base, when it is this machine
+    on_pipeline: Callable[[object | None], None] = lambda _service: None
     capture: CaptureServer | None = None
     delivery: DeliveryWorker | None = None
     web_runner: object | None = None
     watcher: ChangeWatcher | None = None
     problems: list[str] = field(default_factory=list)
     started: bool = False
+    process_id: int | None = None
+    service: object | None = None  # the living service this terminal leaves the pipeline to
+    relay_ok: bool | None = None
     _expiry: asyncio.Task | None = None
+    _heart: asyncio.Task | None = None
+    _page_warned: bool = False
+
+    @property
+    def runs_pipeline(self) -> bool:
+        return self.delivery is not None
+
+    @property
+    def serves_page(self) -> bool:
+        return self.web_runner is not None
+
+    @property
+    def wanted_port(self) -> int | None:
+        if self.page_port is not None:
+            return self.page_port
+        return self.settings.local_page_port
 
     async def start(self) -> Runtime:
-        """Start everything; imported here so that the first frame does not wait for it."""
+        """Register this process, start what it should run, and keep its heartbeat."""
+        from store.changes import ChangeWatcher
+        from store.pipeline import SERVICE
+
+        self.store.invitations.ttl = dt.timedelta(days=self.settings.link_days)
+        self.process_id = await self.store.pipeline.register(self.role)
+        if self.role == SERVICE:
+            await self._start_pipeline()
+        await self._follow()
+        self.watcher = await ChangeWatcher(self.store, self.changed).start()
+        self._heart = asyncio.create_task(self._beat(), name="linkdesk-heartbeat")
+        self.started = True
+        return self
+
+    async def _follow(self) -> None:
+        """Run the pipeline and the page or leave them, by what the other processes do."""
+        from store.pipeline import SERVICE
+
+        if self.role != SERVICE:
+            service = await self.store.pipeline.service(besides=self.process_id)
+            if (service is None) != (self.service is None) or \
+                    (service is not None and self.service.id != service.id):
+                self.service = service
+                self.on_pipeline(service)
+            if service is None and not self.runs_pipeline:
+                await self._start_pipeline()
+            elif service is not None and self.runs_pipeline:
+                log.info("a service runs the pipeline: this terminal leaves it")
+                await self._stop_pipeline()
+            if service is not None and service.serves_page and self.serves_page:
+                await self._stop_page()  # the service serves the links; give it the port
+        if not self.serves_page and self.wanted_port is not None:
+            await self._take_page()
+        await self.store.pipeline.beat(self.process_id, runs_pipeline=self.runs_pipeline,
+                                       serves_page=self.serves_page)
+
+    async def _beat(self) -> None:
+        from store.pipeline import BEAT_S
+
+        while True:
+            await asyncio.sleep(BEAT_S)
+            try:
+                await self._follow()
+            except Exception:  # a busy moment: the next beat tries again
+                log.warning("heartbeat failed", exc_info=True)
+            await self.store.release()
+
+    async def _start_pipeline(self) -> None:
         from mail.capture import CaptureServer
         from mail.delivery import DeliveryWorker
         from mail.relay import RelayConfig
         from mail.sender import SmtpPool
-        from store.changes import ChangeWatcher
 
         s = self.settings
         if s.smtp_url:
@@ -57,22 +134,73 @@ class Runtime:
             self.capture = await CaptureServer(s.maildir).start()
             relay = RelayConfig("127.0.0.1", self.capture.port, "plain", timeout=10)
         self.delivery = DeliveryWorker(
-            self.store, SmtpPool(relay, s.smtp_connections), self.changed).start()
-        if s.serves_acceptance_page:
-            from web.accept import make_web_app, start_site
-
-            port = s.local_page_port
-            try:
-                self.web_runner = await start_site(
-                    make_web_app(self.store, self.changed), "127.0.0.1", port)
-            except OSError as exc:
-                self.problems.append(f"acceptance page not served here: 127.0.0.1:{port} "
-                                     f"({exc.strerror or exc}); is `linkdesk serve` running?")
-        self.watcher = await ChangeWatcher(self.store, self.changed).start()
-        self.store.invitations.ttl = dt.timedelta(days=s.link_days)
+            self.store, SmtpPool(relay, s.smtp_connections), self.changed,
+            claimed_by=self.process_id, on_relay=self._relay_said).start()
         self._expiry = asyncio.create_task(self._expire_links(), name="linkdesk-expiry")
-        self.started = True
-        return self
+        self.wake_delivery()
+
+    async def _stop_pipeline(self) -> None:
+        """Finish the batch in hand, then stop delivery, the sweeps and the capture."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._expiry
+            self._expiry = None
+        if self.delivery is not None:
+            delivery, self.delivery = self.delivery, None
+            await delivery.stop()
+        if self.capture is not None:
+            capture, self.capture = self.capture, None
+            await capture.stop()
+
+    async def _take_page(self) -> None:
+        """Serve the acceptance page if its port is free; say once when it is not and no
+        other process serves it."""
+        from web.accept import make_web_app, start_site
+        from web.health import add_health
+
+        port = self.wanted_port
+        app = make_web_app(self.store, self.changed)
+        add_health(app, self.store, self)
+        try:
+            self.web_runner = await start_site(app, self.page_host, port)
+        except OSError as exc:
+            if self._page_warned:
+                return
+            if any(p.serves_page and p.id != self.process_id
+                   for p in await self.store.pipeline.alive()):
+                return  # another linkdesk serves the links
+            self._page_warned = True
+            from tui.i18n import _
+
+            problem = _("Invitation links are not served: {host}:{port} is used by another "
+                        "program ({reason}). linkdesk tries again every few seconds.").format(
+                host=self.page_host, port=port, reason=exc.strerror or exc)
+            self.problems.append(problem)
+            log.warning("page: %s:%s is taken (%s); trying again", self.page_host, port,
+                        exc.strerror or exc)
+            return
+        self._page_warned = False
+        log.info("page: serving invitation links on http://%s:%s/i/…", self.page_host,
+                 self.web_runner.addresses[0][1] if self.web_runner.addresses else port)
+
+    async def _stop_page(self) -> None:
+        if self.web_runner is not None:
+            runner, self.web_runner = self.web_runner, None
+            await runner.cleanup()
+
+    def _relay_said(self, ok: bool, said: str) -> None:
+        """The relay's answer changed (a problem, or fine again): log it, keep it for all."""
+        if ok == self.relay_ok:
+            return
+        self.relay_ok = ok
+        if ok:
+            log.info("relay: answering again")
+        else:
+            log.warning("relay problem: %s", said)
+        if self.process_id is not None:
+            asyncio.get_running_loop().create_task(
+                self.store.pipeline.relay_said(self.process_id, ok, said))
 
     async def _expire_links(self) -> None:
         """Show invitations past their date as expired, and send the reminders that are due
@@ -83,8 +211,10 @@ class Runtime:
             try:
                 if await self.store.invitations.expire():
                     self.changed()
-                if await send_due_reminders(self.store, self.settings.sender_address,
-                                            self.settings.link_base):
+                reminded = await send_due_reminders(self.store, self.settings.sender_address,
+                                                    self.settings.link_base)
+                if reminded:
+                    log.info("reminders: %d queued", reminded)
                     self.wake_delivery()
                     self.changed()
             except Exception:  # a busy moment: try again next round
@@ -93,6 +223,7 @@ class Runtime:
             await asyncio.sleep(EXPIRY_SWEEP_S)
 
     def changed(self) -> None:
+        self.wake_delivery()  # another process may have queued something
         self.on_change()
 
     def wake_delivery(self) -> None:
@@ -100,15 +231,15 @@ class Runtime:
             self.delivery.wake()
 
     async def stop(self) -> None:
-        if self._expiry is not None:
-            self._expiry.cancel()
+        """Stop cleanly: the batch in hand is sent and recorded, the heartbeat says so."""
+        if self._heart is not None:
+            self._heart.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._expiry
+                await self._heart
         if self.watcher is not None:
             await self.watcher.stop()
-        if self.delivery is not None:
-            await self.delivery.stop()
-        if self.web_runner is not None:
-            await self.web_runner.cleanup()
-        if self.capture is not None:
-            await self.capture.stop()
+        await self._stop_pipeline()
+        await self._stop_page()
+        if self.process_id is not None:
+            with contextlib.suppress(Exception):  # the database may be what failed
+                await self.store.pipeline.stop(self.process_id)

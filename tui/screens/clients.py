@@ -404,12 +404,11 @@ class ClientsScreen(Screen):
         from tui.bulk import BulkInvitation
 
         runtime = self.app.runtime
-        delivery = runtime.delivery if runtime is not None else None
         panel = self.query_one(BulkProgressPanel)
         self.bulk = BulkInvitation(
             self.app.store, self.preparer, self.app.settings, ids, self.tax_year,
             reinvite=reinvite, on_progress=panel.show,
-            wake=delivery.wake if delivery is not None else None)
+            wake=runtime.wake_delivery if runtime is not None else None)
         self.table.set_selected(set())
         try:
             progress = await self.bulk.run()

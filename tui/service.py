@@ -1,0 +1,71 @@
+"""`linkdesk serve`: the firm's service. The acceptance page, delivery, reminders and the expiry
+sweep in one process until SIGTERM or SIGINT, one log line per event, never a secret."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from tui.config import Settings
+
+log = logging.getLogger("linkdesk.service")
+
+
+class _UtcFormatter(logging.Formatter):
+    """`2026-12-01T22:10:00Z linkdesk: message`, one line (a traceback only for a bug)."""
+
+    converter = __import__("time").gmtime
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s linkdesk: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+
+
+def configure_logging(log_file: Path | None) -> logging.Handler:
+    """Send the service's events to stderr, or to `log_file` (appended, private to the user)."""
+    if log_file is not None:
+        from store.db import make_private
+
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_file.touch(exist_ok=True)
+        make_private(log_file)
+        handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_UtcFormatter())
+    root = logging.getLogger("linkdesk")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
+async def run_service(settings: Settings, store, host: str, port: int) -> int:
+    """Run until SIGTERM or SIGINT, then stop cleanly: the batch in hand is sent and recorded,
+    whatever was claimed and not sent is handed back at once."""
+    from store.pipeline import SERVICE
+    from tui.runtime import Runtime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runtime = Runtime(settings, store, role=SERVICE, page_host=host, page_port=port)
+    relay = "built-in capture (" + str(settings.maildir) + ")"
+    if settings.smtp_url:
+        from mail.relay import RelayConfig
+
+        relay = RelayConfig.parse(settings.smtp_url).describe()
+    log.info("started: database %s, relay %s, links %s", store.target.describe(), relay,
+             settings.link_base)
+    try:
+        await runtime.start()
+        await stop.wait()
+        log.info("stopping: finishing the messages in hand")
+    finally:
+        await runtime.stop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    log.info("stopped")
+    return 0
