@@ -1,8 +1,8 @@
 """From the acceptance POST to "Invitation accepted" shown in a running app, on both backends.
 
-The page is served from its own Store (its own connections, as `linkdesk serve` would be), so
-the app learns of the acceptance only through its change watcher: PRAGMA data_version on
-SQLite, LISTEN/NOTIFY on PostgreSQL. Last line: a JSON object (milliseconds).
+The page is served by `linkdesk serve` in its own process, so the app learns of the acceptance
+only through its change watcher: PRAGMA data_version on SQLite, LISTEN/NOTIFY on PostgreSQL.
+Last line: a JSON object (milliseconds).
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import drop, pg_database
+from _pty_app import drop, free_port, pg_database
 
 ACCEPTS = 7
 
 
 async def measure(db_url: str, data_dir: Path) -> list[float]:
+    import os
+
     import aiohttp
 
     from mail.outgoing import invitation_builder
@@ -36,12 +38,10 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
     from tui.runtime import Runtime
     from tui.screens.clients import ClientsScreen
     from tui.widgets.client_table import ClientTable
-    from web.accept import make_web_app, start_site
 
     store = await Store.open(db_url)
-    page_store = await Store.open(db_url)
-    runner = await start_site(make_web_app(page_store), "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     preparer = await store.accounts.create("marie", "m@example.com", "correct horse battery",
                                            "Firm")
     links = {}
@@ -60,6 +60,14 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
         links[client_id] = re.search(r"http://\S+/i/[\w-]+", text).group(0)
         await store.invitations.delivered(job, "250 OK")
     await store.db.aclose()
+    # Started once the messages are claimed here: the service would deliver them itself.
+    service = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tui", "serve", "--db", db_url, "--port", str(port),
+        stderr=asyncio.subprocess.PIPE, cwd=str(Path(__file__).resolve().parents[1]),
+        env={**os.environ, "XDG_DATA_HOME": str(data_dir), "PYTHONUNBUFFERED": "1"})
+    while b"page: serving" not in await service.stderr.readline():
+        pass
+    drain = asyncio.create_task(service.stderr.read())
 
     settings = Settings(db_url=db_url, tax_year=2025, link_base="https://portal.example.com",
                         data_dir=data_dir)
@@ -93,8 +101,9 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
                     latencies.append((time.perf_counter() - started) * 1000)
     finally:
         await runtime.stop()
-        await runner.cleanup()
-        await page_store.close()
+        service.terminate()
+        await service.wait()
+        await drain
         await store.close()
     return latencies
 

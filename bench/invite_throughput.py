@@ -5,7 +5,10 @@ pre-composed messages over 8 concurrent reused connections. The product path is 
 invitation: it queues 1,000 invitations (tokens, composing, outbox, statuses, events; 200 per
 transaction) while the app's delivery worker, over a pool of 8 relay connections, claims them in
 batches, sends them and records each result (status, event). The clock stops when the store
-shows all 1,000 pending. Last line: a JSON object with both rates and their ratio.
+shows all 1,000 pending. The same again through `linkdesk serve` in its own process: this
+process queues as a terminal or `linkdesk invite` does, the service (woken by the database's
+change signal) delivers. Last line: a JSON object with the rates and their ratios to the bare
+loop; `service_ratio` is the figure of issue 11.
 """
 
 from __future__ import annotations
@@ -120,14 +123,76 @@ async def product_path(port: int, connections: int) -> dict:
     return {"per_s": N / (done - started), "queue_per_s": N / (queued - started)}
 
 
+async def _firm(store):
+    from store import ClientDraft, check_draft
+
+    preparer = await store.accounts.create("marie", "m@example.com", "correct horse battery",
+                                           "Firm")
+    cleans = [check_draft(ClientDraft(kind="organization", organization_name=f"Client {i}",
+                                      email=f"c{i}@example.com")) for i in range(N)]
+    ids = await store.clients.add_many(preparer.firm_id, cleans, preparer.id)
+    await store.release()
+    return preparer, ids
+
+
+async def service_path(port: int) -> dict:
+    """Queue here, deliver in `linkdesk serve`; the clock runs from the first chunk queued to
+    the store showing all pending."""
+    import os
+
+    from mail.outgoing import invitation_builder
+    from store import Store
+    from store.invitations import InviteRequest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.db")
+        store = await Store.open(db)
+        try:
+            preparer, ids = await _firm(store)
+            service = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tui", "serve", "--db", db, "--port", "0",
+                "--smtp", f"smtp://127.0.0.1:{port}", "--link-base", "https://portal.example",
+                stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, "LINKDESK_SMTP_CONNECTIONS": str(CONNECTIONS),
+                     "XDG_DATA_HOME": tmp, "PYTHONUNBUFFERED": "1"},
+                cwd=str(Path(__file__).resolve().parents[1]))
+            while b"page: serving" not in await service.stderr.readline():
+                pass
+            drain = asyncio.create_task(service.stderr.read())
+            started = time.perf_counter()
+            for first in range(0, N, BULK_CHUNK):
+                requests = [
+                    InviteRequest(client_id, 2025, f"c{i}@example.com", "en", invitation_builder(
+                        firm_name="Firm", sender_address="firm@example.com",
+                        recipient_name=f"Client {i}", recipient_address=f"c{i}@example.com",
+                        subject="Invitation", body="Hello", language="en"))
+                    for i, client_id in enumerate(ids[first:first + BULK_CHUNK], first)]
+                await store.invitations.invite_many(requests, preparer.id,
+                                                    "https://portal.example")
+            await store.release()
+            while (await store.clients.status_counts(preparer.firm_id, 2025))["pending"] < N:
+                await store.release()
+                await asyncio.sleep(0.02)
+            done = time.perf_counter()
+            service.terminate()
+            await service.wait()
+            await drain
+        finally:
+            await store.close()
+    return {"per_s": N / (done - started)}
+
+
 async def main() -> None:
     with sink_smtp_server() as port:
         bare = await bare_loop(port)
         product = await product_path(port, connections=CONNECTIONS)
+        served = await service_path(port)
     print(json.dumps({
         "bare_aiosmtplib_per_s": round(bare, 1),
         "product_per_s": round(product["per_s"], 1),
         "ratio": round(product["per_s"] / bare, 3),
+        "service_per_s": round(served["per_s"], 1),
+        "service_ratio": round(served["per_s"] / bare, 3),
         "queue_per_s": round(product["queue_per_s"], 1),
         "connections": CONNECTIONS,
         "invitations": N,

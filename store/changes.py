@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 log = logging.getLogger("linkdesk.changes")
-POLL_S = 0.25
+POLL_S = 0.05  # a few microseconds a check; an acceptance shows within a frame or three
 
 
 class ChangeWatcher:

@@ -44,6 +44,7 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         self.preparer: PreparerInfo | None = None
         self.demo = None  # tui.demo.Demo when `linkdesk demo` runs
         self._runtime_starting = False
+        self.pipeline_note = ""  # who sends the mail, when it is not this terminal
         if runtime is not None:
             runtime.on_change = self.store_changed
             runtime.on_pipeline = lambda service: self.call_later(self.show_pipeline, service)
@@ -112,21 +113,17 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
                 self.screen.run_bulk(self.demo.first_invitations(), False)
 
     def show_pipeline(self, service) -> None:
-        """The header says when a service on this database sends the mail, not this terminal."""
-        self._service = service
-        self._show_sub_title()
-
-    def _show_sub_title(self) -> None:
-        parts = [self.preparer.firm_name] if self.preparer is not None else []
-        service = getattr(self, "_service", None)
-        if service is not None:
-            parts.append(_("mail sent by the service on {host}").format(host=service.host))
-        self.sub_title = " · ".join(parts)
+        """Say on the client list when a service on this database sends the mail."""
+        self.pipeline_note = _("mail sent by the service on {host}").format(
+            host=service.host) if service is not None else ""
+        for screen in self.screen_stack:
+            if hasattr(screen, "show_context") and screen.is_mounted:
+                screen.show_context()
 
     def signed_in(self, preparer: PreparerInfo) -> None:
         """Open the client list for `preparer`, leaving no way back to the password prompt."""
         self.preparer = preparer
-        self._show_sub_title()
+        self.sub_title = preparer.firm_name
         self.call_later(self._open_clients, preparer)
 
     async def _open_clients(self, preparer: PreparerInfo) -> None:

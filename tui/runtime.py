@@ -193,9 +193,11 @@ class Runtime:
         """The relay's answer changed (a problem, or fine again): log it, keep it for all."""
         if ok == self.relay_ok:
             return
-        self.relay_ok = ok
-        if ok:
+        before, self.relay_ok = self.relay_ok, ok
+        if ok and before is False:
             log.info("relay: answering again")
+        elif ok:
+            pass  # the first answer, and a good one: nothing to tell
         else:
             log.warning("relay problem: %s", said)
         if self.process_id is not None:

@@ -117,7 +117,7 @@ class ClientsScreen(Screen):
         self.remember_last_event()
         table = self.table
         table.phone_region = self.app.settings.region
-        self._show_context()
+        self.show_context()
         self.reload(counts=True)
 
     # -- the query ------------------------------------------------------------------------------
@@ -217,11 +217,16 @@ class ClientsScreen(Screen):
     async def remember_last_event(self) -> None:
         self.last_event_id = await self.app.store.clients.last_event_id()
 
-    def _show_context(self) -> None:
+    def show_context(self) -> None:
+        """The firm, the preparer, and who sends the mail when it is not this terminal."""
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(self.preparer.firm_name, style="bold")
         line.append("  ·  ")
         line.append(self.preparer.username)
+        note = getattr(self.app, "pipeline_note", "")
+        if note:
+            line.append("  ·  ")
+            line.append(note, style="dim")
         self.query_one("#context", Static).update(line)
 
     def _show_info(self, q: ClientQuery, total: int) -> None:

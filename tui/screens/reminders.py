@@ -52,9 +52,10 @@ class RemindersScreen(ModalScreen[None]):
                 yield Label(_("At most (reminders)"), classes="form-label")
                 yield Input(id="reminder-max", type="integer", max_length=2, compact=True)
             yield Static("", id="reminder-problem", classes="warning", markup=False)
-            yield Static(Text(_("A reminder carries a new link (the earlier one stops working) "
-                                "and is recorded in the client's history. Inactive, cancelled "
-                                "and accepted clients are never reminded."), style="dim"))
+            yield Static(Text(_("A reminder carries a new link; the earlier one keeps working "
+                                "until either is used. Each is recorded in the client's "
+                                "history. Inactive, cancelled and accepted clients are never "
+                                "reminded."), style="dim"))
             yield Static("", id="next-title", classes="title", markup=False)
             yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="buttons"):
