@@ -1,7 +1,9 @@
 """Noticing that another connection or process changed the pipeline, cheaply.
 
 SQLite: PRAGMA data_version on one connection changes whenever another connection commits;
-reading it is a few microseconds, so it is checked a few times a second. PostgreSQL: a trigger
+reading it is a few microseconds, so it is checked twenty times a second; then the change
+clock (moved by triggers on what the screens show) says whether it matters: heartbeats and
+claims commit every few seconds and must not redraw every list. PostgreSQL: a trigger
 sends NOTIFY linkdesk_changes (with no data) and a dedicated connection LISTENs.
 """
 
@@ -44,14 +46,19 @@ class ChangeWatcher:
         self.on_change()
 
     async def _poll_sqlite(self) -> None:
-        last = None
+        last = last_version = None
         while True:
             try:
                 async with self._sqlite.execute("PRAGMA data_version") as cursor:
                     version = (await cursor.fetchone())[0]
-                if last is not None and version != last:
-                    self.on_change()
-                last = version
+                if version != last_version:
+                    # Something was committed; was it something a screen shows?
+                    async with self._sqlite.execute(
+                            "SELECT n FROM change_clock WHERE id = 1") as cursor:
+                        clock = (await cursor.fetchone())[0]
+                    if last is not None and clock != last:
+                        self.on_change()
+                    last, last_version = clock, version
             except Exception:  # a locked or busy moment: look again next time
                 log.debug("data_version check failed", exc_info=True)
             await asyncio.sleep(POLL_S)

@@ -362,7 +362,45 @@ def _v8(backend: str) -> list[str]:
         "INSERT INTO invitation_link (token_hash, invitation_id, created_at) "
         "SELECT token_hash, id, created_at FROM invitation",
         "ALTER TABLE invitation ADD COLUMN reminded_at {ts}",
-    )]
+        # A bulk invitation's progress, so that one cut short by a crash is seen by everyone.
+        """CREATE TABLE bulk_run (
+            id {pk},
+            firm_id BIGINT NOT NULL REFERENCES firm (id),
+            preparer_id BIGINT,
+            tax_year INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            queued INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            process_id BIGINT,
+            started_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL
+        )""",
+        "CREATE INDEX bulk_run_by_state ON bulk_run (firm_id, state, started_at)",
+    )] + _change_clock(backend)
+
+
+# What a list shows changed: every write to these tables moves SQLite's change clock (a
+# heartbeat, a claim or a lease does not, so watchers are not woken every beat).
+_WATCHED = {"client": "INSERT OR UPDATE OR DELETE", "client_year_status": "INSERT OR UPDATE OR "
+            "DELETE", "client_event": "INSERT", "import_run": "UPDATE"}
+
+
+def _change_clock(backend: str) -> list[str]:
+    """SQLite: a one-row counter that triggers move; PostgreSQL already NOTIFYs (v4, v5)."""
+    if backend != "sqlite":
+        return ["""CREATE TRIGGER import_run_changes AFTER UPDATE ON import_run
+                   FOR EACH STATEMENT EXECUTE FUNCTION linkdesk_notify_change()"""]
+    statements = [
+        "CREATE TABLE change_clock (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+        "INSERT INTO change_clock (id, n) VALUES (1, 0)",
+    ]
+    for table, events in _WATCHED.items():
+        for event in events.split(" OR "):
+            statements.append(
+                f"CREATE TRIGGER {table}_{event.lower()}_clock AFTER {event} ON {table} "  # noqa: S608
+                "BEGIN UPDATE change_clock SET n = n + 1 WHERE id = 1; END")
+    return statements
 
 
 def _outbox_many_per_invitation(backend: str) -> list[str]:

@@ -256,3 +256,22 @@ class PipelineProcess(BaseModel):
 
     class Meta:
         table_name = "pipeline_process"
+
+
+class BulkRun(BaseModel):
+    """A bulk invitation's progress, kept as it goes: one cut short by a crash stays visible."""
+
+    id = AutoField()
+    firm = ForeignKeyField(Firm, column_name="firm_id", lazy_load=False)
+    preparer_id = IntegerField(null=True)
+    tax_year = IntegerField()
+    total = IntegerField()
+    queued = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    state = TextField()  # "running", "done", "cancelled", "interrupted"
+    process_id = IntegerField(null=True)
+    started_at = DateTimeField()
+    updated_at = DateTimeField()
+
+    class Meta:
+        table_name = "bulk_run"

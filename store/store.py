@@ -75,6 +75,13 @@ class Store:
         return ImportRuns(self)
 
     @cached_property
+    def bulk_runs(self):
+        """Bulk invitations as they go (one cut short stays visible)."""
+        from store.bulk_runs import BulkRuns
+
+        return BulkRuns(self)
+
+    @cached_property
     def pipeline(self) -> Pipeline:
         """Which processes run the pipeline (heartbeats), and how it is doing."""
         from store.pipeline import Pipeline

@@ -134,3 +134,55 @@ async def test_a_clean_stop_hands_its_claims_back(store, clock):
     health = await store.pipeline.health()
     assert health.waiting == 1 and health.oldest_waiting_at == clock.now
     assert len(await store.invitations.claim_many(10, by=None)) == 1
+
+
+async def test_a_bulk_invitation_cut_short_is_seen_by_everyone(store, clock):
+    from tests.harness import running, settle, sign_in
+    from tests.helpers import PASSWORD
+    from tui.bulk import BulkInvitation
+    from tui.config import Settings
+    from tui.widgets.bulk_progress import BulkProgressPanel
+
+    firm = await make_preparer(store)
+    ids = [await add_client(store, firm.firm_id, first_name=f"C{i}", last_name="Roy",
+                            email=f"c{i}@example.com") for i in range(30)]
+    dying = await store.pipeline.register(APP, runs_pipeline=True)
+    progress = []
+    bulk = BulkInvitation(store, firm, Settings(db_url=""), ids, YEAR, chunk=10,
+                          on_progress=lambda p: progress.append(p.queued), process_id=dying,
+                          follow=False)
+    original = store.invitations.invite_many
+    calls = 0
+
+    async def crash_on_the_third_chunk(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise SystemExit  # the process goes away without cleaning up (as a kill would)
+        return await original(*args, **kwargs)
+
+    store.invitations.invite_many = crash_on_the_third_chunk
+    try:
+        await bulk.run()
+    except SystemExit:
+        pass
+    store.invitations.invite_many = original
+    # Interrupted by its own process: shown at once. (A kill -9 leaves "running"; see below.)
+    (run,) = await store.bulk_runs.cut_short(firm.firm_id)
+    assert (run.queued, run.total, run.not_reached, run.preparer) == (20, 30, 10, "marie")
+
+    from store.models import BulkRun
+
+    await store.execute(BulkRun.update(state="running"))  # as a kill -9 leaves it
+    assert await store.bulk_runs.cut_short(firm.firm_id) == []  # its process still beats
+    clock.advance(seconds=10)
+    (run,) = await store.bulk_runs.cut_short(firm.firm_id)
+    assert run.not_reached == 10
+
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await settle(pilot)
+        panel = pilot.app.screen.query_one(BulkProgressPanel)
+        assert panel.display
+        text = str(panel.query_one("#bulk-counts").render())
+        assert "cut short: 20 of 30 queued, 10 not reached" in text

@@ -47,7 +47,8 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         self.pipeline_note = ""  # who sends the mail, when it is not this terminal
         if runtime is not None:
             runtime.on_change = self.store_changed
-            runtime.on_pipeline = lambda service: self.call_later(self.show_pipeline, service)
+            runtime.on_pipeline = lambda service: self.is_running and self.call_later(
+                self.show_pipeline, service)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_rows
@@ -75,8 +76,10 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
                             self.action_change_theme)
 
     def store_changed(self) -> None:
-        """Tell the current screen the pipeline changed (called by the runtime's services)."""
-        self.screen.post_message(StoreChanged())
+        """Tell the current screen the pipeline changed (called by the runtime's services,
+        which outlive the screens by a moment when the app quits)."""
+        if self.is_running and self.screen_stack:
+            self.screen.post_message(StoreChanged())
 
     def on_mount(self) -> None:
         from tui.screens.sign_in import SignInScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,7 +49,7 @@ class BulkInvitation:
     def __init__(self, store, preparer, settings, client_ids: list[int], tax_year: int, *,
                  reinvite: bool = False, on_progress: Callable[[BulkProgress], None] = print,
                  wake: Callable[[], None] | None = None, chunk: int = CHUNK,
-                 follow: bool = True) -> None:
+                 follow: bool = True, process_id: int | None = None) -> None:
         self.store = store
         self.preparer = preparer
         self.settings = settings
@@ -59,6 +60,7 @@ class BulkInvitation:
         self.wake = wake or (lambda: None)
         self.chunk = chunk
         self.follow = follow  # False: return once queued (a script; the service delivers)
+        self.process_id = process_id  # whose heartbeat tells whether the run is still alive
         self.progress = BulkProgress(total=len(self.client_ids))
 
     def cancel(self) -> None:
@@ -71,6 +73,25 @@ class BulkInvitation:
 
     async def run(self) -> BulkProgress:
         """Queue every chunk (unless cancelled), then follow delivery to the end."""
+        progress = self.progress
+        store = self.store
+        run_id = await store.bulk_runs.begin(self.preparer.firm_id, self.preparer.id,
+                                             self.tax_year, progress.total, self.process_id)
+        try:
+            await self._queue_all(run_id)
+        except BaseException:
+            # A fault or a cancelled worker: the run says how far it went (a kill -9 leaves it
+            # "running" under a dead heartbeat, which everyone sees as cut short too).
+            with contextlib.suppress(Exception):
+                await store.bulk_runs.end(run_id, "interrupted", progress.queued,
+                                          progress.skipped)
+            raise
+        await store.bulk_runs.end(run_id, "cancelled" if progress.cancelled else "done",
+                                  progress.queued, progress.skipped)
+        await self._follow()
+        return progress
+
+    async def _queue_all(self, run_id: int) -> None:
         progress = self.progress
         store = self.store
         for start in range(0, len(self.client_ids), self.chunk):
@@ -86,10 +107,16 @@ class BulkInvitation:
             progress.invited += list(outcome.invited)
             for code in outcome.refused.values():
                 progress.reasons[code] = progress.reasons.get(code, 0) + 1
+            await store.bulk_runs.advance(run_id, progress.queued, progress.skipped)
             self.wake()
             self.on_progress(progress)
             await store.release()
             await asyncio.sleep(0)  # keys typed meanwhile are handled between chunks
+
+    async def _follow(self) -> None:
+        """Follow delivery until every queued message is sent or refused."""
+        progress = self.progress
+        store = self.store
         while self.follow and progress.waiting > 0:
             statuses = await store.clients.statuses_of(progress.invited, self.tax_year)
             await store.release()
@@ -101,4 +128,3 @@ class BulkInvitation:
                 await asyncio.sleep(WATCH_EVERY_S)
         progress.done = True
         self.on_progress(progress)
-        return progress

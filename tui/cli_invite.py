@@ -23,6 +23,7 @@ class ScriptPreparer:
     id: None
     username: str
     firm_name: str
+    firm_id: int
 
 
 async def invite(target, args, settings, open_store, usage_error) -> int:
@@ -51,8 +52,9 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
                 if not found:
                     unknown.append(address)
                 ids += [row.id for row in found]
-        bulk = BulkInvitation(store, ScriptPreparer(None, firm_name, firm_name), settings, ids,
-                              year, on_progress=lambda _p: None, follow=False)
+        preparer = ScriptPreparer(None, firm_name, firm_name, firm_id)
+        bulk = BulkInvitation(store, preparer, settings, ids, year,
+                              on_progress=lambda _p: None, follow=False)
         progress = await bulk.run()
         service = await store.pipeline.service()
     finally:

@@ -119,6 +119,16 @@ class ClientsScreen(Screen):
         table.phone_region = self.app.settings.region
         self.show_context()
         self.reload(counts=True)
+        self.look_for_cut_short()
+
+    @work(group="cut-short")
+    async def look_for_cut_short(self) -> None:
+        """A bulk invitation cut short (a crash, a kill) is shown to everyone until the next."""
+        if self.bulk is not None:
+            return
+        runs = await self.app.store.bulk_runs.cut_short(self.preparer.firm_id)
+        if runs and self.bulk is None:
+            self.query_one(BulkProgressPanel).show_cut_short(runs[0])
 
     # -- the query ------------------------------------------------------------------------------
 
@@ -413,7 +423,8 @@ class ClientsScreen(Screen):
         self.bulk = BulkInvitation(
             self.app.store, self.preparer, self.app.settings, ids, self.tax_year,
             reinvite=reinvite, on_progress=panel.show,
-            wake=runtime.wake_delivery if runtime is not None else None)
+            wake=runtime.wake_delivery if runtime is not None else None,
+            process_id=runtime.process_id if runtime is not None else None)
         self.table.set_selected(set())
         try:
             progress = await self.bulk.run()

@@ -41,3 +41,14 @@ class BulkProgressPanel(Horizontal):
             counts = _("Inviting {queued}/{total}: {counts} (x cancels)").format(
                 queued=progress.handled, total=progress.total, counts=counts)
         self.query_one("#bulk-counts", Static).update(counts)
+
+    def show_cut_short(self, run) -> None:
+        """A bulk invitation that stopped before the end (store.bulk_runs.CutShort)."""
+        self.display = True
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(1, run.total), progress=run.queued + run.skipped)
+        self.query_one("#bulk-counts", Static).update(_(
+            "A bulk invitation by {who} was cut short: {queued} of {total} queued, {missing} "
+            "not reached (still as they were).").format(
+                who=run.preparer or _("a script"), queued=run.queued, total=run.total,
+                missing=run.not_reached))
