@@ -100,7 +100,10 @@ class ClientsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
         with Horizontal(id="controls"):
-            yield Input(placeholder=_("Search name or email  ( / )"), id="search")
+            # Kept by reference, like the table: the list's query reads it even while the app
+            # takes the screen down around a change that just arrived.
+            self.search_box = Input(placeholder=_("Search name or email  ( / )"), id="search")
+            yield self.search_box
             yield TaxYearPicker(self.tax_year, id="tax-year")
         # Kept by reference: workers reach them without a DOM query, even while the app
         # takes the screen down around a query in flight.
@@ -133,7 +136,7 @@ class ClientsScreen(Screen):
     # -- the query ------------------------------------------------------------------------------
 
     def query_now(self) -> ClientQuery:
-        search = self.query_one("#search", Input).value if self.is_mounted else ""
+        search = self.search_box.value if self.is_mounted else ""
         return ClientQuery(
             firm_id=self.preparer.firm_id,
             tax_year=self.tax_year,
