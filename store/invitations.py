@@ -229,16 +229,8 @@ class Invitations:
                                                    for r in chunk])).tuples()))
                 for r in chunk:
                     outcome.invited[r.client_id] = by_hash[hash_token(tokens[r.client_id])]
-                await self.store.insert_rows(InvitationLink, [dict(
-                    token_hash=hash_token(tokens[r.client_id]),
-                    invitation=outcome.invited[r.client_id], created_at=now) for r in chunk])
-                await self.store.insert_rows(Outbox, [dict(
-                    invitation=outcome.invited[r.client_id],
-                    message_id=envelopes[r.client_id].message_id,
-                    envelope_from=envelopes[r.client_id].envelope_from,
-                    envelope_to=envelopes[r.client_id].envelope_to,
-                    raw=envelopes[r.client_id].raw, state="queued", next_attempt_at=now,
-                    created_at=now) for r in chunk])
+                await self._add_links_and_messages(chunk, outcome.invited, tokens, envelopes,
+                                                   now)
             await self._set_statuses([(r.client_id, r.tax_year) for r in chosen], SENDING, now)
             kind = "invitation_resent" if reinvite else "invitation_queued"
             await self.store.clients.log_many([
@@ -246,6 +238,19 @@ class Invitations:
                  {"tax_year": r.tax_year, "recipient": r.recipient,
                   "message_id": envelopes[r.client_id].message_id}) for r in chosen])
         return outcome
+
+    async def _add_links_and_messages(self, chunk: list[InviteRequest],
+                                      invitation_of: dict[int, int], tokens: dict[int, str],
+                                      envelopes: dict[int, Envelope], now) -> None:
+        """Each client's link on its invitation, and its message queued in the outbox."""
+        await self.store.insert_rows(InvitationLink, [dict(
+            token_hash=hash_token(tokens[r.client_id]), invitation=invitation_of[r.client_id],
+            created_at=now) for r in chunk])
+        await self.store.insert_rows(Outbox, [dict(
+            invitation=invitation_of[r.client_id], message_id=envelopes[r.client_id].message_id,
+            envelope_from=envelopes[r.client_id].envelope_from,
+            envelope_to=envelopes[r.client_id].envelope_to, raw=envelopes[r.client_id].raw,
+            state="queued", next_attempt_at=now, created_at=now) for r in chunk])
 
     async def _lock_clients(self, ids: list[int]) -> dict[int, bool]:
         """Whether each client is active, locking the clients in id order first: a second
@@ -318,16 +323,8 @@ class Invitations:
                 await self.store.execute(Invitation.update(
                     reminders=Invitation.reminders + 1, reminded_at=now,
                     expires_at=now + self.ttl).where(Invitation.id.in_(ids)))
-                await self.store.insert_rows(InvitationLink, [dict(
-                    token_hash=hash_token(tokens[r.client_id]),
-                    invitation=outcome.invited[r.client_id], created_at=now) for r in chunk])
-                await self.store.insert_rows(Outbox, [dict(
-                    invitation=outcome.invited[r.client_id],
-                    message_id=base_links[r.client_id].message_id,
-                    envelope_from=base_links[r.client_id].envelope_from,
-                    envelope_to=base_links[r.client_id].envelope_to,
-                    raw=base_links[r.client_id].raw, state="queued", next_attempt_at=now,
-                    created_at=now) for r in chunk])
+                await self._add_links_and_messages(chunk, outcome.invited, tokens, base_links,
+                                                   now)
             await self.store.clients.log_many([
                 (r.client_id, None, "invitation_reminded",
                  {"tax_year": r.tax_year, "recipient": r.recipient,

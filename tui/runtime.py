@@ -58,6 +58,7 @@ class Runtime:
     _expiry: asyncio.Task | None = None
     _heart: asyncio.Task | None = None
     _page_warned: bool = False
+    _relay_note: asyncio.Task | None = None
 
     @property
     def runs_pipeline(self) -> bool:
@@ -194,15 +195,21 @@ class Runtime:
         if ok == self.relay_ok:
             return
         before, self.relay_ok = self.relay_ok, ok
-        if ok and before is False:
-            log.info("relay: answering again")
-        elif ok:
-            pass  # the first answer, and a good one: nothing to tell
-        else:
+        if not ok:
             log.warning("relay problem: %s", said)
+        elif before is False:  # a first good answer is nothing to tell
+            log.info("relay: answering again")
         if self.process_id is not None:
-            asyncio.get_running_loop().create_task(
-                self.store.pipeline.relay_said(self.process_id, ok, said))
+            self._relay_note = asyncio.get_running_loop().create_task(self._keep_relay(ok, said))
+
+    async def _keep_relay(self, ok: bool, said: str) -> None:
+        """Keep the relay's word for status and /healthz; a busy database only delays it."""
+        try:
+            await self.store.pipeline.relay_said(self.process_id, ok, said)
+        except Exception:
+            log.warning("could not keep the relay's state; the next change tries again",
+                        exc_info=True)
+            self.relay_ok = None  # so that the next answer is kept
 
     async def _expire_links(self) -> None:
         """Show invitations past their date as expired, and send the reminders that are due
