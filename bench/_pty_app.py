@@ -32,7 +32,7 @@ class PtyApp:
         pid, fd = pty.fork()
         if pid == 0:
             os.environ.update({"TERM": "xterm-256color", **(env or {})})
-            argv = ["-c", python_code] if python_code else ["-m", "tui", *args]
+            argv = ["-c", python_code] if python_code else ["-m", "linkdesk", *args]
             os.execv(sys.executable, [sys.executable, *argv])
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))

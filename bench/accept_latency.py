@@ -31,11 +31,11 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
 
     import aiohttp
 
-    from mail.outgoing import invitation_builder
+    from linkdesk.config import Settings
+    from linkdesk.mail.outgoing import invitation_builder
+    from linkdesk.runtime import Runtime
     from store import ClientDraft, Store, check_draft
     from tui.app import make_app
-    from tui.config import Settings
-    from tui.runtime import Runtime
     from tui.screens.clients import ClientsScreen
     from tui.widgets.client_table import ClientTable
 
@@ -62,7 +62,7 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
     await store.db.aclose()
     # Started once the messages are claimed here: the service would deliver them itself.
     service = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui", "serve", "--db", db_url, "--port", str(port),
+        sys.executable, "-m", "linkdesk", "serve", "--db", db_url, "--port", str(port),
         stderr=asyncio.subprocess.PIPE, cwd=str(Path(__file__).resolve().parents[1]),
         env={**os.environ, "XDG_DATA_HOME": str(data_dir), "PYTHONUNBUFFERED": "1"})
     while b"page: serving" not in await service.stderr.readline():

@@ -33,11 +33,11 @@ async def run(port: int, tmp: Path) -> dict:
 
     from textual import events
 
+    from linkdesk import demo_data
+    from linkdesk.config import Settings
+    from linkdesk.runtime import Runtime
     from store import Store
-    from tui import demo_data
     from tui.app import make_app
-    from tui.config import Settings
-    from tui.runtime import Runtime
     from tui.screens.clients import ClientsScreen
     from tui.widgets.client_table import ClientTable
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _pty_app import cpu_calibration_s  # noqa: E402
 
-from tui import demo_data  # noqa: E402
+from linkdesk import demo_data  # noqa: E402
 
 N = 100_000
 
@@ -37,12 +37,12 @@ def main() -> None:
                 c = demo_data.client(rng, i)
                 writer.writerow([c.first_name, c.last_name, c.organization_name, c.email,
                                  c.phone or "", "français" if c.language == "fr" else "anglais"])
-        subprocess.run([sys.executable, "-m", "tui", "--db", str(db), "user", "add", "marie",
+        subprocess.run([sys.executable, "-m", "linkdesk", "--db", str(db), "user", "add", "marie",
                         "--email", "m@example.com", "--firm", "Cabinet"],
                        input="correct horse battery\n", text=True, check=True,
                        capture_output=True, cwd=ROOT)
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "tui", "--db", str(db), "import",
+        done = subprocess.run([sys.executable, "-m", "linkdesk", "--db", str(db), "import",
                                "clients", str(source), "--yes", "--json"],
                               capture_output=True, text=True, cwd=ROOT)
         seconds = time.perf_counter() - started

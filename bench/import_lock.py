@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _pty_app import cpu_calibration_s  # noqa: E402
 
-from tui import demo_data  # noqa: E402
+from linkdesk import demo_data  # noqa: E402
 
 WRITER = r"""
 import sqlite3, sys, time, json
@@ -58,7 +58,7 @@ def run_with_writer(db: Path, command: list[str]) -> tuple[float, dict, str]:
                               stdout=subprocess.PIPE, text=True)
     assert writer.stdout.readline().strip() == "ready"
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *command],
+    done = subprocess.run([sys.executable, "-m", "linkdesk", "--db", str(db), *command],
                           capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - started
     writer.stdin.write("stop\n")
@@ -79,7 +79,7 @@ def main() -> None:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "lock.db"
-        subprocess.run([sys.executable, "-m", "tui", "--db", str(db), "user", "add", "marie",
+        subprocess.run([sys.executable, "-m", "linkdesk", "--db", str(db), "user", "add", "marie",
                         "--email", "m@example.com", "--firm", "Cabinet"],
                        input="correct horse battery\n", text=True, check=True,
                        capture_output=True, cwd=ROOT)

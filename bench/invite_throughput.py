@@ -35,7 +35,7 @@ BULK_CHUNK = 200  # clients queued per transaction, as the bulk invitation does
 async def bare_loop(port: int) -> float:
     import aiosmtplib
 
-    from mail.compose import Invitation, compose, new_message_id
+    from linkdesk.mail.compose import Invitation, compose, new_message_id
 
     message = compose(Invitation("Firm", "firm@example.com", "Client", "c@example.com",
                                  "Subject", "Body", "http://127.0.0.1:8765/i/x"),
@@ -57,10 +57,10 @@ async def bare_loop(port: int) -> float:
 
 
 async def product_path(port: int, connections: int) -> dict:
-    from mail.delivery import DeliveryWorker
-    from mail.outgoing import invitation_builder
-    from mail.relay import RelayConfig
-    from mail.sender import SmtpPool
+    from linkdesk.mail.delivery import DeliveryWorker
+    from linkdesk.mail.outgoing import invitation_builder
+    from linkdesk.mail.relay import RelayConfig
+    from linkdesk.mail.sender import SmtpPool
     from store import ClientDraft, Store, check_draft
     from store.invitations import InviteRequest
 
@@ -140,7 +140,7 @@ async def service_path(port: int) -> dict:
     the store showing all pending."""
     import os
 
-    from mail.outgoing import invitation_builder
+    from linkdesk.mail.outgoing import invitation_builder
     from store import Store
     from store.invitations import InviteRequest
 
@@ -150,7 +150,7 @@ async def service_path(port: int) -> dict:
         try:
             preparer, ids = await _firm(store)
             service = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tui", "serve", "--db", db, "--port", "0",
+                sys.executable, "-m", "linkdesk", "serve", "--db", db, "--port", "0",
                 "--smtp", f"smtp://127.0.0.1:{port}", "--link-base", "https://portal.example",
                 stderr=asyncio.subprocess.PIPE,
                 env={**os.environ, "LINKDESK_SMTP_CONNECTIONS": str(CONNECTIONS),

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from linkdesk import demo_data
 from store import ACCEPTED, PENDING, Store
 from store.clients import search_key
 from store.models import Client, ClientYearStatus
 from store.text import fold
 from store.validate import email_key
-from tui import demo_data
 
 
 async def fill(db: str, count: int, year: int, seed: int = 7) -> float:

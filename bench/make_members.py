@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.demo_data import MEMBER_COLUMNS, member
+from linkdesk.demo_data import MEMBER_COLUMNS, member
 
 
 def main() -> None:

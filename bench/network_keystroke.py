@@ -31,10 +31,10 @@ async def run(db: Path) -> dict:
     from textual import events
     from textual.keys import _character_to_key
 
+    from linkdesk.config import Settings
     from store import Store
     from store.models import Company
     from tui.app import make_app
-    from tui.config import Settings
     from tui.screens.network_search import NetworkSearchScreen
     from tui.widgets.member_matches import MemberMatches
 

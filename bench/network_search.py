@@ -37,7 +37,7 @@ def build(db: str, csv_path: Path) -> dict:
         subprocess.run([sys.executable, str(HERE / "make_members.py"), str(csv_path),
                         "--count", str(MEMBERS)], check=True)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tui", "--db", db, "network", "import",
+    done = subprocess.run([sys.executable, "-m", "linkdesk", "--db", db, "network", "import",
                            str(csv_path), "--json"], capture_output=True, text=True,
                           cwd=HERE.parent)
     seconds = time.perf_counter() - started

@@ -36,9 +36,9 @@ async def run(db: Path) -> dict:
     from textual import events
     from textual.keys import _character_to_key
 
+    from linkdesk.config import Settings
     from store import Store
     from tui.app import make_app
-    from tui.config import Settings
     from tui.screens.clients import ClientsScreen
     from tui.widgets.client_table import ClientTable
 

@@ -24,8 +24,9 @@ def main() -> None:
     walls = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "tui", "status", "--json", "--db", str(db)],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-m", "linkdesk", "status", "--json", "--db", str(db)],
+            capture_output=True, text=True, check=True, cwd=ROOT)
         walls.append(time.perf_counter() - started)
     counts = json.loads(out.stdout)
     print(json.dumps({

@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
 
+from linkdesk.config import Settings
 from store import Store
 from tui.app import LinkdeskApp, make_app
-from tui.config import Settings
 from tui.widgets.client_table import ClientTable
 
 TAX_YEAR = 2025

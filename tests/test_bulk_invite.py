@@ -8,14 +8,14 @@ import time
 
 import pytest
 
-from mail.capture import read_captured
+from linkdesk.bulk import BulkInvitation
+from linkdesk.config import Settings
+from linkdesk.mail.capture import read_captured
+from linkdesk.runtime import Runtime
 from store import ClientDraft, check_draft
 from tests.harness import settle, sign_in, table
 from tests.helpers import PASSWORD, make_preparer
 from tui.app import make_app
-from tui.bulk import BulkInvitation
-from tui.config import Settings
-from tui.runtime import Runtime
 from tui.screens.bulk_invite import BulkInviteScreen
 from tui.screens.clients import ClientsScreen
 from tui.widgets.bulk_progress import BulkProgressPanel

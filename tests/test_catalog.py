@@ -51,22 +51,22 @@ def test_a_new_babel_release_does_not_make_the_catalog_stale():
 
 
 def test_a_french_preparer_reads_french(sqlite_url):
-    made = subprocess.run([sys.executable, "-m", "tui", "--db", sqlite_url, "--lang", "fr",
+    made = subprocess.run([sys.executable, "-m", "linkdesk", "--db", sqlite_url, "--lang", "fr",
                            "user", "add", "marie", "--email", "m@example.com", "--firm", "C"],
                           input="correct horse battery\n", capture_output=True, text=True)
     assert "Préparateur marie créé dans C." in made.stdout
-    status = subprocess.run([sys.executable, "-m", "tui", "--db", sqlite_url, "--lang", "fr",
+    status = subprocess.run([sys.executable, "-m", "linkdesk", "--db", sqlite_url, "--lang", "fr",
                              "status", "--tax-year", "2025"], capture_output=True, text=True)
     assert "Année d'imposition 2025" in status.stdout
     assert "Invitation en attente" in status.stdout and "Non invité" in status.stdout
 
 
 def test_statuses_and_keys_in_french():
-    from tui import i18n
+    from linkdesk import i18n
 
     try:
         i18n.set_language("fr")
-        from tui.labels import status_label
+        from linkdesk.labels import status_label
 
         assert status_label("accepted") == "Invitation acceptée"
         assert i18n._("Add a new client") == "Ajouter un client"

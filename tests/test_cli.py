@@ -17,7 +17,7 @@ from tests.helpers import add_client, make_preparer, set_status
 def linkdesk(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "tui", *args],
+        [sys.executable, "-m", "linkdesk", *args],
         input=stdin, capture_output=True, text=True, timeout=60, env=full_env,
     )
 

@@ -15,7 +15,7 @@ from tests.helpers import add_client, make_preparer
 
 
 def linkdesk(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "linkdesk", *args], input=stdin,
                           capture_output=True, text=True, timeout=30, env=dict(os.environ))
 
 

@@ -6,11 +6,11 @@ import time
 
 from peewee import fn
 
+from linkdesk.config import Settings
+from linkdesk.demo import Demo
+from linkdesk.runtime import Runtime
 from store.models import Company
 from tui.app import make_app
-from tui.config import Settings
-from tui.demo import Demo
-from tui.runtime import Runtime
 from tui.screens.clients import ClientsScreen
 
 

@@ -8,16 +8,16 @@ import re
 import aiohttp
 import pytest
 
-from mail.capture import CaptureServer, read_captured
-from mail.compose import HeaderInjectionError
-from mail.delivery import DeliveryWorker
-from mail.outgoing import invitation_builder
-from mail.relay import RelayConfig
-from mail.sender import SmtpSender
-from mail.templates import default_text
+from linkdesk.mail.capture import CaptureServer, read_captured
+from linkdesk.mail.compose import HeaderInjectionError
+from linkdesk.mail.delivery import DeliveryWorker
+from linkdesk.mail.outgoing import invitation_builder
+from linkdesk.mail.relay import RelayConfig
+from linkdesk.mail.sender import SmtpSender
+from linkdesk.mail.templates import default_text
+from linkdesk.web.accept import make_web_app, start_site
 from store import ClientQuery
 from tests.helpers import add_client, make_preparer
-from web.accept import make_web_app, start_site
 
 YEAR = 2025
 

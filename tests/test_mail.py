@@ -10,11 +10,11 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 
-from mail.capture import CaptureServer, read_captured
-from mail.compose import HeaderInjectionError, Invitation, compose, new_message_id
-from mail.relay import RelayConfig, RelayUrlError
-from mail.sender import DeliveryError, SmtpSender
-from mail.templates import default_text
+from linkdesk.mail.capture import CaptureServer, read_captured
+from linkdesk.mail.compose import HeaderInjectionError, Invitation, compose, new_message_id
+from linkdesk.mail.relay import RelayConfig, RelayUrlError
+from linkdesk.mail.sender import DeliveryError, SmtpSender
+from linkdesk.mail.templates import default_text
 
 WHEN = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -223,7 +223,7 @@ def certificates(tmp_path):
 async def test_tls_relay_with_login(tmp_path, certificates, security):
     import asyncio
 
-    from mail.capture import _MaildirHandler
+    from linkdesk.mail.capture import _MaildirHandler
 
     server_ctx, client_ctx = certificates
     handler = _MaildirHandler(tmp_path / "Maildir")

@@ -3,8 +3,8 @@ clients, each one an event with a new link."""
 
 from __future__ import annotations
 
-from mail.outgoing import request_for
-from mail.reminders import send_due_reminders
+from linkdesk.mail.outgoing import request_for
+from linkdesk.mail.reminders import send_due_reminders
 from store.reminders import ReminderSettings
 from tests.harness import running, settle, sign_in
 from tests.helpers import PASSWORD, add_client, make_preparer

@@ -10,10 +10,10 @@ import urllib.request
 
 import pytest
 
+from linkdesk.config import Settings
+from linkdesk.runtime import Runtime
 from store import Store
 from tests.helpers import make_preparer
-from tui.config import Settings
-from tui.runtime import Runtime
 
 
 def _free_port() -> int:
@@ -58,7 +58,7 @@ async def test_the_page_moves_to_the_terminal_still_open(sqlite_url, tmp_path):
 
 @pytest.mark.timeout(60)
 async def test_a_port_held_by_another_program_is_said_once_in_french(sqlite_url, tmp_path):
-    from tui.i18n import set_language
+    from linkdesk.i18n import set_language
 
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))

@@ -16,14 +16,14 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 
-from mail.outgoing import request_for
+from linkdesk.bulk import BulkInvitation
+from linkdesk.config import Settings
+from linkdesk.mail.outgoing import request_for
+from linkdesk.runtime import Runtime
 from store import Store
 from store.models import Invitation, Outbox
 from store.reminders import ReminderSettings
 from tests.helpers import add_client, make_preparer
-from tui.bulk import BulkInvitation
-from tui.config import Settings
-from tui.runtime import Runtime
 
 YEAR = 2025
 LINKS = "https://portal.example.ca"  # not this machine: no process takes port 8765 here
@@ -66,7 +66,7 @@ class Service:
     """`linkdesk serve` in a child process, its stderr read line by line."""
 
     def __init__(self, db_url: str, sink: Sink) -> None:
-        self.args = [sys.executable, "-m", "tui", "serve", "--db", db_url, "--port", "0",
+        self.args = [sys.executable, "-m", "linkdesk", "serve", "--db", db_url, "--port", "0",
                      "--smtp", sink.url, "--link-base", LINKS]
         self.lines: list[str] = []
         self.port: int | None = None
@@ -158,7 +158,7 @@ async def test_a_terminal_leaves_the_pipeline_to_the_service(db_url, store, tmp_
                                   on_progress=lambda _p: None, follow=False)
             assert (await bulk.run()).queued == 10
             script = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tui", "invite", "--db", db_url, "--tax-year", str(YEAR),
+                sys.executable, "-m", "linkdesk", "invite", "--db", db_url, "--tax-year", str(YEAR),
                 "--json", "--link-base", LINKS, *[f"C{i}@Example.com" for i in range(10, 20)],
                 "nobody@example.com", stdout=asyncio.subprocess.PIPE)
             out, _err = await script.communicate()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from mail.reminders import send_due_reminders
+from linkdesk.mail.reminders import send_due_reminders
 from store import Store
 from store.models import Outbox
 from store.pipeline import APP, SERVICE
@@ -41,7 +41,7 @@ async def test_a_reminder_keeps_the_first_link_working(store, clock):
                               email="e@example.com")
     await store.reminders.configure(firm.firm_id, ReminderSettings(on=True, days=7, most=2))
     client_details = await store.clients.details(client)
-    from mail.outgoing import request_for
+    from linkdesk.mail.outgoing import request_for
 
     await store.invitations.invite_many(
         [request_for(client_details, YEAR, firm_name="Cabinet", preparer_name="marie",
@@ -98,7 +98,7 @@ async def test_a_dead_process_claims_are_taken_over_at_once(store, clock):
     firm = await make_preparer(store)
     ids = [await add_client(store, firm.firm_id, first_name=f"C{i}", last_name="Roy",
                             email=f"c{i}@example.com") for i in range(5)]
-    from mail.outgoing import request_for
+    from linkdesk.mail.outgoing import request_for
 
     requests = [request_for(await store.clients.details(i), YEAR, firm_name="Cabinet",
                             preparer_name="marie", sender_address="p@cabinet.ca") for i in ids]
@@ -121,7 +121,7 @@ async def test_a_clean_stop_hands_its_claims_back(store, clock):
     firm = await make_preparer(store)
     client = await add_client(store, firm.firm_id, first_name="Luc", last_name="Roy",
                               email="l@example.com")
-    from mail.outgoing import request_for
+    from linkdesk.mail.outgoing import request_for
 
     await store.invitations.invite_many(
         [request_for(await store.clients.details(client), YEAR, firm_name="Cabinet",
@@ -137,10 +137,10 @@ async def test_a_clean_stop_hands_its_claims_back(store, clock):
 
 
 async def test_a_bulk_invitation_cut_short_is_seen_by_everyone(store, clock):
+    from linkdesk.bulk import BulkInvitation
+    from linkdesk.config import Settings
     from tests.harness import running, settle, sign_in
     from tests.helpers import PASSWORD
-    from tui.bulk import BulkInvitation
-    from tui.config import Settings
     from tui.widgets.bulk_progress import BulkProgressPanel
 
     firm = await make_preparer(store)

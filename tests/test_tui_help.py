@@ -54,8 +54,8 @@ async def test_no_color_is_respected(store, firm, monkeypatch):
 
 
 async def test_theme_is_chosen_by_setting(store, firm):
+    from linkdesk.config import Settings
     from tui.app import make_app
-    from tui.config import Settings
 
     app = make_app(Settings(db_url="(given store)", theme="nord"), store)
     assert app.theme == "nord"

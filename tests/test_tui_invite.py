@@ -9,15 +9,15 @@ import time
 import aiohttp
 import pytest
 
-from mail.capture import read_captured
+from linkdesk.config import Settings
+from linkdesk.mail.capture import read_captured
+from linkdesk.runtime import Runtime
+from linkdesk.web.accept import make_web_app, start_site
 from tests.harness import settle, sign_in, table
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.app import make_app
-from tui.config import Settings
-from tui.runtime import Runtime
 from tui.screens.clients import ClientsScreen
 from tui.screens.invite import InviteScreen
-from web.accept import make_web_app, start_site
 
 
 async def wait_for(predicate, timeout=10.0):

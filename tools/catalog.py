@@ -4,7 +4,7 @@
     python tools/catalog.py compile   # write the .mo the app loads
     python tools/catalog.py check     # exit 1 if a message lacks French or the .mo is stale
 
-Messages are every string passed to `_()` or `N_()` under tui/.
+Messages are every string passed to `_()` or `N_()` under tui/ and linkdesk/.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "tui"
-PO = ROOT / "tui" / "locale" / "fr" / "LC_MESSAGES" / "linkdesk.po"
+SOURCES = (ROOT / "tui", ROOT / "linkdesk")
+PO = ROOT / "linkdesk" / "locale" / "fr" / "LC_MESSAGES" / "linkdesk.po"
 MO = PO.with_suffix(".mo")
 
 
 def extracted() -> list[str]:
     """Every message of the code, in order of first appearance."""
     seen: dict[str, None] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            str(SOURCE), keywords={"_": None, "N_": None}, comment_tags=()):
-        if isinstance(message, str) and message:
-            seen.setdefault(message, None)
+    for source in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                str(source), keywords={"_": None, "N_": None}, comment_tags=()):
+            if isinstance(message, str) and message:
+                seen.setdefault(message, None)
     return list(seen)
 
 

@@ -9,16 +9,16 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from linkdesk.config import Settings
+from linkdesk.i18n import _
 from store import PreparerInfo, Store
 from store.db import DatabaseTarget
-from tui.config import Settings
 from tui.errors import ErrorPolicy
-from tui.i18n import _
 from tui.key_order import KeyOrder
 from tui.messages import StoreChanged
 
 if TYPE_CHECKING:
-    from tui.runtime import Runtime
+    from linkdesk.runtime import Runtime
 
 
 class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
@@ -42,7 +42,7 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         if settings.theme:
             self.theme = settings.theme
         self.preparer: PreparerInfo | None = None
-        self.demo = None  # tui.demo.Demo when `linkdesk demo` runs
+        self.demo = None  # linkdesk.demo.Demo when `linkdesk demo` runs
         self._runtime_starting = False
         self.pipeline_note = ""  # who sends the mail, when it is not this terminal
         if runtime is not None:
@@ -149,7 +149,7 @@ def make_app(settings: Settings, store: Store, runtime: Runtime | None = None) -
 
 async def run_app(settings: Settings, target: DatabaseTarget) -> int:
     """Open the store, start the services, run the app until it quits, stop everything."""
-    from tui.runtime import Runtime
+    from linkdesk.runtime import Runtime
 
     # Connections: two delivery lanes, the screens' workers, the acceptance page's requests.
     store = await Store.open(target, pool_size=8)

@@ -17,8 +17,8 @@ from pathlib import Path
 from textual.notifications import Notification, Notify
 from textual.worker import WorkerFailed
 
+from linkdesk.i18n import _
 from store.busy import is_store_fault
-from tui.i18n import _
 
 CRASH_LOG = "crash.log"
 

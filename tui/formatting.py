@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from tui.i18n import current_language
+from linkdesk.i18n import current_language
 
 _LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 

@@ -20,8 +20,8 @@ def warm_client_list(region: str) -> None:
 
     format_phone("+15145550199", region)
     format_count(1200)
-    import mail.capture
-    import mail.delivery
-    import mail.relay  # noqa: F401
+    import linkdesk.mail.capture
+    import linkdesk.mail.delivery
+    import linkdesk.mail.relay
+    import linkdesk.web.accept  # noqa: F401
     import store.changes  # noqa: F401
-    import web.accept  # noqa: F401

@@ -19,11 +19,11 @@ from textual.widgets import (
     Static,
 )
 
+from linkdesk.i18n import _
+from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
 from store.validate import FieldError, parse_email
 from tui.forms import FieldOrder
-from tui.i18n import _
-from tui.labels import LANGUAGE_LABELS
 from tui.widgets.form_field import FormField
 from tui.widgets.member_matches import MemberMatches
 

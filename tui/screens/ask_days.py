@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui.i18n import _
+from linkdesk.i18n import _
 
 
 class AskDaysScreen(ModalScreen[int | None]):

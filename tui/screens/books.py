@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from linkdesk.i18n import _
+from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
-from tui.i18n import _
-from tui.labels import plan_label
 from tui.widgets.key_bar import KeyBar
 
 ROLES = ("customer", "vendor")

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from mail.templates import default_text
+from linkdesk.i18n import _
+from linkdesk.labels import LANGUAGE_LABELS
+from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
-from tui.i18n import _
-from tui.labels import LANGUAGE_LABELS
 
 
 def plan_of(clients: list[dict], statuses: dict[int, str], reinvite: bool) -> tuple[list, list]:

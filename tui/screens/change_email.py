@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from linkdesk.i18n import _
 from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
 from tui.forms import FieldOrder
-from tui.i18n import _
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_field import FormField
 

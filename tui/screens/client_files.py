@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui.i18n import _
+from linkdesk.i18n import _
 
 
 def _expand(raw: str) -> Path:
@@ -55,8 +55,8 @@ class ImportClientsScreen(ModalScreen[int | None]):
 
     @work(exclusive=True, group="preview")
     async def preview(self) -> None:
+        from linkdesk.cli_clients import describe_plan
         from store.client_csv import ClientFileError, read_plan
-        from tui.cli_clients import describe_plan
 
         raw = self.query_one("#path", Input).value.strip()
         box = self.query_one("#preview", Static)

@@ -14,11 +14,11 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from linkdesk.i18n import _
+from linkdesk.labels import invite_error
 from store import STATUSES, ClientQuery, PreparerInfo
 from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
-from tui.i18n import _
-from tui.labels import invite_error
 from tui.latest import Latest
 from tui.messages import StoreChanged
 from tui.widgets.bulk_progress import BulkProgressPanel
@@ -94,7 +94,7 @@ class ClientsScreen(Screen):
         self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
-        self.bulk = None  # the bulk invitation under way (tui.bulk.BulkInvitation)
+        self.bulk = None  # the bulk invitation under way (linkdesk.bulk.BulkInvitation)
         self.asked = Latest()  # the list's reloads: only the newest one draws
 
     def compose(self) -> ComposeResult:
@@ -419,7 +419,7 @@ class ClientsScreen(Screen):
 
     @work(exclusive=True, group="bulk")
     async def run_bulk(self, ids: list[int], reinvite: bool) -> None:
-        from tui.bulk import BulkInvitation
+        from linkdesk.bulk import BulkInvitation
 
         runtime = self.app.runtime
         panel = self.query_one(BulkProgressPanel)
@@ -558,7 +558,7 @@ class ClientsScreen(Screen):
     async def action_sent_mail(self) -> None:
         import asyncio
 
-        from mail.capture import read_captured
+        from linkdesk.mail.capture import read_captured
         from tui.screens.sent_mail import SentMailScreen
 
         settings = self.app.settings

@@ -9,12 +9,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static, Switch
 
+from linkdesk.i18n import _
+from linkdesk.labels import network_error, plan_label
 from store.network import PLANS, CompanyInfo, NetworkError
 from store.validate import check_details
 from store.versions import ChangedMeanwhile
 from tui.forms import FieldOrder
-from tui.i18n import _
-from tui.labels import network_error, plan_label
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
 

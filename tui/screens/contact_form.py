@@ -10,11 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
+from linkdesk.i18n import _
+from linkdesk.labels import network_error
 from store.network import ContactRow, NetworkError
 from store.validate import check_details
 from tui.forms import FieldOrder
-from tui.i18n import _
-from tui.labels import network_error
 from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
 from tui.widgets.member_matches import MemberMatches
 

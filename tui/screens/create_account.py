@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from linkdesk.i18n import _
 from store import AccountError
 from store.secret import Secret
 from tui.forms import FieldOrder
-from tui.i18n import _
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 

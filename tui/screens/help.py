@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.i18n import _
+from linkdesk.i18n import _
 from tui.widgets.key_bar import screen_bindings
 
 

@@ -9,12 +9,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from mail.templates import default_text
+from linkdesk.i18n import _
+from linkdesk.labels import INVITE_ERRORS, LANGUAGE_LABELS, field_error
+from linkdesk.mail.templates import default_text
 from store import PreparerInfo
 from store.validate import FieldError, parse_email
 from tui.forms import FieldOrder
-from tui.i18n import _
-from tui.labels import INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from tui.widgets.form_field import FormField
 
 
@@ -92,8 +92,8 @@ class InviteScreen(FieldOrder, ModalScreen[bool]):
 
     @work(exclusive=True, group="invite")
     async def send(self) -> None:
-        from mail.compose import HeaderInjectionError
-        from mail.outgoing import invitation_builder
+        from linkdesk.mail.compose import HeaderInjectionError
+        from linkdesk.mail.outgoing import invitation_builder
         from store.invitations import InviteError
 
         problem = self.query_one("#invite-problem", Static)

@@ -10,10 +10,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
+from linkdesk.i18n import _
+from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
-from tui.i18n import _
-from tui.labels import network_error
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 
 

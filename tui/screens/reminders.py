@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
+from linkdesk.i18n import _
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.formatting import format_datetime
-from tui.i18n import _
 from tui.screens.confirm import ConfirmScreen
 
 

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.i18n import _
+from linkdesk.i18n import _
 
 
 class SentMailScreen(ModalScreen[None]):

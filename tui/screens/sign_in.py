@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from linkdesk.i18n import _
+from linkdesk.labels import sign_in_error
 from store.secret import Secret
 from tui.forms import FieldOrder
-from tui.i18n import _
-from tui.labels import sign_in_error
 from tui.warmup import warm_client_list
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar

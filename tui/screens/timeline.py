@@ -9,8 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from linkdesk.i18n import N_, _
 from tui.formatting import format_datetime
-from tui.i18n import N_, _
 
 EVENT_LABELS = {
     "client_added": N_("Client added"),

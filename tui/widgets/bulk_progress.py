@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from tui.bulk import BulkProgress
-from tui.i18n import _
+from linkdesk.bulk import BulkProgress
+from linkdesk.i18n import _
 
 
 class BulkProgressPanel(Horizontal):

@@ -17,11 +17,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from linkdesk.i18n import _
+from linkdesk.labels import kind_label, kind_short_label, status_label
 from store.clients import ClientRow
 from store.text import clean_text
 from store.validate import format_phone
-from tui.i18n import _
-from tui.labels import kind_label, kind_short_label, status_label
 
 PageFetcher = Callable[[int, int], Awaitable[list[ClientRow]]]
 PAGE = 100

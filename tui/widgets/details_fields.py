@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.dom import DOMNode
 
+from linkdesk.i18n import N_, _
 from store.validate import Details, DetailsDraft, DraftErrors, format_phone
-from tui.i18n import N_, _
 from tui.widgets.form_field import FormField
 
 DETAIL_FIELDS = (

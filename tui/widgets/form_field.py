@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
-from tui.labels import field_error
+from linkdesk.labels import field_error
 
 
 class FormField(Horizontal):

@@ -6,10 +6,10 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from linkdesk.i18n import _
+from linkdesk.labels import network_error
 from store.network import MemberCard, NetworkError
 from store.validate import format_phone
-from tui.i18n import _
-from tui.labels import network_error
 from tui.latest import Latest
 
 UNVERIFIED_NOTE = _("Details are given by network members and are not verified.")

@@ -7,10 +7,10 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
+from linkdesk.i18n import _
+from linkdesk.labels import status_label
 from store.clients import MAIN_STATUSES, STATUSES
 from tui.formatting import format_count
-from tui.i18n import _
-from tui.labels import status_label
 
 
 class PipelineBar(Static):

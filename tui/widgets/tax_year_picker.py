@@ -7,7 +7,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
-from tui.i18n import _
+from linkdesk.i18n import _
 
 
 class TaxYearPicker(Static):

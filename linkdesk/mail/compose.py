@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 
-from mail.templates import TEMPLATES
+from linkdesk.mail.templates import TEMPLATES
 
 
 class HeaderInjectionError(ValueError):

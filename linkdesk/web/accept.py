@@ -2,8 +2,11 @@
 
 A GET changes nothing: mail scanners open links before people do. Every link that cannot be
 accepted (used, expired, cancelled, unknown) gets the same page, naming nobody. Every value is
-HTML-escaped; responses carry no-referrer and a strict content policy; failed look-ups are
-rate-limited per address.
+HTML-escaped; every response (the router's own 404 and 405 included) carries no-referrer, a
+strict content policy and a Server header without versions. Failed look-ups are limited per
+client address (behind the firm's proxies, the address they forward); a live link is never
+refused for its address's failures: a client behind an office's shared address, or a proxy,
+still accepts.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from store.invitations import LinkView
 
 FAILURES_ALLOWED = 20  # failed look-ups per address ...
 FAILURE_WINDOW_S = 600.0  # ... in this many seconds
+ADDRESSES_KEPT = 10_000  # the addresses with the most recent failures are remembered
+SERVER = "linkdesk"  # names no version of Python, aiohttp or linkdesk
 
 TEXT = {
     "en": {
@@ -70,31 +75,59 @@ def _invalid(view: LinkView, language: str = "en") -> web.Response:
     return _page(language, f"<p>{html.escape(TEXT[language]['invalid'])}</p>", status)
 
 
-class _FailureLimiter:
-    """Counts failed look-ups per address in a sliding window."""
+class FailureLimiter:
+    """Failed look-ups per address in a sliding window, for at most `kept` addresses: when
+    full, the address whose last failure is oldest is forgotten, one at a time."""
 
-    def __init__(self) -> None:
-        self._failures: dict[str, collections.deque] = {}
+    def __init__(self, allowed: int = FAILURES_ALLOWED, window_s: float = FAILURE_WINDOW_S,
+                 kept: int = ADDRESSES_KEPT, clock=time.monotonic) -> None:
+        self.allowed, self.window_s, self.kept, self.clock = allowed, window_s, kept, clock
+        self._failures: collections.OrderedDict[str, collections.deque] = \
+            collections.OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._failures)
 
     def blocked(self, address: str) -> bool:
         seen = self._failures.get(address)
         if not seen:
             return False
-        cutoff = time.monotonic() - FAILURE_WINDOW_S
+        cutoff = self.clock() - self.window_s
         while seen and seen[0] < cutoff:
             seen.popleft()
-        return len(seen) >= FAILURES_ALLOWED
+        if not seen:
+            del self._failures[address]
+            return False
+        return len(seen) >= self.allowed
 
     def failed(self, address: str) -> None:
-        if len(self._failures) > 10_000:
-            self._failures.clear()
-        self._failures.setdefault(address, collections.deque()).append(time.monotonic())
+        seen = self._failures.get(address)
+        if seen is None:
+            while len(self._failures) >= self.kept:
+                self._failures.popitem(last=False)
+            seen = self._failures[address] = collections.deque(maxlen=self.allowed)
+        else:
+            self._failures.move_to_end(address)
+        seen.append(self.clock())
 
 
-def make_web_app(store, on_accept=None) -> web.Application:
-    """The acceptance site around `store`; `on_accept()` runs after each acceptance."""
-    app = web.Application()
-    limiter = _FailureLimiter()
+async def _secure_headers(_request: web.Request, response: web.StreamResponse) -> None:
+    """Every response, the router's 404 and 405 included, gets the page's headers."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["Server"] = SERVER
+
+
+def make_web_app(store, on_accept=None, trusted_proxies=(),
+                 limiter: FailureLimiter | None = None) -> web.Application:
+    """The acceptance site around `store`; `on_accept()` runs after each acceptance.
+    `trusted_proxies` (networks) are the firm's reverse proxies: their forwarded headers name
+    the client."""
+    from linkdesk.web.client_address import ClientAddress
+
+    app = web.Application(middlewares=[ClientAddress(trusted_proxies).middleware])
+    app.on_response_prepare.append(_secure_headers)
+    limiter = limiter or FailureLimiter()
 
     def slow_down(language: str = "en") -> web.Response:
         response = _page(language, f"<p>{html.escape(TEXT[language]['slow_down'])}</p>", 429)
@@ -102,17 +135,18 @@ def make_web_app(store, on_accept=None) -> web.Application:
         return response
 
     async def answer(request: web.Request, lookup, wanted: str, render) -> web.Response:
-        """Rate limit, look the token up, and answer: `render` when in state `wanted`, else the
-        one page for dead links (which counts as a failed look-up)."""
+        """Look the token up and answer: `render` when in state `wanted`, whatever the
+        address's failures; else the one page for dead links (a failed look-up), or 429 once
+        the address has failed too often."""
         address = request.remote or "?"
-        if limiter.blocked(address):
-            return slow_down()
         view = await lookup(request.match_info["token"])
         language = view.language if view.language in TEXT else "en"
-        if view.state != wanted:
-            limiter.failed(address)
-            return _invalid(view, language)
-        return render(view, TEXT[language], language)
+        if view.state == wanted:
+            return render(view, TEXT[language], language)
+        if limiter.blocked(address):
+            return slow_down()
+        limiter.failed(address)
+        return _invalid(view, language)
 
     def confirm_page(view: LinkView, text: dict, language: str) -> web.Response:
         invite = html.escape(text["invite"]).format(

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 
-from mail.sender import DeliveryError, SmtpPool, SmtpSender
+from linkdesk.mail.sender import DeliveryError, SmtpPool, SmtpSender
 from store.invitations import DeliveryResult, OutboxJob
 
 log = logging.getLogger("linkdesk.delivery")

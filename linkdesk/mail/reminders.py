@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mail.outgoing import request_for
+from linkdesk.mail.outgoing import request_for
 
 
 async def send_due_reminders(store, sender_address: str, link_base: str) -> int:

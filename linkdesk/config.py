@@ -1,9 +1,8 @@
-"""Settings from flags and the environment, checked once, before anything starts."""
+"""Settings from flags, the environment and linkdesk.toml, checked once, before anything starts."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,23 +28,10 @@ def default_tax_year(today: dt.date | None = None) -> int:
     return (today or dt.date.today()).year - 1
 
 
-def _positive_int(env, name: str, default: int) -> int:
-    """A whole number of at least 1 from the environment; ValueError names the variable."""
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name}: not a whole number: {raw!r}") from None
-    if value < 1:
-        raise ValueError(f"{name}: must be at least 1, got {value}")
-    return value
-
-
 @dataclass(frozen=True)
 class Settings:
-    """Everything the app needs to start; every field comes from a flag or the environment."""
+    """Everything the app and the service need to start (see linkdesk.options for where each
+    comes from: flag, environment, linkdesk.toml, default)."""
 
     db_url: str = field(default_factory=lambda: str(default_database_path()))
     """The database: file path, sqlite:///PATH or postgresql://user@host:port/db."""
@@ -58,7 +44,9 @@ class Settings:
     smtp_url: str = ""
     """The firm's mail relay (smtp://, smtp+starttls://, smtps://); empty: the built-in capture."""
     smtp_password: str = field(default="", repr=False)
-    """The relay password (LINKDESK_SMTP_PASSWORD only, never a flag)."""
+    """The relay password (environment or a file, never a flag)."""
+    db_password: str = field(default="", repr=False)
+    """The PostgreSQL password when the URL has none (environment or a file, never a flag)."""
     sender_address: str = "invitations@linkdesk.localhost"
     """The From address of invitations (LINKDESK_FROM)."""
     link_base: str = DEFAULT_LINK_BASE
@@ -71,6 +59,14 @@ class Settings:
     """Colour theme (--theme / LINKDESK_THEME); empty: Textual's default."""
     smtp_connections: int = 4
     """Connections to the relay used side by side (LINKDESK_SMTP_CONNECTIONS)."""
+    service_host: str = "127.0.0.1"
+    """The address `linkdesk serve` listens on."""
+    service_port: int = 8765
+    """The port `linkdesk serve` listens on."""
+    log_file: Path | None = None
+    """Where `linkdesk serve` appends its events; None: stderr."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Networks of the reverse proxies whose forwarded headers name the client."""
 
     @property
     def serves_acceptance_page(self) -> bool:
@@ -96,24 +92,15 @@ class Settings:
     def maildir(self) -> Path:
         return self.data_dir / "captured-mail"
 
-    @classmethod
-    def from_env(
-        cls, db: str | None = None, language: str | None = None, smtp: str | None = None,
-        link_base: str | None = None, theme: str | None = None,
-    ) -> Settings:
-        """Settings from flags, then LINKDESK_* variables, then the defaults."""
-        from tui.i18n import pick_language
+    @property
+    def database_url(self) -> str:
+        """The database URL with the password from its own setting put in, when it has none."""
+        if not self.db_password or not self.db_url.lower().startswith(("postgresql:", "postgres:")):
+            return self.db_url
+        from urllib.parse import quote, urlsplit
 
-        env = os.environ
-        db_url = db or env.get("LINKDESK_DB") or str(default_database_path())
-        region = (env.get("LINKDESK_REGION") or "CA").upper()
-        return cls(
-            db_url=db_url, language=pick_language(language), region=region,
-            smtp_url=smtp or env.get("LINKDESK_SMTP", ""),
-            smtp_password=env.get("LINKDESK_SMTP_PASSWORD", ""),
-            sender_address=env.get("LINKDESK_FROM") or cls.sender_address,
-            link_base=(link_base or env.get("LINKDESK_LINK_BASE") or DEFAULT_LINK_BASE),
-            link_days=_positive_int(env, "LINKDESK_LINK_DAYS", 30),
-            theme=(theme or env.get("LINKDESK_THEME") or "").strip(),
-            smtp_connections=min(_positive_int(env, "LINKDESK_SMTP_CONNECTIONS", 4), 32),
-        )
+        parts = urlsplit(self.db_url)
+        if parts.password is not None:
+            return self.db_url
+        user, host = parts.netloc.rsplit("@", 1) if "@" in parts.netloc else ("", parts.netloc)
+        return parts._replace(netloc=f"{user}:{quote(self.db_password, safe='')}@{host}").geturl()

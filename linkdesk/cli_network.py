@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from tui.i18n import _
+from linkdesk.i18n import _
 
 
 async def network_import(target, args, open_store, usage_error) -> int:
@@ -42,7 +42,7 @@ async def network_import(target, args, open_store, usage_error) -> int:
 
 def format_report(report, shown_errors: int = 50) -> str:
     """The import's outcome as lines a person reads (errors by line number)."""
-    from tui.labels import member_row_error
+    from linkdesk.labels import member_row_error
 
     lines = [_("{loaded} members loaded: {added} added, {updated} updated, {unchanged} "
                "unchanged; {skipped} rows skipped.").format(

@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tui.config import Settings
+from linkdesk.config import Settings
 
 log = logging.getLogger("linkdesk.service")
 
@@ -44,8 +44,8 @@ def configure_logging(log_file: Path | None) -> logging.Handler:
 async def run_service(settings: Settings, store, host: str, port: int) -> int:
     """Run until SIGTERM or SIGINT, then stop cleanly: the batch in hand is sent and recorded,
     whatever was claimed and not sent is handed back at once."""
+    from linkdesk.runtime import Runtime
     from store.pipeline import SERVICE
-    from tui.runtime import Runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -54,7 +54,7 @@ async def run_service(settings: Settings, store, host: str, port: int) -> int:
     runtime = Runtime(settings, store, role=SERVICE, page_host=host, page_port=port)
     relay = "built-in capture (" + str(settings.maildir) + ")"
     if settings.smtp_url:
-        from mail.relay import RelayConfig
+        from linkdesk.mail.relay import RelayConfig
 
         relay = RelayConfig.parse(settings.smtp_url).describe()
     log.info("started: database %s, relay %s, links %s", store.target.describe(), relay,

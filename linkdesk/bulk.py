@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mail.outgoing import request_for
+from linkdesk.mail.outgoing import request_for
 from store.clients import FAILED, SENDING
 
 CHUNK = 100  # clients queued per transaction: the list stays responsive in between

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.i18n import N_, _
+from linkdesk.i18n import N_, _
 
 STATUS_LABELS = {
     "not_invited": N_("Not invited"),

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 
-from tui.i18n import _
+from linkdesk.i18n import _
 
 FIELD_NAMES = {
     "first_name": "first name", "last_name": "last name",
@@ -17,7 +17,7 @@ FIELD_NAMES = {
 
 def describe_plan(plan, shown_errors: int = 20) -> list[str]:
     """The preview: columns recognised and ignored, then what would be imported and skipped."""
-    from tui.labels import field_error
+    from linkdesk.labels import field_error
 
     lines = [_("{file}: {encoding}, columns separated by {delimiter!r}").format(
         file=plan.path.name, encoding=plan.encoding, delimiter=plan.delimiter)]
@@ -102,10 +102,10 @@ async def import_clients(target, args, open_store, usage_error) -> int:
 
 
 async def export_clients(target, args, open_store, usage_error) -> int:
+    from linkdesk.config import default_tax_year
     from store import ClientQuery
     from store.client_csv import ClientFileError
     from store.client_csv import export_clients as write
-    from tui.config import default_tax_year
 
     store = await open_store(target, must_exist=True)
     try:

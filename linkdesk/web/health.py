@@ -23,7 +23,7 @@ def add_health(app: web.Application, store, runtime=None) -> None:
     version = _version()
 
     async def healthz(_request: web.Request) -> web.Response:
-        from web.accept import HEADERS
+        from linkdesk.web.accept import HEADERS
 
         try:
             health = await store.pipeline.health()

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tui.config import Settings
+from linkdesk.config import Settings
 
 if TYPE_CHECKING:
-    from mail.capture import CaptureServer
-    from mail.delivery import DeliveryWorker
+    from linkdesk.mail.capture import CaptureServer
+    from linkdesk.mail.delivery import DeliveryWorker
     from store import Store
     from store.changes import ChangeWatcher
 
@@ -123,10 +123,10 @@ class Runtime:
             await self.store.release()
 
     async def _start_pipeline(self) -> None:
-        from mail.capture import CaptureServer
-        from mail.delivery import DeliveryWorker
-        from mail.relay import RelayConfig
-        from mail.sender import SmtpPool
+        from linkdesk.mail.capture import CaptureServer
+        from linkdesk.mail.delivery import DeliveryWorker
+        from linkdesk.mail.relay import RelayConfig
+        from linkdesk.mail.sender import SmtpPool
 
         s = self.settings
         if s.smtp_url:
@@ -157,11 +157,11 @@ class Runtime:
     async def _take_page(self) -> None:
         """Serve the acceptance page if its port is free; say once when it is not and no
         other process serves it."""
-        from web.accept import make_web_app, start_site
-        from web.health import add_health
+        from linkdesk.web.accept import make_web_app, start_site
+        from linkdesk.web.health import add_health
 
         port = self.wanted_port
-        app = make_web_app(self.store, self.changed)
+        app = make_web_app(self.store, self.changed, self.settings.trusted_proxies)
         add_health(app, self.store, self)
         try:
             self.web_runner = await start_site(app, self.page_host, port)
@@ -172,7 +172,7 @@ class Runtime:
                    for p in await self.store.pipeline.alive()):
                 return  # another linkdesk serves the links
             self._page_warned = True
-            from tui.i18n import _
+            from linkdesk.i18n import _
 
             problem = _("Invitation links are not served: {host}:{port} is used by another "
                         "program ({reason}). linkdesk tries again every few seconds.").format(
@@ -214,7 +214,7 @@ class Runtime:
     async def _expire_links(self) -> None:
         """Show invitations past their date as expired, and send the reminders that are due
         (when the firm has them on): at start, then every minute."""
-        from mail.reminders import send_due_reminders
+        from linkdesk.mail.reminders import send_due_reminders
 
         while True:
             try:

@@ -20,10 +20,10 @@ import socket
 import tempfile
 from pathlib import Path
 
-from mail.compose import new_message_id
+from linkdesk import demo_data
+from linkdesk.mail.compose import new_message_id
 from store import Store
 from store.invitations import DeliveryResult, Envelope, InviteRequest
-from tui import demo_data
 
 CLIENTS = 300
 MEMBERS = 20_000
@@ -118,7 +118,7 @@ class SimulatedClients:
     async def run(self) -> None:
         import aiohttp
 
-        from mail.capture import read_captured
+        from linkdesk.mail.capture import read_captured
 
         async with aiohttp.ClientSession() as http:
             while True:
@@ -191,8 +191,8 @@ class Demo:
 
 async def run_demo(base_settings) -> int:
     """Prepare, run the app signed in as the demo preparer, remove everything at the end."""
+    from linkdesk.runtime import Runtime
     from tui.app import make_app
-    from tui.runtime import Runtime
 
     demo = Demo(base_settings)
     try:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tui.i18n import _, set_language
+from linkdesk.i18n import _, set_language
 
 EXIT_USAGE = 2
 STATUS_CODES = ("not_invited", "sending", "pending", "failed", "expired", "accepted")
@@ -59,10 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--theme", default=argparse.SUPPRESS, metavar="NAME",
         help="colour theme (textual-dark, textual-light, nord, gruvbox, ...)",
     )
+    common.add_argument(
+        "--config", default=argparse.SUPPRESS, metavar="FILE",
+        help="settings file (default: linkdesk.toml in the user config directory, "
+             "or LINKDESK_CONFIG)",
+    )
     parser = _Parser(prog="linkdesk", parents=[common], description=_(
         "A keyboard-driven desk for tax preparers: clients and their portal invitations."
     ))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    shown = commands.add_parser(
+        "config", parents=[common], help="every setting in effect and where it came from",
+        description="Prints each setting, its value (secrets masked) and where it came from: "
+                    "a flag, a LINKDESK_* variable, the settings file, or the default. "
+                    "Precedence: flag > environment > file > default.")
+    shown.add_argument("--json", action="store_true", help="print a JSON object")
     status = commands.add_parser("status", parents=[common], help="counts per invitation status")
     status.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
     status.add_argument("--json", action="store_true", help="print a JSON object")
@@ -71,9 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Runs the acceptance page, mail delivery, reminders and link expiry until "
                     "SIGTERM or Ctrl-C; terminals on the same database then leave the "
                     "pipeline to it. One line per event on stderr (or --log-file).")
-    serve.add_argument("--host", default="127.0.0.1", help="address of the page (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="port of the page (8765)")
-    serve.add_argument("--log-file", type=Path, metavar="FILE", help="append events here")
+    serve.add_argument("--host", default=argparse.SUPPRESS,
+                       help="address of the page (127.0.0.1)")
+    serve.add_argument("--port", default=argparse.SUPPRESS, help="port of the page (8765)")
+    serve.add_argument("--log-file", default=argparse.SUPPRESS, metavar="FILE",
+                       help="append events here")
     invite = commands.add_parser(
         "invite", parents=[common], help="queue invitations (the service sends them)",
         description="Queues invitations as the bulk dialog does: each client in its own "
@@ -130,53 +143,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
-        from tui.config import Settings
+        from linkdesk.configure import ConfigError, resolve
 
         try:
-            settings = Settings.from_env(
-                getattr(args, "db", None), getattr(args, "lang", None),
-                getattr(args, "smtp", None), getattr(args, "link_base", None),
-                getattr(args, "theme", None),
-            )
-        except ValueError as exc:
+            effective = resolve(vars(args), config_flag=getattr(args, "config", None),
+                                on_language=set_language)
+        except ConfigError as exc:
             raise UsageError(str(exc)) from None
-        set_language(settings.language)
+        settings = effective.settings
         from store.db import DatabaseUrlError, parse_database_url
 
         try:
-            target = parse_database_url(settings.db_url)
+            target = parse_database_url(settings.database_url)
         except DatabaseUrlError as exc:
             raise UsageError(f"--db: {exc}") from None
-        _check_mail_settings(settings)
-        if settings.theme:
-            from textual.theme import BUILTIN_THEMES
-
-            if settings.theme not in BUILTIN_THEMES:
-                raise UsageError(_("--theme: unknown theme {name!r} (one of {names})").format(
-                    name=settings.theme, names=", ".join(sorted(BUILTIN_THEMES))))
+        if args.command == "config":
+            return _show_config(effective, args.json)
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":
             code = asyncio.run(_serve(settings, target, args))
         elif args.command == "invite":
-            from tui.cli_invite import invite
+            from linkdesk.cli_invite import invite
 
             code = asyncio.run(invite(target, args, settings, _open_store, UsageError))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
         elif args.command in ("import", "export"):
-            from tui import cli_clients
+            from linkdesk import cli_clients
 
             args.region = settings.region
             run = cli_clients.import_clients if args.command == "import" else \
                 cli_clients.export_clients
             code = asyncio.run(run(target, args, _open_store, UsageError))
         elif args.command == "demo":
-            from tui.demo import run_demo
+            from linkdesk.demo import run_demo
 
             code = asyncio.run(run_demo(settings))
         elif args.command == "network":
-            from tui.cli_network import network_import
+            from linkdesk.cli_network import network_import
 
             code = asyncio.run(network_import(target, args, _open_store, UsageError))
         else:
@@ -189,35 +194,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _check_mail_settings(settings) -> None:
-    """Refuse a bad relay URL, link base or sender address before anything starts."""
-    from urllib.parse import urlsplit
+def _show_config(effective, as_json: bool) -> int:
+    """`linkdesk config`: every setting in effect and where it came from; secrets masked."""
+    from linkdesk.configure import described
 
-    if settings.smtp_url:
-        from mail.relay import RelayConfig, RelayUrlError
-
-        try:
-            RelayConfig.parse(settings.smtp_url)
-        except RelayUrlError as exc:
-            raise UsageError(f"--smtp: {exc}") from None
-    link = urlsplit(settings.link_base)
-    if link.scheme not in ("http", "https") or not link.hostname or link.query:
-        raise UsageError(_("--link-base: expected http(s)://host[:port][/path], got {url!r}")
-                         .format(url=settings.link_base))
-    if "@" not in settings.sender_address or any(c in settings.sender_address for c in "\r\n "):
-        raise UsageError(_("LINKDESK_FROM: not an email address: {value!r}").format(
-            value=settings.sender_address))
+    rows = described(effective)
+    path = str(effective.config_file)
+    if as_json:
+        print(json.dumps({"config_file": path, "config_file_found": effective.config_file_found,
+                          "settings": {key: {"value": value, "from": origin}
+                                       for key, value, origin in rows}}))
+        return 0
+    found = "" if effective.config_file_found else " " + _("(not present)")
+    print(_("Settings file: {path}").format(path=path) + found)
+    key_width = max(len(key) for key, _value, _origin in rows)
+    value_width = min(max(len(value) for _key, value, _origin in rows), 48)
+    for key, value, origin in rows:
+        where = _("default") if origin == "default" else \
+            origin.replace(path, effective.config_file.name, 1)
+        print(f"  {key:<{key_width}}  {value:<{value_width}}  {where}")
+    return 0
 
 
 async def _serve(settings, target, args) -> int:
-    """`linkdesk serve`: the firm's service (see tui.service), until SIGTERM or SIGINT."""
-    from tui.service import configure_logging, run_service
+    """`linkdesk serve`: the firm's service (see linkdesk.service), until SIGTERM or SIGINT."""
+    from linkdesk.service import configure_logging, run_service
 
-    configure_logging(args.log_file)
+    configure_logging(settings.log_file)
     store = await _open_store(target, must_exist=True, pool_size=8)
     store.network.region = settings.region
     try:
-        return await run_service(settings, store, args.host, args.port)
+        return await run_service(settings, store, settings.service_host, settings.service_port)
     finally:
         await store.close()
 
@@ -240,9 +247,9 @@ async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):
 
 
 async def _status(target, args) -> int:
+    from linkdesk.config import default_tax_year
+    from linkdesk.labels import status_label
     from store.clients import STATUSES
-    from tui.config import default_tax_year
-    from tui.labels import status_label
 
     store = await _open_store(target, must_exist=True)
     try:
@@ -296,9 +303,9 @@ def _read_password() -> str:
 
 
 async def _user_add(target, args) -> int:
+    from linkdesk.labels import field_error
     from store import AccountError
     from store.secret import Secret
-    from tui.labels import field_error
 
     password = Secret(_read_password())  # masked in any traceback or log
     store = await _open_store(target)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mail.compose import Invitation, compose, new_message_id
+from linkdesk.mail.compose import Invitation, compose, new_message_id
 from store.invitations import Envelope
 
 
@@ -37,7 +37,7 @@ def invitation_builder(
 def request_for(client: dict, tax_year: int, *, firm_name: str, preparer_name: str,
                 sender_address: str, reminder: bool = False):
     """An InviteRequest for `client` (as Clients.details gives it), in its own language."""
-    from mail.templates import default_text, reminder_text
+    from linkdesk.mail.templates import default_text, reminder_text
     from store.invitations import InviteRequest
 
     values = dict(firm_name=firm_name, tax_year=tax_year, client_name=client["greeting_name"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from tui.i18n import N_, _
+from linkdesk.i18n import N_, _
 
 REASONS = {
     "no_client": N_("no client has this address"),
@@ -28,10 +28,10 @@ class ScriptPreparer:
 
 async def invite(target, args, settings, open_store, usage_error) -> int:
     """Queue invitations for the clients with these addresses, or every client not invited."""
+    from linkdesk.bulk import BulkInvitation
+    from linkdesk.config import default_tax_year
     from store.clients import NOT_INVITED, ClientQuery
     from store.validate import email_key
-    from tui.bulk import BulkInvitation
-    from tui.config import default_tax_year
 
     if bool(args.emails) == bool(args.all_not_invited):
         raise usage_error(_("give one or more email addresses, or --all-not-invited"))

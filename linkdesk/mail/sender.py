@@ -7,7 +7,7 @@ import ssl
 
 import aiosmtplib
 
-from mail.relay import RelayConfig
+from linkdesk.mail.relay import RelayConfig
 
 
 class DeliveryError(Exception):

@@ -1,0 +1,212 @@
+"""Every setting linkdesk reads: its key in linkdesk.toml, its variable, its flag, its check."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+class BadValue(ValueError):
+    """A value cannot be used; the message says why, without saying where it came from."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting and the places it may come from, strongest first: flag, variable, file."""
+
+    key: str
+    """Its name in linkdesk.toml: `database`, `mail.relay`, `links.days`..."""
+    field: str
+    """The Settings field it fills."""
+    check: Callable[[object], object]
+    """Turns what was given into the value, or raises BadValue."""
+    env: str | None = None
+    flag: str | None = None
+    """The flag as a person types it (`--smtp`); its argparse dest is derived from it."""
+    secret: bool = False
+    """Never printed; in the file only as `<key>_file`, a path to a file holding it, and
+    from the environment either as the variable or as `<variable>_FILE`."""
+    help: str = ""
+
+    @property
+    def dest(self) -> str | None:
+        return self.flag[2:].replace("-", "_") if self.flag else None
+
+    @property
+    def file_key(self) -> str:
+        return f"{self.key}_file" if self.secret else self.key
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise BadValue(f"expected text, got {value!r}")
+    return value.strip()
+
+
+def _anything(value: object) -> str:
+    """Text kept exactly (a password may have spaces at either end)."""
+    if not isinstance(value, str):
+        raise BadValue("expected text")
+    return value
+
+
+def _whole(low: int, high: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise BadValue(f"not a whole number: {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadValue(f"not a whole number: {value!r}")
+        if not low <= value <= high:
+            raise BadValue(f"must be from {low} to {high}, got {value}")
+        return value
+
+    return check
+
+
+def _database(value: object) -> str:
+    from store.db import DatabaseUrlError, parse_database_url
+
+    text = _text(value)
+    try:
+        parse_database_url(text)
+    except DatabaseUrlError as exc:
+        raise BadValue(str(exc)) from None
+    return text
+
+
+def _language(value: object) -> str:
+    text = _text(value).lower()
+    if text not in ("en", "fr"):
+        raise BadValue(f"expected en or fr, got {value!r}")
+    return text
+
+
+def _region(value: object) -> str:
+    import phonenumbers
+
+    text = _text(value).upper()
+    if text not in phonenumbers.SUPPORTED_REGIONS:
+        raise BadValue(f"not a region code (CA, US, FR...): {value!r}")
+    return text
+
+
+def _relay(value: object) -> str:
+    from linkdesk.mail.relay import RelayConfig, RelayUrlError
+
+    text = _text(value)
+    if text:
+        try:
+            RelayConfig.parse(text)
+        except RelayUrlError as exc:
+            raise BadValue(str(exc)) from None
+    return text
+
+
+def _sender(value: object) -> str:
+    from linkdesk.i18n import _
+
+    text = _text(value)
+    if "@" not in text or any(c in text for c in "\r\n "):
+        raise BadValue(_("not an email address: {value!r}").format(value=text))
+    return text
+
+
+def _link_base(value: object) -> str:
+    from linkdesk.i18n import _
+
+    text = _text(value)
+    link = urlsplit(text)
+    if link.scheme not in ("http", "https") or not link.hostname or link.query:
+        raise BadValue(_("expected http(s)://host[:port][/path], got {url!r}").format(url=text))
+    return text
+
+
+def _theme(value: object) -> str:
+    from linkdesk.i18n import _
+
+    text = _text(value)
+    if text:
+        from textual.theme import BUILTIN_THEMES
+
+        if text not in BUILTIN_THEMES:
+            raise BadValue(_("unknown theme {name!r} (one of {names})").format(
+                name=text, names=", ".join(sorted(BUILTIN_THEMES))))
+    return text
+
+
+def _path(value: object):
+    from pathlib import Path
+
+    text = _text(value)
+    return Path(text).expanduser() if text else None
+
+
+def _host(value: object) -> str:
+    text = _text(value)
+    if not text or any(c.isspace() for c in text):
+        raise BadValue(f"not a host name or address: {value!r}")
+    return text
+
+
+def _networks(value: object) -> tuple[str, ...]:
+    """Addresses or networks (127.0.0.1, 10.0.0.0/8, ::1): a TOML array or a comma list."""
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",") if part.strip()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise BadValue(f"expected a list of addresses, got {value!r}")
+    networks = []
+    for item in items:
+        if not isinstance(item, str):
+            raise BadValue(f"not an address or network: {item!r}")
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise BadValue(f"not an address or network: {item!r}") from None
+    return tuple(networks)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("database", "db_url", _database, env="LINKDESK_DB", flag="--db",
+           help="file path, sqlite:///PATH or postgresql://user@host:port/db"),
+    Option("database_password", "db_password", _anything, env="LINKDESK_DB_PASSWORD",
+           secret=True, help="PostgreSQL password, when the URL has none"),
+    Option("language", "language", _language, env="LINKDESK_LANG", flag="--lang",
+           help="en or fr; default: the terminal's locale"),
+    Option("region", "region", _region, env="LINKDESK_REGION",
+           help="for phone numbers typed without +country"),
+    Option("theme", "theme", _theme, env="LINKDESK_THEME", flag="--theme",
+           help="colour theme; empty: Textual's default"),
+    Option("data_dir", "data_dir", _path, env="LINKDESK_DATA_DIR",
+           help="where the built-in mail capture keeps its Maildir"),
+    Option("mail.relay", "smtp_url", _relay, env="LINKDESK_SMTP", flag="--smtp",
+           help="smtp://[user@]host[:port], smtp+starttls://..., smtps://...; empty: capture"),
+    Option("mail.password", "smtp_password", _anything, env="LINKDESK_SMTP_PASSWORD",
+           secret=True, help="the relay user's password"),
+    Option("mail.from", "sender_address", _sender, env="LINKDESK_FROM",
+           help="the From address of invitations"),
+    Option("mail.connections", "smtp_connections", _whole(1, 32),
+           env="LINKDESK_SMTP_CONNECTIONS", help="connections to the relay used side by side"),
+    Option("links.base", "link_base", _link_base, env="LINKDESK_LINK_BASE", flag="--link-base",
+           help="where invitation links point"),
+    Option("links.days", "link_days", _whole(1, 365), env="LINKDESK_LINK_DAYS",
+           help="how many days an invitation link works"),
+    Option("service.host", "service_host", _host, env="LINKDESK_HOST", flag="--host",
+           help="address `linkdesk serve` listens on"),
+    Option("service.port", "service_port", _whole(0, 65535), env="LINKDESK_PORT",
+           flag="--port", help="port `linkdesk serve` listens on (0: any free port)"),
+    Option("service.log_file", "log_file", _path, env="LINKDESK_LOG_FILE", flag="--log-file",
+           help="`linkdesk serve` appends its events here; default: stderr"),
+    Option("service.trusted_proxies", "trusted_proxies", _networks,
+           env="LINKDESK_TRUSTED_PROXIES",
+           help="reverse proxies whose X-Forwarded-For / Forwarded name the client"),
+)
+
+BY_KEY = {option.key: option for option in OPTIONS}
+FILE_KEYS = {option.file_key: option for option in OPTIONS}
