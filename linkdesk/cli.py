@@ -125,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     clients_out.add_argument("--status", choices=STATUS_CODES)
     clients_out.add_argument("--search", metavar="TEXT")
     clients_out.add_argument("--include-inactive", action="store_true")
+    mail = commands.add_parser("mail", parents=[common], help="the firm's mail relay")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True, parser_class=_Parser)
+    check = mail_commands.add_parser(
+        "check", parents=[common], help="check the relay: connect, TLS, certificate, login",
+        description="Connects to mail.relay as delivery does, negotiates TLS, checks the "
+                    "certificate, logs in and, with --send-to, sends a test message. Each step "
+                    "is printed with its result; exit 0 only when every step passed.")
+    check.add_argument("--send-to", metavar="ADDRESS", help="send a test message here")
+    check.add_argument("--json", action="store_true", help="print the steps as JSON")
     commands.add_parser("demo", parents=[common],
                         help="a throwaway demo firm whose pipeline moves; removed on quit")
     network = commands.add_parser("network", parents=[common], help="the business network")
@@ -159,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--db: {exc}") from None
         if args.command == "config":
             return _show_config(effective, args.json)
+        if args.command == "mail":
+            from linkdesk.cli_mail import mail_check
+
+            return asyncio.run(mail_check(settings, args, UsageError))
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":
@@ -265,7 +278,8 @@ async def _status(target, args) -> int:
         print(json.dumps({"tax_year": year, **counts, "total": total, "pipeline": {
             "waiting": health.waiting, "oldest_waiting_s": None if age is None else round(age),
             "service_alive": health.service is not None,
-            "relay_ok": health.relay.ok, "relay_said": health.relay.said}}))
+            "relay_ok": health.relay.ok, "relay_said": health.relay.said,
+            "delivery_paused": health.relay.paused, "relay_problem": health.relay.kind}}))
         return 0
     width = max(len(status_label(s)) for s in STATUSES)
     print(_("Tax year {year}").format(year=year))  # counts stay plain digits for scripts
@@ -288,8 +302,12 @@ def _pipeline_lines(health, age: float | None) -> list[str]:
             host=health.service.host, pid=health.service.pid))
     else:
         lines.append(_("No service is running: mail goes out while the app is open."))
-    if health.relay.ok is False:
-        lines.append(_("Last relay problem: {said}").format(said=health.relay.said))
+    if health.relay.paused:
+        from linkdesk.labels import relay_advice
+
+        lines.append(_("Delivery paused: the relay said: {said}").format(said=health.relay.said))
+        lines.append(relay_advice(health.relay.kind))
+        lines.append(_("Every message waits in the queue; delivery resumes by itself."))
     return lines
 
 

@@ -59,6 +59,10 @@ class Settings:
     """Colour theme (--theme / LINKDESK_THEME); empty: Textual's default."""
     smtp_connections: int = 4
     """Connections to the relay used side by side (LINKDESK_SMTP_CONNECTIONS)."""
+    smtp_ca_file: Path | None = None
+    """A firm's own certificate authority for its relay (PEM), besides the system's."""
+    smtp_trusted_link: bool = False
+    """The network to the relay is the firm's own: the login may cross it without TLS."""
     service_host: str = "127.0.0.1"
     """The address `linkdesk serve` listens on."""
     service_port: int = 8765

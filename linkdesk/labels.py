@@ -130,3 +130,34 @@ MEMBER_ROW_ERRORS = {
 
 def member_row_error(code: str, value: str) -> str:
     return _(MEMBER_ROW_ERRORS.get(code, code)).format(value=value)
+
+RELAY_ADVICE = {
+    "login_refused": N_("The relay refused the login: check the user in mail.relay and the "
+                        "password in mail.password_file."),
+    "no_login": N_("The relay offers no login: use smtp+starttls:// or smtps://, or take the "
+                   "user out of mail.relay."),
+    "login_required": N_("The relay wants a login: put a user in mail.relay "
+                         "(smtp+starttls://USER@host) and its password in mail.password_file."),
+    "cleartext_login": N_("A password is never sent without TLS: use smtp+starttls:// or "
+                          "smtps://, or set mail.trusted_link = true if the network to the "
+                          "relay is the firm's own."),
+    "no_starttls": N_("The relay does not offer STARTTLS: use smtps:// (port 465) if it has "
+                      "TLS, or ask whoever runs it."),
+    "certificate": N_("Its certificate is not signed by an authority this machine trusts: "
+                      "name the firm's authority (a PEM file) in mail.ca_file."),
+    "hostname": N_("Its certificate is for another name: connect by the name on the "
+                   "certificate in mail.relay (not an IP address)."),
+    "tls_failed": N_("Check the port and the scheme: smtps:// is TLS from the start (465), "
+                     "smtp+starttls:// upgrades a plain connection (587)."),
+    "unreachable": N_("Check the relay's host and port in mail.relay, and that this machine "
+                      "can reach it."),
+    "sender_refused": N_("The relay refuses the sender: set mail.from to an address this "
+                         "login may send as."),
+    "recipient_refused": N_("The relay refused the test address: check it, or try another."),
+}
+
+
+def relay_advice(kind: str | None) -> str:
+    """What to change for a relay problem of this kind."""
+    return _(RELAY_ADVICE[kind]) if kind in RELAY_ADVICE else \
+        _("Check the relay's settings (linkdesk config, linkdesk mail check).")

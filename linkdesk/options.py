@@ -146,6 +146,33 @@ def _path(value: object):
     return Path(text).expanduser() if text else None
 
 
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise BadValue(f"expected true or false, got {value!r}")
+
+
+def _ca_file(value: object):
+    """A PEM file of certificate authorities, readable and holding at least one."""
+    import ssl
+
+    path = _path(value)
+    if path is None:
+        return None
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except FileNotFoundError:
+        raise BadValue(f"no such file: {path}") from None
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise BadValue(f"not a PEM certificate file: {path} ({exc})") from None
+    return path
+
+
 def _host(value: object) -> str:
     text = _text(value)
     if not text or any(c.isspace() for c in text):
@@ -191,6 +218,11 @@ OPTIONS: tuple[Option, ...] = (
            secret=True, help="the relay user's password"),
     Option("mail.from", "sender_address", _sender, env="LINKDESK_FROM",
            help="the From address of invitations"),
+    Option("mail.ca_file", "smtp_ca_file", _ca_file, env="LINKDESK_SMTP_CA_FILE",
+           help="the firm's own certificate authority for its relay (PEM), besides the "
+                "system's"),
+    Option("mail.trusted_link", "smtp_trusted_link", _flag, env="LINKDESK_SMTP_TRUSTED_LINK",
+           help="the network to the relay is the firm's own: log in without TLS"),
     Option("mail.connections", "smtp_connections", _whole(1, 32),
            env="LINKDESK_SMTP_CONNECTIONS", help="connections to the relay used side by side"),
     Option("links.base", "link_base", _link_base, env="LINKDESK_LINK_BASE", flag="--link-base",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from linkdesk.config import Settings
+from store.pipeline import RelayState
 
 if TYPE_CHECKING:
     from linkdesk.mail.capture import CaptureServer
@@ -55,6 +56,11 @@ class Runtime:
     process_id: int | None = None
     service: object | None = None  # the living service this terminal leaves the pipeline to
     relay_ok: bool | None = None
+    on_relay: Callable[[object], None] = lambda _state: None
+    """Called with the relay's state (store.pipeline.RelayState) when it changes, whichever
+    process met it: the app shows a banner while delivery is paused."""
+    relay_shown: RelayState = field(default_factory=RelayState)
+    _relay_words: str = ""
     _expiry: asyncio.Task | None = None
     _heart: asyncio.Task | None = None
     _page_warned: bool = False
@@ -108,6 +114,8 @@ class Runtime:
                 await self._stop_page()  # the service serves the links; give it the port
         if not self.serves_page and self.wanted_port is not None:
             await self._take_page()
+        if not self.runs_pipeline:  # the service's word, or the last one kept
+            self._show_relay(await self.store.pipeline.relay())
         await self.store.pipeline.beat(self.process_id, runs_pipeline=self.runs_pipeline,
                                        serves_page=self.serves_page)
 
@@ -125,17 +133,19 @@ class Runtime:
     async def _start_pipeline(self) -> None:
         from linkdesk.mail.capture import CaptureServer
         from linkdesk.mail.delivery import DeliveryWorker
-        from linkdesk.mail.relay import RelayConfig
+        from linkdesk.mail.relay import RelayConfig, tls_context
         from linkdesk.mail.sender import SmtpPool
 
         s = self.settings
         if s.smtp_url:
-            relay = RelayConfig.parse(s.smtp_url, password=s.smtp_password or None)
+            relay = RelayConfig.parse(s.smtp_url, password=s.smtp_password or None,
+                                      trusted_link=s.smtp_trusted_link)
         else:
             self.capture = await CaptureServer(s.maildir).start()
             relay = RelayConfig("127.0.0.1", self.capture.port, "plain", timeout=10)
         self.delivery = DeliveryWorker(
-            self.store, SmtpPool(relay, s.smtp_connections), self.changed,
+            self.store, SmtpPool(relay, s.smtp_connections, tls_context(s.smtp_ca_file)),
+            self.changed,
             claimed_by=self.process_id, on_relay=self._relay_said).start()
         self._expiry = asyncio.create_task(self._expire_links(), name="linkdesk-expiry")
         self.wake_delivery()
@@ -190,22 +200,26 @@ class Runtime:
             runner, self.web_runner = self.web_runner, None
             await runner.cleanup()
 
-    def _relay_said(self, ok: bool, said: str) -> None:
-        """The relay's answer changed (a problem, or fine again): log it, keep it for all."""
-        if ok == self.relay_ok:
+    def _relay_said(self, ok: bool, said: str, kind: str | None = None) -> None:
+        """The relay's answer changed (a problem, or fine again): keep it for everyone (status,
+        /healthz, the other terminals) and show it here at once."""
+        if (ok, said) == (self.relay_ok, self._relay_words):
             return
-        before, self.relay_ok = self.relay_ok, ok
-        if not ok:
-            log.warning("relay problem: %s", said)
-        elif before is False:  # a first good answer is nothing to tell
-            log.info("relay: answering again")
+        self.relay_ok, self._relay_words = ok, said
+        self._show_relay(RelayState(ok, said, self.store.clock(), kind))
         if self.process_id is not None:
-            self._relay_note = asyncio.get_running_loop().create_task(self._keep_relay(ok, said))
+            self._relay_note = asyncio.get_running_loop().create_task(
+                self._keep_relay(ok, said, kind))
 
-    async def _keep_relay(self, ok: bool, said: str) -> None:
+    def _show_relay(self, state) -> None:
+        if (state.ok, state.said) != (self.relay_shown.ok, self.relay_shown.said):
+            self.relay_shown = state
+            self.on_relay(state)
+
+    async def _keep_relay(self, ok: bool, said: str, kind: str | None) -> None:
         """Keep the relay's word for status and /healthz; a busy database only delays it."""
         try:
-            await self.store.pipeline.relay_said(self.process_id, ok, said)
+            await self.store.pipeline.relay_said(self.process_id, ok, said, kind)
         except Exception:
             log.warning("could not keep the relay's state; the next change tries again",
                         exc_info=True)

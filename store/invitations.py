@@ -498,6 +498,15 @@ class Invitations:
                 for outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts
                 in rows]
 
+    async def unclaim(self, outbox_ids: list[int]) -> None:
+        """Messages claimed and not sent because the relay itself could not be used: queued
+        again as they were, due now, the attempt not counted, nothing in any history."""
+        for chunk in chunked(outbox_ids):
+            await self.store.execute(
+                Outbox.update(state="queued", claimed_until=None, claimed_by=None,
+                              attempts=Outbox.attempts - 1)  # a claim counted one
+                .where(Outbox.id.in_(chunk) & (Outbox.state == "sending")))
+
     async def _drop_withdrawn(self, ids: list[int]) -> list[int]:
         """The messages of `ids` whose invitation is still live; the others are wiped unsent.
 

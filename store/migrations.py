@@ -380,6 +380,12 @@ def _v8(backend: str) -> list[str]:
     )] + _change_clock(backend)
 
 
+def _v9(backend: str) -> list[str]:
+    """What kind of relay problem a process met (its login, its certificate...), so that every
+    terminal can say what to change, in its own language."""
+    return ["ALTER TABLE pipeline_process ADD COLUMN relay_kind TEXT"]
+
+
 # What a list shows changed: every write to these tables moves SQLite's change clock (a
 # heartbeat, a claim or a lease does not, so watchers are not woken every beat).
 _WATCHED = {"client": "INSERT OR UPDATE OR DELETE", "client_year_status": "INSERT OR UPDATE OR "
@@ -435,7 +441,7 @@ def _outbox_many_per_invitation(backend: str) -> list[str]:
     ]
 
 
-MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 LATEST = len(MIGRATIONS)
 
 

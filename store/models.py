@@ -253,6 +253,7 @@ class PipelineProcess(BaseModel):
     relay_ok = BooleanField(null=True)
     relay_said = TextField(null=True)
     relay_at = DateTimeField(null=True)
+    relay_kind = TextField(null=True)  # what kind of relay problem (None: fine, or unknown)
 
     class Meta:
         table_name = "pipeline_process"

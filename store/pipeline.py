@@ -43,6 +43,13 @@ class RelayState:
     ok: bool | None = None
     said: str = ""
     at: dt.datetime | None = None
+    kind: str | None = None
+    """The kind of problem (linkdesk.mail.errors), which says what to change."""
+
+    @property
+    def paused(self) -> bool:
+        """Delivery waits for the relay: every message stays queued."""
+        return self.ok is False
 
 
 @dataclass(frozen=True)
@@ -83,11 +90,12 @@ class Pipeline:
             beat_at=self.store.clock(), runs_pipeline=runs_pipeline, serves_page=serves_page,
             stopped_at=None).where(PipelineProcess.id == process_id))
 
-    async def relay_said(self, process_id: int, ok: bool, said: str) -> None:
-        """Keep the relay's last answer (a problem, or that it is fine again)."""
+    async def relay_said(self, process_id: int, ok: bool, said: str,
+                         kind: str | None = None) -> None:
+        """Keep the relay's last answer (a problem and its kind, or that it is fine again)."""
         await self.store.execute(PipelineProcess.update(
-            relay_ok=ok, relay_said=said[:500], relay_at=self.store.clock())
-            .where(PipelineProcess.id == process_id))
+            relay_ok=ok, relay_said=said[:500], relay_at=self.store.clock(),
+            relay_kind=kind).where(PipelineProcess.id == process_id))
 
     async def stop(self, process_id: int) -> None:
         """Gone on purpose: what it still held is anyone's at once."""
@@ -125,13 +133,13 @@ class Pipeline:
         """The relay's most recent answer to any process."""
         rows = await self.store.list(
             PipelineProcess.select(PipelineProcess.relay_ok, PipelineProcess.relay_said,
-                                   PipelineProcess.relay_at)
+                                   PipelineProcess.relay_at, PipelineProcess.relay_kind)
             .where(PipelineProcess.relay_at.is_null(False))
             .order_by(PipelineProcess.relay_at.desc()).limit(1).tuples())
         if not rows:
             return RelayState()
-        ok, said, at = rows[0]
-        return RelayState(bool(ok), said or "", at)
+        ok, said, at, kind = rows[0]
+        return RelayState(bool(ok), said or "", at, kind)
 
     async def health(self) -> PipelineHealth:
         """Messages waiting, the oldest of them, the service if one runs, the relay's word."""

@@ -53,7 +53,8 @@ def test_status_json_and_text(sqlite_url):
         "tax_year": 2024, "not_invited": 3, "sending": 0, "pending": 2, "failed": 0,
         "expired": 0, "accepted": 1, "total": 6, "pipeline": {
             "waiting": 0, "oldest_waiting_s": None, "service_alive": False,
-            "relay_ok": None, "relay_said": ""}}
+            "relay_ok": None, "relay_said": "", "delivery_paused": False,
+            "relay_problem": None}}
     text = linkdesk("--db", sqlite_url, "status", "--tax-year", "2023")
     assert text.returncode == 0
     lines = text.stdout.splitlines()

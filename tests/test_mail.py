@@ -201,7 +201,7 @@ class _LoginAuthenticator:
         from aiosmtpd.smtp import AuthResult
 
         ok = auth_data.login == b"marie" and auth_data.password == b"s3cret"
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # the server answers 535 itself
 
 
 @pytest.fixture
@@ -264,3 +264,29 @@ async def test_tls_relay_with_login(tmp_path, certificates, security):
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.mark.parametrize("name", ["X" * 5000, "Société " * 800, "Cabinet Tremblay & Associés"])
+def test_a_long_firm_name_is_limited_and_folded(name):
+    from email.header import decode_header, make_header
+
+    from linkdesk.mail.compose import MAX_DISPLAY_NAME, display_name
+
+    raw = compose(invitation(sender_name=name), new_message_id("a@b.ca"), WHEN)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 100  # RFC 5322: 998 at most
+    parsed = roundtrip(raw)
+    assert parsed["From"].addresses[0].addr_spec == "portail@tremblay.ca"
+    shown = display_name(name)
+    assert len(shown) <= MAX_DISPLAY_NAME
+    assert shown == " ".join(name.split())[:len(shown) - 1] + "…" or shown == name
+    # Encoded words are joined without the spaces between them (RFC 2047, section 6.2).
+    from_line = head.split(b"From: ", 1)[1].split(b"\r\nTo:", 1)[0].decode()
+    assert str(make_header(decode_header(from_line))).startswith(shown)
+
+
+def test_a_lone_carriage_return_in_the_body_becomes_a_line_end():
+    raw = compose(invitation(body="one\rtwo\r\nthree\nfour"), new_message_id("a@b.ca"), WHEN)
+    assert b"\r" not in raw.replace(b"\r\n", b"")
+    text = roundtrip(raw).get_body(("plain",)).get_content()
+    assert text.replace("\r\n", "\n").startswith("one\ntwo\nthree\nfour\n")

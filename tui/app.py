@@ -45,10 +45,13 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         self.demo = None  # linkdesk.demo.Demo when `linkdesk demo` runs
         self._runtime_starting = False
         self.pipeline_note = ""  # who sends the mail, when it is not this terminal
+        self.relay_state = None  # the relay's last word (store.pipeline.RelayState)
         if runtime is not None:
             runtime.on_change = self.store_changed
             runtime.on_pipeline = lambda service: self.is_running and self.call_later(
                 self.show_pipeline, service)
+            runtime.on_relay = lambda state: self.is_running and self.call_later(
+                self.show_relay, state)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_rows
@@ -119,6 +122,14 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         """Say on the client list when a service on this database sends the mail."""
         self.pipeline_note = _("mail sent by the service on {host}").format(
             host=service.host) if service is not None else ""
+        self._show_context()
+
+    def show_relay(self, state) -> None:
+        """The relay's state changed (here or in the service): the banner follows it."""
+        self.relay_state = state
+        self._show_context()
+
+    def _show_context(self) -> None:
         for screen in self.screen_stack:
             if hasattr(screen, "show_context") and screen.is_mounted:
                 screen.show_context()

@@ -68,7 +68,7 @@ def compose(invitation: Invitation, message_id: str, when) -> bytes:
     text = f"{inv.body}\n\n{template.button}:\n{inv.link}\n\n{template.ignore_note}\n"
     head = (
         f"From: {_address(inv.sender_name, inv.sender_address)}\r\n"
-        f"To: {_address(inv.recipient_name, inv.recipient_address)}\r\n"
+        f"To: {_address(inv.recipient_name, inv.recipient_address, 'To')}\r\n"
         f"Subject: {_words(inv.subject, 'Subject')}\r\n"
         f"Date: {format_datetime(when)}\r\n"
         f"Message-ID: {message_id}\r\n"
@@ -92,21 +92,43 @@ def _words(value: str, name: str) -> str:
     return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
-def _address(name: str, address: str) -> str:
-    """`Name <address>` with the name quoted or encoded as needed.
+MAX_DISPLAY_NAME = 120  # characters of a firm's or client's name kept in From and To
+FOLD_AT = 78  # RFC 5322's recommended line length; 998 is the hard limit
+
+
+def display_name(name: str) -> str:
+    """A name short enough for a header line: cut at a word near the limit, with an ellipsis."""
+    name = " ".join(name.split())
+    if len(name) <= MAX_DISPLAY_NAME:
+        return name
+    cut = name[:MAX_DISPLAY_NAME - 1]
+    if " " in cut[MAX_DISPLAY_NAME // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _address(name: str, address: str, header: str = "From") -> str:
+    """`Name <address>` with the name limited, quoted or encoded, and folded when long.
 
     An address with non-ASCII characters (RFC 6531) is written as UTF-8, as RFC 6532 allows;
     the sender then asks the relay for SMTPUTF8.
     """
+    name = display_name(name)
     if address.isascii():
-        return formataddr((name, address), charset="utf-8")
-    display = formataddr((name, "x@x"), charset="utf-8").rpartition("<x@x>")[0]
-    return f"{display}<{address}>"
+        plain = formataddr((name, address), charset="utf-8")
+        if len(header) + 2 + len(plain) <= FOLD_AT:
+            return plain
+    if not name:
+        return address if address.isascii() else f"<{address}>"
+    # Encoded words fold into lines of at most 76 characters (RFC 2047).
+    display = Header(name, "utf-8", header_name=header).encode(linesep="\r\n")
+    return f"{display}\r\n <{address}>"
 
 
 def _part(boundary: str, subtype: str, content: str) -> bytes:
     """One alternative, quoted-printable with CRLF line ends."""
-    body = content.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+    # Every line end, a lone CR included, becomes CRLF (RFC 5322 allows no other).
+    body = content.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").encode("utf-8")
     encoded = binascii.b2a_qp(body, istext=True)
     if not encoded.endswith(b"\r\n"):
         encoded += b"\r\n"

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 
+from linkdesk.mail.errors import RelayProblem
 from linkdesk.mail.sender import DeliveryError, SmtpPool, SmtpSender
 from store.invitations import DeliveryResult, OutboxJob
 
@@ -15,6 +16,9 @@ SCRUB_EVERY_S = 30.0  # at most this often, once the queue is empty
 RECORD_RETRY_S = 0.1  # first wait before recording a sent batch again
 IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
 LANES = 2  # claim-send-record loops; two keep the relay busy while a batch is recorded
+# While the relay itself is unusable, ask it again after these waits (then the last, forever):
+# a wrong password must not be tried so often that the relay locks the firm's account.
+PROBE_WAITS_S = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 
 
 class DeliveryWorker:
@@ -39,21 +43,54 @@ class DeliveryWorker:
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
         self._scrubbed_at = float("-inf")
+        self.problem: RelayProblem | None = None  # set while delivery is paused
+        self._resume = asyncio.Event()
+        self._prober: asyncio.Task | None = None
+        self.probe_waits = PROBE_WAITS_S
+
+    @property
+    def paused(self) -> bool:
+        return self.problem is not None
+
+    def retry_now(self) -> None:
+        """The settings were checked and the relay answered: ask it again at once."""
+        if self._prober is not None:
+            self._resume.set()
 
     def wake(self) -> None:
         """A message was queued: look at the outbox now rather than at the next poll."""
         self._wake.set()
 
     def start(self) -> DeliveryWorker:
-        """Run LANES loops side by side: while one records its batch, the other sends."""
-        self._tasks = [asyncio.create_task(self._run(), name=f"linkdesk-delivery-{lane}")
-                       for lane in range(LANES)]
+        """Ask the relay first, then run LANES loops side by side: while one records its
+        batch, the other sends."""
+        self._tasks = [asyncio.create_task(self._first_look(), name="linkdesk-delivery-0")]
+        self._tasks += [asyncio.create_task(self._run(), name=f"linkdesk-delivery-{lane}")
+                        for lane in range(1, LANES)]
         return self
+
+    async def _first_look(self) -> None:
+        """The relay as configured now (new settings are checked at once): well, or paused
+        before any message is claimed; then this lane delivers like the others."""
+        try:
+            await self.sender.probe()
+        except RelayProblem as problem:
+            self._pause(problem)
+        except Exception as exc:  # the relay's, whatever it is; sending will say more
+            log.warning("relay probe failed: %s", exc)
+        else:
+            if self.on_relay is not None:
+                self.on_relay(True, "", None)
+        await self._run()
 
     async def stop(self) -> None:
         """Finish the message in hand (never cut a transaction mid-way), then stop."""
         self._stopping = True
         self._wake.set()
+        if self._prober is not None:
+            self._prober.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prober
         await asyncio.gather(*self._tasks)
         self._tasks = []
         await self.sender.close()
@@ -78,6 +115,12 @@ class DeliveryWorker:
 
     async def _sleep(self) -> None:
         self._wake.clear()
+        if self._stopping:  # a stop that came before the clear must not wait a poll
+            return
+        if self.paused:  # nothing is claimed until the relay answers well again
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+            return
         timeout = IDLE_POLL_S
         due = await self.store.invitations.next_due()
         await self.store.release()
@@ -87,30 +130,90 @@ class DeliveryWorker:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def run_once(self) -> bool:
-        """Send a batch of due messages if there are any; return whether there were."""
+        """Send a batch of due messages if there are any; return whether there were.
+
+        A problem of the relay itself (its login, its certificate, unreachable) fails nobody:
+        the messages it stopped go back to the queue as they were, delivery pauses, and the
+        relay is asked again now and then until it answers well."""
+        if self.paused:
+            return False
         jobs = await self.store.invitations.claim_many(self.batch, by=self.claimed_by)
         if not jobs:
             return False
-        results = await asyncio.gather(*(self._send(job) for job in jobs))
+        outcomes = await asyncio.gather(*(self._send(job) for job in jobs))
+        results = [o for o in outcomes if isinstance(o, DeliveryResult)]
+        stopped = [o for o in outcomes if not isinstance(o, DeliveryResult)]
         await self._record(results)
+        if stopped:
+            await self._hand_back([job for job, _problem in stopped])
+            self._pause(stopped[0][1])
         self._tell(results)
-        if self.on_change is not None:
+        if self.on_change is not None and (results or stopped):
             self.on_change()
-        return True
+        return bool(results)
 
     def _tell(self, results: list[DeliveryResult]) -> None:
-        """One log line per batch, and the relay's state: a temporary failure is the relay's
-        (unreachable, busy); a message it took says it is fine."""
+        """One log line per batch; a message the relay took says the relay is fine."""
+        if not results:
+            return
         sent = sum(r.error is None for r in results)
         refused = sum(r.error is not None and r.permanent for r in results)
-        deferred = [r for r in results if r.error is not None and not r.permanent]
-        log.info("delivery: %d sent, %d refused, %d to try again", sent, refused, len(deferred))
-        if self.on_relay is None:
+        deferred = len(results) - sent - refused
+        log.info("delivery: %d sent, %d refused, %d to try again", sent, refused, deferred)
+        if sent and self.on_relay is not None and not self.paused:
+            self.on_relay(True, "", None)
+
+    def _pause(self, problem: RelayProblem) -> None:
+        """Stop claiming; say what the relay said; ask it again later."""
+        first = self.problem is None
+        self.problem = problem
+        if self.on_relay is not None:
+            self.on_relay(False, problem.said, problem.kind)
+        if first:
+            log.warning("delivery paused: relay problem (%s): %s", problem.kind, problem.said)
+            self._resume.clear()
+            self._prober = asyncio.create_task(self._probe_until_well(),
+                                               name="linkdesk-relay-probe")
+
+    async def _probe_until_well(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            wait = self.probe_waits[min(attempt, len(self.probe_waits) - 1)]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._resume.wait(), wait)
+            self._resume.clear()
+            attempt += 1
+            try:
+                await self.sender.probe()
+            except RelayProblem as problem:
+                if problem.said != (self.problem.said if self.problem else None):
+                    self._pause(problem)  # its words changed: say the new ones
+                continue
+            except Exception as exc:  # anything else: the relay's, and asked again later
+                log.warning("relay probe failed: %s", exc)
+                continue
+            log.info("delivery resumed: the relay answers well again")
+            self.problem = None
+            self._prober = None
+            if self.on_relay is not None:
+                self.on_relay(True, "", None)
+            self.wake()
             return
-        if deferred:
-            self.on_relay(False, deferred[-1].error or "")
-        elif sent:
-            self.on_relay(True, "")
+
+    async def _hand_back(self, jobs: list[OutboxJob]) -> None:
+        """The relay stopped these before they were sent: queued again, as they were."""
+        delay = RECORD_RETRY_S
+        while True:
+            try:
+                await self.store.invitations.unclaim([job.outbox_id for job in jobs])
+                return
+            except Exception:
+                if self._stopping:
+                    raise  # the stop hands every claim back (Pipeline.stop), or the lease does
+                log.exception("handing back unsent messages failed; trying again")
+                await self.store.release()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _scrub_due(self) -> bool:
         """Whether to truncate the WAL now: nothing left to send, and not done in a while (a
@@ -139,9 +242,11 @@ class DeliveryWorker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _send(self, job: OutboxJob) -> DeliveryResult:
+    async def _send(self, job: OutboxJob) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
         try:
             answer = await self.sender.send_raw(job.envelope_from, job.envelope_to, job.raw)
+        except RelayProblem as problem:
+            return job, problem
         except DeliveryError as exc:
             return DeliveryResult(job, error=exc.reason, permanent=exc.permanent)
         return DeliveryResult(job, answer=answer)

@@ -26,9 +26,12 @@ class RelayConfig:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    trusted_link: bool = False
+    """The network to the relay is the firm's own: a login may cross it without TLS."""
 
     @classmethod
-    def parse(cls, url: str, password: str | None = None, timeout: float = 30.0) -> RelayConfig:
+    def parse(cls, url: str, password: str | None = None, timeout: float = 30.0,
+              trusted_link: bool = False) -> RelayConfig:
         """Read `smtp://[user@]host[:port]` (and the starttls / tls forms)."""
         parts = urlsplit((url or "").strip())
         scheme = parts.scheme.lower()
@@ -40,7 +43,8 @@ class RelayConfig:
         if not parts.hostname:
             raise RelayUrlError(f"no host in {url!r}")
         if parts.password:
-            raise RelayUrlError("put the relay password in LINKDESK_SMTP_PASSWORD, not the URL")
+            raise RelayUrlError("put the relay password in mail.password_file (or "
+                                "LINKDESK_SMTP_PASSWORD), not the URL")
         try:
             port = parts.port
         except ValueError as exc:
@@ -49,8 +53,20 @@ class RelayConfig:
             raise RelayUrlError(f"unexpected path or query in {url!r}")
         security, default_port = _SCHEMES[scheme]
         username = unquote(parts.username) if parts.username else None
-        return cls(parts.hostname, port or default_port, security, username, password, timeout)
+        return cls(parts.hostname, port or default_port, security, username, password, timeout,
+                   trusted_link)
 
     def describe(self) -> str:
         who = f"{self.username}@" if self.username else ""
         return f"{self.security} {who}{self.host}:{self.port}"
+
+
+def tls_context(ca_file=None):
+    """The system's trusted authorities, and the firm's own (`mail.ca_file`) if it has one;
+    the relay's name is always checked against its certificate."""
+    import ssl
+
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context

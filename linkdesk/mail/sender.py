@@ -7,16 +7,15 @@ import ssl
 
 import aiosmtplib
 
+from linkdesk.mail.errors import (
+    CLEARTEXT_LOGIN,
+    NO_LOGIN,
+    NO_STARTTLS,
+    DeliveryError,
+    RelayProblem,
+)
 from linkdesk.mail.relay import RelayConfig
-
-
-class DeliveryError(Exception):
-    """A message was not accepted by the relay; `permanent` says whether trying again helps."""
-
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
+from linkdesk.mail.relay_problem import from_connecting, from_sender_refused
 
 
 class SmtpSender:
@@ -37,23 +36,49 @@ class SmtpSender:
     size = 1  # messages it sends at once
 
     async def _connected(self) -> aiosmtplib.SMTP:
+        """The open connection, or a new one: TLS as configured, then the login. Anything that
+        goes wrong here is the relay's (RelayProblem), never a recipient's."""
         if self._smtp is not None and self._smtp.is_connected:
             return self._smtp
         relay = self.relay
-        smtp = aiosmtplib.SMTP(
-            hostname=relay.host,
-            port=relay.port,
-            use_tls=relay.security == "tls",
-            start_tls=True if relay.security == "starttls" else False,
-            timeout=relay.timeout,
-            tls_context=self.tls_context,
-        )
-        await smtp.connect()
-        if relay.username:
-            await smtp.login(relay.username, relay.password or "")
+        if relay.username and relay.security == "plain" and not relay.trusted_link:
+            raise RelayProblem(CLEARTEXT_LOGIN, "the password would cross the network without "
+                                                "TLS")
+        smtp = aiosmtplib.SMTP(hostname=relay.host, port=relay.port,
+                               use_tls=relay.security == "tls", start_tls=False,
+                               timeout=relay.timeout, tls_context=self.tls_context)
+        try:
+            await smtp.connect()
+            await _greet(smtp)
+            if relay.security == "starttls":
+                if not smtp.supports_extension("starttls"):
+                    raise RelayProblem(NO_STARTTLS, "the relay does not offer STARTTLS")
+                await smtp.starttls()
+                await _greet(smtp)  # the extensions offered over TLS (AUTH, often)
+            if relay.username:
+                if not smtp.supports_extension("auth"):
+                    raise RelayProblem(NO_LOGIN, "the relay offers no login (AUTH)")
+                await smtp.login(relay.username, relay.password or "")
+        except BaseException as exc:
+            smtp.close()
+            if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt):
+                raise
+            raise from_connecting(exc, relay.host) from exc
         self._smtp = smtp
         self.connections_made += 1
         return smtp
+
+    async def probe(self) -> str:
+        """Connect and log in as a message would, then NOOP: the relay's greeting, or a
+        RelayProblem."""
+        async with self._lock:
+            smtp = await self._connected()
+            try:
+                response = await smtp.noop()
+            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                await self._drop()
+                raise from_connecting(exc, self.relay.host) from exc
+            return f"{response.code} {response.message}"
 
     async def send_raw(self, envelope_from: str, envelope_to: str, raw: bytes) -> str:
         """Send an already composed message (as the outbox keeps it), byte for byte.
@@ -67,9 +92,12 @@ class SmtpSender:
 
     async def _deliver(self, transaction) -> str:
         async with self._lock:
+            smtp = await self._connected()  # a RelayProblem goes up as it is
             try:
-                smtp = await self._connected()
                 refused, answer = await transaction(smtp)
+            except aiosmtplib.SMTPSenderRefused as exc:
+                await self._drop()
+                raise from_sender_refused(exc) from exc
             except aiosmtplib.SMTPNotSupported as exc:
                 raise DeliveryError(str(exc), permanent=True) from exc
             except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -108,6 +136,14 @@ class SmtpSender:
                     smtp.close()
 
 
+async def _greet(smtp: aiosmtplib.SMTP) -> None:
+    """EHLO, or HELO for a relay from another age (then it offers no extension at all)."""
+    try:
+        await smtp.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        await smtp.helo()
+
+
 class SmtpPool:
     """Several reused connections to the relay, each sending its own message side by side.
 
@@ -137,6 +173,14 @@ class SmtpPool:
         sender = await self._idle.get()
         try:
             return await sender.send_raw(envelope_from, envelope_to, raw)
+        finally:
+            self._idle.put_nowait(sender)
+
+    async def probe(self) -> str:
+        """Whether the relay answers well, on the first free connection (see SmtpSender)."""
+        sender = await self._idle.get()
+        try:
+            return await sender.probe()
         finally:
             self._idle.put_nowait(sender)
 

@@ -39,6 +39,7 @@ def add_health(app: web.Application, store, runtime=None) -> None:
             "queue": health.waiting,
             "oldest_waiting_s": None if age is None else round(age, 1),
             "relay": {"ok": health.relay.ok, "said": health.relay.said,
+                      "problem": health.relay.kind, "delivery_paused": health.relay.paused,
                       "at": health.relay.at.isoformat() + "Z" if health.relay.at else None},
             "service_alive": health.service is not None,
             "version": version,

@@ -25,6 +25,7 @@ from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pipeline_bar import PipelineBar
+from tui.widgets.relay_banner import RelayBanner
 from tui.widgets.tax_year_picker import TaxYearPicker
 
 SORT_ORDER = ("name", "kind", "email", "phone", "status")
@@ -99,6 +100,8 @@ class ClientsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
+        self.relay_banner = RelayBanner(id="relay-banner")
+        yield self.relay_banner
         with Horizontal(id="controls"):
             # Kept by reference, like the table: the list's query reads it even while the app
             # takes the screen down around a change that just arrived.
@@ -241,6 +244,7 @@ class ClientsScreen(Screen):
             line.append("  ·  ")
             line.append(note, style="dim")
         self.query_one("#context", Static).update(line)
+        self.relay_banner.show_state(getattr(self.app, "relay_state", None))
 
     def _show_info(self, q: ClientQuery, total: int) -> None:
         all_active = sum(self.counts.values())

@@ -1,9 +1,10 @@
-"""The mail the built-in capture received: what clients would have in their inbox."""
+"""Mail: the settings in effect, a relay check on one key, and (with the built-in capture) the
+mail it received: what clients would have in their inbox."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,19 +18,32 @@ from linkdesk.i18n import _
 class SentMailScreen(ModalScreen[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
-    BINDINGS = [Binding("escape", "close", _("Close"), id="close")]
+    BINDINGS = [
+        Binding("escape", "close", _("Close"), id="close"),
+        Binding("c", "check_relay", _("Check relay"), id="check-relay",
+                tooltip=_("Connect, TLS, certificate and login, as delivery does")),
+    ]
 
     def __init__(self, captured: list, relay: str = "") -> None:
         super().__init__()
         self.captured = list(reversed(captured))
         self.relay = relay
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "check_relay":
+            return bool(self.relay)
+        return True
+
     def compose(self) -> ComposeResult:
         with Vertical(id="sent-mail", classes="dialog"):
-            yield Static(_("Sent mail (built-in capture)"), classes="title", markup=False)
+            title = _("Mail") if self.relay else _("Sent mail (built-in capture)")
+            yield Static(title, classes="title", markup=False)
             if self.relay:
                 yield Static(_("Mail goes to the relay {relay}; nothing is captured here.")
                              .format(relay=self.relay), markup=False)
+                yield Static(_("From: {sender}  ·  press c to check the relay").format(
+                    sender=self.app.settings.sender_address), markup=False)
+                yield Static("", id="relay-check", markup=False)
             elif not self.captured:
                 yield Static(_("No mail sent yet."), markup=False)
             yield OptionList(*[
@@ -45,6 +59,25 @@ class SentMailScreen(ModalScreen[None]):
         self.query_one("#sent-body", Static).update(Text(
             _("To: {recipient}\nSubject: {subject}").format(
                 recipient=mail.recipient, subject=mail.subject) + f"\n\n{mail.text}"))
+
+    @work(exclusive=True, group="relay-check")
+    async def action_check_relay(self) -> None:
+        """The same check as `linkdesk mail check`; a pass resumes a paused delivery at once."""
+        from linkdesk.cli_mail import run_check, step_lines
+
+        shown = self.query_one("#relay-check", Static)
+        shown.update(_("Checking the relay…"))
+        try:
+            _relay, steps = await run_check(self.app.settings, None)
+        except Exception as exc:  # the check's own failure: said, the screen stays usable
+            shown.update(_("The check could not run: {reason}").format(reason=exc))
+            return
+        passed = not any(step.ok is False for step in steps)
+        verdict = _("Every step passed.") if passed else _("The check failed.")
+        shown.update("\n".join([*step_lines(steps), verdict]))
+        runtime = getattr(self.app, "runtime", None)
+        if passed and runtime is not None and runtime.delivery is not None:
+            runtime.delivery.retry_now()
 
     def action_close(self) -> None:
         self.dismiss(None)
