@@ -63,6 +63,10 @@ class Settings:
     """A firm's own certificate authority for its relay (PEM), besides the system's."""
     smtp_trusted_link: bool = False
     """The network to the relay is the firm's own: the login may cross it without TLS."""
+    bounce_address: str = ""
+    """Where bounces go (the Return-Path, as bounces+TAG@...); empty: the From address."""
+    bounce_port: int | None = None
+    """The port of the bounce intake (SMTP, on service.host); None: no intake."""
     service_host: str = "127.0.0.1"
     """The address `linkdesk serve` listens on."""
     service_port: int = 8765

@@ -146,6 +146,17 @@ def _path(value: object):
     return Path(text).expanduser() if text else None
 
 
+def _optional_address(value: object) -> str:
+    text = _text(value)
+    return _sender(text) if text else ""
+
+
+def _optional_port(value: object) -> int | None:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return _whole(0, 65535)(value)
+
+
 def _flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -223,6 +234,11 @@ OPTIONS: tuple[Option, ...] = (
                 "system's"),
     Option("mail.trusted_link", "smtp_trusted_link", _flag, env="LINKDESK_SMTP_TRUSTED_LINK",
            help="the network to the relay is the firm's own: log in without TLS"),
+    Option("mail.bounce_address", "bounce_address", _optional_address,
+           env="LINKDESK_BOUNCE_ADDRESS",
+           help="the Return-Path of invitations, as bounces+TAG@...: where bounces go"),
+    Option("mail.bounce_port", "bounce_port", _optional_port, env="LINKDESK_BOUNCE_PORT",
+           help="port of the bounce intake (SMTP, on service.host) the MX forwards to"),
     Option("mail.connections", "smtp_connections", _whole(1, 32),
            env="LINKDESK_SMTP_CONNECTIONS", help="connections to the relay used side by side"),
     Option("links.base", "link_base", _link_base, env="LINKDESK_LINK_BASE", flag="--link-base",

@@ -50,6 +50,7 @@ class Runtime:
     capture: CaptureServer | None = None
     delivery: DeliveryWorker | None = None
     web_runner: object | None = None
+    bounces: object | None = None  # the bounce intake, while this process runs the pipeline
     watcher: ChangeWatcher | None = None
     problems: list[str] = field(default_factory=list)
     started: bool = False
@@ -146,7 +147,25 @@ class Runtime:
         self.delivery = DeliveryWorker(
             self.store, SmtpPool(relay, s.smtp_connections, tls_context(s.smtp_ca_file)),
             self.changed,
-            claimed_by=self.process_id, on_relay=self._relay_said).start()
+            claimed_by=self.process_id, on_relay=self._relay_said,
+            bounce_address=s.bounce_address).start()
+        if s.bounce_address and s.bounce_port is not None:
+            from linkdesk.mail.bounce_intake import BounceIntake
+
+            host = s.service_host if self.role == "service" else "127.0.0.1"
+            try:
+                # A recorded report changes what the screens show, not what there is to send.
+                self.bounces = await BounceIntake(self.store, s.bounce_address, host,
+                                                  s.bounce_port, lambda: self.on_change()
+                                                  ).start()
+            except OSError as exc:
+                from linkdesk.i18n import _
+
+                problem = _("The bounce intake could not take {host}:{port} ({reason}).").format(
+                    host=host, port=s.bounce_port, reason=exc.strerror or exc)
+                self.problems.append(problem)
+                log.warning("bounces: %s:%s is taken (%s)", host, s.bounce_port,
+                            exc.strerror or exc)
         self._expiry = asyncio.create_task(self._expire_links(), name="linkdesk-expiry")
         self.wake_delivery()
 
@@ -157,6 +176,9 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._expiry
             self._expiry = None
+        if self.bounces is not None:
+            bounces, self.bounces = self.bounces, None
+            await bounces.stop()
         if self.delivery is not None:
             delivery, self.delivery = self.delivery, None
             await delivery.stop()

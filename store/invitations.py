@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from store.batching import chunked
 from store.clients import (
@@ -35,6 +35,7 @@ from store.models import (
     Invitation,
     InvitationLink,
     Outbox,
+    OutboxTag,
     PipelineProcess,
 )
 from store.versions import ChangedMeanwhile
@@ -86,6 +87,7 @@ class OutboxJob:
     envelope_to: str
     raw: bytes
     attempts: int
+    return_tag: str | None = None  # for the Return-Path (VERP): how its bounce finds it
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,7 @@ class Invitations:
                     outcome.invited[r.client_id] = by_hash[hash_token(tokens[r.client_id])]
                 await self._add_links_and_messages(chunk, outcome.invited, tokens, envelopes,
                                                    now)
-            await self._set_statuses([(r.client_id, r.tax_year) for r in chosen], SENDING, now)
+            await self.set_statuses([(r.client_id, r.tax_year) for r in chosen], SENDING, now)
             kind = "invitation_resent" if reinvite else "invitation_queued"
             await self.store.clients.log_many([
                 (r.client_id, preparer_id, kind,
@@ -246,11 +248,14 @@ class Invitations:
         await self.store.insert_rows(InvitationLink, [dict(
             token_hash=hash_token(tokens[r.client_id]), invitation=invitation_of[r.client_id],
             created_at=now) for r in chunk])
-        await self.store.insert_rows(Outbox, [dict(
+        queued = await self.store.insert_rows(Outbox, [dict(
             invitation=invitation_of[r.client_id], message_id=envelopes[r.client_id].message_id,
             envelope_from=envelopes[r.client_id].envelope_from,
             envelope_to=envelopes[r.client_id].envelope_to, raw=envelopes[r.client_id].raw,
-            state="queued", next_attempt_at=now, created_at=now) for r in chunk])
+            state="queued", next_attempt_at=now, created_at=now) for r in chunk],
+            returning=("id",))
+        await self.store.insert_rows(OutboxTag, [
+            dict(return_tag=secrets.token_hex(8), outbox=outbox_id) for (outbox_id,) in queued])
 
     async def _lock_clients(self, ids: list[int]) -> dict[int, bool]:
         """Whether each client is active, locking the clients in id order first: a second
@@ -344,7 +349,8 @@ class Invitations:
                 found.update(((client, year), status) for client, status in rows)
         return found
 
-    async def _set_statuses(self, pairs: list[tuple[int, int]], status: str, now) -> None:
+    async def set_statuses(self, pairs: list[tuple[int, int]], status: str, now) -> None:
+        """The status of each (client, tax year), inside the caller's transaction."""
         await self.store.insert_rows(
             ClientYearStatus,
             [dict(client=client, tax_year=year, status=status, updated_at=now)
@@ -472,6 +478,10 @@ class Invitations:
             .order_by(Outbox.next_attempt_at, Outbox.id)
             .limit(limit)
         )
+        # A look without the write lock first: a worker woken by every change in the firm
+        # (thousands a minute while bounces arrive) must not queue behind writers for nothing.
+        if not await self.store.list(due.limit(1).tuples()):
+            return []
         if not self.store.target.is_sqlite:
             due = due.for_update("FOR UPDATE SKIP LOCKED")
         async with self.store.write():
@@ -489,13 +499,14 @@ class Invitations:
             rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
-                              Outbox.attempts)
+                              Outbox.attempts, OutboxTag.return_tag)
+                .join(OutboxTag, JOIN.LEFT_OUTER, on=(OutboxTag.outbox == Outbox.id))
                 .where(Outbox.id.in_(ids))
                 .order_by(Outbox.next_attempt_at, Outbox.id).tuples()
             )
         return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
-                          attempts)
-                for outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts
+                          attempts, tag)
+                for outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts, tag
                 in rows]
 
     async def unclaim(self, outbox_ids: list[int]) -> None:
@@ -569,7 +580,7 @@ class Invitations:
                 await self.store.execute(
                     Invitation.update(state=PENDING, sent_at=now)
                     .where(Invitation.id.in_(chunk)))
-            await self._set_statuses([invitations[i][:2] for i in now_pending], PENDING, now)
+            await self.set_statuses([invitations[i][:2] for i in now_pending], PENDING, now)
             events = [(invitations[r.job.invitation_id][0], None, "invitation_sent", {
                 "tax_year": invitations[r.job.invitation_id][1],
                 "message_id": r.job.message_id, "relay": (r.answer or "")[:200],

@@ -157,6 +157,16 @@ class Outbox(BaseModel):
     sent_at = DateTimeField(null=True)
 
 
+class OutboxTag(BaseModel):
+    """A message's tag, in its Return-Path (VERP): how a bounce finds the message."""
+
+    return_tag = TextField(primary_key=True)
+    outbox = ForeignKeyField(Outbox, column_name="outbox_id", lazy_load=False)
+
+    class Meta:
+        table_name = "outbox_tag"
+
+
 class Company(BaseModel):
     """A company's books: the firm's own, or a member of the business network."""
 

@@ -82,6 +82,13 @@ class Store:
         return BulkRuns(self)
 
     @cached_property
+    def bounces(self):
+        """Delivery reports (bounces, delays) against the outbox and the invitations."""
+        from store.bounces import Bounces
+
+        return Bounces(self)
+
+    @cached_property
     def pipeline(self) -> Pipeline:
         """Which processes run the pipeline (heartbeats), and how it is doing."""
         from store.pipeline import Pipeline

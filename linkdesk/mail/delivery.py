@@ -9,6 +9,7 @@ import time
 
 from linkdesk.mail.errors import RelayProblem
 from linkdesk.mail.sender import DeliveryError, SmtpPool, SmtpSender
+from linkdesk.mail.verp import return_path
 from store.invitations import DeliveryResult, OutboxJob
 
 log = logging.getLogger("linkdesk.delivery")
@@ -30,8 +31,12 @@ class DeliveryWorker:
     """
 
     def __init__(self, store, sender: SmtpSender | SmtpPool, on_change=None, *,
-                 claimed_by: int | None = None, on_relay=None) -> None:
+                 claimed_by: int | None = None, on_relay=None,
+                 bounce_address: str = "") -> None:
         self.store = store
+        # The Return-Path: bounces+TAG@... when the firm has a bounce address (VERP), so that
+        # a bounce says which message it is about.
+        self.bounce_address = bounce_address
         self.claimed_by = claimed_by  # this process's heartbeat id: a dead one's are taken over
         self.on_relay = on_relay  # on_relay(ok, said) after each batch: the relay's last word
         self.sender = sender
@@ -243,8 +248,9 @@ class DeliveryWorker:
                 delay = min(delay * 2, 5.0)
 
     async def _send(self, job: OutboxJob) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
+        envelope_from = return_path(self.bounce_address, job.return_tag, job.envelope_from)
         try:
-            answer = await self.sender.send_raw(job.envelope_from, job.envelope_to, job.raw)
+            answer = await self.sender.send_raw(envelope_from, job.envelope_to, job.raw)
         except RelayProblem as problem:
             return job, problem
         except DeliveryError as exc:

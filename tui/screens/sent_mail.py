@@ -46,6 +46,8 @@ class SentMailScreen(ModalScreen[None]):
                 yield Static("", id="relay-check", markup=False)
             elif not self.captured:
                 yield Static(_("No mail sent yet."), markup=False)
+            if self.relay:
+                return  # nothing captured to list
             yield OptionList(*[
                 Option(Text(f"{m.recipient}  ·  {m.subject}", no_wrap=True, overflow="ellipsis"),
                        id=str(i))

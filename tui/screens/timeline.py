@@ -25,6 +25,9 @@ EVENT_LABELS = {
     "client_deactivated": N_("Made inactive"),
     "client_activated": N_("Made active"),
     "email_changed": N_("Email changed"),
+    "invitation_bounced": N_("Bounced: the client's mail server returned the invitation"),
+    "delivery_delayed": N_("Delivery delayed: the client's mail server is still trying"),
+    "bounce_after_end": N_("Bounce for an invitation that had already ended"),
 }
 
 
@@ -36,6 +39,8 @@ def describe(kind: str, detail: dict) -> Text:
         extras.append(_("tax year {year}").format(year=detail["tax_year"]))
     if "recipient" in detail:
         extras.append(str(detail["recipient"]))
+    if detail.get("status"):
+        extras.append(str(detail["status"]))
     if "reason" in detail:
         extras.append(str(detail["reason"]))
     if kind == "email_changed":

@@ -14,7 +14,7 @@ class RelayBanner(Static):
     """Shows a store.pipeline.RelayState whose delivery is paused; nothing otherwise."""
 
     DEFAULT_CSS = """
-    RelayBanner { display: none; height: auto; max-height: 4; padding: 0 1;
+    RelayBanner { display: none; height: auto; max-height: 6; padding: 0 1;
                   background: $error 30%; }
     """
 
