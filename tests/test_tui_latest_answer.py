@@ -108,3 +108,32 @@ async def test_network_search_typed_in_one_burst_shows_its_own_matches(store, mo
             shown = [c.name for c in screen.query_one(MemberMatches).cards]
             expected = await store.network.search(screen.company_id, term)
             assert shown == [c.name for c in expected], term
+
+
+async def test_a_burst_of_changes_from_elsewhere_is_drawn_together_and_ends_current(store):
+    """A thousand bounces a minute must not redraw the list a thousand times a minute, nor
+    cancel the reload a key asked for; the last change is always drawn."""
+    firm = await make_preparer(store)
+    ids = [await add_client(store, firm.firm_id, organization_name=f"Org {i}",
+                            email=f"o{i}@x.ca") for i in range(30)]
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        screen = pilot.app.screen
+        assert isinstance(screen, ClientsScreen)
+        asked = []
+        page = store.clients.page
+
+        async def counted(*args, **kwargs):
+            asked.append(1)
+            return await page(*args, **kwargs)
+
+        store.clients.page = counted
+        for i in range(50):  # 50 change notices in a moment, the last after the last change
+            if i == 49:
+                await set_status(store, ids[0], TAX_YEAR, "failed")
+            pilot.app.store_changed()
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.4)
+        await settle(pilot)
+        assert len(asked) <= 3  # one redraw at once, one at the end of the window
+        assert screen.counts["failed"] == 1  # the last change is on screen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from functools import partial
 
 from rich.text import Text
@@ -30,6 +31,9 @@ from tui.widgets.tax_year_picker import TaxYearPicker
 
 SORT_ORDER = ("name", "kind", "email", "phone", "status")
 COUNT_AFTER_TYPING_S = 0.12  # a pause in typing this long, and the matches are counted
+# Changes from elsewhere (a colleague, the page, a burst of bounces) redraw the list at once,
+# then at most this often: each redraw reads the page and the counts of the whole firm.
+CHANGE_REDRAW_S = 0.25
 
 
 class ClientsScreen(Screen):
@@ -97,6 +101,8 @@ class ClientsScreen(Screen):
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
         self.bulk = None  # the bulk invitation under way (linkdesk.bulk.BulkInvitation)
         self.asked = Latest()  # the list's reloads: only the newest one draws
+        self._change_redraw_at = float("-inf")  # when a change last redrew the list
+        self._change_timer = None  # a redraw for changes that came since, once due
 
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
@@ -572,9 +578,36 @@ class ClientsScreen(Screen):
 
     @on(StoreChanged)
     def _store_changed(self) -> None:
-        """Someone changed the pipeline: redraw this page, keep the selection, say who accepted."""
+        """Someone changed the pipeline: redraw this page, keep the selection, say who accepted.
+
+        The first change redraws at once; more of them within CHANGE_REDRAW_S are drawn
+        together at its end. A reload the preparer asked for (a key) is never cancelled by
+        one: the change waits for it to finish."""
         if not self.is_mounted:
             return  # still being built: its own first load comes next anyway
+        if self._change_timer is not None:
+            return  # a redraw is already due; it will show this change too
+        wait = max(self._change_redraw_at + CHANGE_REDRAW_S - time.monotonic(),
+                   self._redraw_wait())
+        if wait > 0:
+            self._change_timer = self.set_timer(wait, self._redraw_for_changes)
+        else:
+            self._redraw_for_changes()
+
+    def _redraw_wait(self) -> float:
+        """A short wait while the list's own reload (a key) is still reading."""
+        busy = any(w.group == "client-list" and w.node is self and w.is_running
+                   for w in self.app.workers)
+        return 0.02 if busy else 0.0
+
+    def _redraw_for_changes(self) -> None:
+        self._change_timer = None
+        if not self.is_mounted:
+            return
+        if self._redraw_wait():
+            self._change_timer = self.set_timer(self._redraw_wait(), self._redraw_for_changes)
+            return
+        self._change_redraw_at = time.monotonic()
         current = self.table.current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
         self.announce_acceptances()
