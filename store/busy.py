@@ -13,8 +13,12 @@ import asyncio
 import time
 from collections.abc import Callable
 
-SQLITE_BUSY_MS = 200  # SQLite's own wait before it hands the retry back to us
-RETRY_S = 0.05
+# SQLite's own busy handler sleeps in growing steps (up to 100 ms at a time), so a writer
+# waiting on another process's short transaction overslept it by tens of milliseconds. Its
+# wait is kept to a few milliseconds, and the store's retry starts small and grows.
+SQLITE_BUSY_MS = 10  # SQLite's own wait before it hands the retry back to us
+RETRY_FIRST_S = 0.002
+RETRY_S = 0.05  # the longest wait between two tries
 GIVE_UP_S = 300.0  # five minutes of a held lock: say so instead of waiting for ever
 
 
@@ -48,6 +52,7 @@ class BusyWaits:
     async def retry(self, attempt: Callable, *, give_up_s: float = GIVE_UP_S):
         """Await `attempt()` until it does not fail as busy; listeners know while it waits."""
         started: float | None = None
+        wait = RETRY_FIRST_S
         try:
             while True:
                 try:
@@ -63,7 +68,8 @@ class BusyWaits:
                         raise StoreBusyError(
                             f"the database stayed locked by another program for "
                             f"{int(now - started)} s") from exc
-                await asyncio.sleep(RETRY_S)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, RETRY_S)
         finally:
             if started is not None:
                 self._changed(-1)
