@@ -183,3 +183,47 @@ async def idle(app) -> None:
     await asyncio.sleep(0)
     while any(w.is_running or w.state.name == "PENDING" for w in app.workers):
         await asyncio.sleep(0.0005)
+
+
+def send_key(app, key: str) -> float:
+    """Hand `key` to the app as the terminal driver does (not Pilot's press, which waits for
+    the whole app to go idle); returns the moment it was handed over."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    char = key if len(key) == 1 else None
+    name = key if char is None or char.isalnum() else _character_to_key(char)
+    event = events.Key(name, char)
+    event.set_sender(app)
+    started = time.perf_counter()
+    app._driver.send_message(event)
+    return started
+
+
+class FirstRows:
+    """When a ClientTable draws its first row line after a new load: what a person sees."""
+
+    def __init__(self, table) -> None:
+        self.table = table
+        self.drawn: list[float] = []
+        self.past = table.loads
+        render_line = table.render_line
+
+        def timed_render_line(y: int):
+            if y >= 1 and not self.drawn and table.loads > self.past:
+                self.drawn.append(time.perf_counter())
+            return render_line(y)
+
+        table.render_line = timed_render_line
+
+    def arm(self) -> None:
+        self.drawn.clear()
+        self.past = self.table.loads
+
+    async def wait(self, timeout: float = 10.0) -> float | None:
+        import asyncio
+
+        deadline = time.perf_counter() + timeout
+        while not self.drawn and time.perf_counter() < deadline:
+            await asyncio.sleep(0.0005)
+        return self.drawn[0] if self.drawn else None

@@ -18,13 +18,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, cpu_calibration_s, idle
+from _pty_app import ROOT, FirstRows, cpu_calibration_s, idle, send_key
 
 N = 10_000
 BOUNCES = "bounces@firm.linkdesk.example"
@@ -92,9 +91,6 @@ async def prepare(db: str) -> list[str]:
 
 async def type_meanwhile(db: str, typing: asyncio.Event, done: asyncio.Event) -> list[float]:
     """The app on the same database, a search typed key by key until the bounces are in."""
-    from textual import events
-    from textual.keys import _character_to_key
-
     from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
     from store import Store
@@ -117,31 +113,14 @@ async def type_meanwhile(db: str, typing: asyncio.Event, done: asyncio.Event) ->
             await idle(app)
             table = app.screen.query_one(ClientTable)
             await pilot.press("slash")
-            drawn: list[float] = []
-            past = [table.loads]
-            render_line = table.render_line
-
-            def timed_render_line(y: int):
-                if y >= 1 and not drawn and table.loads > past[0]:
-                    drawn.append(time.perf_counter())
-                return render_line(y)
-
-            table.render_line = timed_render_line
+            rows = FirstRows(table)
 
             async def keystroke(key: str) -> None:
-                drawn.clear()
-                past[0] = table.loads
-                char = key if len(key) == 1 else None
-                name = key if char is None or char.isalnum() else _character_to_key(char)
-                event = events.Key(name, char)
-                event.set_sender(app)
-                started = time.perf_counter()
-                app._driver.send_message(event)
-                deadline = started + 10
-                while not drawn and time.perf_counter() < deadline:
-                    await asyncio.sleep(0.0005)
-                if drawn and typing.is_set():
-                    latencies.append((drawn[0] - started) * 1000)
+                rows.arm()
+                started = send_key(app, key)
+                drawn = await rows.wait()
+                if drawn is not None and typing.is_set():
+                    latencies.append((drawn - started) * 1000)
                 await asyncio.sleep(0.08)  # a quick typist: about 12 keys a second
 
             while not done.is_set():

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, cpu_calibration_s, idle
+from _pty_app import ROOT, cpu_calibration_s, idle, send_key
 
 TERMS = ["gagnon", "plomberie", "québec", "tremb", "consult", "omberie", "côté", "zzq",
          "boulangerie roy", "akery"]
@@ -28,9 +28,6 @@ TERMS = ["gagnon", "plomberie", "québec", "tremb", "consult", "omberie", "côt�
 
 
 async def run(db: Path) -> dict:
-    from textual import events
-    from textual.keys import _character_to_key
-
     from linkdesk.config import Settings
     from store import Store
     from store.models import Company
@@ -66,12 +63,7 @@ async def run(db: Path) -> dict:
             async def keystroke(key: str) -> None:
                 drawn.clear()
                 answered[0] = screen.searches
-                char = key if len(key) == 1 else None
-                name = key if char is None or char.isalnum() else _character_to_key(char)
-                event = events.Key(name, char)
-                event.set_sender(app)
-                started = time.perf_counter()
-                app._driver.send_message(event)
+                started = send_key(app, key)
                 deadline = started + 10
                 while not drawn:
                     if screen.searches > answered[0] and not results.display:

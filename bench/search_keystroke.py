@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, cpu_calibration_s, ensure_clients_db, idle
+from _pty_app import ROOT, FirstRows, cpu_calibration_s, ensure_clients_db, idle, send_key
 
 SEARCHES = ["gagnon", "tremb", "émilie", "@gmail", "plomberie", "o'brien", "zzq", "côté roy",
             "info1", "lee"]
@@ -33,9 +33,6 @@ def p95(values: list[float]) -> float:
 
 
 async def run(db: Path) -> dict:
-    from textual import events
-    from textual.keys import _character_to_key
-
     from linkdesk.config import Settings
     from store import Store
     from tui.app import make_app
@@ -56,33 +53,15 @@ async def run(db: Path) -> dict:
             await idle(app)
             table = app.screen.query_one(ClientTable)
             await pilot.press("slash")
-            drawn: list[float] = []
-            waiting_past = [table.loads]
-            render_line = table.render_line
-
-            def timed_render_line(y: int):
-                # The first row line composed once the new first page is in the table.
-                if y >= 1 and not drawn and table.loads > waiting_past[0]:
-                    drawn.append(time.perf_counter())
-                return render_line(y)
-
-            table.render_line = timed_render_line
+            rows = FirstRows(table)
 
             async def keystroke(key: str) -> None:
-                drawn.clear()
-                waiting_past[0] = table.loads
-                char = key if len(key) == 1 else None
-                event = events.Key(key if char is None or char.isalnum() else _character_to_key(
-                    char), char)
-                event.set_sender(app)
-                started = time.perf_counter()
-                app._driver.send_message(event)
-                deadline = started + 10
-                while not drawn:
-                    if time.perf_counter() > deadline:
-                        raise TimeoutError(f"no redraw after key {key!r}")
-                    await asyncio.sleep(0.0005)
-                rows_ms.append((drawn[0] - started) * 1000)
+                rows.arm()
+                started = send_key(app, key)
+                drawn = await rows.wait()
+                if drawn is None:
+                    raise TimeoutError(f"no redraw after key {key!r}")
+                rows_ms.append((drawn - started) * 1000)
                 await idle(app)
                 count_ms.append((time.perf_counter() - started) * 1000)
 

@@ -115,3 +115,19 @@ async def store(db_url, clock):
     s = await Store.open(db_url, clock=clock)
     yield s
     await s.close()
+
+
+@pytest.fixture
+def authority():
+    """A throwaway certificate authority (trustme): a firm's own, not in the system's store."""
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(authority, tmp_path):
+    """That authority as the PEM file `mail.ca_file` names."""
+    path = tmp_path / "firm-ca.pem"
+    authority.cert_pem.write_to_path(str(path))
+    return path

@@ -15,20 +15,6 @@ from tests.test_relay_problems import Relay
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 
-@pytest.fixture
-def authority():
-    import trustme
-
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(authority, tmp_path):
-    path = tmp_path / "firm-ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return path
-
-
 async def check(tmp_path, relay_url: str, *args: str, password: str = "right",
                 ca=None, extra: str = "") -> tuple[int, str, str]:
     secret = tmp_path / "relay-password"

@@ -59,20 +59,6 @@ class Relay:
         await self.server.wait_closed()
 
 
-@pytest.fixture
-def authority():
-    import trustme
-
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(authority, tmp_path):
-    path = tmp_path / "firm-ca.pem"
-    authority.cert_pem.write_to_path(str(path))
-    return path
-
-
 async def queue(store, n: int) -> list[int]:
     firm = await make_preparer(store)
     ids = [await add_client(store, firm.firm_id, organization_name=f"Client {i}",

@@ -21,21 +21,12 @@ from linkdesk.mail.errors import (
 _HOSTNAME_CODES = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 
 
-def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+def _cause(exc: BaseException | None, kind: type[BaseException]):
+    """The first exception of `kind` in `exc`'s chain of causes (aiosmtplib wraps TLS errors)."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
-def _tls_error(exc: BaseException) -> ssl.SSLError | None:
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, ssl.SSLError):
+        if isinstance(exc, kind):
             return exc
         exc = exc.__cause__ or exc.__context__
     return None
@@ -45,7 +36,7 @@ def from_connecting(exc: BaseException, host: str) -> RelayProblem:
     """What went wrong while connecting, negotiating TLS or logging in, as a relay problem."""
     if isinstance(exc, RelayProblem):
         return exc
-    certificate = _certificate_error(exc)
+    certificate = _cause(exc, ssl.SSLCertVerificationError)
     if certificate is not None:
         if certificate.verify_code in _HOSTNAME_CODES:
             return RelayProblem(HOSTNAME, f"the relay's certificate is not valid for {host!r}")
@@ -56,7 +47,7 @@ def from_connecting(exc: BaseException, host: str) -> RelayProblem:
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code in (530, 534, 535, 538):
         return RelayProblem(LOGIN_REFUSED if exc.code != 530 else LOGIN_REQUIRED,
                             f"{exc.code} {exc.message}")
-    tls = _tls_error(exc)
+    tls = _cause(exc, ssl.SSLError)
     if tls is not None:
         return RelayProblem(TLS_FAILED, f"TLS with the relay failed: {tls.reason or tls}")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
