@@ -10,8 +10,10 @@ long limit passes; only then does the caller get `StoreBusyError`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 # SQLite's own busy handler sleeps in growing steps (up to 100 ms at a time), so a writer
 # waiting on another process's short transaction overslept it by tens of milliseconds. Its
@@ -20,6 +22,11 @@ SQLITE_BUSY_MS = 10  # SQLite's own wait before it hands the retry back to us
 RETRY_FIRST_S = 0.002
 RETRY_S = 0.05  # the longest wait between two tries
 GIVE_UP_S = 300.0  # five minutes of a held lock: say so instead of waiting for ever
+# PostgreSQL has no "busy" error: a statement behind another connection's lock simply waits.
+# One that has not answered after this long is counted as waiting for the database.
+SLOW_S = 0.5
+_watching: contextvars.ContextVar[bool] = contextvars.ContextVar("linkdesk_busy_watching",
+                                                                 default=False)
 
 
 class StoreBusyError(RuntimeError):
@@ -48,6 +55,30 @@ class BusyWaits:
         self.waiting += delta
         for listener in list(self._listeners):
             listener(self.waiting)
+
+    @contextlib.contextmanager
+    def watch(self, slow_s: float = SLOW_S) -> Iterator[None]:
+        """Count what runs inside as waiting for the database once it has taken `slow_s`
+        (a lock another connection holds), until it is done; nested watches count once."""
+        if _watching.get():
+            yield
+            return
+        token = _watching.set(True)
+        counted = False
+
+        def slow() -> None:
+            nonlocal counted
+            counted = True
+            self._changed(+1)
+
+        handle = asyncio.get_running_loop().call_later(slow_s, slow)
+        try:
+            yield
+        finally:
+            handle.cancel()
+            _watching.reset(token)
+            if counted:
+                self._changed(-1)
 
     async def retry(self, attempt: Callable, *, give_up_s: float = GIVE_UP_S):
         """Await `attempt()` until it does not fail as busy; listeners know while it waits."""

@@ -166,8 +166,9 @@ class Store:
                 else:
                     await transaction.__aexit__(None, None, None)
         else:
-            async with self.db.atomic():
-                yield
+            with self.busy.watch():
+                async with self.db.atomic():
+                    yield
 
     async def _begin_immediate(self):
         """BEGIN IMMEDIATE: the write lock now, or a busy error to retry (nothing begun)."""
@@ -176,16 +177,26 @@ class Store:
         return transaction
 
     async def list(self, query) -> list:
-        return await self.db.list(query.bind(self.db))
+        if self.target.is_sqlite:
+            return await self.db.list(query.bind(self.db))
+        with self.busy.watch():  # PostgreSQL waits for locks inside the query: say so
+            return await self.db.list(query.bind(self.db))
 
     async def scalar(self, query):
-        return await self.db.scalar(query.bind(self.db))
+        if self.target.is_sqlite:
+            return await self.db.scalar(query.bind(self.db))
+        with self.busy.watch():
+            return await self.db.scalar(query.bind(self.db))
 
     async def execute(self, query):
-        if self.target.is_sqlite and not self.db.in_transaction():
-            # A statement on its own commits by itself: retried while another program writes.
-            return await self.busy.retry(lambda: self.db.aexecute(query))
-        return await self.db.aexecute(query)
+        if self.target.is_sqlite:
+            if not self.db.in_transaction():
+                # A statement on its own commits by itself: retried while another program
+                # writes.
+                return await self.busy.retry(lambda: self.db.aexecute(query))
+            return await self.db.aexecute(query)
+        with self.busy.watch():
+            return await self.db.aexecute(query)
 
     async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = (),
                           returning: tuple[str, ...] = ()) -> list[tuple]:

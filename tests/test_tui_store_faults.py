@@ -100,3 +100,4 @@ async def test_a_bug_stops_the_app_with_one_line_and_a_log_without_secrets(
     assert "a bug in building" in log and PASSWORD not in log and "argon2" not in log
     assert oct((tmp_path / "data" / "crash.log").stat().st_mode & 0o777) == "0o600"
     assert PASSWORD not in repr(Secret(PASSWORD)) and PASSWORD not in str(Secret(PASSWORD))
+
