@@ -204,6 +204,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `linkdesk status | head`: the reader left, nothing to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        from store.busy import is_store_fault
+
+        if not is_store_fault(exc):
+            raise
+        # A full disk, an I/O error, a server gone: the command's transaction was rolled back.
+        print("linkdesk: " + _("the database could not do that: {reason}").format(
+            reason=str(exc) or type(exc).__name__), file=sys.stderr)
+        return EXIT_USAGE
     return code
 
 

@@ -112,9 +112,10 @@ def is_store_fault(exc: BaseException) -> bool:
 
     import peewee
 
-    from store.store import StoreUnavailableError
+    from store.store import StoreUnavailableError, StoreWriteFailed
 
-    if isinstance(exc, StoreBusyError | StoreUnavailableError | sqlite3.Error | ConnectionError
+    if isinstance(exc, StoreBusyError | StoreUnavailableError | StoreWriteFailed | sqlite3.Error
+                  | ConnectionError
                   | TimeoutError | peewee.DatabaseError | peewee.InterfaceError):
         return True
     import asyncpg

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import peewee
 from peewee import TextField, fn
 
 from store import migrations
@@ -35,6 +36,19 @@ def utcnow() -> dt.datetime:
 
 class StoreUnavailableError(RuntimeError):
     """The database cannot be opened or reached; the message says what failed."""
+
+
+def _rolled_back_already(error: BaseException) -> bool:
+    """SQLite ended the transaction itself (a full disk, an I/O error): the ROLLBACK after it
+    finds nothing to do; what counts is the error that made SQLite roll back."""
+    return "no transaction is active" in str(error)
+
+
+class StoreWriteFailed(RuntimeError):
+    """SQLite could not commit (a full disk, an I/O error) and rolled the transaction back.
+
+    peewee's own ROLLBACK then fails and, across pwasyncio's greenlets, the COMMIT's error is
+    lost: what is known is that nothing of the transaction was written."""
 
 
 class Store:
@@ -161,10 +175,25 @@ class Store:
                 try:
                     yield
                 except BaseException as exc:
-                    if not await transaction.__aexit__(type(exc), exc, exc.__traceback__):
+                    try:
+                        handled = await transaction.__aexit__(type(exc), exc, exc.__traceback__)
+                    except peewee.OperationalError as failed:
+                        if not _rolled_back_already(failed):
+                            raise
+                        handled = False
+                    if not handled:
                         raise
                 else:
-                    await transaction.__aexit__(None, None, None)
+                    try:
+                        await transaction.__aexit__(None, None, None)
+                    except peewee.OperationalError as failed:
+                        # The COMMIT failed (a full disk) and SQLite rolled back by itself:
+                        # peewee's own ROLLBACK then fails and would hide why.
+                        if not _rolled_back_already(failed):
+                            raise
+                        raise StoreWriteFailed(
+                            "the change could not be saved (is the disk full?); nothing of it "
+                            "was written") from None
         else:
             with self.busy.watch():
                 async with self.db.atomic():

@@ -98,3 +98,48 @@ def test_user_add_refuses_another_firm_and_names_the_databases_own(tmp_path):
     joined = linkdesk("--db", db, "user", "add", "carol", "--email", "c@x.ca",
                       stdin="correct horse battery\n")
     assert joined.returncode == 0
+
+
+def _disk_full_after(limit_bytes: int):
+    """For the child: files cannot grow past `limit_bytes` (EFBIG, as a full disk gives
+    ENOSPC); the signal a process gets for it is ignored, as SQLite expects."""
+    import resource
+    import signal
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return apply
+
+
+@pytest.mark.parametrize("what", ["clients", "members"])
+def test_a_full_disk_during_an_import_is_one_line_and_nothing_is_imported(
+        tmp_path, sqlite_url, what):
+    import csv
+
+    made = linkdesk("--db", sqlite_url, "user", "add", "marie", "--email", "m@x.ca",
+                    "--firm", "Cabinet", stdin="correct horse battery\n")
+    assert made.returncode == 0, made.stderr
+    source = tmp_path / "in.csv"
+    with open(source, "w", newline="", encoding="utf-8") as handle:
+        rows = csv.writer(handle)
+        if what == "clients":
+            rows.writerow(["first name", "last name", "email"])
+            rows.writerows([f"Émilie{i}", "Gagnon", f"e{i}@example.com"] for i in range(20_000))
+        else:
+            rows.writerow(["member_id", "name", "city"])
+            rows.writerows([f"m{i}", f"Plomberie {i} inc.", "Laval"] for i in range(20_000))
+    command = ["import", "clients", str(source), "--yes"] if what == "clients" else \
+        ["network", "import", str(source)]
+    done = subprocess.run(
+        [sys.executable, "-m", "linkdesk", "--db", sqlite_url, *command], capture_output=True,
+        text=True, timeout=120, env=dict(os.environ),
+        preexec_fn=_disk_full_after(os.path.getsize(sqlite_url) + 200_000))
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith("linkdesk: ") and "disk" in lines[0]
+    status = linkdesk("--db", sqlite_url, "status", "--json")
+    assert status.returncode == 0
+    assert '"total": 0' in status.stdout  # all or nothing: nothing
