@@ -345,6 +345,7 @@ class Clients:
                 async with self.store.write():
                     ids += await self._insert_many(firm_id, cleans[start:start + IMPORT_CHUNK],
                                                    preparer_id, source, import_run=run)
+                await self.store.keep_wal_small()
                 if progress is not None:
                     progress(len(ids), len(cleans))
             async with self.store.write():

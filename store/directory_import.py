@@ -232,6 +232,7 @@ async def import_members(store: Store, path: Path,
             if len(batch) == CHUNK:
                 async with store.write():
                     await _load(store, network, batch, report, run)
+                await store.keep_wal_small()
                 batch = []
                 if progress is not None:
                     progress(rows.position, total)

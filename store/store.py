@@ -153,6 +153,14 @@ class Store:
         if self.target.is_sqlite:
             await self.db.aexecute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    async def keep_wal_small(self) -> None:
+        """A long writer's own checkpoint between its chunks (SQLite, PASSIVE: it waits for
+        nobody). Otherwise whoever commits next after the log passes SQLite's auto-checkpoint
+        size pays for copying it: another process's one-row write took 1.8 s during a
+        100,000-client import."""
+        if self.target.is_sqlite:
+            await self.db.aexecute_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     async def close(self) -> None:
         """Release every connection so the process can exit."""
         await self.db.close_pool()
