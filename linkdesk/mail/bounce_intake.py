@@ -17,7 +17,7 @@ from aiosmtpd.smtp import SMTP as SMTPProtocol
 
 from linkdesk.mail.reports import most_severe, read_report
 from linkdesk.mail.verp import tag_of
-from store.bounces import Report
+from store.bounces import DELAY_NOTED, HISTORY_ONLY, MARKED_FAILED, Report
 
 log = logging.getLogger("linkdesk.bounces")
 MAX_REPORT_BYTES = 2 * 1024 * 1024  # a report carries the original message; ours are small
@@ -83,7 +83,7 @@ class _Recorder:
                 counts = {o: outcomes.count(o) for o in set(outcomes)}
                 log.info("delivery reports: %d (%s)", len(outcomes),
                          ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in sorted(counts.items())))
-                if any(o in ("marked_failed", "delay_noted", "history_only") for o in outcomes):
+                if any(o in (MARKED_FAILED, DELAY_NOTED, HISTORY_ONLY) for o in outcomes):
                     self.on_change()
 
 

@@ -13,6 +13,7 @@ import aiosmtplib
 from linkdesk.mail.errors import CLEARTEXT_LOGIN, NO_LOGIN, NO_STARTTLS, RelayProblem
 from linkdesk.mail.relay import RelayConfig
 from linkdesk.mail.relay_problem import from_connecting, from_sender_refused
+from linkdesk.mail.sender import greet
 
 CONNECT, TLS, LOGIN, SEND = "connect", "tls", "login", "send"
 
@@ -80,13 +81,13 @@ async def check_relay(relay: RelayConfig, context: ssl.SSLContext, sender: str,
         steps.append(Step(CONNECT, True, f"{relay.host}:{relay.port}: {greeting.code} "
                                          f"{greeting.message}".strip()))
         try:
-            await smtp.ehlo()
+            await greet(smtp)
             if relay.security == "starttls":
                 if not smtp.supports_extension("starttls"):
                     return failed(TLS, RelayProblem(NO_STARTTLS,
                                                     "the relay does not offer STARTTLS"))
                 await smtp.starttls()
-                await smtp.ehlo()
+                await greet(smtp)
         except Exception as exc:
             return failed(TLS, from_connecting(exc, relay.host))
         steps.append(Step(TLS, True, _certificate_summary(smtp)) if secure else

@@ -49,12 +49,12 @@ class SmtpSender:
                                timeout=relay.timeout, tls_context=self.tls_context)
         try:
             await smtp.connect()
-            await _greet(smtp)
+            await greet(smtp)
             if relay.security == "starttls":
                 if not smtp.supports_extension("starttls"):
                     raise RelayProblem(NO_STARTTLS, "the relay does not offer STARTTLS")
                 await smtp.starttls()
-                await _greet(smtp)  # the extensions offered over TLS (AUTH, often)
+                await greet(smtp)  # the extensions offered over TLS (AUTH, often)
             if relay.username:
                 if not smtp.supports_extension("auth"):
                     raise RelayProblem(NO_LOGIN, "the relay offers no login (AUTH)")
@@ -136,7 +136,7 @@ class SmtpSender:
                     smtp.close()
 
 
-async def _greet(smtp: aiosmtplib.SMTP) -> None:
+async def greet(smtp: aiosmtplib.SMTP) -> None:
     """EHLO, or HELO for a relay from another age (then it offers no extension at all)."""
     try:
         await smtp.ehlo()

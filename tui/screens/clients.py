@@ -604,8 +604,9 @@ class ClientsScreen(Screen):
         self._change_timer = None
         if not self.is_mounted:
             return
-        if self._redraw_wait():
-            self._change_timer = self.set_timer(self._redraw_wait(), self._redraw_for_changes)
+        wait = self._redraw_wait()
+        if wait:
+            self._change_timer = self.set_timer(wait, self._redraw_for_changes)
             return
         self._change_redraw_at = time.monotonic()
         current = self.table.current
