@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -351,7 +350,7 @@ class Clients:
             async with self.store.write():
                 await runs.switch_on(run)
         except BaseException:
-            await asyncio.shield(runs.abandon(run))
+            await runs.abandon(run)  # in this task: it holds the connection
             raise
         finally:
             if sqlite:

@@ -12,7 +12,6 @@ one (store.import_runs): interrupted, the directory is as it was before.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import re
@@ -242,7 +241,7 @@ async def import_members(store: Store, path: Path,
             await runs.switch_on(run)
     except BaseException:
         rows.close()
-        await asyncio.shield(runs.abandon(run))
+        await runs.abandon(run)  # in this task: it holds the connection
         raise
     finally:
         if store.target.is_sqlite:

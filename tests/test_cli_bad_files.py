@@ -143,3 +143,137 @@ def test_a_full_disk_during_an_import_is_one_line_and_nothing_is_imported(
     status = linkdesk("--db", sqlite_url, "status", "--json")
     assert status.returncode == 0
     assert '"total": 0' in status.stdout  # all or nothing: nothing
+
+
+@pytest.mark.parametrize("content", [
+    b"",  # empty
+    b"colour,shape\nred,round\n",  # not the directory's header
+    b"member_id,name\nm1,Plomberie Roy\nm2,\xff\xfe Gagnon\n",  # not UTF-8 past the first row
+], ids=["empty", "wrong-header", "not-utf8"])
+@pytest.mark.parametrize("what", ["clients", "members"])
+def test_a_file_found_bad_while_importing_is_one_line_and_the_command_exits(
+        tmp_path, sqlite_url, what, content):
+    """The file is found bad once the import has begun (its run taken, its connection held):
+    the run is abandoned on that same connection, one line is printed, and the command ends
+    (it used to wait forever for a second connection that the one-connection pool lacks)."""
+    made = linkdesk("--db", sqlite_url, "user", "add", "marie", "--email", "m@x.ca",
+                    "--firm", "Cabinet", stdin="correct horse battery\n")
+    assert made.returncode == 0, made.stderr
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    command = ["import", "clients", str(source), "--yes"] if what == "clients" else \
+        ["network", "import", str(source)]
+    done = linkdesk("--db", sqlite_url, *command)  # a hang is TimeoutExpired, a failure
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()  # (a client import first shows what it read)
+    assert lines[-1].startswith("linkdesk: ") and "Traceback" not in done.stderr, done.stderr
+
+
+def _obeying_file_modes():
+    """For the child, when the tests run as root (whom file modes do not stop): drop the
+    capabilities that override them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) from its bounding
+    set, so that the program it runs meets a read-only file as any user would."""
+    if os.geteuid() != 0:
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop, dac_override, dac_read_search = 24, 1, 2
+
+    def apply() -> None:
+        for cap in (dac_override, dac_read_search):
+            if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    return apply
+
+
+@pytest.mark.parametrize("command", [
+    ["user", "add", "carol", "--email", "c@x.ca"],
+    ["network", "import", "{csv}"],
+    ["import", "clients", "{csv}", "--yes"],
+])
+@pytest.mark.parametrize("folder_too", [True, False], ids=["folder-read-only", "file-only"])
+def test_a_read_only_database_is_one_line_and_an_exit(tmp_path, command, folder_too):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "ro.db"
+    made = linkdesk("--db", str(db), "user", "add", "marie", "--email", "m@x.ca",
+                    "--firm", "Cabinet", stdin="correct horse battery\n")
+    assert made.returncode == 0, made.stderr
+    with sqlite3.connect(db) as handle:
+        handle.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    source = tmp_path / "in.csv"
+    source.write_text("member_id,name\nm1,Plomberie Roy\n" if "network" in command
+                      else "first name,last name,email\nÉmilie,Gagnon,e@example.com\n")
+    for path in folder.iterdir():
+        os.chmod(path, 0o444)
+    if folder_too:
+        os.chmod(folder, 0o555)
+    args = [part.replace("{csv}", str(source)) for part in command]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "linkdesk", "--db", str(db), *args],
+            input="correct horse battery\n", capture_output=True, text=True, timeout=30,
+            env=dict(os.environ), preexec_fn=_obeying_file_modes())
+    finally:
+        os.chmod(folder, 0o755)
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith("linkdesk: "), lines
+    assert "read-only" in lines[0] or "Permission denied" in lines[0], lines
+    status = linkdesk("--db", str(db), "status", "--json")
+    assert status.returncode == 0 and '"total": 0' in status.stdout
+
+
+def test_an_import_killed_midway_leaves_the_directory_as_it_was(tmp_path, sqlite_url):
+    """kill -9 while a member import is writing its chunks: the directory is the one before,
+    and the next import clears what the killed one left and loads in full."""
+    import signal
+    import time
+
+    made = linkdesk("--db", sqlite_url, "user", "add", "marie", "--email", "m@x.ca",
+                    "--firm", "Cabinet", stdin="correct horse battery\n")
+    assert made.returncode == 0, made.stderr
+    first = tmp_path / "first.csv"
+    first.write_text("member_id,name\nm-old,Plomberie Roy\n", encoding="utf-8")
+    assert linkdesk("--db", sqlite_url, "network", "import", str(first)).returncode == 0
+    big = tmp_path / "big.csv"
+    with open(big, "w", encoding="utf-8") as handle:
+        handle.write("member_id,name,city\n")
+        handle.writelines(f"m{i},Garage {i} inc.,Laval\n" for i in range(200_000))
+    importer = subprocess.Popen([sys.executable, "-m", "linkdesk", "--db", sqlite_url,
+                                 "network", "import", str(big)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    def hidden_rows() -> int:
+        with sqlite3.connect(sqlite_url, timeout=30) as db:
+            return db.execute("SELECT COUNT(*) FROM company WHERE import_run IN "
+                              "(SELECT id FROM import_run WHERE state = 'loading')").fetchone()[0]
+
+    try:
+        deadline = time.monotonic() + 120
+        while hidden_rows() < 5000 and importer.poll() is None:
+            assert time.monotonic() < deadline, "the import never wrote a chunk"
+            time.sleep(0.05)
+        assert importer.poll() is None, "the import ended before it could be killed"
+        importer.send_signal(signal.SIGKILL)
+    finally:
+        importer.wait(timeout=30)
+
+    def members() -> list[str]:
+        with sqlite3.connect(sqlite_url) as db:
+            return [k for (k,) in db.execute(
+                "SELECT member_key FROM company WHERE member_key IS NOT NULL AND (import_run "
+                "IS NULL OR import_run IN (SELECT id FROM import_run WHERE state = 'live'))")]
+
+    assert members() == ["m-old"]
+    status = linkdesk("--db", sqlite_url, "status")
+    assert status.returncode == 0, status.stderr
+    again = linkdesk("--db", sqlite_url, "network", "import", str(first), "--json")
+    assert again.returncode == 0, again.stderr
+    assert hidden_rows() == 0
+    with sqlite3.connect(sqlite_url) as db:
+        assert db.execute("SELECT COUNT(*) FROM company WHERE member_key IS NOT NULL"
+                          ).fetchone()[0] == 1  # what the killed import wrote is gone

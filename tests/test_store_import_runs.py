@@ -163,3 +163,37 @@ async def test_another_writer_gets_the_lock_between_client_chunks(store, db_url)
     finally:
         other.close()
     assert len(await firm_names(store, firm)) == 4 * IMPORT_CHUNK
+
+
+@pytest.mark.parametrize("what", ["members", "clients"])
+async def test_a_bad_file_abandons_its_run_on_a_one_connection_store(store, db_url, tmp_path,
+                                                                     what):
+    """Commands open the store with one connection. A file found bad midway used to abandon
+    its run from a new task, which waited for the connection the import itself held: the
+    command hung for the pool's timeout and the run stayed "loading". Now it is let go."""
+    from store import Store
+    from store.directory_import import ImportFileError
+    from store.models import ImportRun
+
+    firm = await make_preparer(store)
+    single = await Store.open(db_url, pool_size=1)
+    try:
+        if what == "members":
+            bad = tmp_path / "bad.csv"
+            bad.write_bytes(HEADER.encode() + b"".join(
+                f"M{i},Garage {i},Laval,CA\n".encode() for i in range(CHUNK + 10))
+                + b"M-bad,\xff\xfe Garage,Laval,CA\n")
+            with pytest.raises(ImportFileError):
+                await import_members(single, bad)
+        else:
+            def stop(done, total):
+                raise Interrupted
+
+            with pytest.raises(Interrupted):
+                await single.clients.import_many(firm.firm_id, clients(5), firm.id,
+                                                 progress=stop)
+    finally:
+        await single.close()
+    states = [s for (s,) in await store.list(ImportRun.select(ImportRun.state)
+                                             .where(ImportRun.kind == what).tuples())]
+    assert states and "loading" not in states, states
