@@ -81,13 +81,14 @@ class OutboxJob:
     """A message claimed for sending."""
 
     outbox_id: int
-    invitation_id: int
+    invitation_id: int | None  # None: an invoice's message (invoice_id)
     message_id: str
     envelope_from: str
     envelope_to: str
     raw: bytes
     attempts: int
     return_tag: str | None = None  # for the Return-Path (VERP): how its bounce finds it
+    invoice_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -499,15 +500,15 @@ class Invitations:
             rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
-                              Outbox.attempts, OutboxTag.return_tag)
+                              Outbox.attempts, OutboxTag.return_tag, Outbox.invoice)
                 .join(OutboxTag, JOIN.LEFT_OUTER, on=(OutboxTag.outbox == Outbox.id))
                 .where(Outbox.id.in_(ids))
                 .order_by(Outbox.next_attempt_at, Outbox.id).tuples()
             )
         return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
-                          attempts, tag)
-                for outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts, tag
-                in rows]
+                          attempts, tag, invoice_id)
+                for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts, tag,
+                     invoice_id) in rows]
 
     async def unclaim(self, outbox_ids: list[int]) -> None:
         """Messages claimed and not sent because the relay itself could not be used: queued
@@ -560,7 +561,10 @@ class Invitations:
         if not results:
             return
         now = self.store.clock()
+        invoices = [r for r in results if r.job.invitation_id is None]
+        results = [r for r in results if r.job.invitation_id is not None]
         async with self.store.write():
+            await self.store.invoice_mail.record(invoices, now)
             invitations: dict[int, tuple[int, int, str]] = {}
             for chunk in chunked([r.job.invitation_id for r in results]):
                 rows = await self.store.list(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from peewee import (
     AutoField,
     BlobField,
@@ -13,6 +15,21 @@ from peewee import (
     Model,
     TextField,
 )
+
+
+class DecimalText(TextField):
+    """An exact amount kept as its decimal text: SQLite has no decimal type, and a REAL would
+    turn 0.1 into 0.1000000000000000055."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("amounts are never floats")
+        return str(value)
+
+    def python_value(self, value):
+        return None if value is None else Decimal(value)
 
 
 class BaseModel(Model):
@@ -49,6 +66,7 @@ class Preparer(BaseModel):
     username_key = TextField(unique=True)
     email = TextField()
     password_hash = TextField()
+    role = TextField(default="preparer")  # "admin" or "preparer"
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField()
@@ -142,7 +160,9 @@ class InvitationLink(BaseModel):
 
 class Outbox(BaseModel):
     id = AutoField()
-    invitation = ForeignKeyField(Invitation, column_name="invitation_id", lazy_load=False)
+    invitation = ForeignKeyField(Invitation, column_name="invitation_id", null=True,
+                                 lazy_load=False)
+    invoice = IntegerField(null=True, column_name="invoice_id")  # or an invoice, by email
     message_id = TextField(unique=True)
     envelope_from = TextField()
     envelope_to = TextField()
@@ -286,3 +306,132 @@ class BulkRun(BaseModel):
 
     class Meta:
         table_name = "bulk_run"
+
+
+class ExpenseCategory(BaseModel):
+    """A company's chart of expense categories: where an approved bill's lines go."""
+
+    id = AutoField()
+    company = ForeignKeyField(Company, column_name="company_id", lazy_load=False)
+    code = TextField()  # a default category's code (its label is translated), or ""
+    name = TextField()  # the name a preparer gave (a default one's is its code)
+    active = BooleanField(default=True)
+
+    class Meta:
+        table_name = "expense_category"
+
+
+class Invoice(BaseModel):
+    """A sales invoice (or credit note) in a company's books, and what became of it."""
+
+    id = AutoField()
+    company = ForeignKeyField(Company, column_name="company_id", lazy_load=False)
+    customer = ForeignKeyField(Contact, column_name="customer_id", lazy_load=False)
+    kind = TextField(default="invoice")  # "invoice" or "credit_note"
+    corrects = IntegerField(null=True, column_name="corrects_id")  # a credit note's invoice
+    number = TextField()
+    number_key = TextField()
+    issue_date = TextField()  # ISO dates: a date has no time zone to get wrong
+    due_date = TextField(null=True)
+    terms = TextField(default="")
+    currency = TextField(default="CAD")
+    notes = TextField(default="")
+    net = DecimalText()
+    tax = DecimalText()
+    total = DecimalText()
+    status = TextField(default="draft")
+    status_note = TextField(default="")  # the customer's reason, or why it went by email
+    route = TextField(null=True)  # "network" or "email", once sent
+    sent_at = DateTimeField(null=True)
+    paid_on = TextField(null=True)
+    paid_method = TextField(default="")
+    created_by = IntegerField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    version = IntegerField(default=1)
+
+
+class InvoiceLine(BaseModel):
+    invoice = ForeignKeyField(Invoice, column_name="invoice_id", lazy_load=False,
+                              on_delete="CASCADE")
+    position = IntegerField()
+    description = TextField()
+    quantity = DecimalText()
+    unit_price = DecimalText()
+    tax_code = TextField()
+    net = DecimalText()
+
+    class Meta:
+        table_name = "invoice_line"
+        primary_key = CompositeKey("invoice", "position")
+
+
+class Bill(BaseModel):
+    """A bill in a company's books: received through the network, imported, or entered;
+    its figures are the sender's, kept exactly as sent."""
+
+    id = AutoField()
+    company = ForeignKeyField(Company, column_name="company_id", lazy_load=False)
+    vendor = ForeignKeyField(Contact, column_name="vendor_id", null=True, lazy_load=False)
+    source = TextField()  # "network", "ubl" or "manual"
+    dedupe_key = TextField()  # who sent it and its number: the same invoice is one bill
+    sender = IntegerField(null=True, column_name="sender_id")  # the sending member's books
+    invoice = IntegerField(null=True, column_name="invoice_id")  # the sender's invoice
+    seller = TextField()  # JSON: the seller's name, identifiers and public details as sent
+    buyer_name = TextField(default="")
+    kind = TextField(default="invoice")
+    number = TextField()
+    number_key = TextField()
+    corrects_number = TextField(default="")
+    issue_date = TextField()
+    due_date = TextField(null=True)
+    terms = TextField(default="")
+    currency = TextField(default="CAD")
+    notes = TextField(default="")
+    net = DecimalText()
+    tax = DecimalText()
+    total = DecimalText()
+    payable = DecimalText()
+    taxes = TextField(default="[]")  # JSON: the tax lines as sent
+    warnings = TextField(default="[]")  # JSON: what the import noticed, shown at review
+    status = TextField(default="review")  # review, scheduled, paid, rejected, duplicate
+    reason = TextField(default="")
+    pay_on = TextField(null=True)
+    paid_on = TextField(null=True)
+    paid_method = TextField(default="")
+    decided_by = IntegerField(null=True)
+    received_at = DateTimeField()
+    updated_at = DateTimeField()
+    version = IntegerField(default=1)
+
+
+class BillLine(BaseModel):
+    bill = ForeignKeyField(Bill, column_name="bill_id", lazy_load=False, on_delete="CASCADE")
+    position = IntegerField()
+    description = TextField()
+    quantity = DecimalText()
+    unit_price = DecimalText()
+    net = DecimalText()
+    tax_category = TextField(default="")
+    tax_rate = DecimalText()
+    category = IntegerField(null=True, column_name="category_id")  # chosen at approval
+
+    class Meta:
+        table_name = "bill_line"
+        primary_key = CompositeKey("bill", "position")
+
+
+class CompanyEvent(BaseModel):
+    """A change to a company's public details, plan, visibility or to the firm's settings,
+    naming the preparer: who changed what the network sees."""
+
+    id = AutoField()
+    company = IntegerField(null=True, column_name="company_id")
+    firm = IntegerField(null=True, column_name="firm_id")
+    preparer = IntegerField(null=True, column_name="preparer_id")
+    kind = TextField()
+    detail = TextField(default="{}")
+    at = DateTimeField()
+
+    class Meta:
+        table_name = "company_event"

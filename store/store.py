@@ -116,6 +116,27 @@ class Store:
         return Reminders(self)
 
     @cached_property
+    def invoices(self):
+        """Sales invoices in a company's books, and sending them."""
+        from store.invoices import Invoices
+
+        return Invoices(self)
+
+    @cached_property
+    def bills(self):
+        """Bills for review, approval, the payment schedule."""
+        from store.bills import Bills
+
+        return Bills(self)
+
+    @cached_property
+    def invoice_mail(self):
+        """Invoices that go by email, through the outbox."""
+        from store.invoice_mail import InvoiceMail
+
+        return InvoiceMail(self)
+
+    @cached_property
     def clients(self) -> Clients:
         from store.clients import Clients
 

@@ -37,3 +37,11 @@ def like_pattern(term: str) -> str:
     """Return a LIKE pattern matching `term` anywhere, with LIKE's wildcards escaped by `\\`."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def clean_lines(value: str | None) -> str:
+    """Like clean_text, line by line: notes keep their line breaks, nothing else."""
+    if not value:
+        return ""
+    lines = [clean_text(line) for line in value.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")

@@ -1,0 +1,95 @@
+"""What an invoice carries from one set of books to another: its own data, never the sender's
+accounts or codes. The network, the UBL import and the UBL export all speak this shape."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from store.money import ZERO
+
+
+def number_key(number: str) -> str:
+    """An invoice number as compared for duplicates: no spaces, dashes, dots, slashes or
+    leading zeros, any case ("INV-0042" and "inv 42" are one)."""
+    plain = re.sub(r"[\s\-./_]", "", number).casefold()
+    return re.sub(r"(?<!\d)0+(?=\d)", "", plain)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A seller or a buyer as the document names it."""
+
+    name: str
+    identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, value): ("VAT", "GB123"), ...
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    city: str = ""
+    region: str = ""  # two-letter country code
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "identifiers": [list(i) for i in self.identifiers],
+                "email": self.email, "phone": self.phone, "address": self.address,
+                "city": self.city, "region": self.region}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Party:
+        return cls(data.get("name", ""), tuple(tuple(i) for i in data.get("identifiers", [])),
+                   data.get("email", ""), data.get("phone", ""), data.get("address", ""),
+                   data.get("city", ""), data.get("region", ""))
+
+
+@dataclass(frozen=True)
+class DocLine:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    net: Decimal
+    tax_category: str
+    tax_rate: Decimal
+
+
+@dataclass(frozen=True)
+class DocTax:
+    category: str
+    rate: Decimal
+    taxable: Decimal
+    amount: Decimal
+    name: str = ""
+
+    def as_json(self) -> dict:
+        return {"category": self.category, "rate": str(self.rate), "taxable": str(self.taxable),
+                "amount": str(self.amount), "name": self.name}
+
+    @classmethod
+    def from_json(cls, data: dict) -> DocTax:
+        return cls(data["category"], Decimal(data["rate"]), Decimal(data["taxable"]),
+                   Decimal(data["amount"]), data.get("name", ""))
+
+
+@dataclass(frozen=True)
+class Document:
+    """An invoice or a credit note, with its figures as its issuer stated them."""
+
+    kind: str  # "invoice" or "credit_note"
+    number: str
+    issue_date: str  # ISO
+    due_date: str | None
+    terms: str
+    currency: str
+    seller: Party
+    buyer: Party
+    lines: tuple[DocLine, ...]
+    taxes: tuple[DocTax, ...]
+    net: Decimal  # the sum of the line nets
+    tax: Decimal
+    total: Decimal  # with taxes
+    payable: Decimal
+    notes: str = ""
+    corrects_number: str = ""  # a credit note's invoice
+    allowances: Decimal = ZERO
+    charges: Decimal = ZERO
+    prepaid: Decimal = ZERO
+    warnings: tuple[str, ...] = field(default=())

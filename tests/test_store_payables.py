@@ -1,0 +1,194 @@
+"""Accounts payable on the network, on both backends: member A invoices its linked customer B;
+B's bill for review; approve, schedule, pay; reject with a reason; resend; duplicates; credit
+notes; the email path when the network cannot carry it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from store.bills import BillError
+from store.directory_import import load_members, member_row
+from store.invitations import Envelope
+from store.invoices import InvoiceDraft, InvoiceError, LineDraft
+from store.models import Company, Outbox
+from store.validate import Details
+from tests.helpers import make_preparer
+
+D = Decimal
+TODAY = dt.date(2026, 3, 2)
+
+
+async def members(store, *specs) -> list[int]:
+    rows = [member_row(f"k{n}", name, region=region, visible=visible, plan=plan)
+            for n, (name, region, visible, plan) in enumerate(specs)]
+    await load_members(store, rows)
+    ids = dict(await store.list(Company.select(Company.member_key, Company.id).tuples()))
+    return [ids[r.member_key] for r in rows]
+
+
+def mailer(sent: list):
+    def build(document, why) -> Envelope:
+        sent.append((document, why))
+        return Envelope(f"<inv-{document.number}-{len(sent)}@x>", "firm@example.com",
+                        "b@example.com", b"Subject: invoice\r\n\r\nhello\r\n")
+    return build
+
+
+@pytest.fixture
+async def pair(store):
+    """A (Plomberie Gagnon) and B (Toiture Fortin), members in CA; A's customer linked to B."""
+    firm = await make_preparer(store)
+    a, b = await members(store, ("Plomberie Gagnon", "CA", True, "Plus"),
+                         ("Toiture Fortin", "CA", True, "Essentials"))
+    customer = await store.network.add_contact(
+        a, "customer", Details("Toiture Fortin", "b@example.com", "", "", "", ""), member_id=b)
+    return firm, a, b, customer
+
+
+def draft(customer: int, number: str = "INV-0001", **kw) -> InvoiceDraft:
+    return InvoiceDraft(
+        customer_id=customer, number=number, issue_date=TODAY,
+        due_date=TODAY + dt.timedelta(days=30),
+        lines=kw.pop("lines", (LineDraft("Réparation de toiture", D("3"), D("125.50"), "GST+QST"),
+                               LineDraft("Matériaux", D("1"), D("80.00"), "GST"))), **kw)
+
+
+async def test_the_whole_path_network_bill_approved_scheduled_paid(store, pair):
+    firm, a, b, customer = pair
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    view = await store.invoices.get(invoice)
+    assert view.totals.net == D("456.50")
+    # GST on both lines' sum, QST on the Quebec line alone, each rounded once.
+    assert dict(view.totals.by_name()) == {"GST": D("22.83"), "QST": D("37.56")}
+    assert view.totals.total == D("516.89")
+    sent: list = []
+    outcome = await store.invoices.send(invoice, firm.id, mailer(sent))
+    assert (outcome.route, outcome.refusal, outcome.bill) == ("network", None, "created")
+    assert sent == []
+    assert (await store.invoices.get(invoice)).row.status == "received"
+    assert await store.bills.count(b) == 1
+    (row,) = await store.bills.list(b)
+    bill = await store.bills.get(row.id)
+    # Exactly as sent: the sender's figures, lines and number.
+    assert (bill.row.number, bill.row.total, bill.document.tax) == ("INV-0001", D("516.89"),
+                                                                     D("60.39"))
+    assert [ln.net for ln in bill.document.lines] == [D("376.50"), D("80.00")]
+    assert bill.row.vendor == "Plomberie Gagnon" and bill.row.vendor_id is None
+    # No vendor record for A: approving needs one, never made silently.
+    categories = [c for c, *_ in await store.bills.categories(b)]
+    with pytest.raises(BillError) as refused:
+        await store.bills.approve(row.id, categories=categories[:2], pay_on=TODAY,
+                                  preparer_id=firm.id)
+    assert refused.value.code == "vendor_needed"
+    vendor = await store.bills.approve(row.id, categories=categories[:2],
+                                       pay_on=TODAY + dt.timedelta(days=20), preparer_id=firm.id,
+                                       create_vendor=True)
+    made = await store.network.contact(vendor)
+    assert made.member_id == a and made.role == "vendor"
+    assert (await store.invoices.get(invoice)).row.status == "scheduled"
+    schedule = await store.bills.schedule(b, today=TODAY, days=30)
+    assert [(d.day, d.totals) for d in schedule] == [("2026-03-22", (("CAD", D("516.89")),))]
+    await store.bills.mark_paid(row.id, paid_on=TODAY + dt.timedelta(days=19),
+                                method="transfer", preparer_id=firm.id)
+    paid = await store.invoices.get(invoice)
+    assert (paid.row.status, paid.paid_on, paid.paid_method) == ("paid", "2026-03-21",
+                                                                 "transfer")
+    # The next bill from A: its vendor is known, its category proposed from the last one.
+    second = await store.invoices.save(a, draft(customer, "INV-0002"), firm.id)
+    await store.invoices.send(second, firm.id, mailer(sent))
+    (newest, _old) = await store.bills.list(b)
+    again = await store.bills.get(newest.id)
+    assert again.row.vendor_id == vendor and again.proposed_category == categories[0]
+
+
+async def test_reject_goes_back_with_the_reason_and_a_resend_is_the_same_bill(store, pair):
+    firm, a, b, customer = pair
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    await store.invoices.send(invoice, firm.id, mailer([]))
+    (row,) = await store.bills.list(b)
+    with pytest.raises(BillError):
+        await store.bills.reject(row.id, "   ", firm.id)
+    await store.bills.reject(row.id, "Mauvais prix", firm.id)
+    back = await store.invoices.get(invoice)
+    assert (back.row.status, back.row.status_note) == ("rejected", "Mauvais prix")
+    outcome = await store.invoices.send(invoice, firm.id, mailer([]))
+    assert outcome.bill == "updated"
+    (again,) = await store.bills.list(b)
+    assert again.id == row.id and again.status == "review"
+
+
+async def test_the_same_invoice_twice_is_one_bill_and_refused_once_approved(store, pair):
+    firm, a, b, customer = pair
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    assert (await store.invoices.send(invoice, firm.id, mailer([]))).bill == "created"
+    assert (await store.invoices.send(invoice, firm.id, mailer([]))).bill == "updated"
+    assert await store.bills.count(b) == 1
+    (row,) = await store.bills.list(b)
+    categories = [c for c, *_ in await store.bills.categories(b)]
+    await store.bills.approve(row.id, categories=categories[:2], pay_on=TODAY,
+                              preparer_id=firm.id, create_vendor=True)
+    with pytest.raises(InvoiceError):
+        await store.invoices.send(invoice, firm.id, mailer([]))  # decided: not sent again
+    assert await store.bills.count(b, None) == 1
+    # A number is unique in the company, spaces, dashes, zeros and case aside.
+    with pytest.raises(InvoiceError) as taken:
+        await store.invoices.save(a, draft(customer, "inv 1"), firm.id)
+    assert taken.value.code == "number_taken"
+    assert await store.invoices.next_number(a) == "INV-0002"
+    assert await store.bills.same_number(b, row.vendor_id or (await store.bills.get(row.id))
+                                         .row.vendor_id, "inv-00001") == [row.id]
+
+
+async def test_a_credit_note_reduces_what_is_owed(store, pair):
+    firm, a, b, customer = pair
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    await store.invoices.send(invoice, firm.id, mailer([]))
+    credit = await store.invoices.save(a, draft(
+        customer, "CN-0001", kind="credit_note", corrects=invoice,
+        lines=(LineDraft("Remise", D("1"), D("80.00"), "GST"),)), firm.id)
+    await store.invoices.send(credit, firm.id, mailer([]))
+    rows = {r.number: r for r in await store.bills.list(b)}
+    assert rows["INV-0001"].owed == D("516.89") - D("84.00")
+    assert rows["CN-0001"].kind == "credit_note"
+
+
+@pytest.mark.parametrize("change, why", [
+    (dict(sender_visible=False), "sender_hidden"),
+    (dict(receiver_visible=False), "receiver_hidden"),
+    (dict(receiver_plan="simple_start"), "receiver_simple_start"),
+])
+async def test_when_the_network_cannot_carry_it_it_goes_by_email(store, pair, change, why):
+    firm, a, b, customer = pair
+    if "sender_visible" in change:
+        await store.network.set_visible(a, False)
+    if "receiver_visible" in change:
+        await store.network.set_visible(b, False)
+    if "receiver_plan" in change:
+        await store.network.set_plan(b, change["receiver_plan"])
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    sent: list = []
+    outcome = await store.invoices.send(invoice, firm.id, mailer(sent))
+    assert (outcome.route, outcome.refusal) == ("email", why)
+    assert await store.bills.count(b, None) == 0
+    view = await store.invoices.get(invoice)
+    assert (view.row.status, view.row.route, view.row.status_note) == ("sent", "email", why)
+    assert [d.number for d, _why in sent] == ["INV-0001"]
+    (job,) = await store.invitations.claim_many(10)
+    assert job.invoice_id == invoice and job.invitation_id is None
+    from store.invitations import DeliveryResult
+
+    await store.invitations.record([DeliveryResult(job, answer="250 OK")])
+    assert await store.scalar(Outbox.select(Outbox.state).where(Outbox.id == job.outbox_id)) \
+        == "sent"
+    # Visible again: delivery through the network resumes.
+    if "sender_visible" in change:
+        await store.network.set_visible(a, True)
+    elif "receiver_visible" in change:
+        await store.network.set_visible(b, True)
+    else:
+        await store.network.set_plan(b, "essentials")
+    second = await store.invoices.save(a, draft(customer, "INV-0002"), firm.id)
+    assert (await store.invoices.send(second, firm.id, mailer(sent))).route == "network"
