@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--email", required=True)
     add.add_argument("--firm", default="", help="firm name, needed for the first account")
+    add.add_argument("--role", choices=("admin", "preparer"), default=None,
+                     help="admin may change companies' public details (the first account is "
+                          "always an admin); default: preparer")
     imports = commands.add_parser("import", parents=[common], help="import clients from CSV")
     import_what = imports.add_subparsers(dest="import_what", required=True, parser_class=_Parser)
     clients_in = import_what.add_parser(
@@ -145,7 +148,40 @@ def build_parser() -> argparse.ArgumentParser:
                     "plan, visible. Rows with errors are reported by line and skipped.")
     load.add_argument("file", type=Path)
     load.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    _payables_parsers(commands, common)
     return parser
+
+
+def _payables_parsers(commands, common) -> None:
+    """company list, bills import|list, invoices export (C: an id, an exact name, or firm)."""
+    company = commands.add_parser("company", parents=[common], help="companies with books")
+    company_commands = company.add_subparsers(dest="company_command", required=True,
+                                              parser_class=_Parser)
+    listed = company_commands.add_parser("list", parents=[common],
+                                         help="every company with books here")
+    listed.add_argument("--json", action="store_true", help="print them as JSON")
+    bills = commands.add_parser("bills", parents=[common], help="bills to review and pay")
+    bill_commands = bills.add_subparsers(dest="bills_command", required=True,
+                                         parser_class=_Parser)
+    taken = bill_commands.add_parser(
+        "import", parents=[common], help="UBL 2.1 invoices or credit notes as bills for review")
+    taken.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    taken.add_argument("--company", required=True, metavar="C")
+    taken.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    shown = bill_commands.add_parser("list", parents=[common], help="a company's bills")
+    shown.add_argument("--company", required=True, metavar="C")
+    shown.add_argument("--status", metavar="S", help="review, scheduled, paid, rejected, duplicate")
+    shown.add_argument("--days", type=int, default=30,
+                       help="with --status scheduled: how far ahead (default 30)")
+    shown.add_argument("--json", action="store_true", help="print them as JSON")
+    invoices = commands.add_parser("invoices", parents=[common], help="sales invoices")
+    invoice_commands = invoices.add_subparsers(dest="invoices_command", required=True,
+                                               parser_class=_Parser)
+    out = invoice_commands.add_parser("export", parents=[common],
+                                      help="an invoice as a Peppol BIS 3.0 UBL file")
+    out.add_argument("number")
+    out.add_argument("--company", required=True, metavar="C")
+    out.add_argument("--ubl", required=True, type=Path, metavar="FILE", help="- for stdout")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,6 +233,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from linkdesk.cli_network import network_import
 
             code = asyncio.run(network_import(target, args, _open_store, UsageError))
+        elif args.command in ("company", "bills", "invoices"):
+            from linkdesk import cli_payables
+
+            run = {"company": cli_payables.company_list, "invoices": cli_payables.invoices_export,
+                   "bills": cli_payables.bills_import if getattr(args, "bills_command", "")
+                   == "import" else cli_payables.bills_list}[args.command]
+            code = asyncio.run(run(target, args, _open_store, UsageError))
         else:
             code = _run_app(settings, target)
     except UsageError as exc:
@@ -343,7 +386,8 @@ async def _user_add(target, args) -> int:
     store = await _open_store(target)
     try:
         try:
-            info = await store.accounts.create(args.username, args.email, password, args.firm)
+            info = await store.accounts.create(args.username, args.email, password, args.firm,
+                                               role=args.role)
         except AccountError as exc:
             field, code = next(iter(exc.by_field.items()))
             if code == "firm_differs":

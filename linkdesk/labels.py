@@ -90,6 +90,8 @@ NETWORK_ERRORS = {
     "unknown_contact": N_("This record no longer exists."),
     "role_invalid": N_("Choose customer or vendor."),
     "plan_invalid": N_("Choose Simple Start, Essentials, Plus or Advanced."),
+    "admin_only": N_("Only an admin of the firm may change a company's public details, plan "
+                     "and visibility."),
 }
 
 PLAN_LABELS = {
@@ -161,3 +163,37 @@ def relay_advice(kind: str | None) -> str:
     """What to change for a relay problem of this kind."""
     return _(RELAY_ADVICE[kind]) if kind in RELAY_ADVICE else \
         _("Check the relay's settings (linkdesk config, linkdesk mail check).")
+
+
+BILL_STATUSES = {
+    "review": N_("For review"),
+    "scheduled": N_("Scheduled"),
+    "paid": N_("Paid"),
+    "rejected": N_("Rejected"),
+    "duplicate": N_("Duplicate"),
+}
+
+
+def bill_status_label(status: str) -> str:
+    return _(BILL_STATUSES.get(status, status))
+
+
+BILL_WARNINGS = {
+    "buyer_not_company": N_("the buyer named in the file is not obviously this company"),
+    "possible_duplicate": N_("this vendor already has a bill with this number"),
+}
+
+
+def bill_import_line(result: dict) -> str:
+    """One imported file's outcome, for a person."""
+    if result["outcome"] == "refused":
+        return _("{file}: refused: {problems}").format(file=result["file"], problems="; ".join(
+            f"{p['rule']}: {p['found']}" for p in result["problems"]))
+    text = {"created": _("{file}: bill {number} for review ({total} {currency})"),
+            "updated": _("{file}: bill {number} updated, still for review ({total} "
+                         "{currency})"),
+            }.get(result["outcome"], _("{file}: refused: bill {number} was already decided"))
+    line = text.format(**result)
+    for warning in result.get("warnings", []):
+        line += "\n  " + _("warning: {text}").format(text=_(BILL_WARNINGS.get(warning, warning)))
+    return line

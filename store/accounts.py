@@ -45,6 +45,11 @@ class PreparerInfo:
     username: str
     email: str
     firm_name: str
+    role: str = "preparer"  # "admin": may change companies' public details and settings
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,14 @@ class Accounts:
         return await self.store.scalar(Preparer.select(fn.COUNT(Preparer.id)))
 
     async def create(
-        self, username: str, email: str, password: str | Secret, firm_name: str = ""
+        self, username: str, email: str, password: str | Secret, firm_name: str = "",
+        role: str | None = None,
     ) -> PreparerInfo:
-        """Create a preparer; the first one also creates the firm, named `firm_name`."""
+        """Create a preparer; the first one also creates the firm, named `firm_name`, and is
+        its admin whatever `role` says (a firm always has one); others are preparers unless
+        `role` is "admin"."""
+        if role not in (None, "admin", "preparer"):
+            raise AccountError({"role": "role_invalid"})
         errors: dict[str, str] = {}
         values: dict[str, str] = {}
         for name, check, raw in (
@@ -118,6 +128,7 @@ class Accounts:
         async with self.store.write():
             firm_id = await self.store.firm_id()
             name = clean_text(firm_name)
+            first = firm_id is None
             if firm_id is None:
                 if not name:
                     raise AccountError({"firm_name": "required"})
@@ -133,6 +144,7 @@ class Accounts:
                         username_key=username_key(values["username"]),
                         email=values["email"],
                         password_hash=password_hash,
+                        role="admin" if first else (role or "preparer"),
                         created_at=now,
                     )
                 )
@@ -150,14 +162,19 @@ class Accounts:
     async def _info(self, preparer_id: int) -> PreparerInfo:
         rows = await self.store.list(
             Preparer.select(
-                Preparer.id, Preparer.firm, Preparer.username, Preparer.email, Firm.name
+                Preparer.id, Preparer.firm, Preparer.username, Preparer.email, Firm.name,
+                Preparer.role,
             )
             .join(Firm, on=(Preparer.firm == Firm.id))
             .where(Preparer.id == preparer_id)
             .tuples()
         )
-        pid, firm_id, username, email, firm_name = rows[0]
-        return PreparerInfo(pid, firm_id, username, email, firm_name)
+        pid, firm_id, username, email, firm_name, role = rows[0]
+        return PreparerInfo(pid, firm_id, username, email, firm_name, role)
+
+    async def is_admin(self, preparer_id: int) -> bool:
+        return await self.store.scalar(Preparer.select(Preparer.role)
+                                       .where(Preparer.id == preparer_id)) == "admin"
 
     async def _verify(self, password_hash: str | None, password: Secret) -> bool:
         if password_hash is None:

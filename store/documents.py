@@ -13,8 +13,8 @@ from store.money import ZERO
 def number_key(number: str) -> str:
     """An invoice number as compared for duplicates: no spaces, dashes, dots, slashes or
     leading zeros, any case ("INV-0042" and "inv 42" are one)."""
-    plain = re.sub(r"[\s\-./_]", "", number).casefold()
-    return re.sub(r"(?<!\d)0+(?=\d)", "", plain)
+    parts = re.split(r"[\s\-./_]+", number.casefold())
+    return "".join(re.sub(r"(?<!\d)0+(?=\d)", "", part) for part in parts)
 
 
 @dataclass(frozen=True)

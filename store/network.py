@@ -201,8 +201,23 @@ class Network:
         return CompanyInfo(cid, kind, Details(name, email, phone, website, address, city),
                            region, plan, bool(visible) and kind == "member", client_id, version)
 
+    async def _admin_only(self, by: int | None, company_id: int, kind: str, detail: dict
+                          ) -> None:
+        """Inside the caller's transaction: only an admin changes what the network sees
+        (seed 004); the change is an event naming who made it. `by` None: the system (an
+        import, the demo), never a preparer at a screen."""
+        import json as _json
+
+        from store.models import CompanyEvent
+
+        if by is not None and not await self.store.accounts.is_admin(by):
+            raise NetworkError("admin_only")
+        await self.store.execute(CompanyEvent.insert(
+            company=company_id, preparer=by, kind=kind, detail=_json.dumps(detail),
+            at=self.store.clock()))
+
     async def update_profile(self, company_id: int, details: Details,
-                             version: int | None = None) -> None:
+                             version: int | None = None, *, by: int | None = None) -> None:
         """Change a company's public details; linked records follow if it is visible.
 
         With `version` (as read), a change saved since raises ChangedMeanwhile with the
@@ -214,6 +229,9 @@ class Network:
                 raise ChangedMeanwhile(info.details, info.version)
             if info.details == details:
                 return
+            await self._admin_only(by, company_id, "profile_changed", {
+                f: getattr(details, f) for f in PUBLIC_FIELDS
+                if getattr(details, f) != getattr(info.details, f)})
             await self._unindex([company_id])
             await self.store.execute(Company.update(
                 name=details.name, name_fold=fold(details.name), email=details.email,
@@ -223,20 +241,23 @@ class Network:
             await self._index([company_id])
             await self._sync_links([company_id])
 
-    async def set_plan(self, company_id: int, plan: str) -> None:
+    async def set_plan(self, company_id: int, plan: str, *, by: int | None = None) -> None:
         if plan not in PLANS:
             raise NetworkError("plan_invalid")
         async with self.store.write():
+            await self._admin_only(by, company_id, "plan_changed", {"plan": plan})
             await self.store.execute(Company.update(plan=plan, version=Company.version + 1)
                                      .where(Company.id == company_id))
 
-    async def set_visible(self, company_id: int, visible: bool) -> None:
+    async def set_visible(self, company_id: int, visible: bool, *, by: int | None = None
+                          ) -> None:
         """Switch a member's visibility. Off: nobody finds it and linked records stop updating
         (they keep what they have). On: it can be found again and linked records catch up."""
         async with self.store.write():
             info = await self.company(company_id)
             if info.is_firm_books:
                 raise NetworkError("firm_books")
+            await self._admin_only(by, company_id, "visibility_changed", {"visible": visible})
             await self._unindex([company_id])
             await self.store.execute(Company.update(visible=visible, updated_at=self.store.clock())
                                      .where(Company.id == company_id))

@@ -66,13 +66,31 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
                 yield Static(_("A firm's own books are never published on the business "
                                "network and have no network search or visibility settings."),
                              classes="note", markup=False)
+            if not self._admin:
+                yield Static(_("Read only: only an admin of the firm may change these."),
+                             id="admin-only", classes="note", markup=False)
             yield Static("", id="form-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(_("Save"), id="save-button", variant="primary", compact=True)
+                yield Button(_("Save"), id="save-button", variant="primary", compact=True,
+                             disabled=not self._admin)
                 yield Button(_("Close"), id="cancel-button", compact=True)
+
+    @property
+    def _admin(self) -> bool:
+        preparer = self.app.preparer
+        return preparer is None or preparer.is_admin
+
+    @property
+    def _by(self) -> int | None:
+        return self.app.preparer.id if self.app.preparer else None
 
     def on_mount(self) -> None:
         fill(self, self.info.details, self.app.settings.region)
+        if not self._admin:
+            for widget in self.query("Input, Select, Switch"):
+                widget.disabled = True
+            self.set_focus(self.query_one("#cancel-button"))
+            return
         self.set_focus(self.query_one("#input-name"))
 
     def submit_form(self) -> None:
@@ -98,7 +116,7 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
     @work(exclusive=True, group="visibility")
     async def switch_visibility(self, visible: bool) -> None:
         try:
-            await self.app.store.network.set_visible(self.info.id, visible)
+            await self.app.store.network.set_visible(self.info.id, visible, by=self._by)
         except NetworkError as exc:
             self.query_one("#form-message", Static).update(network_error(exc))
             return
@@ -124,7 +142,10 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
             return
         network = self.app.store.network
         try:
-            await network.update_profile(self.info.id, result, self.info.version)
+            await network.update_profile(self.info.id, result, self.info.version, by=self._by)
+        except NetworkError as exc:
+            self.query_one("#form-message", Static).update(network_error(exc))
+            return
         except ChangedMeanwhile as theirs:
             now = theirs.now
             if not await self.app.push_screen_wait(ConfirmScreen(
@@ -134,9 +155,9 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
                         if v)), _("Save mine"))):
                 self.dismiss(True)  # theirs stay
                 return
-            await network.update_profile(self.info.id, result, theirs.version)
+            await network.update_profile(self.info.id, result, theirs.version, by=self._by)
         if not self.info.is_firm_books:
             plan = self.query_one("#plan", Select).value
             if plan != self.info.plan:
-                await network.set_plan(self.info.id, str(plan))
+                await network.set_plan(self.info.id, str(plan), by=self._by)
         self.dismiss(True)

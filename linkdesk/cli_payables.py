@@ -1,0 +1,197 @@
+"""`linkdesk company list`, `linkdesk bills import|list`, `linkdesk invoices export`: accounts
+payable and e-invoices for scripts (one line on stderr and exit 2 for bad input)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from linkdesk.i18n import _
+
+
+async def _companies(store) -> list[tuple]:
+    """Every company with books here: the firm's own, and client companies."""
+    from store.models import Company
+
+    return await store.list(
+        Company.select(Company.id, Company.name, Company.kind, Company.plan, Company.visible)
+        .where((Company.kind == "firm") | Company.client.is_null(False))
+        .order_by(Company.kind != "firm", Company.name, Company.id).tuples())
+
+
+async def resolve_company(store, given: str, usage_error) -> int:
+    """C: a company id, its exact name, or `firm` for the firm's own books."""
+    if given == "firm":
+        firm_id = await store.firm_id()
+        if firm_id is None:
+            raise usage_error(_("--company: this database has no firm yet"))
+        return await store.network.firm_books(firm_id)
+    rows = await _companies(store)
+    if given.isdigit():
+        found = [r for r in rows if r[0] == int(given)]
+    else:
+        found = [r for r in rows if r[1] == given]
+    if len(found) == 1:
+        return found[0][0]
+    if len(found) > 1:
+        raise usage_error(_("--company: {n} companies are named {name!r}; give the id "
+                            "(linkdesk company list)").format(n=len(found), name=given))
+    raise usage_error(_("--company: no company with books is {name!r} (linkdesk company "
+                        "list shows them)").format(name=given))
+
+
+async def company_list(target, args, open_store, usage_error) -> int:
+    store = await open_store(target, pool_size=1)
+    try:
+        rows = await _companies(store)
+    finally:
+        await store.close()
+    items = [{"id": i, "name": name, "firm_books": kind == "firm",
+              "plan": None if kind == "firm" else plan,
+              "visible": False if kind == "firm" else bool(visible)}
+             for i, name, kind, plan, visible in rows]
+    if args.json:
+        print(json.dumps(items))
+        return 0
+    from linkdesk.labels import plan_label
+
+    for item in items:
+        what = _("the firm's own books") if item["firm_books"] else "{plan}, {seen}".format(
+            plan=plan_label(item["plan"]),
+            seen=_("visible") if item["visible"] else _("hidden"))
+        print(f"{item['id']:>6}  {item['name']}  ({what})")
+    return 0
+
+
+def _bill_json(row) -> dict:
+    return {"id": row.id, "vendor": row.vendor, "vendor_id": row.vendor_id,
+            "number": row.number, "kind": row.kind, "issue_date": row.issue_date,
+            "due_date": row.due_date, "pay_on": row.pay_on, "currency": row.currency,
+            "total": str(row.total), "owed": str(row.owed), "status": row.status,
+            "source": row.source}
+
+
+async def bills_list(target, args, open_store, usage_error) -> int:
+    from store.bills import STATUSES
+
+    if args.status and args.status not in STATUSES:
+        raise usage_error(_("--status: one of {names}").format(names=", ".join(STATUSES)))
+    store = await open_store(target, pool_size=1)
+    try:
+        company = await resolve_company(store, args.company, usage_error)
+        if args.status == "scheduled":
+            import datetime as dt
+
+            days = await store.bills.schedule(company, today=dt.date.today(), days=args.days)
+            rows = [bill for day in days for bill in day.bills]
+        else:
+            rows, before = [], None
+            while True:
+                page = await store.bills.list(company, status=args.status, before=before,
+                                              limit=500)
+                rows += page
+                if len(page) < 500:
+                    break
+                before = page[-1].id
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps([_bill_json(r) for r in rows]))
+        return 0
+    from linkdesk.labels import bill_status_label
+
+    for r in rows:
+        print(f"{r.id:>6}  {r.pay_on or r.due_date or '':10}  {r.vendor[:30]:30}  "
+              f"{r.number[:16]:16}  {r.owed:>12} {r.currency}  {bill_status_label(r.status)}")
+    return 0
+
+
+async def bills_import(target, args, open_store, usage_error) -> int:
+    """Each file checked, then imported as a bill for review; a refused file names the rules it
+    breaks and writes nothing. Exit 0 when every file was taken, 1 when some were refused."""
+    documents = _read_documents(args.files, usage_error)
+    store = await open_store(target, pool_size=1)
+    results = []
+    try:
+        company = await resolve_company(store, args.company, usage_error)
+        info = await store.network.company(company)
+        from store.text import fold
+
+        for path, document, problems in documents:
+            if document is None:
+                results.append({"file": str(path), "outcome": "refused", "problems": [
+                    {"rule": p.rule, "found": p.found} for p in problems]})
+                continue
+            buyer = fold(document.buyer.name)
+            if buyer and fold(info.details.name) not in buyer \
+                    and buyer not in fold(info.details.name):
+                from dataclasses import replace
+
+                document = replace(document, warnings=(*document.warnings,
+                                                       "buyer_not_company"))
+            done = await store.bills.import_document(company, document)
+            results.append({"file": str(path), "outcome": done.outcome, "bill": done.bill_id,
+                            "number": document.number, "total": str(document.total),
+                            "currency": document.currency,
+                            "warnings": list(document.warnings)})
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps(results))
+    else:
+        from linkdesk.labels import bill_import_line
+
+        for result in results:
+            print(bill_import_line(result))
+    refused = sum(1 for r in results if r["outcome"] == "refused")
+    return 1 if refused else 0
+
+
+def _read_documents(paths: list[Path], usage_error) -> list[tuple]:
+    """(path, document or None, problems or None) for each file, all read before any write."""
+    from linkdesk.einvoice.ubl_read import UblRefused, parse
+
+    documents = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise usage_error(f"{path}: {exc.strerror or exc}") from None
+        try:
+            documents.append((path, parse(data), None))
+        except UblRefused as exc:
+            documents.append((path, None, exc.problems))
+    return documents
+
+
+def _write(path: Path, data: bytes, usage_error) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise usage_error(f"--ubl {path}: {exc.strerror or exc}") from None
+
+
+async def invoices_export(target, args, open_store, usage_error) -> int:
+    from linkdesk.einvoice.ubl_write import to_ubl
+
+    store = await open_store(target, pool_size=1)
+    try:
+        company = await resolve_company(store, args.company, usage_error)
+        invoice = await store.invoices.by_number(company, args.number)
+        if invoice is None:
+            raise usage_error(_("no invoice {number} in these books").format(
+                number=args.number))
+        document = await store.invoices.document(invoice)
+    finally:
+        await store.close()
+    data = to_ubl(document)
+    if str(args.ubl) == "-":
+        sys.stdout.buffer.write(data)
+        return 0
+    _write(args.ubl, data, usage_error)
+    print(_("Wrote invoice {number} ({total} {currency}) to {path}.").format(
+        number=document.number, total=Decimal(document.total), currency=document.currency,
+        path=args.ubl), file=sys.stderr)
+    return 0
