@@ -197,3 +197,70 @@ def bill_import_line(result: dict) -> str:
     for warning in result.get("warnings", []):
         line += "\n  " + _("warning: {text}").format(text=_(BILL_WARNINGS.get(warning, warning)))
     return line
+
+
+def money(amount, currency: str) -> str:
+    """An amount as the language writes it: $1,234.56 in English, 1 234,56 $ in French."""
+    from babel.numbers import format_currency
+
+    from linkdesk.i18n import current_language
+
+    locale = "fr_CA" if current_language() == "fr" else "en_CA"
+    return format_currency(amount, currency, locale=locale)
+
+
+def when(iso_date: str | None) -> str:
+    """A stored ISO date as the language writes it (2026-03-22 / 22 mars 2026)."""
+    if not iso_date:
+        return ""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    from linkdesk.i18n import current_language
+
+    locale = "fr_CA" if current_language() == "fr" else "en_CA"
+    return format_date(dt.date.fromisoformat(iso_date), "medium", locale=locale)
+
+
+EXPENSE_CATEGORIES = {
+    "advertising": N_("Advertising"),
+    "bank_fees": N_("Bank fees"),
+    "cost_of_goods": N_("Cost of goods sold"),
+    "insurance": N_("Insurance"),
+    "meals": N_("Meals and entertainment"),
+    "office": N_("Office expenses"),
+    "professional_fees": N_("Professional fees"),
+    "rent": N_("Rent"),
+    "repairs": N_("Repairs and maintenance"),
+    "subcontractors": N_("Subcontractors"),
+    "supplies": N_("Supplies"),
+    "telephone": N_("Telephone and internet"),
+    "travel": N_("Travel"),
+    "utilities": N_("Utilities"),
+    "other": N_("Other expenses"),
+}
+
+
+def category_label(code: str, name: str) -> str:
+    """A chart category: a default one's translated name, or the name a preparer gave."""
+    return _(EXPENSE_CATEGORIES[code]) if code in EXPENSE_CATEGORIES and name == code else name
+
+
+PAYMENT_METHODS = {"transfer": N_("Bank transfer"), "cheque": N_("Cheque"), "card": N_("Card"),
+                   "cash": N_("Cash"), "other": N_("Other")}
+
+BILL_ERRORS = {
+    "vendor_needed": N_("Choose the vendor, or create it from the bill's details."),
+    "categories_needed": N_("Choose an expense category."),
+    "reason_needed": N_("Say why the bill is rejected: the vendor sees it."),
+    "not_review": N_("This bill was already decided (by a colleague?)."),
+    "not_scheduled": N_("Only a bill scheduled for payment can be marked paid."),
+    "method_invalid": N_("Choose how it was paid."),
+    "unknown_bill": N_("This bill no longer exists."),
+    "vendor_unknown": N_("That vendor no longer exists."),
+}
+
+
+def bill_error(code: str) -> str:
+    return _(BILL_ERRORS.get(code, code))

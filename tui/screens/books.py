@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
@@ -41,6 +41,8 @@ class BooksScreen(Screen):
                 tooltip=_("Accept or keep a member's change held for review")),
         Binding("p", "profile", _("Profile"), id="profile",
                 tooltip=_("Company details and network visibility")),
+        Binding("b", "bills", _("Bills"), id="bills",
+                tooltip=_("Bills to review and pay, the payment schedule")),
     ]
 
     def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
@@ -48,6 +50,7 @@ class BooksScreen(Screen):
         self.info = info
         self.preparer_id = preparer_id
         self.rows: dict[str, list[ContactRow]] = {role: [] for role in ROLES}
+        self.waiting_bills = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="books-header", markup=False)
@@ -83,6 +86,9 @@ class BooksScreen(Screen):
             text = _("{name} · {plan} · region {region} · {state}").format(
                 name=info.details.name, plan=plan_label(info.plan), region=info.region,
                 state=state)
+        if self.waiting_bills:
+            text += " · " + ngettext("{n} bill for review (b)", "{n} bills for review (b)",
+                                     self.waiting_bills).format(n=self.waiting_bills)
         self.query_one("#books-header", Static).update(Text(text, style="bold"))
 
     @property
@@ -100,6 +106,8 @@ class BooksScreen(Screen):
     @work(exclusive=True, group="books")
     async def reload(self, select_id: int | None = None) -> None:
         network = self.app.store.network
+        self.waiting_bills = await self.app.store.bills.count(self.info.id)
+        self._show_header()
         region = self.app.settings.region
         for role in ROLES:
             rows = await network.contacts(self.info.id, role)
@@ -188,6 +196,11 @@ class BooksScreen(Screen):
             self.info = await self.app.store.network.company(self.info.id)
             self._show_header()
             self.reload()
+
+    def action_bills(self) -> None:
+        from tui.screens.bills import BillsScreen
+
+        self.app.push_screen(BillsScreen(self.info, self.preparer_id))
 
     def action_network(self) -> None:
         from tui.screens.network_search import NetworkSearchScreen

@@ -1,0 +1,96 @@
+"""Bills on screen, from the keyboard only, at 80x24: a member's invoice arrives in its
+customer's books as a bill for review; approve it (a new vendor from its details, a category,
+the due date proposed), see it in the payment schedule, mark it paid; the sender's invoice
+follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from textual.widgets import DataTable, Select, Static
+
+from store.directory_import import load_members, member_row
+from store.invitations import Envelope
+from store.invoices import InvoiceDraft, LineDraft
+from store.models import Company
+from store.validate import Details
+from tests.harness import running, settle
+from tests.helpers import add_client, make_preparer
+from tests.test_tui_network import open_books
+from tui.screens.bill_paid import BillPaidScreen
+from tui.screens.bill_review import BillReviewScreen
+from tui.screens.bills import BillsScreen
+from tui.screens.payment_schedule import PaymentScheduleScreen
+
+
+def no_mail(document, why) -> Envelope:
+    raise AssertionError("this invoice goes through the network")
+
+
+async def test_review_approve_schedule_and_pay_from_the_keyboard(store):
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        receiver = await store.network.open_books_for(client_id)
+    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils",
+                                          email="info@gagnon.ca", city="Lévis")])
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
+    customer = await store.network.add_contact(
+        sender, "customer", Details("Toiture Fortin", "info@fortin.ca", "", "", "", ""),
+        member_id=receiver)
+    due = dt.date.today() + dt.timedelta(days=10)
+    invoice = await store.invoices.save(sender, InvoiceDraft(
+        customer, "PG-0042", dt.date.today(), due,
+        (LineDraft("Fuite [bold]x[/bold]", Decimal("2"), Decimal("95.00"), "GST+QST"),)),
+        firm.id)
+    assert (await store.invoices.send(invoice, firm.id, no_mail)).route == "network"
+
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        assert "1 bill for review" in str(pilot.app.screen.query_one("#books-header",
+                                                                     Static).render())
+        await pilot.press("b")
+        await settle(pilot)
+        bills = pilot.app.screen
+        assert isinstance(bills, BillsScreen)
+        assert bills.query_one(DataTable).row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        review = pilot.app.screen
+        assert isinstance(review, BillReviewScreen)
+        text = str(review.query_one("#bill-text", Static).render())
+        assert "Fuite [bold]x[/bold]" in text  # what the vendor typed is text, never markup
+        assert review.query_one("#pay-on").value == due.isoformat()  # the due date proposed
+        await pilot.press("ctrl+s")  # no vendor chosen yet: said, nothing saved
+        await settle(pilot)
+        assert "vendor" in str(review.query_one("#form-message", Static).render()).lower()
+        assert review.focused is review.query_one("#vendor", Select)
+        await pilot.press("enter", "down", "enter")  # the first choice: a new vendor
+        await settle(pilot)
+        await pilot.press("tab", "enter", "down", "enter")  # the first category
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BillsScreen)
+        assert (await store.bills.list(receiver))[0].status == "scheduled"
+        assert (await store.invoices.get(invoice)).row.status == "scheduled"
+        vendors = await store.network.contacts(receiver, "vendor")
+        assert [(v.details.name, v.member_id) for v in vendors] == [
+            ("Plomberie Gagnon & Fils", sender)]
+        await pilot.press("s")
+        await settle(pilot)
+        schedule = pilot.app.screen
+        assert isinstance(schedule, PaymentScheduleScreen)
+        assert schedule.query_one(DataTable).row_count == 2  # the bill, the day's total
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BillPaidScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BillsScreen)
+    paid = await store.invoices.get(invoice)
+    assert (paid.row.status, paid.paid_method) == ("paid", "transfer")

@@ -1,0 +1,69 @@
+"""The payment schedule of one company: bills approved for payment in the next days, by date,
+each day's total per currency; overdue ones first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from linkdesk.i18n import _
+from linkdesk.labels import money, when
+from store.network import CompanyInfo
+from tui.widgets.key_bar import KeyBar
+
+DAYS = (7, 30, 90)
+
+
+class PaymentScheduleScreen(Screen):
+    BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
+                Binding("d", "days", _("Days ahead"), id="days")]
+
+    def __init__(self, info: CompanyInfo) -> None:
+        super().__init__()
+        self.info = info
+        self.days = 30
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="schedule-header", markup=False)
+        yield DataTable(id="schedule", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(_("Pay on"), _("Vendor"), _("Number"),
+                                              _("Owed"))
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_days(self) -> None:
+        self.days = DAYS[(DAYS.index(self.days) + 1) % len(DAYS)]
+        self.reload()
+
+    @work(exclusive=True, group="schedule")
+    async def reload(self) -> None:
+        days = await self.app.store.bills.schedule(self.info.id, today=dt.date.today(),
+                                                   days=self.days)
+        self.query_one("#schedule-header", Static).update(Text(
+            _("{name} · payments in the next {days} days").format(
+                name=self.info.details.name, days=self.days), style="bold"))
+        table = self.query_one(DataTable)
+        table.clear()
+        for day in days:
+            label = when(day.day) + (" · " + _("overdue") if day.overdue else "")
+            for bill in day.bills:
+                table.add_row(Text(label, style="bold red" if day.overdue else ""),
+                              Text(bill.vendor[:40]), Text(bill.number[:20]),
+                              Text(money(bill.owed, bill.currency), justify="right"))
+                label = ""
+            totals = " · ".join(money(amount, currency) for currency, amount in day.totals)
+            table.add_row("", Text(_("Total for the day"), style="italic"), "",
+                          Text(totals, style="bold", justify="right"))
+        if not days:
+            table.add_row("", Text(_("Nothing scheduled in these days.")), "", "")
