@@ -264,3 +264,37 @@ BILL_ERRORS = {
 
 def bill_error(code: str) -> str:
     return _(BILL_ERRORS.get(code, code))
+
+
+INVOICE_STATUSES = {
+    "draft": N_("Draft"),
+    "sent": N_("Sent by email"),
+    "received": N_("Received"),
+    "scheduled": N_("Payment scheduled"),
+    "paid": N_("Paid"),
+    "rejected": N_("Rejected"),
+}
+
+
+def invoice_status_label(status: str) -> str:
+    return _(INVOICE_STATUSES.get(status, status))
+
+
+WHY_NOT_NETWORK = {
+    "not_linked": N_("the customer is not linked to a network member"),
+    "sender_firm_books": N_("a firm's own books are not on the network"),
+    "receiver_firm_books": N_("the customer's books are a firm's own"),
+    "same_books": N_("the customer is these same books"),
+    "sender_hidden": N_("these books are hidden from the network"),
+    "receiver_hidden": N_("the customer is hidden from the network"),
+    "receiver_simple_start": N_("the customer is on Simple Start, which has no bills to review"),
+    "other_region": N_("the customer is in another region"),
+    "email_failed": N_("the email could not be delivered"),
+    "customer_has_no_email": N_("the customer has no email address"),
+    "already_decided": N_("the customer already decided on it"),
+    "unknown_invoice": N_("this invoice no longer exists"),
+}
+
+
+def why_not_network(code: str | None) -> str:
+    return _(WHY_NOT_NETWORK.get(code or "", code or ""))

@@ -492,6 +492,8 @@ def _v10(backend: str) -> list[str]:
         "CREATE INDEX bill_by_status ON bill (company_id, status, id)",
         "CREATE INDEX bill_by_payment ON bill (company_id, status, pay_on, id)",
         "CREATE INDEX bill_by_vendor ON bill (company_id, vendor_id, number_key)",
+        # What a page of bills asks for each invoice shown: the credit notes that correct it.
+        "CREATE INDEX bill_credit_notes ON bill (company_id, kind, corrects_number)",
         """CREATE TABLE bill_line (
             bill_id BIGINT NOT NULL REFERENCES bill (id) ON DELETE CASCADE,
             position INTEGER NOT NULL,

@@ -94,3 +94,47 @@ async def test_review_approve_schedule_and_pay_from_the_keyboard(store):
         assert isinstance(pilot.app.screen, BillsScreen)
     paid = await store.invoices.get(invoice)
     assert (paid.row.status, paid.paid_method) == ("paid", "transfer")
+
+
+async def test_a_new_invoice_from_the_keyboard_totals_as_typed_then_sent_by_email(store):
+    from tui.screens.invoice_form import InvoiceFormScreen
+    from tui.screens.invoices import InvoicesScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        books = await store.network.open_books_for(client_id)
+    await store.network.add_contact(
+        books, "customer", Details("Café Lévesque", "cafe@example.com", "", "", "", ""))
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, InvoiceFormScreen)
+        assert form.query_one("#number").value == "INV-0001"  # proposed in sequence
+        await pilot.press("enter", "down", "enter")  # the customer
+        await pilot.press("tab", "tab", "tab", "tab", "tab")  # number, dates, currency: kept
+        await pilot.press(*"Tenue de livres", "tab", *"4,5", "tab", *"85")
+        await settle(pilot)
+        totals = str(form.query_one("#totals", Static).render())
+        assert "$382.50" in totals and "$19.13" in totals and "$401.63" in totals, totals
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        (row,) = await store.invoices.list(books)
+        assert (row.number, row.total, row.status) == ("INV-0001", Decimal("401.63"), "draft")
+        await pilot.press("s")  # not linked to a member: by email, and why
+        await settle(pilot)
+        (row,) = await store.invoices.list(books)
+        assert (row.status, row.route, row.status_note) == ("sent", "email", "not_linked")
+        note = str(pilot.app.screen.query_one("#invoice-note", Static).render())
+        assert "not linked" in note
+    from store.models import Outbox
+
+    raw = await store.scalar(Outbox.select(Outbox.raw).where(Outbox.invoice == row.id))
+    assert b"invoice-INV-0001.xml" in bytes(raw) and b"cafe@example.com" in bytes(raw)

@@ -41,6 +41,8 @@ class BooksScreen(Screen):
                 tooltip=_("Accept or keep a member's change held for review")),
         Binding("p", "profile", _("Profile"), id="profile",
                 tooltip=_("Company details and network visibility")),
+        Binding("i", "invoices", _("Invoices"), id="invoices",
+                tooltip=_("Sales invoices: new, send, what the customer did")),
         Binding("b", "bills", _("Bills"), id="bills",
                 tooltip=_("Bills to review and pay, the payment schedule")),
     ]
@@ -196,6 +198,14 @@ class BooksScreen(Screen):
             self.info = await self.app.store.network.company(self.info.id)
             self._show_header()
             self.reload()
+
+    def action_invoices(self) -> None:
+        from tui.screens.invoices import InvoicesScreen
+
+        self.app.push_screen(InvoicesScreen(self.info, self.preparer_id))
+
+    def on_screen_resume(self) -> None:
+        self.reload()  # back from the bills: the count in the header may have changed
 
     def action_bills(self) -> None:
         from tui.screens.bills import BillsScreen

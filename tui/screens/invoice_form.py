@@ -1,0 +1,193 @@
+"""A new sales invoice: customer, number (proposed in sequence), dates, currency, lines with a
+tax code each, notes; the totals follow as it is typed (store.taxes, Decimal throughout)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from linkdesk.i18n import _, current_language
+from linkdesk.labels import money
+from store.invoices import CURRENCIES, InvoiceDraft, InvoiceError, LineDraft, draft_totals
+from store.money import AmountError, parse_decimal
+from store.taxes import codes_for
+
+INVOICE_ERRORS = {
+    "number_empty": _("Give the invoice a number."),
+    "number_taken": _("This number is already used in these books."),
+    "customer_unknown": _("Choose the customer."),
+    "due_before_issue": _("The due date is before the issue date."),
+    "no_lines": _("Add at least one line with a description."),
+    "description_empty": _("Line {line}: describe what is invoiced."),
+    "quantity_invalid": _("Line {line}: the quantity is more than zero."),
+    "price_invalid": _("Line {line}: the unit price is not negative."),
+}
+
+
+class LineRow(Horizontal):
+    """One invoice line: description, quantity, unit price, tax code."""
+
+    DEFAULT_CSS = """
+    LineRow { height: 1; }
+    LineRow > .desc { width: 1fr; }
+    LineRow > .qty { width: 8; }
+    LineRow > .price { width: 12; }
+    LineRow > Select { width: 22; }
+    """
+
+    def __init__(self, region: str) -> None:
+        super().__init__(classes="line")
+        self.tax_region = region
+
+    def compose(self) -> ComposeResult:
+        language = current_language()
+        codes = codes_for(self.tax_region)
+        yield Input(placeholder=_("Description"), classes="desc", compact=True, max_length=500)
+        yield Input("1", placeholder=_("Qty"), classes="qty", compact=True)
+        yield Input(placeholder=_("Unit price"), classes="price", compact=True)
+        yield Select([(c.label(language), c.code) for c in codes], value=codes[0].code,
+                     allow_blank=False, compact=True, classes="tax")
+
+    def draft(self) -> LineDraft | None:
+        """The line as typed; None when it is empty; AmountError when a number is wrong."""
+        description, quantity, price = (i.value for i in self.query(Input))
+        if not description.strip() and not price.strip():
+            return None
+        return LineDraft(description, parse_decimal(quantity, places=3),
+                         parse_decimal(price or "0", places=4),
+                         str(self.query_one(Select).value))
+
+
+class Lines(VerticalScroll, can_focus=False):
+    """The lines, scrolling past a few; never a stop of its own between fields."""
+
+
+class InvoiceFormScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", _("Save draft"), id="save"),
+        Binding("ctrl+l", "add_line", _("Add a line"), id="add-line"),
+        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+    ]
+
+    def __init__(self, company_id: int, region: str, preparer_id: int | None) -> None:
+        super().__init__()
+        self.company_id = company_id
+        self.tax_region = region
+        self.preparer_id = preparer_id
+
+    def compose(self) -> ComposeResult:
+        today = dt.date.today()
+        with Vertical(id="invoice-form", classes="dialog"):
+            yield Static(_("New invoice"), classes="title", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Customer"), classes="form-label")
+                yield Select([], id="customer", compact=True, prompt=_("Choose the customer"))
+            with Horizontal(classes="form-row"):
+                yield Label(_("Number"), classes="form-label")
+                yield Input(id="number", compact=True, max_length=40)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Issued / due"), classes="form-label")
+                yield Input(today.isoformat(), id="issued", compact=True, classes="date")
+                yield Input((today + dt.timedelta(days=30)).isoformat(), id="due",
+                            compact=True, classes="date")
+                yield Select([(c, c) for c in CURRENCIES], value="CAD", allow_blank=False,
+                             id="currency", compact=True)
+            yield Static(Text(_("Lines: description, quantity, unit price, tax (ctrl+l adds "
+                                "one)"), style="dim"), id="lines-head")
+            with Lines(id="lines"):
+                yield LineRow(self.tax_region)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Notes"), classes="form-label")
+                yield Input(id="notes", compact=True, max_length=2000)
+            yield Static("", id="totals", markup=False)
+            yield Static("", id="form-message", classes="message", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("Save draft"), id="save-button", variant="primary", compact=True)
+                yield Button(_("Add a line"), id="line-button", compact=True)
+                yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="invoice-form")
+    async def load(self) -> None:
+        store = self.app.store
+        customers = await store.network.contacts(self.company_id, "customer")
+        self.query_one("#customer", Select).set_options(
+            [(c.details.name[:50], c.id) for c in customers])
+        self.query_one("#number", Input).value = await store.invoices.next_number(
+            self.company_id)
+        self.set_focus(self.query_one("#customer"))
+        if not customers:
+            self._say(_("These books have no customer yet: add one first (c)."))
+
+    def _say(self, text: str) -> None:
+        self.query_one("#form-message", Static).update(text)
+
+    def _lines(self) -> list[LineDraft]:
+        return [d for row in self.query(LineRow) if (d := row.draft()) is not None]
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _retotal(self) -> None:
+        try:
+            lines = self._lines()
+        except AmountError:
+            self.query_one("#totals", Static).update(_("Totals: a number is not right yet."))
+            return
+        currency = str(self.query_one("#currency", Select).value)
+        totals = draft_totals(self.tax_region, lines)
+        parts = [_("Subtotal {amount}").format(amount=money(totals.net, currency))]
+        parts += [f"{name} {money(amount, currency)}" for name, amount in totals.by_name()]
+        parts.append(_("Total {amount}").format(amount=money(totals.total, currency)))
+        self.query_one("#totals", Static).update(Text(" · ".join(parts), style="bold"))
+
+    @on(Button.Pressed, "#line-button")
+    def action_add_line(self) -> None:
+        row = LineRow(self.tax_region)
+        self.query_one("#lines").mount(row)
+        self.call_after_refresh(lambda: self.set_focus(row.query_one(Input)))
+
+    @on(Button.Pressed, "#cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        customer = self.query_one("#customer", Select)
+        if customer.is_blank():
+            self._say(INVOICE_ERRORS["customer_unknown"])
+            self.set_focus(customer)
+            return
+        try:
+            issued = dt.date.fromisoformat(self.query_one("#issued", Input).value.strip())
+            due_text = self.query_one("#due", Input).value.strip()
+            due = dt.date.fromisoformat(due_text) if due_text else None
+        except ValueError:
+            self._say(_("Dates are written as 2026-03-31."))
+            return
+        try:
+            lines = self._lines()
+        except AmountError:
+            self._say(_("A quantity or a price is not a number (1 234,50 or 1234.50)."))
+            return
+        self.save(InvoiceDraft(
+            int(customer.value), self.query_one("#number", Input).value, issued, due,
+            tuple(lines), currency=str(self.query_one("#currency", Select).value),
+            notes=self.query_one("#notes", Input).value))
+
+    @work(exclusive=True, group="invoice-save")
+    async def save(self, draft: InvoiceDraft) -> None:
+        try:
+            await self.app.store.invoices.save(self.company_id, draft, self.preparer_id)
+        except InvoiceError as exc:
+            self._say(INVOICE_ERRORS.get(exc.code, exc.code).format(line=exc.line))
+            return
+        self.dismiss(True)

@@ -1,0 +1,141 @@
+"""A company's sales invoices: what became of each (sent, received, scheduled, paid, rejected
+with the customer's reason), new ones, sending, the UBL file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from linkdesk.i18n import _
+from linkdesk.labels import invoice_status_label, money, when, why_not_network
+from store.invoices import InvoiceError, InvoiceRow
+from store.network import CompanyInfo
+from tui.widgets.key_bar import KeyBar
+
+
+class InvoicesScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", _("Back"), id="back"),
+        Binding("n", "new", _("New invoice"), id="new"),
+        Binding("s", "send", _("Send"), id="send",
+                tooltip=_("Through the network when the customer can receive it, else by email")),
+        Binding("x", "export", _("Export UBL"), id="export",
+                tooltip=_("Write the invoice as a Peppol BIS 3.0 file in the current folder")),
+    ]
+
+    def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
+        super().__init__()
+        self.info = info
+        self.preparer_id = preparer_id
+        self.rows: list[InvoiceRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="invoices-header", markup=False)
+        yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="invoice-note", markup=False)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(_("Number"), _("Customer"), _("Issued"),
+                                              _("Total"), _("Status"))
+        self.reload()
+
+    @work(exclusive=True, group="invoices")
+    async def reload(self, select_id: int | None = None) -> None:
+        self.rows = await self.app.store.invoices.list(self.info.id)
+        self.query_one("#invoices-header", Static).update(Text(
+            _("{name} · invoices").format(name=self.info.details.name), style="bold"))
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.rows:
+            table.add_row(Text(row.number[:16]), Text(row.customer[:30]), when(row.issue_date),
+                          Text(money(row.total, row.currency), justify="right"),
+                          invoice_status_label(row.status), key=str(row.id))
+        if select_id is not None and any(r.id == select_id for r in self.rows):
+            table.move_cursor(row=[r.id for r in self.rows].index(select_id))
+        self._note()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._note()
+
+    def _note(self) -> None:
+        row = self.current()
+        text = ""
+        if row is not None and row.status == "rejected":
+            text = _("Rejected by the customer: {reason}").format(reason=row.status_note)
+        elif row is not None and row.route == "email" and row.status_note:
+            text = _("Sent by email: {why}").format(why=why_not_network(row.status_note))
+        elif row is not None and row.status_note == "duplicate_refused":
+            text = _("The customer already decided on this invoice; it was not sent again.")
+        self.query_one("#invoice-note", Static).update(Text(text))
+
+    def current(self) -> InvoiceRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_new(self) -> None:
+        from tui.screens.invoice_form import InvoiceFormScreen
+
+        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
+                                               self.preparer_id),
+                             lambda saved: self.reload() if saved else None)
+
+    def action_send(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.send(row.id)
+
+    @work(exclusive=True, group="invoice-send")
+    async def send(self, invoice_id: int) -> None:
+        from linkdesk.einvoice.mail import compose_invoice
+
+        store = self.app.store
+        sender = self.app.settings.sender_address
+
+        def mail(document, why):
+            return compose_invoice(document, sender, store.clock())
+
+        try:
+            outcome = await store.invoices.send(invoice_id, self.preparer_id, mail)
+        except InvoiceError as exc:
+            self.notify(_("Not sent: {why}").format(why=why_not_network(exc.code)),
+                        severity="warning", markup=False)
+            return
+        if outcome.route == "network":
+            self.notify(_("Delivered into the customer's books for review."), markup=False)
+        else:
+            self.notify(_("Sent by email: {why}").format(why=why_not_network(outcome.refusal)),
+                        markup=False)
+        self.reload(select_id=invoice_id)
+
+    def action_export(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.export(row.id, row.number)
+
+    @work(exclusive=True, group="invoice-export")
+    async def export(self, invoice_id: int, number: str) -> None:
+        import asyncio
+
+        from linkdesk.einvoice.ubl_write import to_ubl
+
+        document = await self.app.store.invoices.document(invoice_id)
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in number)[:40]
+        path = Path.cwd() / f"invoice-{safe}.xml"
+        try:
+            await asyncio.to_thread(path.write_bytes, to_ubl(document))
+        except OSError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(_("Wrote {path}").format(path=path), markup=False)
