@@ -111,31 +111,16 @@ async def bills_list(target, args, open_store, usage_error) -> int:
 async def bills_import(target, args, open_store, usage_error) -> int:
     """Each file checked, then imported as a bill for review; a refused file names the rules it
     breaks and writes nothing. Exit 0 when every file was taken, 1 when some were refused."""
-    documents = _read_documents(args.files, usage_error)
+    from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
+
+    try:
+        documents = read_documents(args.files)
+    except UnreadableFile as exc:
+        raise usage_error(str(exc)) from None
     store = await open_store(target, pool_size=1)
-    results = []
     try:
         company = await resolve_company(store, args.company, usage_error)
-        info = await store.network.company(company)
-        from store.text import fold
-
-        for path, document, problems in documents:
-            if document is None:
-                results.append({"file": str(path), "outcome": "refused", "problems": [
-                    {"rule": p.rule, "found": p.found} for p in problems]})
-                continue
-            buyer = fold(document.buyer.name)
-            if buyer and fold(info.details.name) not in buyer \
-                    and buyer not in fold(info.details.name):
-                from dataclasses import replace
-
-                document = replace(document, warnings=(*document.warnings,
-                                                       "buyer_not_company"))
-            done = await store.bills.import_document(company, document)
-            results.append({"file": str(path), "outcome": done.outcome, "bill": done.bill_id,
-                            "number": document.number, "total": str(document.total),
-                            "currency": document.currency,
-                            "warnings": list(document.warnings)})
+        results = await import_documents(store, company, documents)
     finally:
         await store.close()
     if args.json:
@@ -147,23 +132,6 @@ async def bills_import(target, args, open_store, usage_error) -> int:
             print(bill_import_line(result))
     refused = sum(1 for r in results if r["outcome"] == "refused")
     return 1 if refused else 0
-
-
-def _read_documents(paths: list[Path], usage_error) -> list[tuple]:
-    """(path, document or None, problems or None) for each file, all read before any write."""
-    from linkdesk.einvoice.ubl_read import UblRefused, parse
-
-    documents = []
-    for path in paths:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise usage_error(f"{path}: {exc.strerror or exc}") from None
-        try:
-            documents.append((path, parse(data), None))
-        except UblRefused as exc:
-            documents.append((path, None, exc.problems))
-    return documents
 
 
 def _write(path: Path, data: bytes, usage_error) -> None:

@@ -138,3 +138,37 @@ async def test_a_new_invoice_from_the_keyboard_totals_as_typed_then_sent_by_emai
 
     raw = await store.scalar(Outbox.select(Outbox.raw).where(Outbox.invoice == row.id))
     assert b"invoice-INV-0001.xml" in bytes(raw) and b"cafe@example.com" in bytes(raw)
+
+
+async def test_e_invoices_import_from_the_bills_screen(store, tmp_path):
+    from tests.test_ubl import samples
+    from tui.screens.bill_import import BillImportScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        books = await store.network.open_books_for(client_id)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in samples()[:1]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "zz-broken.xml").write_bytes(b"<Invoice><nope")
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, BillImportScreen)
+        dialog.query_one("#path").value = str(folder)
+        await pilot.press("enter")
+        await settle(pilot)
+        said = str(dialog.query_one("#results", Static).render())
+        assert "for review" in said and "zz-broken.xml: refused: XML" in said, said
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BillsScreen)
+        assert pilot.app.screen.query_one(DataTable).row_count == 1
+    assert await store.bills.count(books) == 1

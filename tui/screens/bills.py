@@ -27,6 +27,8 @@ class BillsScreen(Screen):
                 tooltip=_("Approve, reject or mark the selected bill a duplicate")),
         Binding("m", "paid", _("Mark paid"), id="paid"),
         Binding("s", "schedule", _("Payment schedule"), id="schedule"),
+        Binding("I", "import", _("Import e-invoices"), id="import",
+                tooltip=_("UBL 2.1 files from any system, as bills for review")),
     ]
 
     def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
@@ -126,6 +128,11 @@ class BillsScreen(Screen):
             return
         self.app.push_screen(BillPaidScreen(row, self.preparer_id),
                              lambda changed: self._reload_if(changed, row.id))
+
+    def action_import(self) -> None:
+        from tui.screens.bill_import import BillImportScreen
+
+        self.app.push_screen(BillImportScreen(self.info.id), self._reload_if)
 
     def action_schedule(self) -> None:
         from tui.screens.payment_schedule import PaymentScheduleScreen
