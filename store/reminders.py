@@ -63,6 +63,16 @@ class Reminders:
         if not 1 <= settings.days <= 365 or not 1 <= settings.most <= 10:
             raise ValueError("days must be 1 to 365 and reminders 1 to 10")
         async with self.store.write():
+            if preparer_id is not None and not await self.store.accounts.is_admin(preparer_id):
+                raise PermissionError("only an admin of the firm may change reminder settings")
+            import json
+
+            from store.models import CompanyEvent
+
+            await self.store.execute(CompanyEvent.insert(
+                firm=firm_id, preparer=preparer_id, kind="reminder_settings_changed",
+                detail=json.dumps({"on": settings.on, "days": settings.days,
+                                   "most": settings.most}), at=self.store.clock()))
             where = Firm.id == firm_id
             if settings.version is not None:
                 where &= Firm.settings_version == settings.version

@@ -14,7 +14,7 @@ from tests.helpers import PASSWORD, add_client, make_preparer
 @pytest.fixture
 async def two(store):
     marie = await make_preparer(store)
-    luc = await store.accounts.create("luc", "luc@example.com", PASSWORD, "")
+    luc = await store.accounts.create("luc", "luc@example.com", PASSWORD, "", role="admin")
     return marie, luc
 
 

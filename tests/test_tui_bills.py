@@ -141,7 +141,6 @@ async def test_a_new_invoice_from_the_keyboard_totals_as_typed_then_sent_by_emai
 
 
 async def test_e_invoices_import_from_the_bills_screen(store, tmp_path):
-    from tests.test_ubl import samples
     from tui.screens.bill_import import BillImportScreen
 
     firm = await make_preparer(store)
@@ -151,8 +150,18 @@ async def test_e_invoices_import_from_the_bills_screen(store, tmp_path):
         books = await store.network.open_books_for(client_id)
     folder = tmp_path / "in"
     folder.mkdir()
-    for path in samples()[:1]:
-        (folder / path.name).write_bytes(path.read_bytes())
+    from linkdesk.einvoice.ubl_write import to_ubl
+    from store.documents import DocLine, DocTax, Document, Party
+
+    document = Document(
+        "invoice", "E-1", "2026-03-02", "2026-04-01", "", "CAD",
+        Party("Plomberie Gagnon", (("VAT", "123456789RT0001"),), region="CA"),
+        Party("Toiture Fortin", region="CA"),
+        (DocLine("Service", Decimal("1"), Decimal("100"), Decimal("100.00"), "S",
+                 Decimal("5")),), (DocTax("S", Decimal("5"), Decimal("100.00"),
+                                         Decimal("5.00")),),
+        Decimal("100.00"), Decimal("5.00"), Decimal("105.00"), Decimal("105.00"))
+    (folder / "e-1.xml").write_bytes(to_ubl(document))
     (folder / "zz-broken.xml").write_bytes(b"<Invoice><nope")
     async with running(store, size=(80, 24)) as pilot:
         await open_books(pilot)

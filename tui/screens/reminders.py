@@ -66,6 +66,13 @@ class RemindersScreen(ModalScreen[None]):
         table = self.query_one("#upcoming", DataTable)
         table.add_columns(_("Client"), _("Email"), _("Tax year"), _("Sent"), _("Reminder due"),
                           _("Reminders sent"))
+        preparer = self.app.preparer
+        if preparer is not None and not preparer.is_admin:  # read only, and said so
+            for widget in self.query("#reminders-on, #reminder-days, #reminder-max, "
+                                     "#save-button"):
+                widget.disabled = True
+            self.query_one("#reminder-problem", Static).update(
+                _("Read only: only an admin of the firm may change the reminder settings."))
         self.load()
 
     @work(exclusive=True, group="reminders")
@@ -108,6 +115,9 @@ class RemindersScreen(ModalScreen[None]):
         preparer = self.app.preparer.id if self.app.preparer else None
         try:
             await self.app.store.reminders.configure(self.firm_id, mine, preparer)
+        except PermissionError:
+            problem.update(_("Only an admin of the firm may change the reminder settings."))
+            return
         except ChangedMeanwhile as theirs:
             if not await self.app.push_screen_wait(ConfirmScreen(
                     _("{who} changed the reminder settings while you had them open: they are "
