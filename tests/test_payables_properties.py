@@ -64,3 +64,61 @@ def test_numbers_compare_without_spaces_dashes_leading_zeros_and_case(prefix, n,
     written = f"{prefix}{sep}{'0' * zeros}{n}"
     assert number_key(written) == number_key(f"{prefix.swapcase()}{n}")
     assert number_key(written) != number_key(f"{prefix}{n * 10}")
+
+
+_DB: dict = {}
+
+
+async def _route_through_the_store(path, sender_visible, receiver_visible, plan, region):
+    """Two members in the store, their settings as drawn; a fresh invoice sent from one to
+    the other: where it went, and whether a bill arrived."""
+    import datetime as dt
+
+    from store import Store
+    from store.directory_import import load_members, member_row
+    from store.invoices import InvoiceDraft, LineDraft
+    from store.models import Company
+    from store.validate import Details
+
+    store = await Store.open(path)
+    try:
+        if "pair" not in _DB:
+            await store.accounts.create("marie", "m@example.com", "correct horse battery", "C")
+            await load_members(store, [member_row("A", "Plomberie Gagnon"),
+                                       member_row("B", "Toiture Fortin")])
+            ids = dict(await store.list(Company.select(Company.member_key, Company.id).tuples()))
+            customer = await store.network.add_contact(
+                ids["A"], "customer", Details("Toiture Fortin", "b@example.com", "", "", "", ""),
+                member_id=ids["B"])
+            _DB["pair"] = (ids["A"], ids["B"], customer)
+        a, b, customer = _DB["pair"]
+        await store.network.set_visible(a, sender_visible)
+        await store.network.set_visible(b, receiver_visible)
+        await store.network.set_plan(b, plan)
+        await store.execute(Company.update(region=region).where(Company.id == b))
+        before = await store.bills.count(b, None)
+        number = await store.invoices.next_number(a)
+        invoice = await store.invoices.save(a, InvoiceDraft(
+            customer, number, dt.date(2026, 3, 2), None,
+            (LineDraft("Service", Decimal("1"), Decimal("10"), "GST"),)), None)
+        from store.invitations import Envelope
+
+        outcome = await store.invoices.send(invoice, None, lambda d, why: Envelope(
+            f"<{d.number}@x>", "f@x.ca", "b@example.com", b"x"))
+        return outcome.route, await store.bills.count(b, None) - before
+    finally:
+        await store.close()
+
+
+@given(st.booleans(), st.booleans(), st.sampled_from(["simple_start", "essentials", "plus"]),
+       st.sampled_from(["CA", "US"]))
+def test_in_the_store_hidden_or_simple_start_or_elsewhere_never_gets_a_network_bill(
+        tmp_path_factory, sender_visible, receiver_visible, plan, region):
+    import asyncio
+
+    path = _DB.setdefault("path", str(tmp_path_factory.mktemp("rules") / "rules.db"))
+    route, new_bills = asyncio.run(_route_through_the_store(
+        path, sender_visible, receiver_visible, plan, region))
+    allowed = sender_visible and receiver_visible and plan != "simple_start" and region == "CA"
+    assert route == ("network" if allowed else "email")
+    assert new_bills == (1 if allowed else 0)
