@@ -45,6 +45,9 @@ async def resolve_company(store, given: str, usage_error) -> int:
 async def company_list(target, args, open_store, usage_error) -> int:
     store = await open_store(target, pool_size=1)
     try:
+        firm_id = await store.firm_id()
+        if firm_id is not None:
+            await store.network.firm_books(firm_id)  # the firm's own books always have a row
         rows = await _companies(store)
     finally:
         await store.close()

@@ -145,6 +145,9 @@ def test_user_add_takes_a_role_and_the_first_account_is_an_admin(sqlite_url):
             await s.close()
 
     assert asyncio.run(roles()) == [("marie", "admin"), ("luc", "admin")]
+    listed = linkdesk("--db", sqlite_url, "company", "list", "--json")
+    assert [(c["name"], c["firm_books"]) for c in json.loads(listed.stdout)] == [
+        ("Cabinet", True)]  # the firm's own books, before anything was done in them
 
 
 async def test_only_an_admin_changes_the_reminder_settings(store):
