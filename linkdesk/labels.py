@@ -54,6 +54,7 @@ SIGN_IN_ERRORS = {
 INVITE_ERRORS = {
     "inactive": N_("This client is inactive: make it active before inviting it."),
     "not_invitable": N_("This client already has an invitation under way for this tax year."),
+    "accepted": N_("This client already accepted its invitation for this tax year."),
     "unknown_client": N_("This client no longer exists."),
 }
 

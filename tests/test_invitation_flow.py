@@ -127,6 +127,18 @@ async def test_hostile_names_are_escaped_on_the_page(store, firm, site):
     assert "<script>x</script>" not in body and "&lt;script&gt;x&lt;/script&gt;" in body
 
 
+async def test_a_name_ending_in_a_period_is_not_followed_by_another(store, firm, site):
+    base, _ = site
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin inc.",
+                                 email="t@x.ca")
+    await invite(store, firm, client_id, base, recipient_address="t@x.ca")
+    job = await store.invitations.claim()
+    await store.invitations.delivered(job, "250 OK")
+    async with aiohttp.ClientSession() as http, http.post(link_in(job.raw)) as page:
+        body = await page.text()
+    assert "Toiture Fortin inc. " in body and "inc.." not in body
+
+
 async def test_header_injection_refused_with_nothing_queued(store, firm, capture):
     client_id = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
     with pytest.raises(HeaderInjectionError):

@@ -142,3 +142,20 @@ async def test_lifecycle_keys_confirm_and_record(store, tmp_path):
     kinds = [e[0] for e in await store.clients.events(client_id)]
     assert kinds == ["client_added", "invitation_queued", "invitation_cancelled",
                      "email_changed", "client_deactivated"]
+
+
+async def test_i_on_an_accepted_client_says_it_accepted(store):
+    from tests.harness import running
+    from tests.helpers import set_status
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Acme Ltée",
+                                 email="info@acme.ca")
+    await set_status(store, client_id, 2025, "accepted")
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("i")
+        await settle(pilot)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert any("already accepted" in s for s in said), said
+        assert not any("under way" in s for s in said)

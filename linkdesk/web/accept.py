@@ -148,6 +148,14 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
         limiter.failed(address)
         return _invalid(view, language)
 
+    def one_period(template: str, **names: str) -> str:
+        """The sentence with the names put in (escaped), never ending "inc.." when a name
+        ends with a period where the sentence would put its own."""
+        for key, value in names.items():
+            if value.endswith("."):
+                template = template.replace("{" + key + "}.", "{" + key + "}")
+        return template.format(**{k: html.escape(v) for k, v in names.items()})
+
     def confirm_page(view: LinkView, text: dict, language: str) -> web.Response:
         invite = html.escape(text["invite"]).format(
             firm=f"<strong>{html.escape(view.firm_name)}</strong>",
@@ -163,8 +171,8 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
     def accepted_page(view: LinkView, text: dict, language: str) -> web.Response:
         if on_accept is not None:
             on_accept()
-        message = html.escape(text["accepted"]).format(
-            client=html.escape(view.client_name), firm=html.escape(view.firm_name))
+        message = one_period(html.escape(text["accepted"]), client=view.client_name,
+                             firm=view.firm_name)
         return _page(language, f"<p>{message}</p>", 200)
 
     async def show(request: web.Request) -> web.Response:

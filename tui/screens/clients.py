@@ -344,7 +344,7 @@ class ClientsScreen(Screen):
 
     @work(group="invite-open")
     async def action_invite(self) -> None:
-        from store.clients import INVITABLE, REINVITABLE
+        from store.clients import ACCEPTED, INVITABLE, REINVITABLE
         from tui.screens.confirm import ConfirmScreen
         from tui.screens.invite import InviteScreen
 
@@ -360,7 +360,8 @@ class ClientsScreen(Screen):
             return
         reinvite = row.status not in INVITABLE
         if reinvite and row.status not in REINVITABLE:
-            self.notify(invite_error("not_invitable"), severity="warning", markup=False)
+            self.notify(invite_error("accepted" if row.status == ACCEPTED else "not_invitable"),
+                        severity="warning", markup=False)
             return
         if reinvite and not await self.app.push_screen_wait(ConfirmScreen(
                 _("Send {name} a new invitation? The link sent earlier will stop working.")

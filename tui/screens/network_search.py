@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
@@ -89,8 +89,9 @@ class NetworkSearchScreen(ModalScreen[bool]):
         elif len(cards) == RESULT_CAP:
             info.update(_("The first {n} matches: type more to narrow them.").format(n=len(cards)))
         else:
-            info.update(_("{n} matches. ↓ to choose; c adds as customer, v as vendor.")
-                        .format(n=len(cards)))
+            info.update(ngettext("{n} match. ↓ to choose; c adds as customer, v as vendor.",
+                                 "{n} matches. ↓ to choose; c adds as customer, v as vendor.",
+                                 len(cards)).format(n=len(cards)))
         self._show_detail()
 
     @on(OptionList.OptionHighlighted, "#results")
