@@ -48,6 +48,11 @@ async def test_add_individual_with_the_keyboard_only(store, firm):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)
+        # Enter moved on to Language (the app's language by default), not past it.
+        assert isinstance(pilot.app.screen, AddClientScreen)
+        assert pilot.app.focused.id == "language" and pilot.app.focused.value == "en"
+        await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(pilot.app.screen, ClientsScreen)
         current = table(pilot.app).current
         assert current.display_name == "Gagnon, Émilie"
@@ -72,6 +77,7 @@ async def test_add_organization_with_the_keyboard_only(store, firm):
         for text in ("Plomberie Gagnon & Fils", "info@gagnon.ca", "418-555-0100"):
             await type_text(pilot, text)
             await pilot.press("enter")
+        await pilot.press("enter")  # past Language
         await settle(pilot)
         current = table(pilot.app).current
         assert current.display_name == "Plomberie Gagnon & Fils"
@@ -183,6 +189,7 @@ async def test_list_after_a_restart_on_the_same_file(sqlite_url, clock):
         for text in ("Kept", "Client", "kept@example.com", ""):
             await type_text(pilot, text)
             await pilot.press("enter")
+        await pilot.press("enter")  # past Language
         await settle(pilot)
     await first.close()
     again = await Store.open(sqlite_url, clock=clock)
@@ -350,7 +357,22 @@ async def test_add_form_typed_in_one_burst(store, firm):
         await open_list(pilot)
         await pilot.press("a")
         await settle(pilot)
-        burst(pilot, *"Sophie", "enter", *"Roy", "enter", *"sophie@example.ca", "enter", "enter")
+        burst(pilot, *"Sophie", "enter", *"Roy", "enter", *"sophie@example.ca", "enter", "enter",
+              "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ClientsScreen)
         assert table(pilot.app).current.display_name == "Roy, Sophie"
+
+
+async def test_a_new_client_speaks_the_apps_language_by_default(store, firm):
+    from linkdesk.i18n import set_language
+
+    set_language("fr")
+    try:
+        async with running(store) as pilot:
+            await open_list(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            assert pilot.app.screen.query_one("#language").value == "fr"
+    finally:
+        set_language("en")

@@ -10,7 +10,7 @@ next key is forwarded.
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 
 class FieldOrder:
@@ -20,19 +20,26 @@ class FieldOrder:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_field":
-            return isinstance(self.focused, Input)  # elsewhere Enter keeps its own meaning
+            # A closed Select is a field too (↓ or space opens it); elsewhere, and in an open
+            # Select's list, Enter keeps its own meaning.
+            return isinstance(self.focused, Input | Select)
         return True
 
     def shown_inputs(self) -> list[Input]:
         return [i for i in self.query(Input) if i.display and i.parent and i.parent.display]
 
+    def shown_fields(self) -> list[Input | Select]:
+        """Inputs and Selects in the order they are shown (Language is a field too)."""
+        return [w for w in self.query("Input, Select")
+                if w.display and w.parent and w.parent.display and not w.disabled]
+
     def action_next_field(self) -> None:
-        inputs = self.shown_inputs()
+        fields = self.shown_fields()
         focused = self.focused
-        if focused not in inputs or focused is inputs[-1]:
+        if focused not in fields or focused is fields[-1]:
             self.submit_form()
         else:
-            self.set_focus(inputs[inputs.index(focused) + 1])
+            self.set_focus(fields[fields.index(focused) + 1])
 
     def submit_form(self) -> None:
         """What Enter does on the last field."""

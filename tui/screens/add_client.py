@@ -19,7 +19,7 @@ from textual.widgets import (
     Static,
 )
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, current_language
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
 from store.validate import FieldError, parse_email
@@ -63,7 +63,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
                 yield Label(_("Language"), classes="form-label")
                 yield Select(
                     [(_(label), code) for code, label in LANGUAGE_LABELS.items()],
-                    value="en",
+                    value=current_language(),  # a new client speaks the app's language
                     allow_blank=False,
                     id="language",
                     compact=True,
