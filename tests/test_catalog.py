@@ -29,6 +29,11 @@ def test_every_message_has_french_with_the_same_placeholders():
     catalog = tool.load()
     assert tool.missing(catalog) == [], "run tools/catalog.py update, translate, compile"
     for message in tool.extracted():
+        if isinstance(message, tuple):  # a plural: every French form, the same fields
+            for french in catalog.get(message[0]).string:
+                assert fields(french) == fields(message[1]), (message, french)
+                assert french.strip(), message
+            continue
         french = catalog.get(message).string
         assert fields(french) == fields(message), (message, french)
         assert french.strip(), message
@@ -72,3 +77,29 @@ def test_statuses_and_keys_in_french():
         assert i18n._("Add a new client") == "Ajouter un client"
     finally:
         i18n.set_language("en")
+
+
+def test_plurals_are_in_the_catalog_and_french_counts_one_as_one():
+    """ngettext messages are extracted with both forms and translated in every French form
+    ("1 résultat", "2 résultats"; French counts 0 and 1 as singular)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import catalog
+
+    from linkdesk.i18n import ngettext, set_language
+
+    plurals = [m for m in catalog.extracted() if isinstance(m, tuple)]
+    assert ("{n} bill for review (b)", "{n} bills for review (b)") in plurals
+    assert catalog.missing(catalog.load()) == []
+    try:
+        set_language("fr")
+        text = "{n} match. ↓ to choose; c adds as customer, v as vendor."
+        many = "{n} matches. ↓ to choose; c adds as customer, v as vendor."
+        assert ngettext(text, many, 1).startswith("{n} résultat.")
+        assert ngettext(text, many, 2).startswith("{n} résultats.")
+        set_language("en")
+        assert ngettext(text, many, 1).startswith("{n} match.")
+    finally:
+        set_language("en")

@@ -25,15 +25,32 @@ PO = ROOT / "linkdesk" / "locale" / "fr" / "LC_MESSAGES" / "linkdesk.po"
 MO = PO.with_suffix(".mo")
 
 
-def extracted() -> list[str]:
-    """Every message of the code, in order of first appearance."""
-    seen: dict[str, None] = {}
+def extracted() -> list[str | tuple[str, str]]:
+    """Every message of the code, in order of first appearance; a plural (ngettext) as its
+    (singular, plural) pair."""
+    seen: dict[str | tuple[str, str], None] = {}
     for source in SOURCES:
         for _file, _line, message, _comments, _context in extract_from_dir(
-                str(source), keywords={"_": None, "N_": None}, comment_tags=()):
-            if isinstance(message, str) and message:
+                str(source), keywords={"_": None, "N_": None, "ngettext": (1, 2)},
+                comment_tags=()):
+            if isinstance(message, tuple):
+                message = tuple(message[:2])
+            if message:
                 seen.setdefault(message, None)
     return list(seen)
+
+
+def _key(message):
+    """How the catalog finds a message: a plural by its singular."""
+    return message[0] if isinstance(message, tuple) else message
+
+
+def _translated(entry) -> bool:
+    if entry is None:
+        return False
+    if isinstance(entry.string, tuple | list):
+        return all(entry.string)
+    return bool(entry.string)
 
 
 def load() -> Catalog:
@@ -63,16 +80,22 @@ def is_current(catalog: Catalog) -> bool:
     return MO.exists() and messages(MO.read_bytes()) == messages(compiled(catalog))
 
 
-def missing(catalog: Catalog) -> list[str]:
-    return [m for m in extracted() if not (catalog.get(m) and catalog.get(m).string)]
+def missing(catalog: Catalog) -> list:
+    return [m for m in extracted() if not _translated(catalog.get(_key(m)))]
 
 
 def update() -> None:
     old = load() if PO.exists() else Catalog(locale="fr_CA")
     new = Catalog(locale="fr_CA", project="linkdesk", domain="linkdesk")
+    forms = new.num_plurals
     for message in extracted():
-        known = old.get(message)
-        new.add(message, known.string if known else "")
+        known = old.get(_key(message))
+        if isinstance(message, tuple):
+            string = tuple(known.string) if known and isinstance(known.string, tuple | list) \
+                else ("",) * forms
+            new.add(message, string)
+        else:
+            new.add(message, known.string if known else "")
     PO.parent.mkdir(parents=True, exist_ok=True)
     with open(PO, "wb") as handle:
         write_po(handle, new, width=100, omit_header=False, sort_output=False)
