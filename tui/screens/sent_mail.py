@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -22,6 +22,8 @@ class SentMailScreen(ModalScreen[None]):
         Binding("escape", "close", _("Close"), id="close"),
         Binding("c", "check_relay", _("Check relay"), id="check-relay",
                 tooltip=_("Connect, TLS, certificate and login, as delivery does")),
+        Binding("l", "copy_link", _("Copy link"), id="copy-link",
+                tooltip=_("The shown message's link, to the clipboard (works over SSH)")),
     ]
 
     def __init__(self, captured: list, relay: str = "") -> None:
@@ -32,7 +34,11 @@ class SentMailScreen(ModalScreen[None]):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "check_relay":
             return bool(self.relay)
+        if action == "copy_link":
+            return self.link is not None
         return True
+
+    link: str | None = None  # the shown message's link
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sent-mail", classes="dialog"):
@@ -53,14 +59,28 @@ class SentMailScreen(ModalScreen[None]):
                        id=str(i))
                 for i, m in enumerate(self.captured)
             ], id="sent-list")
-            yield Static("", id="sent-body", markup=False)
+            with VerticalScroll(id="sent-body"):  # focusable: ↑ ↓ scroll the whole text
+                yield Static("", id="sent-text", markup=False)
 
     @on(OptionList.OptionSelected, "#sent-list")
     def _show(self, event: OptionList.OptionSelected) -> None:
+        import re
+
         mail = self.captured[int(event.option.id)]
-        self.query_one("#sent-body", Static).update(Text(
-            _("To: {recipient}\nSubject: {subject}").format(
-                recipient=mail.recipient, subject=mail.subject) + f"\n\n{mail.text}"))
+        found = re.search(r"https?://[^\s<>\"]+", mail.text or "")
+        self.link = found.group(0) if found else None
+        head = _("To: {recipient}\nSubject: {subject}").format(
+            recipient=mail.recipient, subject=mail.subject)
+        if self.link:  # first, so it is seen at 80x24 whatever the body's length
+            head += "\n" + _("Link: {link}  (l copies it)").format(link=self.link)
+        self.query_one("#sent-text", Static).update(Text(head + f"\n\n{mail.text}"))
+        self.query_one("#sent-body").scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def action_copy_link(self) -> None:
+        if self.link:
+            self.app.copy_to_clipboard(self.link)  # OSC 52: the terminal's clipboard, over SSH
+            self.notify(_("Link copied to the clipboard."), markup=False)
 
     @work(exclusive=True, group="relay-check")
     async def action_check_relay(self) -> None:
