@@ -199,3 +199,18 @@ async def test_books_only_for_organizations_that_accepted(store, firm):
         await pilot.press("b")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ClientsScreen)
+
+
+async def test_the_vendors_tab_has_its_own_key(store, firm, client_books):
+    from textual.widgets import TabbedContent
+
+    async with running(store) as pilot:
+        await open_books(pilot)
+        screen = pilot.app.screen
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.query_one(TabbedContent).active == "tab-vendor"
+        assert screen.focused is screen.query_one("#table-vendor")
+        await pilot.press("1")
+        await settle(pilot)
+        assert screen.query_one(TabbedContent).active == "tab-customer"

@@ -34,6 +34,8 @@ class BooksScreen(Screen):
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "network", _("Network"), id="network",
                 tooltip=_("Search the business network")),
+        Binding("1", "tab('customer')", _("Customers"), id="tab-customers"),
+        Binding("2", "tab('vendor')", _("Vendors"), id="tab-vendors"),
         Binding("c", "new('customer')", _("New customer"), id="new-customer"),
         Binding("v", "new('vendor')", _("New vendor"), id="new-vendor"),
         Binding("e", "edit", _("Edit"), id="edit", tooltip=_("Edit the selected record")),
@@ -144,6 +146,10 @@ class BooksScreen(Screen):
     def _reload_if(self, changed: bool | None, select_id: int | None = None) -> None:
         if changed:
             self.reload(select_id=select_id)
+
+    def action_tab(self, role: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{role}"
+        self.set_focus(self.query_one(f"#table-{role}", DataTable))
 
     def action_new(self, role: str) -> None:
         from tui.screens.contact_form import ContactFormScreen
