@@ -181,3 +181,39 @@ async def test_e_invoices_import_from_the_bills_screen(store, tmp_path):
         assert isinstance(pilot.app.screen, BillsScreen)
         assert pilot.app.screen.query_one(DataTable).row_count == 1
     assert await store.bills.count(books) == 1
+
+
+async def test_a_draft_is_edited_from_the_list(store):
+    from tui.screens.invoice_form import InvoiceFormScreen
+    from tui.screens.invoices import InvoicesScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        books = await store.network.open_books_for(client_id)
+    customer = await store.network.add_contact(
+        books, "customer", Details("Café Lévesque", "cafe@example.com", "", "", "", ""))
+    invoice = await store.invoices.save(books, InvoiceDraft(
+        customer, "INV-0007", dt.date.today(), None,
+        (LineDraft("Tenue de livres", Decimal("1"), Decimal("85"), "GST"),)), firm.id)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, InvoiceFormScreen)
+        assert form.query_one("#number").value == "INV-0007"
+        assert [i.value for i in form.query("LineRow Input")] == ["Tenue de livres", "1", "85"]
+        assert "$89.25" in str(form.query_one("#totals", Static).render())
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "2")  # the quantity
+        await settle(pilot)
+        assert "$178.50" in str(form.query_one("#totals", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+    view = await store.invoices.get(invoice)
+    assert view.totals.total == Decimal("178.50") and view.row.number == "INV-0007"

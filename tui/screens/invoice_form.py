@@ -18,6 +18,7 @@ from linkdesk.labels import money
 from store.invoices import CURRENCIES, InvoiceDraft, InvoiceError, LineDraft, draft_totals
 from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
+from store.versions import ChangedMeanwhile
 
 INVOICE_ERRORS = {
     "number_empty": _("Give the invoice a number."),
@@ -42,17 +43,24 @@ class LineRow(Horizontal):
     LineRow > Select { width: 22; }
     """
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, line: LineDraft | None = None) -> None:
         super().__init__(classes="line")
         self.tax_region = region
+        self.line = line
 
     def compose(self) -> ComposeResult:
         language = current_language()
         codes = codes_for(self.tax_region)
-        yield Input(placeholder=_("Description"), classes="desc", compact=True, max_length=500)
-        yield Input("1", placeholder=_("Qty"), classes="qty", compact=True)
-        yield Input(placeholder=_("Unit price"), classes="price", compact=True)
-        yield Select([(c.label(language), c.code) for c in codes], value=codes[0].code,
+        line = self.line
+        yield Input(line.description if line else "", placeholder=_("Description"),
+                    classes="desc", compact=True, max_length=500)
+        yield Input(format(line.quantity.normalize(), "f") if line else "1",
+                    placeholder=_("Qty"), classes="qty", compact=True)
+        yield Input(format(line.unit_price.normalize(), "f") if line else "",
+                    placeholder=_("Unit price"), classes="price", compact=True)
+        known = {c.code for c in codes}
+        yield Select([(c.label(language), c.code) for c in codes],
+                     value=line.tax_code if line and line.tax_code in known else codes[0].code,
                      allow_blank=False, compact=True, classes="tax")
 
     def draft(self) -> LineDraft | None:
@@ -76,16 +84,24 @@ class InvoiceFormScreen(ModalScreen[bool]):
         Binding("escape", "cancel", _("Cancel"), id="cancel"),
     ]
 
-    def __init__(self, company_id: int, region: str, preparer_id: int | None) -> None:
+    def __init__(self, company_id: int, region: str, preparer_id: int | None,
+                 draft=None) -> None:
+        """`draft`: an InvoiceView of a draft to edit; None for a new invoice."""
         super().__init__()
         self.company_id = company_id
         self.tax_region = region
         self.preparer_id = preparer_id
+        self.editing = draft
 
     def compose(self) -> ComposeResult:
         today = dt.date.today()
+        editing = self.editing
+        issued = editing.row.issue_date if editing else today.isoformat()
+        due = (editing.row.due_date or "") if editing else \
+            (today + dt.timedelta(days=30)).isoformat()
         with Vertical(id="invoice-form", classes="dialog"):
-            yield Static(_("New invoice"), classes="title", markup=False)
+            yield Static(_("Invoice {number} (draft)").format(number=editing.row.number)
+                         if editing else _("New invoice"), classes="title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(_("Customer"), classes="form-label")
                 yield Select([], id="customer", compact=True, prompt=_("Choose the customer"))
@@ -94,18 +110,20 @@ class InvoiceFormScreen(ModalScreen[bool]):
                 yield Input(id="number", compact=True, max_length=40)
             with Horizontal(classes="form-row"):
                 yield Label(_("Issued / due"), classes="form-label")
-                yield Input(today.isoformat(), id="issued", compact=True, classes="date")
-                yield Input((today + dt.timedelta(days=30)).isoformat(), id="due",
-                            compact=True, classes="date")
-                yield Select([(c, c) for c in CURRENCIES], value="CAD", allow_blank=False,
-                             id="currency", compact=True)
+                yield Input(issued, id="issued", compact=True, classes="date")
+                yield Input(due, id="due", compact=True, classes="date")
+                yield Select([(c, c) for c in CURRENCIES],
+                             value=editing.row.currency if editing else "CAD",
+                             allow_blank=False, id="currency", compact=True)
             yield Static(Text(_("Lines: description, quantity, unit price, tax (ctrl+l adds "
                                 "one)"), style="dim"), id="lines-head")
             with Lines(id="lines"):
-                yield LineRow(self.tax_region)
+                for line in (editing.lines if editing else (None,)):
+                    yield LineRow(self.tax_region, line)
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
-                yield Input(id="notes", compact=True, max_length=2000)
+                yield Input(editing.notes if editing else "", id="notes", compact=True,
+                            max_length=2000)
             yield Static("", id="totals", markup=False)
             yield Static("", id="form-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
@@ -120,11 +138,16 @@ class InvoiceFormScreen(ModalScreen[bool]):
     async def load(self) -> None:
         store = self.app.store
         customers = await store.network.contacts(self.company_id, "customer")
-        self.query_one("#customer", Select).set_options(
-            [(c.details.name[:50], c.id) for c in customers])
-        self.query_one("#number", Input).value = await store.invoices.next_number(
-            self.company_id)
-        self.set_focus(self.query_one("#customer"))
+        customer = self.query_one("#customer", Select)
+        customer.set_options([(c.details.name[:50], c.id) for c in customers])
+        if self.editing is not None:
+            customer.value = self.editing.customer_id
+            self.query_one("#number", Input).value = self.editing.row.number
+        else:
+            self.query_one("#number", Input).value = await store.invoices.next_number(
+                self.company_id)
+        self.set_focus(customer)
+        self._retotal()
         if not customers:
             self._say(_("These books have no customer yet: add one first (c)."))
 
@@ -186,7 +209,15 @@ class InvoiceFormScreen(ModalScreen[bool]):
     @work(exclusive=True, group="invoice-save")
     async def save(self, draft: InvoiceDraft) -> None:
         try:
-            await self.app.store.invoices.save(self.company_id, draft, self.preparer_id)
+            editing = self.editing
+            await self.app.store.invoices.save(
+                self.company_id, draft, self.preparer_id,
+                invoice_id=editing.row.id if editing else None,
+                version=editing.version if editing else None)
+        except ChangedMeanwhile:
+            self._say(_("A colleague changed this draft meanwhile; close it and open it "
+                        "again."))
+            return
         except InvoiceError as exc:
             self._say(INVOICE_ERRORS.get(exc.code, exc.code).format(line=exc.line))
             return

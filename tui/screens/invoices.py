@@ -23,6 +23,7 @@ class InvoicesScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "new", _("New invoice"), id="new"),
+        Binding("e", "edit", _("Edit draft"), id="edit"),
         Binding("s", "send", _("Send"), id="send",
                 tooltip=_("Through the network when the customer can receive it, else by email")),
         Binding("x", "export", _("Export UBL"), id="export",
@@ -90,6 +91,24 @@ class InvoicesScreen(Screen):
         self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
                                                self.preparer_id),
                              lambda saved: self.reload() if saved else None)
+
+    def on_data_table_row_selected(self) -> None:  # Enter on a draft edits it
+        self.action_edit()
+
+    @work(exclusive=True, group="invoice-edit")
+    async def action_edit(self) -> None:
+        from tui.screens.invoice_form import InvoiceFormScreen
+
+        row = self.current()
+        if row is None:
+            return
+        if row.status != "draft":
+            self.notify(_("Only a draft can be changed; this one was sent."), markup=False)
+            return
+        view = await self.app.store.invoices.get(row.id)
+        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
+                                               self.preparer_id, view),
+                             lambda saved: self.reload(select_id=row.id) if saved else None)
 
     def action_send(self) -> None:
         row = self.current()
