@@ -217,3 +217,52 @@ async def test_a_draft_is_edited_from_the_list(store):
         assert isinstance(pilot.app.screen, InvoicesScreen)
     view = await store.invoices.get(invoice)
     assert view.totals.total == Decimal("178.50") and view.row.number == "INV-0007"
+
+
+async def test_a_change_made_elsewhere_reaches_the_screens_beneath_a_dialog(store):
+    """One app-level signal: an acceptance that arrives while Help is open reaches the list
+    beneath, and a bill that arrives while the books are open shows in their header."""
+    from store.models import ClientYearStatus
+    from tests.helpers import set_status
+    from tui.screens.books import BooksScreen
+    from tui.screens.help import HelpScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    await set_status(store, client_id, 2025, "accepted")
+    async with store.write():
+        receiver = await store.network.open_books_for(client_id)
+    other = await add_client(store, firm.firm_id, organization_name="Zed Ltd", email="z@x.ca")
+    await set_status(store, other, 2025, "pending")
+    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils")])
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
+    customer = await store.network.add_contact(
+        sender, "customer", Details("Toiture Fortin", "", "", "", "", ""), member_id=receiver)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        books = pilot.app.screen
+        assert isinstance(books, BooksScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+        # Meanwhile, elsewhere: a bill arrives, and Zed Ltd accepts.
+        invoice = await store.invoices.save(sender, InvoiceDraft(
+            customer, "PG-1", dt.date.today(), None,
+            (LineDraft("Service", Decimal("1"), Decimal("10"), "GST"),)), None)
+        await store.invoices.send(invoice, None, no_mail)
+        await store.execute(ClientYearStatus.update(status="accepted").where(
+            ClientYearStatus.client == other))
+        pilot.app.store_changed()  # what the runtime's change watcher calls
+        await pilot.pause(0.4)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "1 bill for review" in str(books.query_one("#books-header", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        from tests.harness import table
+
+        t = table(pilot.app)
+        rows = {t._rows[i].display_name: t._rows[i].status for i in t._rows}
+        assert rows["Zed Ltd"] == "accepted", rows

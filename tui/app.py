@@ -79,10 +79,13 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
                             self.action_change_theme)
 
     def store_changed(self) -> None:
-        """Tell the current screen the pipeline changed (called by the runtime's services,
-        which outlive the screens by a moment when the app quits)."""
+        """Tell every open screen, not only the one on top, that the store changed (called by
+        the runtime's services, which outlive the screens by a moment when the app quits): a
+        change that arrives while Help or a dialog is open must not be lost to the list
+        beneath. Each screen coalesces what it redraws."""
         if self.is_running and self.screen_stack:
-            self.screen.post_message(StoreChanged())
+            for screen in self.screen_stack:
+                screen.post_message(StoreChanged())
 
     def on_mount(self) -> None:
         from tui.screens.sign_in import SignInScreen

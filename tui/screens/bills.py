@@ -14,11 +14,12 @@ from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.live import LiveScreen
 
 PAGE = 100
 
 
-class BillsScreen(Screen):
+class BillsScreen(LiveScreen, Screen):
     """Bills received through the network or imported, newest first."""
 
     BINDINGS = [
@@ -52,8 +53,9 @@ class BillsScreen(Screen):
     async def reload(self, select_id: int | None = None) -> None:
         bills = self.app.store.bills
         waiting = await bills.count(self.info.id)
-        self.rows = await bills.list(self.info.id, limit=PAGE)
-        self.complete = len(self.rows) < PAGE
+        shown = max(PAGE, len(self.rows))  # as many as were shown: the place is kept
+        self.rows = await bills.list(self.info.id, limit=shown)
+        self.complete = len(self.rows) < shown
         self.query_one("#bills-header", Static).update(Text(
             _("{name} · bills").format(name=self.info.details.name) + " · " + ngettext(
                 "{n} for review", "{n} for review", waiting).format(n=waiting), style="bold"))

@@ -14,6 +14,7 @@ from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.live import LiveScreen
 
 ROLES = ("customer", "vendor")
 
@@ -27,7 +28,7 @@ def mark(row: ContactRow) -> str:
     return ""
 
 
-class BooksScreen(Screen):
+class BooksScreen(LiveScreen, Screen):
     """Customers and vendors of one company's books; network search for members' books."""
 
     BINDINGS = [

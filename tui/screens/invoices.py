@@ -17,9 +17,10 @@ from linkdesk.labels import invoice_status_label, money, when, why_not_network
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.live import LiveScreen
 
 
-class InvoicesScreen(Screen):
+class InvoicesScreen(LiveScreen, Screen):
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "new", _("New invoice"), id="new"),

@@ -16,11 +16,12 @@ from linkdesk.i18n import _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.live import LiveScreen
 
 DAYS = (7, 30, 90)
 
 
-class PaymentScheduleScreen(Screen):
+class PaymentScheduleScreen(LiveScreen, Screen):
     BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
                 Binding("d", "days", _("Days ahead"), id="days")]
 
