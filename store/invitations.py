@@ -388,8 +388,9 @@ class Invitations:
         await self._end_invitations(live, state, now)
         return len(live)
 
-    async def _withdraw_all(self, client_id: int, now) -> None:
-        """Cancel every invitation under way for the client, whatever the year: Not invited."""
+    async def _withdraw_all(self, client_id: int, now) -> list[int]:
+        """Cancel every invitation under way for the client, whatever the year: Not invited.
+        Returns the tax years whose invitation was withdrawn."""
         years = [y for (y,) in await self.store.list(
             Invitation.select(Invitation.tax_year).distinct().where(
                 (Invitation.client == client_id)
@@ -397,6 +398,7 @@ class Invitations:
         await self._end_live(client_id, None, "cancelled", now)
         for year in years:
             await self._set_status(client_id, year, NOT_INVITED)
+        return sorted(years)
 
     async def cancel(self, client_id: int, tax_year: int, preparer_id: int | None) -> None:
         """Cancel the invitation under way: the client is Not invited again, the link is dead."""
@@ -449,9 +451,11 @@ class Invitations:
             await self.store.execute(Client.update(
                 email=new, email_key=email_key(new), search_key=search_key(clean),
                 version=Client.version + 1, updated_at=now).where(Client.id == client_id))
-            await self._withdraw_all(client_id, now)
-            await self.store.clients.log(client_id, preparer_id, "email_changed",
-                                         {"from": old, "to": new})
+            withdrawn = await self._withdraw_all(client_id, now)
+            detail = {"from": old, "to": new}
+            if withdrawn:  # the history says the invitation went with the old address
+                detail["withdrawn_years"] = withdrawn
+            await self.store.clients.log(client_id, preparer_id, "email_changed", detail)
         self.store.clients.forget_searches()
 
     async def claim(self) -> OutboxJob | None:

@@ -293,7 +293,8 @@ async def test_changing_the_email_keeps_history_and_kills_links(store, firm, cli
     assert row.email == "Emilie.New@example.com"
     events = await store.clients.events(client_id)
     assert events[0][0] == "client_added" and events[-1][0] == "email_changed"
-    assert events[-1][1] == {"from": "emilie@example.com", "to": "Emilie.New@example.com"}
+    assert events[-1][1] == {"from": "emilie@example.com", "to": "Emilie.New@example.com",
+                             "withdrawn_years": [2025]}  # the history says the invitation went
 
 
 async def test_invite_many_queues_each_with_its_own_token_and_says_who_was_left_out(

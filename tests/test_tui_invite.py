@@ -159,3 +159,26 @@ async def test_i_on_an_accepted_client_says_it_accepted(store):
         said = [str(n.message) for n in pilot.app._notifications]
         assert any("already accepted" in s for s in said), said
         assert not any("under way" in s for s in said)
+
+
+async def test_the_history_names_who_did_it_and_says_an_email_change_withdrew_the_invitation(
+        store):
+    from tests.harness import running
+    from tui.screens.timeline import TimelineScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, firm.id, organization_name="Acme Ltée",
+                                 email="info@acme.ca")
+    await store.invitations.invite(
+        client_id, 2025, firm.id, "http://127.0.0.1:8765", "info@acme.ca", "en",
+        lambda link: __import__("store.invitations", fromlist=["Envelope"]).Envelope(
+            "<m@acme.ca>", "f@x.ca", "info@acme.ca", f"Subject: x\r\n\r\n{link}\r\n".encode()))
+    await store.invitations.change_email(client_id, "compta@acme.ca", firm.id)
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("t")
+        await wait_for(lambda: isinstance(pilot.app.screen, TimelineScreen))  # it waits on it
+        await pilot.pause()
+        text = "\n".join(str(s.render()) for s in pilot.app.screen.query("Static"))
+        assert "by marie" in text
+        assert "the invitation for 2025 was withdrawn" in text

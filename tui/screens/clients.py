@@ -539,7 +539,11 @@ class ClientsScreen(Screen):
         row = self.table.current
         if row is not None:
             events = await self.app.store.clients.events(row.id)
-            await self.app.push_screen_wait(TimelineScreen(row.display_name, events))
+            accounts = self.app.store.accounts
+            preparers = {who: await accounts.name(who)
+                         for who in {e[3] for e in events if e[3] is not None}}
+            await self.app.push_screen_wait(TimelineScreen(row.display_name, events,
+                                                           preparers))
 
     @work(group="lifecycle")
     async def action_books(self) -> None:

@@ -31,7 +31,7 @@ EVENT_LABELS = {
 }
 
 
-def describe(kind: str, detail: dict) -> Text:
+def describe(kind: str, detail: dict, who: str | None = None) -> Text:
     """One event as a line of plain text (values are never markup)."""
     line = Text(_(EVENT_LABELS.get(kind, kind)), style="bold")
     extras = []
@@ -45,6 +45,11 @@ def describe(kind: str, detail: dict) -> Text:
         extras.append(str(detail["reason"]))
     if kind == "email_changed":
         extras.append(f"{detail.get('from', '')} → {detail.get('to', '')}")
+        for year in detail.get("withdrawn_years", []):
+            extras.append(_("the invitation for {year} was withdrawn (sent to the old "
+                            "address)").format(year=year))
+    if who:
+        extras.append(_("by {name}").format(name=who))
     if extras:
         line.append("  " + " · ".join(extras))
     return line
@@ -55,19 +60,21 @@ class TimelineScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,t", "close", _("Close"), id="close")]
 
-    def __init__(self, name: str, events: list) -> None:
+    def __init__(self, name: str, events: list, preparers: dict[int, str] | None = None) -> None:
+        """`preparers`: username per preparer id, to say who did each thing."""
         super().__init__()
         self.client_name = name
         self.events = events
+        self.preparers = preparers or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="timeline", classes="dialog"):
             yield Static(_("History of {name}").format(name=self.client_name), classes="title",
                          markup=False)
             with VerticalScroll():
-                for kind, detail, when, _who in self.events:
+                for kind, detail, when, who in self.events:
                     line = Text(format_datetime(when) + "  ", style="dim")
-                    line.append_text(describe(kind, detail))
+                    line.append_text(describe(kind, detail, self.preparers.get(who)))
                     yield Static(line)
 
     def action_close(self) -> None:
