@@ -299,3 +299,28 @@ WHY_NOT_NETWORK = {
 
 def why_not_network(code: str | None) -> str:
     return _(WHY_NOT_NETWORK.get(code or "", code or ""))
+
+
+def skip_reason(code: str, n: int) -> str:
+    """Why n clients of a bulk invitation were skipped, counted, for a person (each message
+    written out, so that the catalog tool finds both forms)."""
+    from linkdesk.i18n import ngettext
+
+    if code == "inactive":
+        text = ngettext("{n} inactive", "{n} inactive", n)
+    elif code == "accepted":
+        text = ngettext("{n} already accepted", "{n} already accepted", n)
+    elif code == "under_way":
+        text = ngettext("{n} with an invitation under way", "{n} with an invitation under way",
+                        n)
+    elif code == "not_invited":
+        text = ngettext("{n} not invited yet (nothing to send again)",
+                        "{n} not invited yet (nothing to send again)", n)
+    elif code == "not_invitable":
+        text = ngettext("{n} invited meanwhile by a colleague",
+                        "{n} invited meanwhile by a colleague", n)
+    elif code == "unknown_client":
+        text = ngettext("{n} removed meanwhile", "{n} removed meanwhile", n)
+    else:
+        text = "{n} " + code
+    return text.format(n=n)

@@ -123,3 +123,22 @@ async def test_a_second_bulk_run_skips_who_is_already_invited(store):
     await wait_for(lambda: second.progress.handled == 10)
     task.cancel()
     assert (second.progress.queued, second.progress.skipped) == (6, 4)
+
+
+def test_the_dialog_says_why_clients_are_skipped():
+    from linkdesk.i18n import set_language
+    from tui.screens.bulk_invite import plan_of, skip_reasons
+
+    clients = [{"id": 1, "active": False}, {"id": 2, "active": True},
+               {"id": 3, "active": True}, {"id": 4, "active": True}, {"id": 5, "active": True}]
+    statuses = {1: "not_invited", 2: "accepted", 3: "accepted", 4: "pending", 5: "not_invited"}
+    reached, skipped = plan_of(clients, statuses, reinvite=False)
+    assert [c["id"] for c in reached] == [5]
+    assert skip_reasons(skipped, statuses) == \
+        "1 inactive, 2 already accepted, 1 with an invitation under way"
+    try:
+        set_language("fr")
+        assert skip_reasons(skipped, statuses) == \
+            "1 inactif, 2 ont déjà accepté, 1 avec une invitation en cours"
+    finally:
+        set_language("en")

@@ -27,6 +27,20 @@ def plan_of(clients: list[dict], statuses: dict[int, str], reinvite: bool) -> tu
     return reached, [c for c in clients if c["id"] not in reached_ids]
 
 
+def skip_reasons(skipped: list[dict], statuses: dict[int, str]) -> str:
+    """Why clients are skipped, counted: "2 inactive, 3 accepted, 1 invitation under way"."""
+    from linkdesk.labels import skip_reason
+
+    counts: dict[str, int] = {}
+    for client in skipped:
+        status = statuses.get(client["id"])
+        code = "inactive" if not client["active"] else \
+            "accepted" if status == "accepted" else \
+            "not_invited" if status == "not_invited" else "under_way"
+        counts[code] = counts.get(code, 0) + 1
+    return ", ".join(skip_reason(code, n) for code, n in counts.items())
+
+
 class BulkInviteScreen(ModalScreen[list[int] | None]):
     """Confirms a bulk invitation; dismisses with the ids to invite, or None."""
 
@@ -40,6 +54,7 @@ class BulkInviteScreen(ModalScreen[list[int] | None]):
                  title: str | None = None) -> None:
         super().__init__()
         self.reached, self.skipped = plan_of(clients, statuses, reinvite)
+        self.statuses = statuses
         self.tax_year = tax_year
         self.firm_name = firm_name
         self.preparer_name = preparer_name
@@ -61,8 +76,8 @@ class BulkInviteScreen(ModalScreen[list[int] | None]):
                     lines.append(_("{count} in {language}: “{subject}”").format(
                         count=languages[code], language=_(label), subject=subject))
             if self.skipped:
-                lines.append(_("{count} skipped: inactive, or not in a status that can be "
-                               "invited now.").format(count=len(self.skipped)))
+                lines.append(_("{count} skipped: {why}.").format(
+                    count=len(self.skipped), why=skip_reasons(self.skipped, self.statuses)))
             lines.append("")
             lines.append(_("Each client gets its own link and its own language's message; the "
                            "list stays usable while they are sent, and x cancels what is not "

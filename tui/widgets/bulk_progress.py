@@ -35,6 +35,11 @@ class BulkProgressPanel(Horizontal):
         if progress.done:
             state = _("cancelled") if progress.cancelled else _("done")
             counts = _("Bulk invitation {state}: {counts}").format(state=state, counts=counts)
+            if progress.reasons:  # why some were skipped while it ran (a colleague, ...)
+                from linkdesk.labels import skip_reason
+
+                counts += " (" + ", ".join(skip_reason(code, n)
+                                           for code, n in progress.reasons.items()) + ")"
         elif progress.cancelled:
             counts = _("Cancelling… {counts}").format(counts=counts)
         else:
