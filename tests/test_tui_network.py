@@ -117,7 +117,8 @@ async def test_a_held_change_is_reviewed_from_the_books(store, firm, client_book
     card = (await store.network.search(client_books, "boulangerie"))[0]
     contact = await store.network.add_contact(client_books, "customer", card.details, member)
     await store.network.edit_contact(contact, Details("Boulangerie Québec (Lévis)"))
-    await store.network.update_profile(member, Details("Boulangerie Québec Inc.", city="Québec"))
+    await store.network.update_profile(member, Details("Boulangerie Québec Inc.",
+                                                       phone="+14185550123", city="Québec"))
     async with running(store) as pilot:
         await open_books(pilot)
         books = pilot.app.screen
@@ -126,6 +127,7 @@ async def test_a_held_change_is_reviewed_from_the_books(store, firm, client_book
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmScreen)
         assert "Boulangerie Québec Inc." in pilot.app.screen.question
+        assert "(418) 555-0123" in pilot.app.screen.question  # as the list writes phones
         await pilot.press("y")
         await settle(pilot)
     row = await store.network.contact(contact)

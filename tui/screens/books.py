@@ -181,8 +181,11 @@ class BooksScreen(LiveScreen, Screen):
                    "hand, so the change was held:").format(name=row.pending.name)]
         labels = {"name": _("Name"), "email": _("Email"), "phone": _("Phone"),
                   "website": _("Website"), "address": _("Address"), "city": _("City")}
+        region = self.app.settings.region
         for field, label in labels.items():
             mine, theirs = getattr(row.details, field), getattr(row.pending, field)
+            if field == "phone":  # as the list shows phones, not as stored
+                mine, theirs = format_phone(mine, region), format_phone(theirs, region)
             if mine != theirs:
                 lines.append(f"  {label}: {mine or '—'} → {theirs or '—'}")
         lines.append(_("Take the member's details? (No keeps yours.)"))
