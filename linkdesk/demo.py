@@ -195,18 +195,34 @@ async def run_demo(base_settings) -> int:
     from tui.app import make_app
 
     demo = Demo(base_settings)
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    running_app = []
+
+    def stop() -> None:
+        """A closed terminal (SIGHUP) or SIGTERM, at any moment: while preparing, stop
+        preparing; once the app runs, quit it. Either way the directory goes."""
+        if running_app:
+            running_app[0].exit()
+        elif main is not None:
+            main.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop)
     try:
         print(f"Preparing the demo in {demo.directory} …", flush=True)
         await demo.prepare()
         runtime = Runtime(demo.settings, demo.store)
         app = make_app(demo.settings, demo.store, runtime)
         app.demo = demo
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal still cleans up
-            loop.add_signal_handler(sig, app.exit)
+        running_app.append(app)
         try:
             return await app.run_async() or 0
         finally:
             await runtime.stop()
+    except asyncio.CancelledError:
+        return 129  # ended by a signal while preparing (128 + SIGHUP's number)
     finally:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
         await demo.close()

@@ -48,3 +48,31 @@ async def test_the_demo_starts_moves_and_cleans_up():
     finally:
         await demo.close()
     assert not directory.exists()
+
+
+def test_a_terminal_closed_while_the_demo_prepares_ends_it_and_removes_its_directory(tmp_path):
+    """SIGHUP (the terminal closed) during "Preparing…": the demo stops preparing, removes
+    its directory and exits (the signal used to kill it before it could clean up)."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    demo = subprocess.Popen([sys.executable, "-m", "linkdesk", "demo"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, TMPDIR=str(tmp_path)))
+    try:
+        first = demo.stdout.readline()
+        found = re.search(r"Preparing the demo in (\S+)", first)
+        assert found, first
+        directory = Path(found.group(1))
+        demo.send_signal(signal.SIGHUP)
+        demo.wait(timeout=60)  # a hang is TimeoutExpired, a failure
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert not directory.exists(), list(directory.rglob("*"))[:5]
+    assert demo.returncode in (129, 0, 1), demo.returncode
