@@ -241,10 +241,10 @@ class Bills:
         extra = await self.store.list(Bill.select(
             Bill.company, Bill.seller, Bill.buyer_name, Bill.terms, Bill.notes, Bill.net,
             Bill.tax, Bill.taxes, Bill.warnings, Bill.sender, Bill.reason, Bill.paid_on,
-            Bill.paid_method, Bill.version, Bill.corrects_number)
+            Bill.paid_method, Bill.version, Bill.corrects_number, Bill.payable)
             .where(Bill.id == bill_id).tuples())
         (company_id, seller, buyer, terms, notes, net, tax, taxes, warnings, sender, reason,
-         paid_on, paid_method, version, corrects) = extra[0]
+         paid_on, paid_method, version, corrects, payable) = extra[0]
         row = (await self._to_rows(company_id, rows))[0]
         lines = await self.store.list(BillLine.select(
             BillLine.description, BillLine.quantity, BillLine.unit_price, BillLine.net,
@@ -260,7 +260,7 @@ class Bills:
                         for d, q, p, n, c, r, _cat in lines),
             taxes=tuple(DocTax.from_json(t) for t in json.loads(taxes)),
             net=Decimal(net), tax=Decimal(tax), total=row.total,
-            payable=await self._payable(bill_id), notes=notes, corrects_number=corrects)
+            payable=Decimal(payable), notes=notes, corrects_number=corrects)
         proposed_vendor = None
         if row.vendor_id is None:
             proposed_vendor = await self.store.scalar(Contact.select(Contact.id).where(
@@ -271,10 +271,6 @@ class Bills:
         return BillView(row, company_id, document, sender, proposed_vendor, proposed_category,
                         tuple(cat for *_rest, cat in lines), reason, paid_on, paid_method,
                         tuple(json.loads(warnings)), version)
-
-    async def _payable(self, bill_id: int) -> Decimal:
-        return Decimal(await self.store.scalar(Bill.select(Bill.payable)
-                                               .where(Bill.id == bill_id)))
 
     async def last_category(self, company_id: int, vendor_id: int | None) -> int | None:
         if vendor_id is None:

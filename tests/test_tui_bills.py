@@ -266,3 +266,31 @@ async def test_a_change_made_elsewhere_reaches_the_screens_beneath_a_dialog(stor
         t = table(pilot.app)
         rows = {t._rows[i].display_name: t._rows[i].status for i in t._rows}
         assert rows["Zed Ltd"] == "accepted", rows
+
+
+async def test_keys_typed_ahead_into_the_bills_act_on_its_rows_once_loaded(store):
+    """`b`, `↓`, `r` in one burst from the books: the review opens on the second bill, as if
+    typed slowly (the keys used to reach the list before its first rows were read)."""
+    from tests.harness import burst
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        receiver = await store.network.open_books_for(client_id)
+    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils")])
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
+    customer = await store.network.add_contact(
+        sender, "customer", Details("Toiture Fortin", "", "", "", "", ""), member_id=receiver)
+    for number in ("PG-1", "PG-2"):
+        invoice = await store.invoices.save(sender, InvoiceDraft(
+            customer, number, dt.date.today(), None,
+            (LineDraft("Service", Decimal("1"), Decimal("10"), "GST"),)), None)
+        await store.invoices.send(invoice, None, no_mail)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        burst(pilot, "b", "down", "r")
+        await settle(pilot)
+        review = pilot.app.screen
+        assert isinstance(review, BillReviewScreen)
+        assert review.view.row.number == "PG-1"  # newest first: the second row

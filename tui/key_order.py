@@ -150,16 +150,23 @@ class KeyOrder:
 
     def _worker_started(self, worker: Worker) -> None:
         hand = self._key_in_hand
-        if (hand is None or hand.capturing is not asyncio.current_task()
-                or worker.group == "key-order"):
+        if hand is None or worker.group == "key-order":
+            return
+        # A screen this key opened loads its rows on mount, in its own task: the next key
+        # waits for that first load too (else it acts on an empty list), but never longer
+        # than STUCK_S, in case what the screen started is a loop that runs for good.
+        opening = worker.node in hand.screens
+        if hand.capturing is not asyncio.current_task() and not opening:
             return  # started by something else meanwhile (a dialog's result, a refresh)
         hand.workers.add(worker)
-        self.run_worker(self._watch_worker(hand, worker), group="key-order", exit_on_error=False)
+        self.run_worker(self._watch_worker(hand, worker, STUCK_S if opening else None),
+                        group="key-order", exit_on_error=False)
 
-    async def _watch_worker(self, hand: _KeyInHand, worker: Worker) -> None:
+    async def _watch_worker(self, hand: _KeyInHand, worker: Worker,
+                            limit: float | None = None) -> None:
         try:
-            await worker.wait()
-        except Exception:  # noqa: S110 - failed or cancelled: either way it is over
+            await asyncio.wait_for(worker.wait(), limit)
+        except Exception:  # noqa: S110 - failed, cancelled or past its limit: over for the key
             pass
         hand.workers.discard(worker)
         self._maybe_next(hand)
