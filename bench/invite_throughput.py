@@ -28,8 +28,7 @@ from _pty_app import cpu_calibration_s, sink_smtp_server
 N = 1000
 CONNECTIONS = 8
 BULK_CHUNK = 200  # clients queued per transaction, as the bulk invitation does
-
-
+ROUNDS = 3
 
 
 async def bare_loop(port: int) -> float:
@@ -142,6 +141,7 @@ async def service_path(port: int) -> dict:
 
     from linkdesk.mail.outgoing import invitation_builder
     from store import Store
+    from store.changes import ChangeWatcher
     from store.invitations import InviteRequest
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,6 +159,10 @@ async def service_path(port: int) -> dict:
             while b"page: serving" not in await service.stderr.readline():
                 pass
             drain = asyncio.create_task(service.stderr.read())
+            # Watched as a terminal watches: the counts read again when the database changes
+            # (reading them every few milliseconds took a quarter of a core from the service).
+            changed = asyncio.Event()
+            watcher = await ChangeWatcher(store, changed.set).start()
             started = time.perf_counter()
             for first in range(0, N, BULK_CHUNK):
                 requests = [
@@ -172,8 +176,10 @@ async def service_path(port: int) -> dict:
             await store.release()
             while (await store.clients.status_counts(preparer.firm_id, 2025))["pending"] < N:
                 await store.release()
-                await asyncio.sleep(0.02)
+                await changed.wait()
+                changed.clear()
             done = time.perf_counter()
+            await watcher.stop()
             service.terminate()
             await service.wait()
             await drain
@@ -183,10 +189,17 @@ async def service_path(port: int) -> dict:
 
 
 async def main() -> None:
+    # Each path ROUNDS times, interleaved, and its best kept (as timeit does): the machines
+    # are shared, and one slow moment in a single run moved the bare loop by half.
+    bare_runs, product_runs, served_runs = [], [], []
     with sink_smtp_server() as port:
-        bare = await bare_loop(port)
-        product = await product_path(port, connections=CONNECTIONS)
-        served = await service_path(port)
+        for _ in range(ROUNDS):
+            bare_runs.append(await bare_loop(port))
+            product_runs.append(await product_path(port, connections=CONNECTIONS))
+            served_runs.append(await service_path(port))
+    bare = max(bare_runs)
+    product = max(product_runs, key=lambda r: r["per_s"])
+    served = max(served_runs, key=lambda r: r["per_s"])
     print(json.dumps({
         "bare_aiosmtplib_per_s": round(bare, 1),
         "product_per_s": round(product["per_s"], 1),
@@ -196,6 +209,7 @@ async def main() -> None:
         "queue_per_s": round(product["queue_per_s"], 1),
         "connections": CONNECTIONS,
         "invitations": N,
+        "rounds": ROUNDS,
         "cpu_calibration_s": cpu_calibration_s(),
     }))
 

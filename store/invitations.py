@@ -470,26 +470,32 @@ class Invitations:
         claimed by nobody known comes back when its lease ends. On PostgreSQL two workers
         never take the same row (FOR UPDATE SKIP LOCKED); SQLite serialises writers.
         """
-        now = self.store.clock()
-        gone = PipelineProcess.select(PipelineProcess.id).where(
-            PipelineProcess.stopped_at.is_null(False) | (PipelineProcess.beat_at < now - STALE))
-        due = (
-            Outbox.select(Outbox.id)
-            .where(
-                ((Outbox.state == "queued") & (Outbox.next_attempt_at <= now))
-                | ((Outbox.state == "sending") & (
-                    (Outbox.claimed_until <= now) | Outbox.claimed_by.in_(gone)))
+        def due_at(now):
+            gone = PipelineProcess.select(PipelineProcess.id).where(
+                PipelineProcess.stopped_at.is_null(False)
+                | (PipelineProcess.beat_at < now - STALE))
+            return (
+                Outbox.select(Outbox.id)
+                .where(
+                    ((Outbox.state == "queued") & (Outbox.next_attempt_at <= now))
+                    | ((Outbox.state == "sending") & (
+                        (Outbox.claimed_until <= now) | Outbox.claimed_by.in_(gone)))
+                )
+                .order_by(Outbox.next_attempt_at, Outbox.id)
+                .limit(limit)
             )
-            .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(limit)
-        )
+
         # A look without the write lock first: a worker woken by every change in the firm
         # (thousands a minute while bounces arrive) must not queue behind writers for nothing.
-        if not await self.store.list(due.limit(1).tuples()):
+        if not await self.store.list(due_at(self.store.clock()).limit(1).tuples()):
             return []
-        if not self.store.target.is_sqlite:
-            due = due.for_update("FOR UPDATE SKIP LOCKED")
         async with self.store.write():
+            # The time once the lock is held: what was queued while this claim waited for it
+            # is due too (a time taken before the wait left it for an empty round later).
+            now = self.store.clock()
+            due = due_at(now)
+            if not self.store.target.is_sqlite:
+                due = due.for_update("FOR UPDATE SKIP LOCKED")
             ids = [i for (i,) in await self.store.list(due.tuples())]
             if not ids:
                 return []

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from store import ClientQuery
+from store import ClientQuery, Store
 from store.invitations import Envelope, InviteError, hash_token
 from store.models import Invitation, Outbox
 from tests.helpers import add_client, make_preparer
@@ -144,6 +144,47 @@ async def test_an_unreported_claim_is_sent_again_after_its_lease(store, firm, cl
     clock.advance(minutes=2)
     again = await store.invitations.claim()
     assert again.message_id == job.message_id
+
+
+async def test_a_claim_that_waited_for_the_lock_takes_what_came_due_meanwhile(
+        sqlite_url, clock):
+    """SQLite: a claim queues behind this process's other writers (a bulk invitation holds
+    the lock for a chunk). Its time is read once it holds the lock, so a message that came
+    due while it waited goes in this round, not in an empty round after it."""
+    store = await Store.open(sqlite_url, clock=clock)
+    try:
+        firm = await make_preparer(store)
+        first = await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
+                                 email="emilie@example.com")
+        second = await add_client(store, firm.firm_id, first_name="Luc", last_name="Roy",
+                                  email="luc@example.com")
+        start = clock.now
+        await queue(store, firm, first)
+        clock.now = start + dt.timedelta(seconds=10)
+        await store.invitations.invite(second, YEAR, firm.id, LINK_BASE, "luc@example.com",
+                                       "fr", Builder())
+        clock.now = start + dt.timedelta(seconds=5)  # only the first is due
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def other_writer():
+            async with store.write():
+                held.set()
+                await release.wait()
+
+        writer = asyncio.create_task(other_writer())
+        await held.wait()
+        claiming = asyncio.create_task(store.invitations.claim_many(10))
+        await asyncio.sleep(0.05)  # it has seen a due message and waits for the lock
+        clock.now = start + dt.timedelta(seconds=10)
+        release.set()
+        await writer
+        jobs = await claiming
+        clients = [row for (row,) in await store.list(
+            Invitation.select(Invitation.client)
+            .where(Invitation.id.in_([job.invitation_id for job in jobs])).tuples())]
+        assert sorted(clients) == sorted([first, second])
+    finally:
+        await store.close()
 
 
 @pytest.mark.parametrize("withdraw", ["cancel", "email", "inactive"])
