@@ -463,8 +463,11 @@ class Invitations:
         jobs = await self.claim_many(1)
         return jobs[0] if jobs else None
 
-    async def claim_many(self, limit: int, by: int | None = None) -> list[OutboxJob]:
-        """Take up to `limit` messages due for sending, for process `by` (its heartbeat id).
+    async def claim_many(self, limit: int, by: int | None = None,
+                         lease: dt.timedelta = LEASE) -> list[OutboxJob]:
+        """Take up to `limit` messages due for sending, for process `by` (its heartbeat id),
+        for at most `lease` (the longest the claimer may take to report them; never shorter
+        than LEASE).
 
         A message claimed by a process whose heartbeat stopped is taken over at once; one
         claimed by nobody known comes back when its lease ends. On PostgreSQL two workers
@@ -503,7 +506,7 @@ class Invitations:
             if not ids:
                 return []
             await self.store.execute(
-                Outbox.update(state="sending", claimed_until=now + LEASE, claimed_by=by,
+                Outbox.update(state="sending", claimed_until=now + max(lease, LEASE), claimed_by=by,
                               attempts=Outbox.attempts + 1)
                 .where(Outbox.id.in_(ids))
             )

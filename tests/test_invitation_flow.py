@@ -200,3 +200,45 @@ async def test_refused_recipient_shows_delivery_failed(store, firm, tmp_path):
     assert await status(store, firm, client_id) == "failed"
     events = await store.clients.events(client_id)
     assert events[-1][0] == "invitation_failed" and "550" in events[-1][1]["reason"]
+
+
+async def test_a_quick_relay_gets_bigger_batches_each_claimed_for_long_enough(
+        store, firm, capture, clock, monkeypatch):
+    """Batches grow while the relay answers quickly (fewer claims and records for the same
+    mail), shrink when it slows, and each claim lasts until every message of its batch could
+    have timed out on its connection: no other process takes them meanwhile."""
+    import datetime as dt
+
+    from linkdesk.mail import delivery
+    from linkdesk.mail.sender import SmtpPool
+    from store.models import Outbox
+
+    for i in range(60):
+        client_id = await add_client(store, firm.firm_id, organization_name=f"Client {i}",
+                                     email=f"c{i}@example.com")
+        await invite(store, firm, client_id, "http://127.0.0.1:8765",
+                     recipient_address=f"c{i}@example.com")
+    worker = DeliveryWorker(store, SmtpPool(RelayConfig("127.0.0.1", capture.port, "plain"), 2))
+    # What counts as quick and slow is set here, so that a busy test machine decides nothing.
+    monkeypatch.setattr(delivery, "FAST_BATCH_S", 60.0)
+    monkeypatch.setattr(delivery, "SLOW_BATCH_S", 120.0)
+    sizes = []
+    for _ in range(3):
+        sizes.append(worker.batch)
+        assert await worker.run_once() is True
+    assert sizes == [8, 16, 32]  # 4, 8, then 16 a connection, the most
+    monkeypatch.setattr(delivery, "FAST_BATCH_S", 0.0)
+    monkeypatch.setattr(delivery, "SLOW_BATCH_S", 0.0)  # the relay slowed down
+    assert await worker.run_once() is True  # the last 4
+    assert worker.batch == 16
+    await worker.sender.close()
+    assert len(read_captured(capture.maildir)) == 60
+
+    client_id = await add_client(store, firm.firm_id, organization_name="Late",
+                                 email="late@example.com")
+    await invite(store, firm, client_id, "http://127.0.0.1:8765",
+                 recipient_address="late@example.com")
+    await store.invitations.claim_many(32, lease=worker.lease_for(32))
+    (until,) = [u for (u,) in await store.list(
+        Outbox.select(Outbox.claimed_until).where(Outbox.state == "sending").tuples())]
+    assert until - clock() == dt.timedelta(seconds=16 * 30 + 60)  # 16 a connection, 30 s each
