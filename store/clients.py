@@ -283,6 +283,57 @@ class Clients:
         self.forget_searches()
         return client_id
 
+    async def update_details(self, client_id: int, clean: CleanClient,
+                             preparer_id: int | None, version: int | None = None) -> list[str]:
+        """Save a client's name, phone and language, checked as the add form checks them.
+
+        Its kind and email stay as they are (the email has its own flow, which ends the links
+        sent to the old address). Each field changed is an event of its own in the history
+        ("details_changed": the field, from, to); returns the fields changed, in that order.
+        With `version` (the client's, as read), a change saved since raises ChangedMeanwhile
+        with the client as it is now; nothing is saved.
+        """
+        from store.versions import ChangedMeanwhile
+
+        now = self.store.clock()
+        async with self.store.write():
+            rows = await self.store.list(
+                Client.select(Client.kind, Client.display_name, Client.first_name,
+                              Client.last_name, Client.organization_name, Client.email,
+                              Client.phone, Client.language, Client.version)
+                .where(Client.id == client_id).dicts())
+            if not rows:
+                raise LookupError(client_id)
+            row = rows[0]
+            if version is not None and version != row["version"]:
+                by = await self.last_changed_by(client_id)
+                raise ChangedMeanwhile(row, row["version"], await self.store.accounts.name(by))
+            if clean.kind != row["kind"]:
+                raise ValueError("a client's kind is not changed by editing its details")
+            clean = replace(clean, email=row["email"])
+            same_name = ((clean.first_name, clean.last_name, clean.organization_name) == (
+                row["first_name"] or "", row["last_name"] or "", row["organization_name"] or ""))
+            changes = [change for change in (
+                ("name", row["display_name"], clean.display_name, not same_name),
+                ("phone", row["phone"] or "", clean.phone or "",
+                 (clean.phone or "") != (row["phone"] or "")),
+                ("language", row["language"], clean.language,
+                 clean.language != row["language"]),
+            ) if change[3]]
+            if not changes:
+                return []
+            await self.store.execute(Client.update(
+                first_name=clean.first_name or None, last_name=clean.last_name or None,
+                organization_name=clean.organization_name or None,
+                display_name=clean.display_name, sort_key=fold(clean.display_name),
+                search_key=search_key(clean), phone=clean.phone, language=clean.language,
+                version=Client.version + 1, updated_at=now).where(Client.id == client_id))
+            await self.log_many([(client_id, preparer_id, "details_changed",
+                                  {"field": field, "from": old, "to": new})
+                                 for field, old, new, _changed in changes])
+        self.forget_searches()
+        return [field for field, *_rest in changes]
+
     async def log(self, client_id: int, preparer_id: int | None, kind: str, detail: dict) -> None:
         """Append one event to the client's history."""
         await self.store.execute(
@@ -397,7 +448,7 @@ class Clients:
             rows = await self.store.list(
                 Client.select(Client.id, Client.kind, Client.first_name, Client.last_name,
                               Client.organization_name, Client.display_name, Client.email,
-                              Client.language, Client.active, Client.version)
+                              Client.phone, Client.language, Client.active, Client.version)
                 .where(Client.id.in_(chunk)).dicts())
             for row in rows:
                 row["greeting_name"] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
@@ -39,6 +40,15 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             break
+
+
+async def wait_for(predicate, timeout: float = 30.0) -> None:
+    """Until `predicate()` holds: for a dialog a worker waits on, where `settle` cannot."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition never held")
+        await asyncio.sleep(0.02)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

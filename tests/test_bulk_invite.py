@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 
 import pytest
 
@@ -13,7 +12,7 @@ from linkdesk.config import Settings
 from linkdesk.mail.capture import read_captured
 from linkdesk.runtime import Runtime
 from store import ClientDraft, check_draft
-from tests.harness import settle, sign_in, table
+from tests.harness import settle, sign_in, table, wait_for
 from tests.helpers import PASSWORD, make_preparer
 from tui.app import make_app
 from tui.screens.bulk_invite import BulkInviteScreen
@@ -23,12 +22,6 @@ from tui.widgets.bulk_progress import BulkProgressPanel
 YEAR = 2025
 
 
-async def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition never held")
-        await asyncio.sleep(0.02)
 
 
 async def add_many(store, firm, n: int) -> list[int]:

@@ -376,3 +376,65 @@ async def test_a_new_client_speaks_the_apps_language_by_default(store, firm):
             assert pilot.app.screen.query_one("#language").value == "fr"
     finally:
         set_language("en")
+
+
+async def test_the_key_bar_puts_the_keys_of_the_row_first_at_80_columns(store, firm):
+    from tui.widgets.key_bar import KeyBar
+
+    await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
+    pending = await add_client(store, firm.firm_id, organization_name="Bolt", email="b@x.ca")
+    accepted = await add_client(store, firm.firm_id, organization_name="Cobalt",
+                                email="c@x.ca")
+    await set_status(store, pending, TAX_YEAR, PENDING)
+    await set_status(store, accepted, TAX_YEAR, ACCEPTED)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_list(pilot)
+        bar = pilot.app.screen.query_one(KeyBar)
+
+        def keys() -> str:
+            return str(bar.render())
+
+        assert keys().startswith(" i Invite  d Details ")  # Acme: not invited
+        await pilot.press("down")
+        await settle(pilot)
+        assert keys().startswith(" c Cancel inv.  i Invite ")  # Bolt: pending
+        await pilot.press("down")
+        await settle(pilot)
+        assert keys().startswith(" b Books  t History ")  # Cobalt: accepted organization
+        await pilot.press("space")  # selected (the cursor moves on): i invites them all
+        await settle(pilot)
+        assert keys().startswith(" i Invite  space Select ")
+
+
+async def test_a_refused_field_keeps_its_text_and_loses_its_error_once_right(store, firm):
+    async with running(store, size=(80, 24)) as pilot:
+        await open_list(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = pilot.app.screen
+        for text in ("Jean", "Roy", "jean@@roy"):
+            await type_text(pilot, text)
+            await pilot.press("tab")
+        await type_text(pilot, "12")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert error_of(screen, "email") == "Not a valid email address."
+        assert error_of(screen, "phone") == "Not a valid phone number."
+        phone = pilot.app.focused
+        assert phone.id == "input-email" and phone.value == "jean@@roy"
+        # Focused and refused, the one-line field still shows its text (no frame over it).
+        assert phone.styles.border_top[0] in ("", "none")
+        assert "jean@@roy" in "".join(s.text for s in phone.render_line(0))
+        await pilot.press("backspace")  # still wrong: the reason stays
+        await settle(pilot)
+        assert error_of(screen, "email") == "Not a valid email address."
+        for _ in range(len("jean@@roy")):
+            await pilot.press("backspace")
+        await type_text(pilot, "jean@roy.ca")
+        await settle(pilot)
+        assert error_of(screen, "email") == ""
+        assert error_of(screen, "phone") == "Not a valid phone number."
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "right", "enter")
+        await settle(pilot)
+        assert screen.kind == "organization"
+        assert error_of(screen, "phone") == ""  # the kind switched: its errors went

@@ -25,9 +25,13 @@ async def test_question_mark_lists_every_key_of_the_screen(store, firm):
         help_screen = pilot.app.screen
         assert isinstance(help_screen, HelpScreen)
         listed = {what.split(":")[0] for _key, what, _enabled in help_screen.rows}
-        expected = {b.description for b in ClientsScreen.BINDINGS if b.description}
+        expected = {b.group.description if b.group else b.description
+                    for b in ClientsScreen.BINDINGS if b.description}
         assert expected <= listed  # shown in the key bar or not, every key is here
         assert {"Quit", "Help"} <= listed
+        # The tax-year keys: one line, both keys, listed once.
+        years = [(key, what) for key, what, _enabled in help_screen.rows if "ax year" in what]
+        assert years == [("[ ]", "Tax year")]
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen
@@ -39,6 +43,11 @@ async def test_the_palette_offers_the_screen_actions(store, firm):
         commands = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
         assert any(title.startswith("Add (a)") for title in commands)
         assert any(title.startswith("Books (b)") for title in commands)
+        # Every action of the screen is in the palette, the tax years each on its own.
+        for binding in ClientsScreen.BINDINGS:
+            if binding.description and binding.id:
+                assert any(t.startswith(f"{binding.description} (") for t in commands), binding
+        assert {"Previous tax year ([ ])", "Next tax year (])"} <= set(commands)
         assert "Change theme" in commands
         await pilot.press("ctrl+p")
         await settle(pilot)

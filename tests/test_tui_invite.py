@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 
 import aiohttp
 import pytest
@@ -13,19 +11,11 @@ from linkdesk.config import Settings
 from linkdesk.mail.capture import read_captured
 from linkdesk.runtime import Runtime
 from linkdesk.web.accept import make_web_app, start_site
-from tests.harness import settle, sign_in, table
+from tests.harness import settle, sign_in, table, wait_for
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.app import make_app
 from tui.screens.clients import ClientsScreen
 from tui.screens.invite import InviteScreen
-
-
-async def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition never held")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

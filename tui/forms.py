@@ -44,3 +44,18 @@ class FieldOrder:
     def submit_form(self) -> None:
         """What Enter does on the last field."""
         raise NotImplementedError
+
+
+def field_check(parse, *args):
+    """A FormField.recheck from a store parser (parse_email, parse_name ...): the error code
+    it raises for a value, or None when it takes it."""
+    from store.validate import FieldError
+
+    def check(value: str) -> str | None:
+        try:
+            parse(value, *args)
+        except FieldError as exc:
+            return exc.code
+        return None
+
+    return check

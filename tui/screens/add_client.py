@@ -23,7 +23,8 @@ from linkdesk.i18n import _, current_language
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
 from store.validate import FieldError, parse_email
-from tui.forms import FieldOrder
+from tui.desk import Desk
+from tui.forms import FieldOrder, field_check
 from tui.widgets.form_field import FormField
 from tui.widgets.member_matches import MemberMatches
 
@@ -31,7 +32,7 @@ INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
 
 
-class AddClientScreen(FieldOrder, ModalScreen[int | None]):
+class AddClientScreen(Desk, FieldOrder, ModalScreen[int | None]):
     """Adds one client as "Not invited"; dismisses with its id, or None when cancelled."""
 
     BINDINGS = [
@@ -74,6 +75,13 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
                 yield Button(_("Cancel"), id="cancel-button", compact=True)
 
     def on_mount(self) -> None:
+        from store.validate import parse_name, parse_phone
+
+        fields = self._fields()
+        for name in ("first_name", "last_name", "organization_name"):
+            fields[name].recheck = field_check(parse_name)
+        fields["email"].recheck = field_check(parse_email)
+        fields["phone"].recheck = field_check(parse_phone, self.settings.region)
         self._show_kind("individual")
         self.set_focus(self.query_one("#input-first_name", Input))
 
@@ -96,6 +104,8 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
 
     @on(RadioSet.Changed, "#kind")
     def _kind_changed(self) -> None:
+        for field in self._fields().values():  # the errors were about the other kind's form
+            field.set_error(None)
         self._show_kind(self.kind)
         self.query_one(MemberMatches).show([])
         self.query_one("#network-note", Static).update("")
@@ -112,7 +122,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
         await self.query_one(MemberMatches).search(
             self.query_one("#network-note", Static),
             _("On the business network: ↓ to choose and fill the form. "), None, term,
-            region=self.app.settings.region, preparer_id=self.preparer.id)
+            region=self.settings.region, preparer_id=self.preparer.id)
 
     def action_to_matches(self) -> None:
         matches = self.query_one(MemberMatches)
@@ -132,7 +142,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
         with self.prevent(Input.Changed):  # copying in is not typing: no new search
             fields["organization_name"].input.value = card.name
             fields["email"].input.value = card.email
-            fields["phone"].input.value = format_phone(card.phone, self.app.settings.region)
+            fields["phone"].input.value = format_phone(card.phone, self.settings.region)
         self.query_one(MemberMatches).show([])
         self.query_one("#network-note", Static).update(Text(
             _("Filled from the network member {name} (details as the member gave them).")
@@ -167,7 +177,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
             email = parse_email(raw)
         except FieldError:
             return None
-        matches = await self.app.store.clients.with_email(self.preparer.firm_id, email)
+        matches = await self.store.clients.with_email(self.preparer.firm_id, email)
         if not matches:
             warning.update("")
             self._duplicate_of = None
@@ -207,7 +217,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
     @work(exclusive=True, group="add")
     async def add(self) -> None:
         fields = self._fields()
-        result = check_draft(self._draft(), self.app.settings.region)
+        result = check_draft(self._draft(), self.settings.region)
         for name, field in fields.items():
             field.set_error(result.by_field.get(name) if isinstance(result, DraftErrors) else None)
         if isinstance(result, DraftErrors):
@@ -221,7 +231,7 @@ class AddClientScreen(FieldOrder, ModalScreen[int | None]):
         button = self.query_one("#ok-button", Button)
         button.disabled = True
         try:
-            client_id = await self.app.store.clients.add(
+            client_id = await self.store.clients.add(
                 self.preparer.firm_id, result, self.preparer.id
             )
         finally:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Static
 from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
 from linkdesk.i18n import _
 from linkdesk.labels import bill_import_line
+from tui.desk import Desk
 
 MAX_FILES = 5000
 
@@ -28,7 +29,7 @@ def files_at(path: Path) -> list[Path]:
     return [path]
 
 
-class BillImportScreen(ModalScreen[bool]):
+class BillImportScreen(Desk, ModalScreen[bool]):
     BINDINGS = [Binding("escape", "close", _("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:
@@ -76,6 +77,6 @@ class BillImportScreen(ModalScreen[bool]):
             results.update(str(exc))
             return
         results.update(_("Importing {n} files…").format(n=len(documents)))
-        done = await import_documents(self.app.store, self.company_id, documents)
+        done = await import_documents(self.store, self.company_id, documents)
         self.imported = self.imported or any(r["outcome"] != "refused" for r in done)
         results.update(Text("\n".join(bill_import_line(r) for r in done)))

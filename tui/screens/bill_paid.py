@@ -15,9 +15,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 from linkdesk.i18n import _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
+from tui.desk import Desk
 
 
-class BillPaidScreen(ModalScreen[bool]):
+class BillPaidScreen(Desk, ModalScreen[bool]):
     BINDINGS = [Binding("ctrl+s", "save", _("Save"), id="save"),
                 Binding("escape", "close", _("Close"), id="close")]
 
@@ -66,7 +67,7 @@ class BillPaidScreen(ModalScreen[bool]):
     @work(exclusive=True, group="paid")
     async def save(self, paid_on: dt.date, method: str) -> None:
         try:
-            await self.app.store.bills.mark_paid(self.row.id, paid_on=paid_on, method=method,
+            await self.store.bills.mark_paid(self.row.id, paid_on=paid_on, method=method,
                                                  preparer_id=self.preparer_id)
         except BillError as exc:
             self.query_one("#form-message", Static).update(bill_error(exc.code))

@@ -18,6 +18,7 @@ from linkdesk.i18n import _
 from linkdesk.labels import BILL_WARNINGS, bill_error, category_label, money, when
 from store.bills import BillError, BillView
 from store.versions import ChangedMeanwhile
+from tui.desk import Desk
 
 NEW_VENDOR = -1
 
@@ -49,7 +50,7 @@ def bill_text(view: BillView) -> str:
     return "\n".join(lines)
 
 
-class BillReviewScreen(ModalScreen[bool]):
+class BillReviewScreen(Desk, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", _("Approve"), id="approve"),
         Binding("ctrl+r", "reject", _("Reject"), id="reject"),
@@ -96,7 +97,7 @@ class BillReviewScreen(ModalScreen[bool]):
 
     @work(exclusive=True, group="bill")
     async def load(self) -> None:
-        store = self.app.store
+        store = self.store
         view = self.view = await store.bills.get(self.bill_id)
         self.query_one("#bill-title", Static).update(Text(
             _("Bill {number} from {vendor}").format(number=view.row.number,
@@ -170,7 +171,7 @@ class BillReviewScreen(ModalScreen[bool]):
     @work(exclusive=True, group="bill-decide")
     async def decide(self, what: str, **given) -> None:
         view = self.view
-        bills = self.app.store.bills
+        bills = self.store.bills
         try:
             if what == "approve":
                 lines = len(view.document.lines)

@@ -13,13 +13,14 @@ from linkdesk.i18n import _, ngettext
 from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
+from tui.desk import Desk
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 
 PAGE = 100
 
 
-class BillsScreen(LiveScreen, Screen):
+class BillsScreen(Desk, LiveScreen, Screen):
     """Bills received through the network or imported, newest first."""
 
     BINDINGS = [
@@ -51,7 +52,7 @@ class BillsScreen(LiveScreen, Screen):
 
     @work(exclusive=True, group="bills")
     async def reload(self, select_id: int | None = None) -> None:
-        bills = self.app.store.bills
+        bills = self.store.bills
         waiting = await bills.count(self.info.id)
         shown = max(PAGE, len(self.rows))  # as many as were shown: the place is kept
         self.rows = await bills.list(self.info.id, limit=shown)
@@ -86,7 +87,7 @@ class BillsScreen(LiveScreen, Screen):
     async def more(self) -> None:
         if self.complete or not self.rows:
             return
-        page = await self.app.store.bills.list(self.info.id, before=self.rows[-1].id,
+        page = await self.store.bills.list(self.info.id, before=self.rows[-1].id,
                                                limit=PAGE)
         self.complete = len(page) < PAGE
         self.rows += page

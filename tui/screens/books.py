@@ -13,6 +13,7 @@ from linkdesk.i18n import _, ngettext
 from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
+from tui.desk import Desk
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 
@@ -28,7 +29,7 @@ def mark(row: ContactRow) -> str:
     return ""
 
 
-class BooksScreen(LiveScreen, Screen):
+class BooksScreen(Desk, LiveScreen, Screen):
     """Customers and vendors of one company's books; network search for members' books."""
 
     BINDINGS = [
@@ -110,10 +111,10 @@ class BooksScreen(LiveScreen, Screen):
 
     @work(exclusive=True, group="books")
     async def reload(self, select_id: int | None = None) -> None:
-        network = self.app.store.network
-        self.waiting_bills = await self.app.store.bills.count(self.info.id)
+        network = self.store.network
+        self.waiting_bills = await self.store.bills.count(self.info.id)
         self._show_header()
-        region = self.app.settings.region
+        region = self.settings.region
         for role in ROLES:
             rows = await network.contacts(self.info.id, role)
             self.rows[role] = rows
@@ -181,7 +182,7 @@ class BooksScreen(LiveScreen, Screen):
                    "hand, so the change was held:").format(name=row.pending.name)]
         labels = {"name": _("Name"), "email": _("Email"), "phone": _("Phone"),
                   "website": _("Website"), "address": _("Address"), "city": _("City")}
-        region = self.app.settings.region
+        region = self.settings.region
         for field, label in labels.items():
             mine, theirs = getattr(row.details, field), getattr(row.pending, field)
             if field == "phone":  # as the list shows phones, not as stored
@@ -194,7 +195,7 @@ class BooksScreen(LiveScreen, Screen):
 
     @work(group="books-action")
     async def resolve(self, contact_id: int, take_theirs: bool) -> None:
-        await self.app.store.network.resolve(contact_id, take_theirs=take_theirs)
+        await self.store.network.resolve(contact_id, take_theirs=take_theirs)
         self.reload(select_id=contact_id)
 
     def action_profile(self) -> None:
@@ -205,7 +206,7 @@ class BooksScreen(LiveScreen, Screen):
     @work(group="books-action")
     async def _profile_closed(self, changed: bool | None) -> None:
         if changed:
-            self.info = await self.app.store.network.company(self.info.id)
+            self.info = await self.store.network.company(self.info.id)
             self._show_header()
             self.reload()
 

@@ -12,12 +12,13 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import _
 from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
+from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_field import FormField
 
 
-class ChangeEmailScreen(FieldOrder, ModalScreen[bool]):
+class ChangeEmailScreen(Desk, FieldOrder, ModalScreen[bool]):
     """Asks for the new address; dismisses with True once it is saved."""
 
     BINDINGS = [
@@ -66,7 +67,7 @@ class ChangeEmailScreen(FieldOrder, ModalScreen[bool]):
         if email == self.client["email"]:
             self.dismiss(False)
             return
-        invitations = self.app.store.invitations
+        invitations = self.store.invitations
         try:
             await invitations.change_email(self.client["id"], email, self.preparer_id,
                                            self.client.get("version"))

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
+from tui.desk import Desk
 
 
 def _expand(raw: str) -> Path:
@@ -20,7 +21,7 @@ def _expand(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-class ImportClientsScreen(ModalScreen[int | None]):
+class ImportClientsScreen(Desk, ModalScreen[int | None]):
     """Path, then a preview of what would be imported; nothing is written before Import."""
 
     BINDINGS = [
@@ -66,8 +67,8 @@ class ImportClientsScreen(ModalScreen[int | None]):
         if not raw:
             return
         try:
-            plan = await read_plan(self.app.store, self.firm_id, _expand(raw),
-                                   self.app.settings.region)
+            plan = await read_plan(self.store, self.firm_id, _expand(raw),
+                                   self.settings.region)
         except ClientFileError as exc:
             box.update(Text(str(exc), style="bold red"))
             return
@@ -94,7 +95,7 @@ class ImportClientsScreen(ModalScreen[int | None]):
 
         button = self.query_one("#import-button", Button)
         button.disabled = True
-        added = await import_plan(self.app.store, self.firm_id, self.plan, self.preparer_id)
+        added = await import_plan(self.store, self.firm_id, self.plan, self.preparer_id)
         self.dismiss(added)
 
     @on(Button.Pressed, "#cancel-button")
@@ -102,7 +103,7 @@ class ImportClientsScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class ExportClientsScreen(ModalScreen[int | None]):
+class ExportClientsScreen(Desk, ModalScreen[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
@@ -136,7 +137,7 @@ class ExportClientsScreen(ModalScreen[int | None]):
 
         path = _expand(self.query_one("#path", Input).value.strip())
         try:
-            count = await export_clients(self.app.store, self.client_query, path)
+            count = await export_clients(self.store, self.client_query, path)
         except ClientFileError as exc:
             self.query_one("#export-problem", Static).update(str(exc))
             return
@@ -147,3 +148,24 @@ class ExportClientsScreen(ModalScreen[int | None]):
     @on(Button.Pressed, "#cancel-button")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ClientFileActions(Desk):
+    """Mixin for ClientsScreen: its import and export keys."""
+
+    def action_import_clients(self) -> None:
+        from tui.screens.client_files import ImportClientsScreen
+
+        def imported(added: int | None) -> None:
+            if added:
+                self.notify(_("Imported {n} clients.").format(n=added), markup=False)
+                self.reload(counts=True)
+
+        self.app.push_screen(ImportClientsScreen(self.preparer.firm_id, self.preparer.id),
+                             imported)
+
+    def action_export_clients(self) -> None:
+        from tui.screens.client_files import ExportClientsScreen
+
+        self.app.push_screen(ExportClientsScreen(self.query_now(),
+                                                 f"clients-{self.tax_year}.csv"))

@@ -16,12 +16,14 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from linkdesk.i18n import _
-from linkdesk.labels import invite_error
 from store import STATUSES, ClientQuery, PreparerInfo
 from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.latest import Latest
 from tui.messages import StoreChanged
+from tui.screens.client_actions import ClientActions
+from tui.screens.client_files import ClientFileActions
+from tui.screens.client_selection import ClientSelection
 from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar
@@ -34,10 +36,33 @@ COUNT_AFTER_TYPING_S = 0.12  # a pause in typing this long, and the matches are 
 # Changes from elsewhere (a colleague, the page, a burst of bounces) redraw the list at once,
 # then at most this often: each redraw reads the page and the counts of the whole firm.
 CHANGE_REDRAW_S = 0.25
+TAX_YEAR_KEYS = Binding.Group(_("Tax year"))
 
 
-class ClientsScreen(Screen):
-    """Search, filter, sort and page through the firm's clients; add new ones."""
+def row_actions(row, selection: bool) -> tuple[str, ...]:
+    """The actions that apply to the client on the cursor, most likely first: the key bar
+    shows these before the list's own (Invite on a client not invited, Cancel on one whose
+    invitation is under way, Books on an organization that accepted)."""
+    from store.clients import ACCEPTED, CANCELLABLE, INVITABLE
+
+    if selection:
+        return ("invite", "toggle_selected")
+    if row is None:
+        return ("add_client",)
+    if not row.active:
+        return ("toggle_active", "timeline", "edit_client")
+    if row.status in INVITABLE:
+        return ("invite", "edit_client", "change_email", "timeline")
+    if row.status in CANCELLABLE:
+        return ("cancel_invitation", "invite", "timeline", "change_email")
+    if row.status == ACCEPTED and row.kind == "organization":
+        return ("books", "timeline", "edit_client")
+    return ("timeline", "edit_client", "change_email")
+
+
+class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, Screen):
+    """Search, filter, sort and page through the firm's clients; add new ones. The selection
+    and bulk runs, the actions on one client and the CSV files are mixins of their own."""
 
     AUTO_FOCUS = "ClientTable"
     BINDINGS = [
@@ -49,10 +74,11 @@ class ClientsScreen(Screen):
                 tooltip=_("Show one status only, or all")),
         Binding("s", "cycle_sort", _("Sort"), id="sort", tooltip=_("Sort by the next column")),
         Binding("r", "reverse_sort", _("Reverse"), id="reverse", tooltip=_("Reverse the order")),
-        Binding("left_square_bracket", "year(-1)", _("Tax year"), id="year-down",
-                key_display="[ ]", tooltip=_("Previous tax year")),
+        # One line in help and in the key bar for both ("[ ] Tax year"); each in the palette.
+        Binding("left_square_bracket", "year(-1)", _("Previous tax year"), id="year-down",
+                key_display="[ ]", group=TAX_YEAR_KEYS),
         Binding("right_square_bracket", "year(1)", _("Next tax year"), id="year-up",
-                show=False, tooltip=_("Next tax year")),
+                show=False, group=TAX_YEAR_KEYS),
         Binding("i", "invite", _("Invite"), id="invite",
                 tooltip=_("Invite the selected client, or send a new invitation")),
         Binding("c", "cancel_invitation", _("Cancel inv."), id="cancel-invitation",
@@ -61,6 +87,8 @@ class ClientsScreen(Screen):
                 tooltip=_("Make the selected client inactive, or active again")),
         Binding("e", "change_email", _("Email"), id="change-email",
                 tooltip=_("Change the selected client's email address")),
+        Binding("d", "edit_client", _("Details"), id="edit-client",
+                tooltip=_("Change the selected client's name, phone or language")),
         Binding("t", "timeline", _("History"), id="timeline",
                 tooltip=_("The selected client's history")),
         Binding("b", "books", _("Books"), id="books",
@@ -99,7 +127,6 @@ class ClientsScreen(Screen):
         self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
-        self.bulk = None  # the bulk invitation under way (linkdesk.bulk.BulkInvitation)
         self.asked = Latest()  # the list's reloads: only the newest one draws
         self._change_redraw_at = float("-inf")  # when a change last redrew the list
         self._change_timer = None  # a redraw for changes that came since, once due
@@ -128,7 +155,7 @@ class ClientsScreen(Screen):
     def on_mount(self) -> None:
         self.remember_last_event()
         table = self.table
-        table.phone_region = self.app.settings.region
+        table.phone_region = self.settings.region
         self.show_context()
         self.reload(counts=True)
         self.look_for_cut_short()
@@ -138,7 +165,7 @@ class ClientsScreen(Screen):
         """A bulk invitation cut short (a crash, a kill) is shown to everyone until the next."""
         if self.bulk is not None:
             return
-        runs = await self.app.store.bulk_runs.cut_short(self.preparer.firm_id)
+        runs = await self.store.bulk_runs.cut_short(self.preparer.firm_id)
         if runs and self.bulk is None:
             self.query_one(BulkProgressPanel).show_cut_short(runs[0])
 
@@ -157,7 +184,7 @@ class ClientsScreen(Screen):
         )
 
     def _fetcher(self, q: ClientQuery):
-        return partial(self.app.store.clients.page, q)
+        return partial(self.store.clients.page, q)
 
     @work(exclusive=True, group="client-list")
     async def reload(
@@ -179,7 +206,7 @@ class ClientsScreen(Screen):
             # The app is closing: its screens lost their widgets while the rows were read.
 
     async def _reload(self, select_id, counts, typing, keep_filters) -> None:
-        clients = self.app.store.clients
+        clients = self.store.clients
         ticket = self.asked.ask()
         q = self.query_now()
         table = self.table
@@ -237,7 +264,7 @@ class ClientsScreen(Screen):
 
     @work(group="events")
     async def remember_last_event(self) -> None:
-        self.last_event_id = await self.app.store.clients.last_event_id()
+        self.last_event_id = await self.store.clients.last_event_id()
 
     def show_context(self) -> None:
         """The firm, the preparer, and who sends the mail when it is not this terminal."""
@@ -280,6 +307,12 @@ class ClientsScreen(Screen):
     def action_leave_search(self) -> None:
         """Enter in the search box: back to the list at once (keys may follow in a burst)."""
         self.set_focus(self.table)
+
+    @on(ClientTable.Highlighted)
+    def show_row_keys(self) -> None:
+        """The key bar, with the keys for the client on the cursor first."""
+        self.query_one(KeyBar).show_first(row_actions(self.table.current,
+                                                      bool(self.table.selected)))
 
     @on(PipelineBar.FilterChosen)
     def _filter_clicked(self, event: PipelineBar.FilterChosen) -> None:
@@ -342,245 +375,6 @@ class ClientsScreen(Screen):
         self.include_inactive = not self.include_inactive
         self.reload()
 
-    @work(group="invite-open")
-    async def action_invite(self) -> None:
-        from store.clients import ACCEPTED, INVITABLE, REINVITABLE
-        from tui.screens.confirm import ConfirmScreen
-        from tui.screens.invite import InviteScreen
-
-        selected = self.table.selected
-        if selected:
-            await self._open_bulk(sorted(selected))
-            return
-        row = self.table.current
-        if row is None:
-            return
-        if not row.active:
-            self.notify(invite_error("inactive"), severity="warning", markup=False)
-            return
-        reinvite = row.status not in INVITABLE
-        if reinvite and row.status not in REINVITABLE:
-            self.notify(invite_error("accepted" if row.status == ACCEPTED else "not_invitable"),
-                        severity="warning", markup=False)
-            return
-        if reinvite and not await self.app.push_screen_wait(ConfirmScreen(
-                _("Send {name} a new invitation? The link sent earlier will stop working.")
-                .format(name=row.display_name), _("New invitation"))):
-            return
-        client = await self.app.store.clients.details(row.id)
-        self.app.push_screen(InviteScreen(self.preparer, client, self.tax_year, reinvite),
-                             lambda sent: self.reload(select_id=row.id, counts=True)
-                             if sent else None)
-
-    # -- bulk invitations ------------------------------------------------------------------------
-
-    def action_toggle_selected(self) -> None:
-        table = self.table
-        row = table.current
-        if row is None:
-            return
-        table.set_selected(table.selected ^ {row.id})
-        table.action_cursor(1)
-        self._show_info(self.query_now(), table.total)
-
-    @work(exclusive=True, group="select-all")
-    async def action_select_all(self) -> None:
-        table = self.table
-        ids = set(await self.app.store.clients.ids(self.query_now()))
-        table.set_selected(set() if ids and ids <= table.selected else ids)
-        self._show_info(self.query_now(), table.total)
-
-    async def _open_bulk(self, ids: list[int], *, reinvite: bool = False,
-                         title: str | None = None) -> None:
-        from tui.screens.bulk_invite import BulkInviteScreen
-
-        if self.bulk is not None:
-            self.notify(_("A bulk invitation is under way: wait for it, or stop it with x."),
-                        markup=False)
-            return
-        store = self.app.store
-        clients = await store.clients.many_details(ids)
-        statuses = await store.clients.statuses_of(ids, self.tax_year)
-        self.app.push_screen(
-            BulkInviteScreen(clients, statuses, self.tax_year, self.preparer.firm_name,
-                             self.preparer.username, reinvite=reinvite, title=title),
-            lambda chosen: self.run_bulk(chosen, reinvite) if chosen else None)
-
-    @work(group="lifecycle")
-    async def action_reinvite_stale(self) -> None:
-        import datetime as dt
-
-        from tui.screens.ask_days import AskDaysScreen
-
-        days = await self.app.push_screen_wait(AskDaysScreen(
-            _("Re-invite every client whose invitation for {year} has been pending for more "
-              "than how many days?").format(year=self.tax_year)))
-        if days is None:
-            return
-        before = self.app.store.clock() - dt.timedelta(days=days)
-        ids = await self.app.store.clients.pending_since(self.preparer.firm_id, self.tax_year,
-                                                         before)
-        if not ids:
-            self.notify(_("No invitation has been pending for more than {days} days.")
-                        .format(days=days), markup=False)
-            return
-        await self._open_bulk(ids, reinvite=True, title=_(
-            "Re-invite {n} clients pending for more than {days} days").format(
-                n=len(ids), days=days))
-
-    @work(exclusive=True, group="bulk")
-    async def run_bulk(self, ids: list[int], reinvite: bool) -> None:
-        from linkdesk.bulk import BulkInvitation
-
-        runtime = self.app.runtime
-        panel = self.query_one(BulkProgressPanel)
-        self.bulk = BulkInvitation(
-            self.app.store, self.preparer, self.app.settings, ids, self.tax_year,
-            reinvite=reinvite, on_progress=panel.show,
-            wake=runtime.wake_delivery if runtime is not None else None,
-            process_id=runtime.process_id if runtime is not None else None)
-        self.table.set_selected(set())
-        try:
-            progress = await self.bulk.run()
-        finally:
-            self.bulk = None
-        self.notify(_("Bulk invitation finished: {sent} sent, {failed} failed, {skipped} "
-                      "skipped.").format(sent=progress.sent, failed=progress.failed,
-                                         skipped=progress.skipped), markup=False)
-        current = self.table.current
-        self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
-
-    def action_reminders(self) -> None:
-        from tui.screens.reminders import RemindersScreen
-
-        self.app.push_screen(RemindersScreen(self.preparer.firm_id))
-
-    def action_import_clients(self) -> None:
-        from tui.screens.client_files import ImportClientsScreen
-
-        def imported(added: int | None) -> None:
-            if added:
-                self.notify(_("Imported {n} clients.").format(n=added), markup=False)
-                self.reload(counts=True)
-
-        self.app.push_screen(ImportClientsScreen(self.preparer.firm_id, self.preparer.id),
-                             imported)
-
-    def action_export_clients(self) -> None:
-        from tui.screens.client_files import ExportClientsScreen
-
-        self.app.push_screen(ExportClientsScreen(self.query_now(),
-                                                 f"clients-{self.tax_year}.csv"))
-
-    def action_cancel_bulk(self) -> None:
-        if self.bulk is None:
-            self.notify(_("No bulk invitation is under way."), markup=False)
-            return
-        self.bulk.cancel()
-        self.notify(_("Stopping: clients not queued yet stay as they are."), markup=False)
-
-    @work(group="lifecycle")
-    async def action_cancel_invitation(self) -> None:
-        from store.clients import CANCELLABLE
-        from store.invitations import InviteError
-        from tui.screens.confirm import ConfirmScreen
-
-        row = self.table.current
-        if row is None:
-            return
-        if row.status not in CANCELLABLE:
-            self.notify(_("There is no invitation under way to cancel."), markup=False)
-            return
-        question = _("Cancel the invitation of {name} for tax year {year}? "
-                     "Its link will stop working.").format(name=row.display_name,
-                                                          year=self.tax_year)
-        if not await self.app.push_screen_wait(ConfirmScreen(question, _("Cancel invitation"))):
-            return
-        try:
-            await self.app.store.invitations.cancel(row.id, self.tax_year, self.preparer.id)
-        except InviteError:
-            self.notify(_("There is no invitation under way to cancel."), markup=False)
-        self.reload(select_id=row.id, counts=True, keep_filters=True)
-
-    @work(group="lifecycle")
-    async def action_toggle_active(self) -> None:
-        from tui.screens.confirm import ConfirmScreen
-
-        row = self.table.current
-        if row is None:
-            return
-        if row.active:
-            question = _("Make {name} inactive? Invitations under way are cancelled and the "
-                         "client is hidden from the list.").format(name=row.display_name)
-            yes = _("Make inactive")
-        else:
-            question = _("Make {name} active again?").format(name=row.display_name)
-            yes = _("Make active")
-        if not await self.app.push_screen_wait(ConfirmScreen(question, yes)):
-            return
-        await self.app.store.invitations.set_active(row.id, not row.active, self.preparer.id)
-        self.reload(select_id=row.id, counts=True, keep_filters=True)
-
-    @work(group="lifecycle")
-    async def action_change_email(self) -> None:
-        from tui.screens.change_email import ChangeEmailScreen
-
-        row = self.table.current
-        if row is None:
-            return
-        client = await self.app.store.clients.details(row.id)
-        if await self.app.push_screen_wait(ChangeEmailScreen(self.preparer.id, client)):
-            self.reload(select_id=row.id, counts=True, keep_filters=True)
-
-    @work(group="lifecycle")
-    async def action_timeline(self) -> None:
-        from tui.screens.timeline import TimelineScreen
-
-        row = self.table.current
-        if row is not None:
-            events = await self.app.store.clients.events(row.id)
-            accounts = self.app.store.accounts
-            preparers = {who: await accounts.name(who)
-                         for who in {e[3] for e in events if e[3] is not None}}
-            await self.app.push_screen_wait(TimelineScreen(row.display_name, events,
-                                                           preparers))
-
-    @work(group="lifecycle")
-    async def action_books(self) -> None:
-        row = self.table.current
-        if row is None:
-            return
-        network = self.app.store.network
-        books = await network.ensure_books(row.id)
-        if books is None:
-            self.notify(_("{name} has no books here yet: an organization's books open when it "
-                          "accepts its invitation.").format(name=row.display_name),
-                        markup=False)
-            return
-        await self._open_books(books)
-
-    @work(group="lifecycle")
-    async def action_firm_books(self) -> None:
-        await self._open_books(await self.app.store.network.firm_books(self.preparer.firm_id))
-
-    async def _open_books(self, company_id: int) -> None:
-        from tui.screens.books import BooksScreen
-
-        info = await self.app.store.network.company(company_id)
-        await self.app.push_screen(BooksScreen(info, self.preparer.id))
-
-    @work(group="lifecycle")
-    async def action_sent_mail(self) -> None:
-        import asyncio
-
-        from linkdesk.mail.capture import read_captured
-        from tui.screens.sent_mail import SentMailScreen
-
-        settings = self.app.settings
-        relay = settings.smtp_url
-        captured = [] if relay else await asyncio.to_thread(read_captured, settings.maildir)
-        await self.app.push_screen_wait(SentMailScreen(captured, relay))
-
     @on(StoreChanged)
     def _store_changed(self) -> None:
         """Someone changed the pipeline: redraw this page, keep the selection, say who accepted.
@@ -620,7 +414,7 @@ class ClientsScreen(Screen):
 
     @work(exclusive=True, group="announce")
     async def announce_acceptances(self) -> None:
-        clients = self.app.store.clients
+        clients = self.store.clients
         events = await clients.events_after(self.last_event_id, ("invitation_accepted",))
         for event_id, _kind, name, _client_id in events:
             self.last_event_id = max(self.last_event_id, event_id)
@@ -640,7 +434,7 @@ class ClientsScreen(Screen):
     async def _show_added(self, client_id: int) -> None:
         """Select the new client, clearing the search or filter that would hide it."""
         q = self.query_now()
-        if await self.app.store.clients.position(client_id, q) is None:
+        if await self.store.clients.position(client_id, q) is None:
             with self.prevent(Input.Changed):
                 self.query_one("#search", Input).value = ""
             self.status_filter = None

@@ -14,6 +14,7 @@ from linkdesk.labels import network_error, plan_label
 from store.network import PLANS, CompanyInfo, NetworkError
 from store.validate import check_details
 from store.versions import ChangedMeanwhile
+from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
@@ -31,7 +32,7 @@ def visibility_question(name: str, visible: bool) -> str:
              "time.").format(name=name)
 
 
-class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
+class CompanyProfileScreen(Desk, FieldOrder, ModalScreen[bool]):
     """Edits the five public details (the client form's rules); dismisses True when saved."""
 
     BINDINGS = [
@@ -85,7 +86,7 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
         return self.app.preparer.id if self.app.preparer else None
 
     def on_mount(self) -> None:
-        fill(self, self.info.details, self.app.settings.region)
+        fill(self, self.info.details, self.settings.region)
         if not self._admin:
             for widget in self.query("Input, Select, Switch"):
                 widget.disabled = True
@@ -116,11 +117,11 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
     @work(exclusive=True, group="visibility")
     async def switch_visibility(self, visible: bool) -> None:
         try:
-            await self.app.store.network.set_visible(self.info.id, visible, by=self._by)
+            await self.store.network.set_visible(self.info.id, visible, by=self._by)
         except NetworkError as exc:
             self.query_one("#form-message", Static).update(network_error(exc))
             return
-        self.info = await self.app.store.network.company(self.info.id)
+        self.info = await self.store.network.company(self.info.id)
         self.changed = True
         self.notify(_("Visible on the business network.") if visible
                     else _("Hidden from the business network."), markup=False)
@@ -135,12 +136,12 @@ class CompanyProfileScreen(FieldOrder, ModalScreen[bool]):
 
     @work(exclusive=True, group="save")
     async def save(self) -> None:
-        result = check_details(draft_of(self), self.app.settings.region)
+        result = check_details(draft_of(self), self.settings.region)
         first_bad = show_errors(self, result)
         if first_bad is not None:
             self.set_focus(first_bad.input)
             return
-        network = self.app.store.network
+        network = self.store.network
         try:
             await network.update_profile(self.info.id, result, self.info.version, by=self._by)
         except NetworkError as exc:

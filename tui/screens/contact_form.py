@@ -14,6 +14,7 @@ from linkdesk.i18n import _
 from linkdesk.labels import network_error
 from store.network import ContactRow, NetworkError
 from store.validate import check_details
+from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
 from tui.widgets.member_matches import MemberMatches
@@ -26,7 +27,7 @@ TITLES = {
 }
 
 
-class ContactFormScreen(FieldOrder, ModalScreen[bool]):
+class ContactFormScreen(Desk, FieldOrder, ModalScreen[bool]):
     """Adds a customer or vendor to a company's books (linked to a member when one is chosen),
     or edits one; dismisses with True when something was saved."""
 
@@ -50,7 +51,7 @@ class ContactFormScreen(FieldOrder, ModalScreen[bool]):
         self._prefill = prefill  # a MemberCard chosen in the network search screen
 
     def compose(self) -> ComposeResult:
-        region = self.app.settings.region
+        region = self.settings.region
         with Vertical(id="contact-form", classes="dialog"):
             yield Static(TITLES[self.role, self.contact is not None], classes="title",
                          markup=False)
@@ -66,7 +67,7 @@ class ContactFormScreen(FieldOrder, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         if self.contact is not None:
-            fill(self, self.contact.details, self.app.settings.region)
+            fill(self, self.contact.details, self.settings.region)
         elif self._prefill is not None:
             self._choose(self._prefill)
         self.set_focus(self.query_one("#input-name", Input))
@@ -105,7 +106,7 @@ class ContactFormScreen(FieldOrder, ModalScreen[bool]):
         """Copy the member's details into the form; saving links the record to it."""
         self.member_id = card.id
         with self.prevent(Input.Changed):
-            fill(self, card.details, self.app.settings.region)
+            fill(self, card.details, self.settings.region)
         self.query_one(MemberMatches).show([])
         self.query_one("#network-note", Static).update(Text(
             _("Linked to the network member {name}: its changes will update this record.")
@@ -123,12 +124,12 @@ class ContactFormScreen(FieldOrder, ModalScreen[bool]):
 
     @work(exclusive=True, group="save")
     async def save(self) -> None:
-        result = check_details(draft_of(self), self.app.settings.region)
+        result = check_details(draft_of(self), self.settings.region)
         first_bad = show_errors(self, result)
         if first_bad is not None:
             self.set_focus(first_bad.input)
             return
-        network = self.app.store.network
+        network = self.store.network
         try:
             if self.contact is None:
                 await network.add_contact(self.company_id, self.role, result, self.member_id)

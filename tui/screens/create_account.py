@@ -12,12 +12,13 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import _
 from store import AccountError
 from store.secret import Secret
+from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class CreateAccountScreen(FieldOrder, Screen):
+class CreateAccountScreen(Desk, FieldOrder, Screen):
     """Creates a preparer account and signs it in."""
 
     BINDINGS = [
@@ -77,7 +78,7 @@ class CreateAccountScreen(FieldOrder, Screen):
         button = self.query_one("#create-button", Button)
         button.disabled = True
         try:
-            info = await self.app.store.accounts.create(
+            info = await self.store.accounts.create(
                 values["username"],
                 values["email"],
                 Secret(values["password"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,10 +21,26 @@ def key_rows(screen) -> list[tuple[str, str, bool]]:
     the key bar or not. Textual's own (scrolling, focus) carry no id and are summed up in one
     translated line at the bottom instead."""
     rows = []
+    groups: dict[int, int] = {}  # a group's row, by the group: its keys are listed once
     for _node, binding, enabled, tooltip in screen_bindings(screen):
+        if binding.group is not None:
+            if id(binding.group) in groups:
+                continue
+            groups[id(binding.group)] = len(rows)
+            keys = " ".join(screen.app.get_key_display(b) for b in _group_bindings(
+                screen, binding.group))
+            rows.append((keys, binding.group.description, bool(enabled)))
+            continue
         what = binding.description + (f": {tooltip}" if tooltip else "")
         rows.append((screen.app.get_key_display(binding), what, bool(enabled)))
     return rows
+
+
+def _group_bindings(screen, group) -> list:
+    """The bindings of `group` on `screen`, each key once (their own displays, not the
+    shown one's, which may already stand for the whole group)."""
+    found = [a.binding for a in screen_bindings(screen) if a.binding.group is group]
+    return [dataclasses.replace(b, key_display=None) for b in found]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -14,11 +14,12 @@ from linkdesk.labels import INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from linkdesk.mail.templates import default_text
 from store import PreparerInfo
 from store.validate import FieldError, parse_email
+from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.widgets.form_field import FormField
 
 
-class InviteScreen(FieldOrder, ModalScreen[bool]):
+class InviteScreen(Desk, FieldOrder, ModalScreen[bool]):
     """Sends one invitation; dismisses with True once it is queued for delivery."""
 
     BINDINGS = [
@@ -117,7 +118,7 @@ class InviteScreen(FieldOrder, ModalScreen[bool]):
             problem.update(field_error("required"))
             return
         language = str(self.query_one("#invite-language", Select).value)
-        settings = self.app.settings
+        settings = self.settings
         build = invitation_builder(
             firm_name=self.preparer.firm_name, sender_address=settings.sender_address,
             recipient_name=self.client["greeting_name"], recipient_address=recipient,
@@ -126,7 +127,7 @@ class InviteScreen(FieldOrder, ModalScreen[bool]):
         button = self.query_one("#send-button", Button)
         button.disabled = True
         try:
-            await self.app.store.invitations.invite(
+            await self.store.invitations.invite(
                 self.client["id"], self.tax_year, self.preparer.id, settings.link_base,
                 recipient, language, build, reinvite=self.reinvite,
             )
@@ -138,6 +139,6 @@ class InviteScreen(FieldOrder, ModalScreen[bool]):
             return
         finally:
             button.disabled = False
-        if self.app.runtime is not None:
-            self.app.runtime.wake_delivery()
+        if self.runtime is not None:
+            self.runtime.wake_delivery()
         self.dismiss(True)

@@ -19,6 +19,7 @@ from store.invoices import CURRENCIES, InvoiceDraft, InvoiceError, LineDraft, dr
 from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
+from tui.desk import Desk
 
 INVOICE_ERRORS = {
     "number_empty": _("Give the invoice a number."),
@@ -77,7 +78,7 @@ class Lines(VerticalScroll, can_focus=False):
     """The lines, scrolling past a few; never a stop of its own between fields."""
 
 
-class InvoiceFormScreen(ModalScreen[bool]):
+class InvoiceFormScreen(Desk, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", _("Save draft"), id="save"),
         Binding("ctrl+l", "add_line", _("Add a line"), id="add-line"),
@@ -136,7 +137,7 @@ class InvoiceFormScreen(ModalScreen[bool]):
 
     @work(exclusive=True, group="invoice-form")
     async def load(self) -> None:
-        store = self.app.store
+        store = self.store
         customers = await store.network.contacts(self.company_id, "customer")
         customer = self.query_one("#customer", Select)
         customer.set_options([(c.details.name[:50], c.id) for c in customers])
@@ -210,7 +211,7 @@ class InvoiceFormScreen(ModalScreen[bool]):
     async def save(self, draft: InvoiceDraft) -> None:
         try:
             editing = self.editing
-            await self.app.store.invoices.save(
+            await self.store.invoices.save(
                 self.company_id, draft, self.preparer_id,
                 invoice_id=editing.row.id if editing else None,
                 version=editing.version if editing else None)

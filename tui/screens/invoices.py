@@ -16,11 +16,12 @@ from linkdesk.i18n import _
 from linkdesk.labels import invoice_status_label, money, when, why_not_network
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
+from tui.desk import Desk
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 
 
-class InvoicesScreen(LiveScreen, Screen):
+class InvoicesScreen(Desk, LiveScreen, Screen):
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "new", _("New invoice"), id="new"),
@@ -50,7 +51,7 @@ class InvoicesScreen(LiveScreen, Screen):
 
     @work(exclusive=True, group="invoices")
     async def reload(self, select_id: int | None = None) -> None:
-        self.rows = await self.app.store.invoices.list(self.info.id)
+        self.rows = await self.store.invoices.list(self.info.id)
         self.query_one("#invoices-header", Static).update(Text(
             _("{name} · invoices").format(name=self.info.details.name), style="bold"))
         table = self.query_one(DataTable)
@@ -106,7 +107,7 @@ class InvoicesScreen(LiveScreen, Screen):
         if row.status != "draft":
             self.notify(_("Only a draft can be changed; this one was sent."), markup=False)
             return
-        view = await self.app.store.invoices.get(row.id)
+        view = await self.store.invoices.get(row.id)
         self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
                                                self.preparer_id, view),
                              lambda saved: self.reload(select_id=row.id) if saved else None)
@@ -120,8 +121,8 @@ class InvoicesScreen(LiveScreen, Screen):
     async def send(self, invoice_id: int) -> None:
         from linkdesk.einvoice.mail import compose_invoice
 
-        store = self.app.store
-        sender = self.app.settings.sender_address
+        store = self.store
+        sender = self.settings.sender_address
 
         def mail(document, why):
             return compose_invoice(document, sender, store.clock())
@@ -150,7 +151,7 @@ class InvoicesScreen(LiveScreen, Screen):
 
         from linkdesk.einvoice.ubl_write import to_ubl
 
-        document = await self.app.store.invoices.document(invoice_id)
+        document = await self.store.invoices.document(invoice_id)
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in number)[:40]
         path = Path.cwd() / f"invoice-{safe}.xml"
         try:

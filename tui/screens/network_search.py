@@ -14,10 +14,11 @@ from linkdesk.i18n import _, ngettext
 from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
+from tui.desk import Desk
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 
 
-class NetworkSearchScreen(ModalScreen[bool]):
+class NetworkSearchScreen(Desk, ModalScreen[bool]):
     """Search-as-you-type over visible members of the company's region (50 at most).
 
     Dismisses with True when a customer or vendor was added from a match.
@@ -45,7 +46,7 @@ class NetworkSearchScreen(ModalScreen[bool]):
             yield Input(placeholder=_("Company name (word start or any part)"), id="term",
                         compact=True)
             yield Static("", id="result-info", classes="note", markup=False)
-            yield MemberMatches(self.app.settings.region, id="results")
+            yield MemberMatches(self.settings.region, id="results")
             yield Static("", id="member-detail", markup=False)
             yield Static(Text(UNVERIFIED_NOTE + " " + _(
                 "Use the network to find your customers and vendors only, never for "
@@ -69,7 +70,7 @@ class NetworkSearchScreen(ModalScreen[bool]):
         info = self.query_one("#result-info", Static)
         ticket = results.asked.ask()
         try:
-            cards = await self.app.store.network.search(self.company_id, term,
+            cards = await self.store.network.search(self.company_id, term,
                                                         preparer_id=self.preparer_id)
         except NetworkError as exc:
             if not results.asked.is_current(ticket):
@@ -101,7 +102,7 @@ class NetworkSearchScreen(ModalScreen[bool]):
         if card is None:
             detail.update("")
             return
-        region = self.app.settings.region
+        region = self.settings.region
         lines = [card.name, card.email, format_phone(card.phone, region), card.website,
                  ", ".join(v for v in (card.address, card.city) if v)]
         detail.update(Text("\n".join(line for line in lines if line)))

@@ -15,13 +15,14 @@ from textual.widgets import DataTable, Static
 from linkdesk.i18n import _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
+from tui.desk import Desk
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 
 DAYS = (7, 30, 90)
 
 
-class PaymentScheduleScreen(LiveScreen, Screen):
+class PaymentScheduleScreen(Desk, LiveScreen, Screen):
     BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
                 Binding("d", "days", _("Days ahead"), id="days")]
 
@@ -49,7 +50,7 @@ class PaymentScheduleScreen(LiveScreen, Screen):
 
     @work(exclusive=True, group="schedule")
     async def reload(self) -> None:
-        days = await self.app.store.bills.schedule(self.info.id, today=dt.date.today(),
+        days = await self.store.bills.schedule(self.info.id, today=dt.date.today(),
                                                    days=self.days)
         self.query_one("#schedule-header", Static).update(Text(
             _("{name} · payments in the next {days} days").format(

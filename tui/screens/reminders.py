@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 from linkdesk.i18n import _
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
+from tui.desk import Desk
 from tui.formatting import format_datetime
 from tui.screens.confirm import ConfirmScreen
 
@@ -27,7 +28,7 @@ def describe(settings: ReminderSettings) -> str:
                                                            most=settings.most)
 
 
-class RemindersScreen(ModalScreen[None]):
+class RemindersScreen(Desk, ModalScreen[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [
@@ -77,7 +78,7 @@ class RemindersScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="reminders")
     async def load(self) -> None:
-        reminders = self.app.store.reminders
+        reminders = self.store.reminders
         settings = await reminders.settings(self.firm_id)
         self.version = settings.version  # a save over a colleague's newer one asks first
         with self.prevent(Switch.Changed):
@@ -85,7 +86,7 @@ class RemindersScreen(ModalScreen[None]):
         self.query_one("#reminder-days", Input).value = str(settings.days)
         self.query_one("#reminder-max", Input).value = str(settings.most)
         rows = await reminders.upcoming(self.firm_id)
-        now = self.app.store.clock()
+        now = self.store.clock()
         table = self.query_one("#upcoming", DataTable)
         table.clear()
         for row in rows:
@@ -114,7 +115,7 @@ class RemindersScreen(ModalScreen[None]):
                                 int(most), self.version)
         preparer = self.app.preparer.id if self.app.preparer else None
         try:
-            await self.app.store.reminders.configure(self.firm_id, mine, preparer)
+            await self.store.reminders.configure(self.firm_id, mine, preparer)
         except PermissionError:
             problem.update(_("Only an admin of the firm may change the reminder settings."))
             return
@@ -126,7 +127,7 @@ class RemindersScreen(ModalScreen[None]):
                     _("Save mine"))):
                 self.load()  # theirs, shown as they are now
                 return
-            await self.app.store.reminders.configure(
+            await self.store.reminders.configure(
                 self.firm_id, replace(mine, version=theirs.version), preparer)
         self.notify(_("Reminder settings saved."), markup=False)
         self.load()

@@ -13,9 +13,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from linkdesk.i18n import _
+from tui.desk import Desk
 
 
-class SentMailScreen(ModalScreen[None]):
+class SentMailScreen(Desk, ModalScreen[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
     BINDINGS = [
@@ -48,7 +49,7 @@ class SentMailScreen(ModalScreen[None]):
                 yield Static(_("Mail goes to the relay {relay}; nothing is captured here.")
                              .format(relay=self.relay), markup=False)
                 yield Static(_("From: {sender}  ·  press c to check the relay").format(
-                    sender=self.app.settings.sender_address), markup=False)
+                    sender=self.settings.sender_address), markup=False)
                 yield Static("", id="relay-check", markup=False)
             elif not self.captured:
                 yield Static(_("No mail sent yet."), markup=False)
@@ -90,7 +91,7 @@ class SentMailScreen(ModalScreen[None]):
         shown = self.query_one("#relay-check", Static)
         shown.update(_("Checking the relay…"))
         try:
-            _relay, steps = await run_check(self.app.settings, None)
+            _relay, steps = await run_check(self.settings, None)
         except Exception as exc:  # the check's own failure: said, the screen stays usable
             shown.update(_("The check could not run: {reason}").format(reason=exc))
             return

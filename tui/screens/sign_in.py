@@ -14,13 +14,14 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import _
 from linkdesk.labels import sign_in_error
 from store.secret import Secret
+from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.warmup import warm_client_list
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class SignInScreen(FieldOrder, Screen):
+class SignInScreen(Desk, FieldOrder, Screen):
     """Asks who is at the keyboard; opens account creation when the firm has nobody yet."""
 
     AUTO_FOCUS = "#input-username"
@@ -55,12 +56,12 @@ class SignInScreen(FieldOrder, Screen):
 
     def _warm_up(self) -> None:
         self.run_worker(
-            partial(warm_client_list, self.app.settings.region), thread=True, group="warm-up"
+            partial(warm_client_list, self.settings.region), thread=True, group="warm-up"
         )
 
     @work(group="sign-in-firm")
     async def load_firm(self) -> None:
-        store = self.app.store
+        store = self.store
         if await store.accounts.count() == 0:
             self.action_create_account(first=True)
             return
@@ -93,7 +94,7 @@ class SignInScreen(FieldOrder, Screen):
         button.disabled = True
         message.update(_("Checking…"))
         try:
-            result = await self.app.store.accounts.sign_in(username,
+            result = await self.store.accounts.sign_in(username,
                                                            Secret(password_input.value))
         finally:
             button.disabled = False

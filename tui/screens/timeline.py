@@ -10,7 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from linkdesk.i18n import N_, _
+from linkdesk.labels import LANGUAGE_LABELS
+from store.validate import format_phone
 from tui.formatting import format_datetime
+
+DETAIL_LABELS = {"name": N_("name"), "phone": N_("phone"), "language": N_("language")}
 
 EVENT_LABELS = {
     "client_added": N_("Client added"),
@@ -25,13 +29,23 @@ EVENT_LABELS = {
     "client_deactivated": N_("Made inactive"),
     "client_activated": N_("Made active"),
     "email_changed": N_("Email changed"),
+    "details_changed": N_("Details changed"),
     "invitation_bounced": N_("Bounced: the client's mail server returned the invitation"),
     "delivery_delayed": N_("Delivery delayed: the client's mail server is still trying"),
     "bounce_after_end": N_("Bounce for an invitation that had already ended"),
 }
 
 
-def describe(kind: str, detail: dict, who: str | None = None) -> Text:
+def _detail_value(field: str, value, region: str) -> str:
+    """A changed detail as the list shows it: a phone formatted, a language by its name."""
+    if field == "phone":
+        return format_phone(value, region) or "—"
+    if field == "language":
+        return _(LANGUAGE_LABELS.get(value, str(value)))
+    return str(value or "—")
+
+
+def describe(kind: str, detail: dict, who: str | None = None, region: str = "CA") -> Text:
     """One event as a line of plain text (values are never markup)."""
     line = Text(_(EVENT_LABELS.get(kind, kind)), style="bold")
     extras = []
@@ -48,6 +62,12 @@ def describe(kind: str, detail: dict, who: str | None = None) -> Text:
         for year in detail.get("withdrawn_years", []):
             extras.append(_("the invitation for {year} was withdrawn (sent to the old "
                             "address)").format(year=year))
+    if kind == "details_changed":
+        field = str(detail.get("field", ""))
+        extras.append("{field}: {old} → {new}".format(
+            field=_(DETAIL_LABELS.get(field, field)),
+            old=_detail_value(field, detail.get("from"), region),
+            new=_detail_value(field, detail.get("to"), region)))
     if who:
         extras.append(_("by {name}").format(name=who))
     if extras:
@@ -60,9 +80,12 @@ class TimelineScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,t", "close", _("Close"), id="close")]
 
-    def __init__(self, name: str, events: list, preparers: dict[int, str] | None = None) -> None:
-        """`preparers`: username per preparer id, to say who did each thing."""
+    def __init__(self, name: str, events: list, preparers: dict[int, str] | None = None,
+                 region: str = "CA") -> None:
+        """`preparers`: username per preparer id, to say who did each thing; `region`: how
+        phones are written."""
         super().__init__()
+        self.phone_region = region
         self.client_name = name
         self.events = events
         self.preparers = preparers or {}
@@ -74,7 +97,8 @@ class TimelineScreen(ModalScreen[None]):
             with VerticalScroll():
                 for kind, detail, when, who in self.events:
                     line = Text(format_datetime(when) + "  ", style="dim")
-                    line.append_text(describe(kind, detail, self.preparers.get(who)))
+                    line.append_text(describe(kind, detail, self.preparers.get(who),
+                                              self.phone_region))
                     yield Static(line)
 
     def action_close(self) -> None:

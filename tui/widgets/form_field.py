@@ -20,7 +20,10 @@ class FormField(Horizontal):
         border: none; border-left: tall $foreground 40%;
     }
     FormField > Input:focus { background: $primary 30%; border: none; border-left: tall $accent; }
-    FormField > Input.-invalid { background: $error 20%; border: none; border-left: tall $error; }
+    FormField > Input.-refused { background: $error 20%; border: none; border-left: tall $error; }
+    FormField > Input.-refused:focus {
+        background: $error 30%; border: none; border-left: tall $accent;
+    }
     FormField > .error { width: 1fr; padding: 0 0 0 1; color: $error; }
     """
 
@@ -42,6 +45,16 @@ class FormField(Horizontal):
         )
         yield Static("", classes="error", id=f"error-{self.field_name}", markup=False)
 
+    recheck = None  # value -> error code or None: how a shown error is checked again as typed
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A shown error goes as soon as the value is right (with no `recheck`, as soon as
+        it is typed in again); it is never replaced by a new one before the next save."""
+        if not self.input.has_class("-refused"):
+            return
+        if self.recheck is None or self.recheck(event.value) is None:
+            self.set_error(None)
+
     @property
     def input(self) -> Input:
         return self.query_one(Input)
@@ -52,7 +65,9 @@ class FormField(Horizontal):
 
     def set_error(self, code: str | None) -> None:
         self.query_one(".error", Static).update(field_error(code) if code else "")
-        self.input.set_class(bool(code), "-invalid")
+        # Not Textual's "-invalid": the Input clears that at every key, and its focused style
+        # is a tall frame that, in one line, hides the text.
+        self.input.set_class(bool(code), "-refused")
 
     @property
     def error_text(self) -> str:

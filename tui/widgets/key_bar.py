@@ -35,6 +35,7 @@ class KeyBar(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self._spans: list[tuple[int, int, str]] = []
+        self._first: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -47,18 +48,33 @@ class KeyBar(Static):
         if self.is_attached:
             self._draw()
 
+    def show_first(self, actions: tuple[str, ...]) -> None:
+        """Put these actions first (those that apply to the row the preparer is on), so that
+        at 80 columns the keys a flow needs are seen, not only in help. Draws only when the
+        order changes: a cursor moving between like rows sends nothing to the terminal."""
+        if actions != self._first:
+            self._first = actions
+            if self.is_attached:
+                self._draw()
+
+    def _ordered(self) -> list[ActiveBinding]:
+        shown = [active for active in screen_bindings(self.screen)
+                 if active.binding.show or active.binding.action in self._first]
+        rank = {action: i for i, action in enumerate(self._first)}
+        return sorted(shown, key=lambda a: rank.get(a.binding.action, len(rank)))
+
     def _draw(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans = []
         key_style = "bold " + (self.app.current_theme.accent or "") if not self.app.no_color \
             else "bold reverse"
-        for _node, binding, enabled, _tooltip in screen_bindings(self.screen):
-            if not binding.show:
-                continue
+        for _node, binding, enabled, _tooltip in self._ordered():
             start = len(line)
             line.append(f" {self.app.get_key_display(binding)} ",
                         style=key_style if enabled else "dim")
-            line.append(f"{binding.description} ", style="" if enabled else "dim")
+            # A group's shown binding stands for all of it: "[ ] Tax year", not "Previous ...".
+            what = binding.group.description if binding.group else binding.description
+            line.append(f"{what} ", style="" if enabled else "dim")
             self._spans.append((start, len(line), binding.key.split(",")[0]))
         self.update(line)
 

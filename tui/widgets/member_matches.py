@@ -10,6 +10,7 @@ from linkdesk.i18n import _
 from linkdesk.labels import network_error
 from store.network import MemberCard, NetworkError
 from store.validate import format_phone
+from tui.desk import Desk
 from tui.latest import Latest
 
 UNVERIFIED_NOTE = _("Details are given by network members and are not verified.")
@@ -25,7 +26,7 @@ def card_line(card: MemberCard, region: str = "CA") -> Text:
     return line
 
 
-class MemberMatches(OptionList):
+class MemberMatches(Desk, OptionList):
     """The matches of the last search; hidden while there are none."""
 
     DEFAULT_CSS = """
@@ -55,7 +56,7 @@ class MemberMatches(OptionList):
         An answer that comes back after a newer search was asked is dropped."""
         ticket = self.asked.ask()
         try:
-            cards = await self.app.store.network.search(company_id, term, **kwargs)
+            cards = await self.store.network.search(company_id, term, **kwargs)
         except NetworkError as exc:
             if not self.asked.is_current(ticket):
                 return
