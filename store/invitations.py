@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from peewee import JOIN, fn
@@ -128,6 +128,10 @@ class LinkView:
     firm_name: str = ""
     client_name: str = ""
     language: str = "en"
+    # How the client reaches the firm: its own books' public email and phone, else the
+    # address the invitation came from.
+    firm_email: str = ""
+    firm_phone: str = ""
 
 
 class Invitations:
@@ -634,9 +638,10 @@ class Invitations:
         """What the link's page may show; changes nothing (mail scanners open links)."""
         now = self.store.clock()
         rows = await self.store.list(
-            Invitation.select(Invitation.state, Invitation.expires_at, Client.kind,
-                              Client.first_name, Client.last_name, Client.organization_name,
-                              Firm.name, Invitation.language)
+            Invitation.select(Invitation.id, Invitation.state, Invitation.expires_at,
+                              Client.kind, Client.first_name, Client.last_name,
+                              Client.organization_name, Firm.id, Firm.name,
+                              Invitation.language)
             .join(Client, on=(Invitation.client == Client.id))
             .join(Firm, on=(Client.firm == Firm.id))
             .join(InvitationLink, on=(InvitationLink.invitation == Invitation.id))
@@ -644,7 +649,8 @@ class Invitations:
         )
         if not rows:
             return LinkView("unknown")
-        state, expires_at, kind, first, last, organization, firm_name, language = rows[0]
+        (invitation_id, state, expires_at, kind, first, last, organization, firm_id,
+         firm_name, language) = rows[0]
         client_name = organization if kind == "organization" else f"{first} {last}"
         if state == ACCEPTED:
             shown = "accepted"
@@ -652,7 +658,23 @@ class Invitations:
             shown = "open" if expires_at > now else "expired"
         else:
             shown = "cancelled"
-        return LinkView(shown, firm_name, client_name, language)
+        email, phone = await self._firm_contact(firm_id, invitation_id)
+        return LinkView(shown, firm_name, client_name, language, email, phone)
+
+    async def _firm_contact(self, firm_id: int, invitation_id: int) -> tuple[str, str]:
+        """The firm's public email and phone (its own books' details), the email falling
+        back to the address its invitation was sent from."""
+        from store.models import Company
+
+        contact = await self.store.list(
+            Company.select(Company.email, Company.phone)
+            .where((Company.kind == "firm") & (Company.firm == firm_id)).limit(1).tuples())
+        email, phone = contact[0] if contact else ("", "")
+        if not email:
+            email = await self.store.scalar(
+                Outbox.select(Outbox.envelope_from).where(Outbox.invitation == invitation_id)
+                .order_by(Outbox.id.desc()).limit(1)) or ""
+        return email or "", phone or ""
 
     async def accept(self, token: str) -> LinkView:
         """Accept through the link: once only, before expiry; the client becomes active."""
@@ -686,7 +708,7 @@ class Invitations:
                                                  {"tax_year": tax_year})
         view = await self.view(token)
         if view.state == "accepted" and not accepted_now:
-            return LinkView("used", view.firm_name, view.client_name, view.language)
+            return replace(view, state="used")
         return view
 
     async def expire(self) -> int:

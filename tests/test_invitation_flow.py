@@ -136,7 +136,8 @@ async def test_a_name_ending_in_a_period_is_not_followed_by_another(store, firm,
     await store.invitations.delivered(job, "250 OK")
     async with aiohttp.ClientSession() as http, http.post(link_in(job.raw)) as page:
         body = await page.text()
-    assert "Toiture Fortin inc. " in body and "inc.." not in body
+    assert "<strong>Toiture Fortin inc.</strong> " in body
+    assert "inc.." not in body and "inc.</strong>." not in body
 
 
 async def test_header_injection_refused_with_nothing_queued(store, firm, capture):

@@ -1,4 +1,5 @@
-"""GET /i/<token> shows who invites whom and a Confirm button; the POST accepts, once.
+"""GET /i/<token> shows who invites whom and a Confirm button; the POST accepts, once (the
+pages themselves are in linkdesk.web.page).
 
 A GET changes nothing: mail scanners open links before people do. Every link that cannot be
 accepted (used, expired, cancelled, unknown) gets the same page, naming nobody. Every value is
@@ -12,11 +13,11 @@ still accepts.
 from __future__ import annotations
 
 import collections
-import html
 import time
 
 from aiohttp import web
 
+from linkdesk.web import page
 from store.invitations import LinkView
 
 FAILURES_ALLOWED = 20  # failed look-ups per address ...
@@ -24,28 +25,6 @@ FAILURE_WINDOW_S = 600.0  # ... in this many seconds
 ADDRESSES_KEPT = 10_000  # the addresses with the most recent failures are remembered
 SERVER = "linkdesk"  # names no version of Python, aiohttp or linkdesk
 
-TEXT = {
-    "en": {
-        "title": "Client portal invitation",
-        "invite": "{firm} invites {client} to its client portal.",
-        "confirm": "Confirm",
-        "accepted": "Thank you, {client}. Your invitation from {firm} is accepted.",
-        "invalid": "This invitation link cannot be used. It may have been used already, "
-                   "replaced by a newer invitation, or expired. Ask your accountant for a "
-                   "new invitation.",
-        "slow_down": "Too many attempts. Try again in a few minutes.",
-    },
-    "fr": {
-        "title": "Invitation au portail client",
-        "invite": "{firm} invite {client} à son portail client.",
-        "confirm": "Confirmer",
-        "accepted": "Merci, {client}. Votre invitation de {firm} est acceptée.",
-        "invalid": "Ce lien d'invitation ne peut pas être utilisé. Il a peut-être déjà servi, "
-                   "été remplacé par une invitation plus récente ou expiré. Demandez une "
-                   "nouvelle invitation à votre comptable.",
-        "slow_down": "Trop de tentatives. Réessayez dans quelques minutes.",
-    },
-}
 HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -55,24 +34,14 @@ HEADERS = {
 }
 
 
-def _page(language: str, body: str, status: int) -> web.Response:
-    text = TEXT.get(language, TEXT["en"])
-    lang = "fr-CA" if language == "fr" else "en-CA"
-    document = (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{html.escape(text['title'])}</title></head>"
-        '<body style="font-family:sans-serif;max-width:36em;margin:3em auto;padding:0 1em">'
-        f"{body}</body></html>"
-    )
+def _html(document: str, status: int) -> web.Response:
     return web.Response(text=document, status=status, content_type="text/html",
                         charset="utf-8", headers=HEADERS)
 
 
 def _invalid(view: LinkView, language: str = "en") -> web.Response:
     status = 404 if view.state == "unknown" else 410
-    return _page(language, f"<p>{html.escape(TEXT[language]['invalid'])}</p>", status)
+    return _html(page.dead_link_page(language), status)
 
 
 class FailureLimiter:
@@ -130,50 +99,36 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
     limiter = limiter or FailureLimiter()
 
     def slow_down(language: str = "en") -> web.Response:
-        response = _page(language, f"<p>{html.escape(TEXT[language]['slow_down'])}</p>", 429)
+        response = _html(page.slow_down_page(language), 429)
         response.headers["Retry-After"] = str(int(FAILURE_WINDOW_S))
         return response
 
     async def answer(request: web.Request, lookup, wanted: str, render) -> web.Response:
         """Look the token up and answer: `render` when in state `wanted`, whatever the
         address's failures; else the one page for dead links (a failed look-up), or 429 once
-        the address has failed too often."""
+        the address has failed too often. The page is in the client's language, or in the
+        one its link to the other language asked for (?lang=)."""
         address = request.remote or "?"
         view = await lookup(request.match_info["token"])
-        language = view.language if view.language in TEXT else "en"
+        asked = request.query.get("lang", "")
+        language = asked if asked in page.LANGUAGES else (
+            view.language if view.language in page.LANGUAGES else "en")
         if view.state == wanted:
-            return render(view, TEXT[language], language)
+            return _html(render(view, language), 200)
         if limiter.blocked(address):
-            return slow_down()
+            return slow_down(language)
         limiter.failed(address)
         return _invalid(view, language)
 
-    def one_period(template: str, **names: str) -> str:
-        """The sentence with the names put in (escaped), never ending "inc.." when a name
-        ends with a period where the sentence would put its own."""
-        for key, value in names.items():
-            if value.endswith("."):
-                template = template.replace("{" + key + "}.", "{" + key + "}")
-        return template.format(**{k: html.escape(v) for k, v in names.items()})
+    def confirm_page(view: LinkView, language: str) -> str:
+        return page.invitation_page(language, view.firm_name, view.client_name,
+                                    view.firm_email, view.firm_phone)
 
-    def confirm_page(view: LinkView, text: dict, language: str) -> web.Response:
-        invite = html.escape(text["invite"]).format(
-            firm=f"<strong>{html.escape(view.firm_name)}</strong>",
-            client=f"<strong>{html.escape(view.client_name)}</strong>",
-        )
-        body = (
-            f"<h1>{html.escape(text['title'])}</h1><p>{invite}</p>"
-            '<form method="post"><button type="submit" style="font-size:1.1em;'
-            f'padding:.5em 1.5em">{html.escape(text["confirm"])}</button></form>'
-        )
-        return _page(language, body, 200)
-
-    def accepted_page(view: LinkView, text: dict, language: str) -> web.Response:
+    def accepted_page(view: LinkView, language: str) -> str:
         if on_accept is not None:
             on_accept()
-        message = one_period(html.escape(text["accepted"]), client=view.client_name,
-                             firm=view.firm_name)
-        return _page(language, f"<p>{message}</p>", 200)
+        return page.accepted_page(language, view.firm_name, view.client_name,
+                                  view.firm_email, view.firm_phone)
 
     async def show(request: web.Request) -> web.Response:
         return await answer(request, store.invitations.view, "open", confirm_page)

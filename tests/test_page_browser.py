@@ -1,0 +1,195 @@
+"""The acceptance page in a real browser (Debian's chromium through selenium): what the client
+sees on a phone (390 px) and on a desktop (1,280 px), in its language and the other, Confirm,
+and the dead link after it. Screenshots of each are kept in the test's directory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+
+import pytest
+
+from linkdesk.mail.outgoing import invitation_builder
+from linkdesk.web.accept import make_web_app, start_site
+from store import Store
+from store.validate import Details
+from tests.helpers import add_client, make_preparer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and DRIVER):
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium and chromedriver are required here (.ci/run installs them)")
+        pytest.skip("chromium and chromedriver are not installed")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pytest.fail("selenium is not installed: pip install -c requirements.lock -e '.[test]'")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--no-first-run", "--disable-extensions", "--lang=fr-CA"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+async def invited(sqlite_url):
+    """A French client of a firm with its contact details, invited; the link served here."""
+    store = await Store.open(sqlite_url)
+    runner = await start_site(make_web_app(store), "127.0.0.1", 0)
+    port = runner.addresses[0][1]
+    try:
+        firm = await make_preparer(store, firm="Cabinet Tremblay & Fils")
+        books = await store.network.firm_books(firm.firm_id)
+        await store.network.update_profile(
+            books, Details("Cabinet Tremblay & Fils", "bonjour@tremblay.ca", "+14185550100"),
+            by=firm.id)
+        client_id = await add_client(store, firm.firm_id, first_name="Émilie",
+                                     last_name="Gagnon", email="emilie@example.com",
+                                     language="fr")
+        links = []
+
+        def builder(link):
+            links.append(link)
+            return invitation_builder(
+                firm_name="Cabinet Tremblay & Fils", sender_address="portail@tremblay.ca",
+                recipient_name="Émilie Gagnon", recipient_address="emilie@example.com",
+                subject="Invitation", body="Bonjour", language="fr")(link)
+
+        await store.invitations.invite(client_id, 2025, firm.id, f"http://127.0.0.1:{port}",
+                                       "emilie@example.com", "fr", builder)
+        await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+        yield store, client_id, links[-1]
+    finally:
+        await runner.cleanup()
+        await store.close()
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+(?:\.\d+)?", css)[:3])
+
+    def channel(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def look(driver, width: int, height: int, url: str, shot) -> dict:
+    """Open `url` at this size, keep a screenshot, and read what a client would see."""
+    driver.set_window_size(width, height)
+    driver.get(url)
+    driver.save_screenshot(str(shot))
+    return driver.execute_script("""
+        const button = document.querySelector('button');
+        const style = (el) => el ? getComputedStyle(el) : null;
+        const b = style(button), body = style(document.body);
+        const main = style(document.querySelector('main'));
+        return {
+          lang: document.documentElement.lang,
+          title: document.title,
+          h1: [...document.querySelectorAll('h1')].map(h => h.innerText),
+          text: document.body.innerText,
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          scripts: document.scripts.length,
+          button: button ? {tag: button.tagName, type: button.type, text: button.innerText,
+                            width: button.getBoundingClientRect().width,
+                            color: b.color, background: b.backgroundColor} : null,
+          mainWidth: document.querySelector('main').getBoundingClientRect().width,
+          bodyColor: body.color, mainBackground: main.backgroundColor,
+          links: [...document.querySelectorAll('a')]
+            .map(a => [a.innerText, a.getAttribute('href')]),
+        };""")
+
+
+async def test_the_page_a_client_meets_on_a_phone_and_a_desktop(browser, invited, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    store, client_id, link = invited
+
+    async def see(width, height, url, name):
+        return await asyncio.to_thread(look, browser, width, height, url, tmp_path / name)
+
+    for width, height in ((390, 844), (1280, 900)):
+        page = await see(width, height, link, f"invitation-{width}.png")
+        assert page["lang"] == "fr-CA" and page["scripts"] == 0
+        assert page["h1"] == ["Cabinet Tremblay & Fils vous invite à son portail client"]
+        assert "Cabinet Tremblay & Fils invite Émilie Gagnon à son portail client" in page["text"]
+        assert "Ce que signifie accepter" in page["text"] and "Et ensuite" in page["text"]
+        assert ["bonjour@tremblay.ca", "mailto:bonjour@tremblay.ca"] in page["links"]
+        assert ["(418) 555-0100", "tel:+14185550100"] in page["links"]
+        assert ["English", "?lang=en"] in page["links"]
+        assert page["overflow"] <= 0, f"the page scrolls sideways at {width} px"
+        button = page["button"]
+        assert (button["tag"], button["type"], button["text"]) == (
+            "BUTTON", "submit", "Confirmer et accepter")
+        assert contrast(button["color"], button["background"]) >= 4.5
+        assert contrast(page["bodyColor"], page["mainBackground"]) >= 4.5
+        if width == 390:  # a thumb's target: the button spans the card
+            assert button["width"] >= page["mainWidth"] - 48
+        else:  # a card of reading width in the middle of a desktop screen
+            assert page["mainWidth"] <= 700
+
+    # The keyboard reaches the button, and its focus shows.
+    def focus_ring() -> str:
+        body = browser.find_element(By.TAG_NAME, "body")
+        for _ in range(10):
+            body.send_keys(Keys.TAB)
+            active = browser.switch_to.active_element
+            if active.tag_name == "button":
+                return browser.execute_script(
+                    "const s = getComputedStyle(document.activeElement);"
+                    "return s.outlineStyle + ' ' + s.outlineWidth;")
+        return ""
+
+    assert (await asyncio.to_thread(focus_ring)).startswith("solid 3")
+
+    # The other language, from its link: nothing accepted by looking.
+    english = await see(390, 844, link + "?lang=en", "invitation-en-390.png")
+    assert english["lang"] == "en-CA"
+    assert english["h1"] == ["Cabinet Tremblay & Fils invites you to its client portal"]
+    assert ["Français", "?lang=fr"] in english["links"]
+    assert (await store.clients.statuses_of([client_id], 2025))[client_id] == "pending"
+
+    # Confirm, with the mouse, in French.
+    def confirm():
+        browser.get(link)
+        browser.find_element(By.TAG_NAME, "button").click()
+        browser.save_screenshot(str(tmp_path / "accepted-390.png"))
+        return browser.find_element(By.TAG_NAME, "body").text
+
+    done = await asyncio.to_thread(confirm)
+    assert "Invitation acceptée" in done
+    assert "Merci, Émilie Gagnon. Votre invitation de Cabinet Tremblay & Fils est acceptée." in done
+    assert "bonjour@tremblay.ca" in done
+    assert (await store.clients.statuses_of([client_id], 2025))[client_id] == "accepted"
+
+    # The link again: the dead-link page, in both languages, naming nobody.
+    for width, height in ((390, 844), (1280, 900)):
+        dead = await see(width, height, link, f"dead-{width}.png")
+        assert dead["h1"] == ["Ce lien d'invitation ne peut plus être utilisé",
+                              "This invitation link can no longer be used"]
+        assert "Demandez une nouvelle invitation" in dead["text"]
+        assert "Ask the firm that invited you for a new invitation" in dead["text"]
+        assert "Tremblay" not in dead["text"] and "Émilie" not in dead["text"]
+        assert dead["overflow"] <= 0
+    for name in ("invitation-390.png", "invitation-1280.png", "accepted-390.png",
+                 "dead-1280.png"):
+        assert (tmp_path / name).stat().st_size > 5_000  # a real picture of a real page
