@@ -85,9 +85,8 @@ async def bills_list(target, args, open_store, usage_error) -> int:
     try:
         company = await resolve_company(store, args.company, usage_error)
         if args.status == "scheduled":
-            import datetime as dt
 
-            days = await store.bills.schedule(company, today=dt.date.today(), days=args.days)
+            days = await store.bills.schedule(company, today=store.today(), days=args.days)
             rows = [bill for day in days for bill in day.bills]
         else:
             rows, before = [], None

@@ -13,6 +13,16 @@ STATUS_LABELS = {
     "accepted": N_("Invitation accepted"),
 }
 
+# Where a line of counts has no room for the whole words (80 columns, in French too).
+STATUS_SHORT_LABELS = {
+    "not_invited": N_("Not invited"),
+    "sending": N_("status|Sending"),
+    "pending": N_("status|Pending"),
+    "failed": N_("status|Failed"),
+    "expired": N_("status|Expired"),
+    "accepted": N_("status|Accepted"),
+}
+
 KIND_LABELS = {
     "individual": N_("Individual"),
     "organization": N_("Organization"),
@@ -65,6 +75,12 @@ def invite_error(code: str) -> str:
 
 def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
+
+
+def status_short_label(status: str) -> str:
+    """A status in a word or two (the counts line on a narrow terminal)."""
+    label = _(STATUS_SHORT_LABELS.get(status, status))
+    return label.split("|", 1)[-1]  # "status|Pending" when the catalog has no entry
 
 
 def kind_label(kind: str) -> str:

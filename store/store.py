@@ -163,6 +163,11 @@ class Store:
         await db.aclose()
         return store
 
+    def today(self) -> dt.date:
+        """The preparer's date now (the store's clock, read in this machine's time zone):
+        what a form proposes as "today" and what "overdue" is measured from."""
+        return self.clock().replace(tzinfo=dt.UTC).astimezone().date()
+
     async def release(self) -> None:
         """Give back the connection this task holds (pwasyncio keeps one per task until the
         task ends); long-lived loops call this before they sleep."""

@@ -40,9 +40,9 @@ async def test_review_approve_schedule_and_pay_from_the_keyboard(store):
     customer = await store.network.add_contact(
         sender, "customer", Details("Toiture Fortin", "info@fortin.ca", "", "", "", ""),
         member_id=receiver)
-    due = dt.date.today() + dt.timedelta(days=10)
+    due = store.today() + dt.timedelta(days=10)
     invoice = await store.invoices.save(sender, InvoiceDraft(
-        customer, "PG-0042", dt.date.today(), due,
+        customer, "PG-0042", store.today(), due,
         (LineDraft("Fuite [bold]x[/bold]", Decimal("2"), Decimal("95.00"), "GST+QST"),)),
         firm.id)
     assert (await store.invoices.send(invoice, firm.id, no_mail)).route == "network"
@@ -195,7 +195,7 @@ async def test_a_draft_is_edited_from_the_list(store):
     customer = await store.network.add_contact(
         books, "customer", Details("Café Lévesque", "cafe@example.com", "", "", "", ""))
     invoice = await store.invoices.save(books, InvoiceDraft(
-        customer, "INV-0007", dt.date.today(), None,
+        customer, "INV-0007", store.today(), None,
         (LineDraft("Tenue de livres", Decimal("1"), Decimal("85"), "GST"),)), firm.id)
     async with running(store, size=(80, 24)) as pilot:
         await open_books(pilot)
@@ -248,7 +248,7 @@ async def test_a_change_made_elsewhere_reaches_the_screens_beneath_a_dialog(stor
         assert isinstance(pilot.app.screen, HelpScreen)
         # Meanwhile, elsewhere: a bill arrives, and Zed Ltd accepts.
         invoice = await store.invoices.save(sender, InvoiceDraft(
-            customer, "PG-1", dt.date.today(), None,
+            customer, "PG-1", store.today(), None,
             (LineDraft("Service", Decimal("1"), Decimal("10"), "GST"),)), None)
         await store.invoices.send(invoice, None, no_mail)
         await store.execute(ClientYearStatus.update(status="accepted").where(
@@ -284,7 +284,7 @@ async def test_keys_typed_ahead_into_the_bills_act_on_its_rows_once_loaded(store
         sender, "customer", Details("Toiture Fortin", "", "", "", "", ""), member_id=receiver)
     for number in ("PG-1", "PG-2"):
         invoice = await store.invoices.save(sender, InvoiceDraft(
-            customer, number, dt.date.today(), None,
+            customer, number, store.today(), None,
             (LineDraft("Service", Decimal("1"), Decimal("10"), "GST"),)), None)
         await store.invoices.send(invoice, None, no_mail)
     async with running(store, size=(80, 24)) as pilot:

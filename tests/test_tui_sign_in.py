@@ -101,3 +101,26 @@ async def test_keys_arriving_in_one_burst_land_in_the_right_fields(store):
         burst(pilot, *"marie", "enter", *PASSWORD, "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ClientsScreen)
+
+
+async def test_the_cursor_stops_blinking_when_nobody_types(store, monkeypatch):
+    """A blinking cursor redraws its field twice a second for as long as it has focus: over a
+    slow link, on a screen left open, that is all the link carries. It blinks again at a key."""
+    from textual.widgets import Input
+
+    from tui import idle_cursor
+
+    monkeypatch.setattr(idle_cursor, "BLINK_FOR_S", 0.2)
+    monkeypatch.setattr(idle_cursor, "CHECK_EVERY_S", 0.05)
+    await make_preparer(store)
+    async with running(store) as pilot:
+        field = pilot.app.focused
+        assert isinstance(field, Input)
+        for _ in range(100):
+            if not field.cursor_blink:
+                break
+            await pilot.pause(0.02)
+        assert not field.cursor_blink
+        monkeypatch.setattr(idle_cursor, "BLINK_FOR_S", 60.0)  # no machine is that slow
+        await pilot.press("m")
+        assert field.cursor_blink

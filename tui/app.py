@@ -14,6 +14,7 @@ from linkdesk.i18n import _
 from store import PreparerInfo, Store
 from store.db import DatabaseTarget
 from tui.errors import ErrorPolicy
+from tui.idle_cursor import IdleCursor
 from tui.key_order import KeyOrder
 from tui.messages import StoreChanged
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from linkdesk.runtime import Runtime
 
 
-class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
+class LinkdeskApp(ErrorPolicy, IdleCursor, KeyOrder, App[int]):
     """linkdesk in the terminal: sign in, then the client list."""
 
     CSS_PATH = "styles/tui.tcss"  # a link to the top-level tui.tcss, copied into the wheel
@@ -91,6 +92,7 @@ class LinkdeskApp(ErrorPolicy, KeyOrder, App[int]):
         from tui.screens.sign_in import SignInScreen
 
         self.watch_store_busy()
+        self.start_idle_cursor()
         if self.demo is not None:
             self.signed_in(self.demo.preparer)
             self.notify(_("A demo firm: clients accept their invitations by themselves within "

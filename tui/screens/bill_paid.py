@@ -34,7 +34,7 @@ class BillPaidScreen(Desk, ModalScreen[bool]):
                 owed=money(self.row.owed, self.row.currency)), style="bold"), classes="title")
             with Horizontal(classes="form-row"):
                 yield Label(_("Paid on"), classes="form-label")
-                yield Input(dt.date.today().isoformat(), id="paid-on", compact=True)
+                yield Input(self.store.today().isoformat(), id="paid-on", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("Method"), classes="form-label")
                 yield Select([(_(label), code) for code, label in PAYMENT_METHODS.items()],

@@ -120,7 +120,7 @@ class BillReviewScreen(Desk, ModalScreen[bool]):
         category.set_options([(category_label(code, name), i) for i, code, name in categories])
         if view.proposed_category is not None:
             category.value = view.proposed_category
-        pay_on = view.row.due_date or dt.date.today().isoformat()
+        pay_on = view.row.due_date or self.store.today().isoformat()
         self.query_one("#pay-on", Input).value = pay_on
         self.set_focus(vendor if vendor.is_blank() else category)
 

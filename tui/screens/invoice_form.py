@@ -95,7 +95,7 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
         self.editing = draft
 
     def compose(self) -> ComposeResult:
-        today = dt.date.today()
+        today = self.store.today()
         editing = self.editing
         issued = editing.row.issue_date if editing else today.isoformat()
         due = (editing.row.due_date or "") if editing else \

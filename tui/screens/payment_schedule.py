@@ -3,8 +3,6 @@ each day's total per currency; overdue ones first."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -50,7 +48,7 @@ class PaymentScheduleScreen(Desk, LiveScreen, Screen):
 
     @work(exclusive=True, group="schedule")
     async def reload(self) -> None:
-        days = await self.store.bills.schedule(self.info.id, today=dt.date.today(),
+        days = await self.store.bills.schedule(self.info.id, today=self.store.today(),
                                                    days=self.days)
         self.query_one("#schedule-header", Static).update(Text(
             _("{name} · payments in the next {days} days").format(

@@ -12,13 +12,13 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from linkdesk.i18n import _
-from linkdesk.labels import kind_label, kind_short_label, status_label
+from linkdesk.labels import kind_label, kind_short_label, status_label, status_short_label
 from store.clients import ClientRow
 from store.text import clean_text
 from store.validate import format_phone
@@ -200,13 +200,26 @@ class ClientTable(ScrollView, can_focus=True):
         index = max(0, min(index, self.total - 1))
         if index == self.cursor:
             return
+        before, top = self.cursor, int(self.scroll_y)
         self.cursor = index
         self.moves += 1
         self._scroll_to_cursor()
-        self.refresh()
+        if int(self.scroll_y) == top:
+            # Only the two rows that changed: over SSH a whole table is 2.6 KB, two rows a
+            # tenth of it, and a held arrow sends one of these per step.
+            self._refresh_row(before)
+            self._refresh_row(index)
+        else:
+            self.refresh()
         if self.current is None:
             self._request(index)
         self.post_message(self.Highlighted(self.current))
+
+    def _refresh_row(self, index: int) -> None:
+        """Redraw the line of row `index`, if it is on screen (line 0 is the header)."""
+        y = index - int(self.scroll_y) + 1
+        if 1 <= y <= self._body_height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         top = int(self.scroll_y)
@@ -289,6 +302,7 @@ class ClientTable(ScrollView, can_focus=True):
         if not row.active:
             style = style + self.get_component_rich_style("client-table--inactive")
         chosen = row.id in self.selected
+        widths = self._widths()
         if chosen:
             style = style + self.get_component_rich_style("client-table--selected")
         if index == self.cursor:
@@ -299,9 +313,9 @@ class ClientTable(ScrollView, can_focus=True):
                 row.kind),
             row.email,
             _phone(row.phone, self.phone_region),
-            status_label(row.status) if row.active else _("Inactive"),
+            _status_cell(row, widths[-1]),
         ]
-        return _cells(cells, self._widths(), style, width)
+        return _cells(cells, widths, style, width)
 
     def _header(self, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("client-table--header")
@@ -310,6 +324,15 @@ class ClientTable(ScrollView, can_focus=True):
             arrow = ("▼" if self.descending else "▲") if col.key == self.sort else ""
             titles.append(f"{col.title} {arrow}".rstrip())
         return _cells(titles, self._widths(), style, width)
+
+
+def _status_cell(row: ClientRow, width: int) -> str:
+    """The status in whole words when they fit the column, else in short ones ("En attente"
+    rather than "Invitation en atte…" at 80 columns in French)."""
+    if not row.active:
+        return _("Inactive")
+    label = status_label(row.status)
+    return label if len(label) <= width else status_short_label(row.status)
 
 
 @lru_cache(maxsize=4)

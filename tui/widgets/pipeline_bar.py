@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from linkdesk.i18n import _
-from linkdesk.labels import status_label
+from linkdesk.labels import status_label, status_short_label
 from store.clients import MAIN_STATUSES, STATUSES
 from tui.formatting import format_count
 
@@ -40,28 +40,53 @@ class PipelineBar(Static):
         if shown == self._shown:
             return  # a search keystroke changes neither: no redraw, no layout
         self._shown = shown
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        self._spans = []
-        parts = [(None, _("All"), sum(counts.values()))]
-        # The main statuses first: on a narrow terminal the line is cut at its end, and
-        # "accepted" must not be what falls off.
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        """The counts in whole words when they fit the width, else in short words, else in
+        short words on two lines: every status stays readable at 80 columns, in French too."""
+        counts, active = dict(self._shown[0]), self._shown[1]
+        # The main statuses first, then the others that occur (or are filtered on).
         order = [*MAIN_STATUSES, *(s for s in STATUSES if s not in MAIN_STATUSES)]
-        parts += [
-            (status, status_label(status), counts.get(status, 0))
-            for status in order
-            if status in MAIN_STATUSES or counts.get(status) or status == active
-        ]
-        for i, (status, label, count) in enumerate(parts):
-            if i:
-                line.append(" · ", style="dim")
-            start = line.cell_len + 1  # padding
-            line.append(f"{label} {format_count(count)}",
-                        style="bold reverse" if status == active else "")
-            self._spans.append((start, line.cell_len + 1, status))
+        statuses = [s for s in order if s in MAIN_STATUSES or counts.get(s) or s == active]
+        width = self.content_size.width or 78
+        for label, wrap in ((status_label, False), (status_short_label, False),
+                            (status_short_label, True)):
+            line, spans, rows = self._line(counts, active, statuses, label, width, wrap)
+            if wrap or (rows == 1 and line.cell_len <= width):
+                break
+        self._spans = spans
+        self.styles.height = rows
         self.update(line)
 
+    @staticmethod
+    def _line(counts, active, statuses, label, width: int, wrap: bool):
+        """The parts side by side (a new row instead of a separator when `wrap` and the row
+        is full); the click spans as (row, first column, end column, status)."""
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        spans = []
+        parts = [(None, _("All"), sum(counts.values()))]
+        parts += [(status, label(status), counts.get(status, 0)) for status in statuses]
+        row, x = 0, 0
+        for i, (status, name, count) in enumerate(parts):
+            text = f"{name} {format_count(count)}"
+            if i and wrap and x + 3 + len(text) > width:
+                line.append("\n")
+                row, x = row + 1, 0
+            elif i:
+                line.append(" · ", style="dim")
+                x += 3
+            line.append(text, style="bold reverse" if status == active else "")
+            spans.append((row, x + 1, x + 1 + len(text), status))  # +1: the padding
+            x += len(text)
+        return line, spans, row + 1
+
     def on_click(self, event: events.Click) -> None:
-        for start, end, status in self._spans:
-            if start <= event.x < end:
+        for row, start, end, status in self._spans:
+            if row == event.y and start <= event.x < end:
                 self.post_message(self.FilterChosen(status))
                 return

@@ -1,0 +1,149 @@
+"""Every screen of the desk drawn as an SVG, in one language: `python -m tests.snapshot_app LANG
+DIR` writes DIR/<case>.svg for each case (tests/test_snapshots.py compares them with the ones
+committed). A process of its own per language: the key descriptions are translated when the
+screens are imported, as when linkdesk starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, 0)
+TAX_YEAR = 2025
+SMALL, LARGE = (80, 24), (120, 40)
+
+# name: (terminal size, keys after signing in, the screen then on top). "*" marks the clients
+# of the list: each case starts on a fresh database with the same clients.
+CASES: dict[str, tuple[tuple[int, int], tuple[str, ...], str]] = {
+    "first_run": (SMALL, (), "CreateAccountScreen"),
+    "sign_in": (SMALL, (), "SignInScreen"),
+    "clients": (SMALL, (), "ClientsScreen"),
+    "clients_120x40": (LARGE, (), "ClientsScreen"),
+    "clients_pending_row": (SMALL, ("down", "down"), "ClientsScreen"),
+    "add_client": (SMALL, ("a",), "AddClientScreen"),
+    "add_client_refused": (SMALL, ("a", "ctrl+s"), "AddClientScreen"),
+    "edit_client": (SMALL, ("d",), "EditClientScreen"),
+    "change_email": (SMALL, ("e",), "ChangeEmailScreen"),
+    "invite": (SMALL, ("i",), "InviteScreen"),
+    "cancel_confirm": (SMALL, ("down", "down", "c"), "ConfirmScreen"),
+    "history": (SMALL, ("down", "down", "t"), "TimelineScreen"),
+    "help": (SMALL, ("question_mark",), "HelpScreen"),
+    "bulk_invite": (SMALL, ("asterisk", "i"), "BulkInviteScreen"),
+    "reminders": (SMALL, ("w",), "RemindersScreen"),
+    "import_clients": (SMALL, ("I",), "ImportClientsScreen"),
+    "export_clients": (SMALL, ("X",), "ExportClientsScreen"),
+    "sent_mail": (SMALL, ("o",), "SentMailScreen"),
+    "books": (SMALL, ("end", "b"), "BooksScreen"),
+    "books_vendors": (SMALL, ("end", "b", "2"), "BooksScreen"),
+    "company_profile": (SMALL, ("end", "b", "p"), "CompanyProfileScreen"),
+    "network_search": (SMALL, ("end", "b", "n"), "NetworkSearchScreen"),
+    "new_customer": (SMALL, ("end", "b", "c"), "ContactFormScreen"),
+    "invoices": (SMALL, ("end", "b", "i"), "InvoicesScreen"),
+    "invoice_form": (SMALL, ("end", "b", "i", "n"), "InvoiceFormScreen"),
+    "bills": (SMALL, ("end", "b", "b"), "BillsScreen"),
+    "payment_schedule": (SMALL, ("end", "b", "b", "s"), "PaymentScheduleScreen"),
+    "bill_import": (SMALL, ("end", "b", "b", "I"), "BillImportScreen"),
+}
+
+CLIENTS = [  # (kind, name(s), email, phone, status)
+    ("individual", ("Émilie", "Gagnon"), "emilie@example.com", "514 555 0199", None),
+    ("individual", ("Luc", "Roy"), "luc.roy@example.com", "", "failed"),
+    ("organization", "Plomberie Gagnon & Fils", "info@gagnon.ca", "418 555 0100", "pending"),
+    ("individual", ("Anne-Marie", "Côté-Lévesque"), "am.cote@example.com", "", "expired"),
+    ("organization", "Toiture Fortin inc.", "t@fortin.ca", "", "sending"),
+    ("individual", ("Jean", "Tremblay"), "jean@example.com", "819 555 0123", None),
+    ("organization", "Zinc & Zèbre ltée", "zz@example.com", "", "accepted"),
+]
+
+
+def fixed_clock() -> dt.datetime:
+    return NOW
+
+
+async def populate(store, empty: bool) -> None:
+    from store import ClientDraft, check_draft
+    from tests.helpers import make_preparer, set_status
+
+    if empty:
+        return
+    firm = await make_preparer(store)
+    for kind, name, email, phone, status in CLIENTS:
+        fields = ({"organization_name": name} if kind == "organization"
+                  else {"first_name": name[0], "last_name": name[1]})
+        clean = check_draft(ClientDraft(kind=kind, email=email, phone=phone, **fields))
+        client_id = await store.clients.add(firm.firm_id, clean, firm.id)
+        if status is not None:
+            await set_status(store, client_id, TAX_YEAR, status)
+            if status == "accepted":
+                await store.network.ensure_books(client_id)
+
+
+async def quiet(app) -> None:
+    """Until the screen on top and its widgets have nothing left to read or draw."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while loop.time() < deadline:
+        await asyncio.sleep(0.02)
+        screen = app.screen
+        busy = [w for w in app.workers if (w.is_running or w.state.name == "PENDING")
+                and w.node is not app and getattr(w.node, "screen", None) is screen]
+        if not busy:
+            break
+    else:
+        print("still busy:", busy, file=sys.stderr)
+    await asyncio.sleep(0.15)  # timers a screen sets on mount (a count after typing: 0.12 s)
+
+
+async def shoot(name: str, out: Path) -> None:
+    from textual.widgets import Input
+
+    from linkdesk.config import Settings
+    from store import Store
+    from tests.helpers import PASSWORD
+    from tui.app import make_app
+
+    size, keys, expected = CASES[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = await Store.open(str(Path(tmp) / "snap.db"), clock=fixed_clock)
+        try:
+            await populate(store, empty=name == "first_run")
+            settings = Settings(db_url="(given store)", tax_year=TAX_YEAR,
+                                data_dir=Path(tmp))
+            app = make_app(settings, store)
+            async with app.run_test(size=size) as pilot:
+                await quiet(app)
+                if name not in ("first_run", "sign_in"):
+                    await pilot.press(*"marie", "enter", *PASSWORD, "enter")
+                    await quiet(app)
+                for key in keys:
+                    await pilot.press(key)
+                    await quiet(app)
+                for _ in range(100):
+                    if type(app.screen).__name__ == expected:
+                        break
+                    await asyncio.sleep(0.05)
+                assert type(app.screen).__name__ == expected, (name, app.screen)
+                await quiet(app)
+                for field in app.screen.query(Input):  # a still cursor, not a blink
+                    field.cursor_blink = False
+                await pilot.pause()
+                svg = app.export_screenshot(title="linkdesk")
+        finally:
+            await store.close()
+    (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+
+
+async def main(language: str, out: Path) -> None:
+    for name in CASES:
+        await shoot(name, out)
+
+
+if __name__ == "__main__":
+    from linkdesk.i18n import set_language
+
+    set_language(sys.argv[1])  # before any screen is imported, as the CLI does
+    asyncio.run(main(sys.argv[1], Path(sys.argv[2])))

@@ -1,0 +1,43 @@
+"""Every screen at 80x24, in English and in French, and the client list at 120x40, compared
+with the SVGs committed under tests/__snapshots__ (pytest-textual-snapshot's SVG format, kept by
+syrupy). A word cut at 80 columns, a key that vanished, a dialog that no longer fits: the
+picture changes and this fails. After a change meant to show: `pytest tests/test_snapshots.py
+--snapshot-update`, then look at the new SVGs (a browser opens them) before committing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+
+from tests.snapshot_app import CASES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class SVG(SVGImageExtension):
+    """pytest-textual-snapshot's SVG files, named .svg (syrupy 7 reads `file_extension`; the
+    plugin still sets the older `_file_extension`, which left them .raw)."""
+
+    file_extension = "svg"
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_screen_looks_as_committed(language, snapshot, tmp_path):
+    # The screens are drawn in a process of their own: the key descriptions are translated
+    # when the screens are imported, as when linkdesk starts in that language.
+    env = {**os.environ, "LINKDESK_LANG": language, "NO_COLOR": ""}
+    env.pop("NO_COLOR")
+    drawn = subprocess.run([sys.executable, "-m", "tests.snapshot_app", language, str(tmp_path)],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=540)
+    assert drawn.returncode == 0, drawn.stderr[-3000:]
+    changed = [name for name in CASES
+               if not snapshot(name=f"{language}-{name}", extension_class=SVG)
+               == (tmp_path / f"{name}.svg").read_text()]
+    assert not changed, f"these screens changed ({language}): {changed}; new pictures: {tmp_path}"
