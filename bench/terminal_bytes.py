@@ -89,8 +89,9 @@ def main() -> None:
         "help_close_bytes": help_close,
         "idle_sign_in_bytes_per_s": round(sign_in_idle, 1),
         "idle_list_bytes_per_s": round(list_idle, 1),
+        # A page down redraws every row of the table: the unit of "one repaint of the table".
         "goals": {"arrow_down_bytes": 650, "page_down_bytes": screen,
-                  "search_letter_bytes": screen, "help_open_bytes": round(1.2 * screen),
+                  "search_letter_bytes": page, "help_open_bytes": round(1.2 * screen),
                   "idle_bytes_per_s": 20},
         "cpu_calibration_s": cpu_calibration_s(),
     }))
