@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import PtyApp, cpu_calibration_s, ensure_clients_db  # noqa: E402
+from _pty_app import PtyApp, cpu_calibration_s, ensure_clients_db
 
 CLIENTS = 5_000
 QUIET_S = 0.4  # no byte for this long: the step is drawn
