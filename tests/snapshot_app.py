@@ -46,7 +46,6 @@ CASES: dict[str, tuple[tuple[int, int], tuple[str, ...], str]] = {
     "invoice_form": (SMALL, ("end", "b", "i", "n"), "InvoiceFormScreen"),
     "bills": (SMALL, ("end", "b", "b"), "BillsScreen"),
     "payment_schedule": (SMALL, ("end", "b", "b", "s"), "PaymentScheduleScreen"),
-    "bill_import": (SMALL, ("end", "b", "b", "I"), "BillImportScreen"),
 }
 
 CLIENTS = [  # (kind, name(s), email, phone, status)
