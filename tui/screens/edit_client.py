@@ -18,6 +18,7 @@ from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder, field_check
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.details_fields import show_errors
 from tui.widgets.form_field import FormField
 
 
@@ -103,15 +104,11 @@ class EditClientScreen(Desk, FieldOrder, ModalScreen[bool]):
 
     @work(exclusive=True, group="edit-client")
     async def save(self) -> None:
-        fields = self._fields()
         result = check_draft(self._draft(), self.settings.region)
-        for name, field in fields.items():
-            field.set_error(result.by_field.get(name) if isinstance(result, DraftErrors)
-                            else None)
+        first_bad = show_errors(self, result)
+        if first_bad is not None:
+            self.set_focus(first_bad.input)
         if isinstance(result, DraftErrors):
-            first_bad = next((n for n in fields if n in result.by_field), None)
-            if first_bad is not None:
-                self.set_focus(fields[first_bad].input)
             return
         clients = self.store.clients
         try:
