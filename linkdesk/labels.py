@@ -198,6 +198,8 @@ def bill_status_label(status: str) -> str:
 BILL_WARNINGS = {
     "buyer_not_company": N_("the buyer named in the file is not obviously this company"),
     "possible_duplicate": N_("this vendor already has a bill with this number"),
+    "seller_number_invalid": N_("the seller's GST/HST number in the file fails its check digit"),
+    "tax_rounded": N_("a tax in the file is a few cents off its rate (rounded per line)"),
 }
 
 

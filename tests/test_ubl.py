@@ -119,3 +119,69 @@ def test_our_own_file_with_one_amount_changed_is_refused():
                            b'<cbc:LineExtensionAmount currencyID="CAD">100.10</cbc:LineExtension'
                            b'Amount>\n    <cbc:TaxExclusiveAmount', 1))
     assert {"BR-CO-10", "BR-CO-13"} <= {p.rule for p in refused.value.problems}
+
+
+def _own_file(tax: str = "5.00", rate: str = "5") -> bytes:
+    from store.documents import DocLine, DocTax, Document, Party
+
+    total = Decimal("100.00") + Decimal(tax)
+    return to_ubl(Document(
+        "invoice", "E-2", "2026-03-02", "2026-04-01", "", "CAD",
+        Party("Plomberie Gagnon", region="CA"), Party("Toiture Fortin", region="CA"),
+        (DocLine("Service", Decimal("1"), Decimal("100"), Decimal("100.00"), "S",
+                 Decimal(rate)),),
+        (DocTax("S", Decimal(rate), Decimal("100.00"), Decimal(tax)),),
+        Decimal("100.00"), Decimal(tax), total, total))
+
+
+def test_a_file_out_of_the_ubl_schema_is_refused_naming_the_element_and_its_line():
+    data = _own_file()
+    # the lines must come after the totals in a UBL Invoice: move the note to the very end
+    moved = data.replace(b"</Invoice>", b"<cbc:Note>late</cbc:Note></Invoice>")
+    with pytest.raises(UblRefused) as refused:
+        parse(moved)
+    (fault,) = [p for p in refused.value.problems if p.rule == "UBL schema"]
+    assert "cbc:Note" in fault.found and "not expected" in fault.found
+    assert re.match(r"line \d+: ", fault.found)
+    unknown = data.replace(b"</cbc:IssueDate>", b"</cbc:IssueDate><cbc:Colour>red</cbc:Colour>")
+    with pytest.raises(UblRefused) as refused:
+        parse(unknown)
+    assert any("cbc:Colour" in p.found for p in refused.value.problems)
+
+
+def test_a_category_tax_that_is_not_its_rate_is_refused_and_a_cent_off_is_a_warning():
+    with pytest.raises(UblRefused) as refused:
+        parse(_own_file(tax="6.00"))  # 5 % of 100.00 is 5.00: one dollar off
+    assert "BR-CO-17" in {p.rule for p in refused.value.problems}
+    assert "6.00" in str(refused.value) and "5.00" in str(refused.value)
+    rounded = parse(_own_file(tax="5.01"))  # a cent off: a seller rounding per line
+    assert rounded.warnings == ("tax_rounded",)
+    assert parse(_own_file()).warnings == ()
+
+
+def test_a_canadian_sellers_tax_number_is_checked_by_its_check_digit():
+    from store.documents import DocLine, DocTax, Document, Party
+
+    def with_number(number: str) -> Document:
+        return parse(to_ubl(Document(
+            "invoice", "E-3", "2026-03-02", "2026-04-01", "", "CAD",
+            Party("Plomberie Gagnon", (("GST", number),), region="CA"),
+            Party("Toiture Fortin", region="CA"),
+            (DocLine("Service", Decimal("1"), Decimal("100"), Decimal("100.00"), "S",
+                     Decimal("5")),),
+            (DocTax("S", Decimal("5"), Decimal("100.00"), Decimal("5.00")),),
+            Decimal("100.00"), Decimal("5.00"), Decimal("105.00"), Decimal("105.00"))))
+
+    assert with_number("123456782RT0001").warnings == ()
+    assert with_number("CA 123 456 782 RT 0001").warnings == ()
+    assert with_number("123456789RT0001").warnings == ("seller_number_invalid",)
+
+
+def test_parse_business_number_keeps_the_compact_form_and_refuses_a_bad_check_digit():
+    from store.validate import FieldError, parse_business_number
+
+    assert parse_business_number("123 456 782") == "123456782"
+    assert parse_business_number("123456782-RT-0001") == "123456782RT0001"
+    for bad in ("123456789", "123456782XX0001", "", "12345"):
+        with pytest.raises(FieldError):
+            parse_business_number(bad)

@@ -3,20 +3,23 @@
 lxml parses (libxml2: fast, and it can be told never to expand an entity, fetch a DTD or go on
 the network; the standard library's parsers expand internal entities, so an XML bomb costs
 memory before any check can run). A document type declaration is refused outright: UBL has
-none. The EN 16931 rules that decide whether the figures can be trusted are checked here
-(mandatory fields BR-01 to BR-16, the sums BR-CO-10 to BR-CO-16, BR-CO-25): a document that
-breaks one is refused with every rule it breaks and nothing is written.
+none. The document is checked against the UBL 2.1 schema (ubl_schema), then against the
+EN 16931 rules that decide whether the figures can be trusted (mandatory fields BR-01 to BR-16,
+the sums BR-CO-10 to BR-CO-17, BR-CO-25): a document that breaks one is refused with every
+fault found and nothing is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lxml import etree
 
+from linkdesk.einvoice.ubl_schema import schema_faults
 from store.documents import DocLine, DocTax, Document, Party
-from store.money import ZERO
+from store.money import CENT, ZERO
+from store.validate import FieldError, parse_business_number
 
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
@@ -131,7 +134,7 @@ def parse(data: bytes) -> Document:
     else:
         raise UblRefused([Problem("XML", f"not a UBL 2.1 Invoice or CreditNote (the root is "
                                   f"{local[:40]!r} in {str(namespace)[:80]!r})")])
-    problems: list[Problem] = []
+    problems = [Problem("UBL schema", fault) for fault in schema_faults(root, kind)]
     r = _Reader(root, problems)
     for rule, path, what in (("BR-01", "cbc:CustomizationID", "specification identifier"),
                              ("BR-02", "cbc:ID", "invoice number"),
@@ -205,6 +208,19 @@ def parse(data: bytes) -> Document:
     for rule, computed, stated, how, name in sums:
         if computed != stated:
             problems.append(Problem(rule, f"{name} is {stated} but {how} is {computed}"))
+    warnings = _seller_number_warnings(seller)
+    for subtotal in taxes:
+        # BR-CO-17 as the EN 16931 validation artefacts state it: the category's tax is its
+        # taxable amount times its rate, rounded to cents, give or take less than one unit (a
+        # seller may have rounded per line); a cent or more off within that is shown, not refused
+        expected = (subtotal.taxable * subtotal.rate / 100).quantize(CENT, ROUND_HALF_UP)
+        off = abs(subtotal.amount - expected)
+        if off >= 1:
+            problems.append(Problem("BR-CO-17", f"the {subtotal.category or '?'} tax at "
+                                    f"{subtotal.rate} % on {subtotal.taxable} is "
+                                    f"{subtotal.amount}, not {expected}"))
+        elif off and "tax_rounded" not in warnings:
+            warnings.append("tax_rounded")
     due = r.text("cbc:DueDate") or r.text("cac:PaymentMeans/cbc:PaymentDueDate")
     terms = r.text("cac:PaymentTerms/cbc:Note")
     if payable > 0 and not due and not terms:
@@ -223,7 +239,23 @@ def parse(data: bytes) -> Document:
         lines=tuple(lines), taxes=tuple(taxes), net=line_total, tax=tax, total=tax_inclusive,
         payable=payable, notes=notes,
         corrects_number=r.text("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
-        allowances=allowance_total, charges=charge_total, prepaid=prepaid)
+        allowances=allowance_total, charges=charge_total, prepaid=prepaid,
+        warnings=tuple(warnings))
+
+
+def _seller_number_warnings(seller: Party) -> list[str]:
+    """A Canadian seller's tax number that fails the CRA's check: shown, not refused (the
+    figures can still be trusted; the vendor's registration is for the preparer to verify)."""
+    if seller.region != "CA":
+        return []
+    for scheme, value in seller.identifiers:
+        if scheme.upper() in ("VAT", "GST", "HST", "TAX"):
+            number = value[2:] if value[:2].upper() == "CA" else value
+            try:
+                parse_business_number(number)
+            except FieldError:
+                return ["seller_number_invalid"]
+    return []
 
 
 def _is_date(value: str) -> bool:
