@@ -185,9 +185,18 @@ class Invoices:
                 raise InvoiceError("credit_note_needs_invoice", "corrects")
             corrected = await self.store.scalar(Invoice.select(Invoice.id).where(
                 (Invoice.id == draft.corrects) & (Invoice.company == company_id)
-                & (Invoice.kind == "invoice")))
+                & (Invoice.kind == "invoice") & (Invoice.customer == draft.customer_id)))
             if corrected is None:
                 raise InvoiceError("credit_note_needs_invoice", "corrects")
+            # what all its credit notes take off an invoice is at most what it asked for
+            invoiced = Decimal(await self.store.scalar(
+                Invoice.select(Invoice.total).where(Invoice.id == draft.corrects)))
+            earlier = await self.store.list(Invoice.select(Invoice.total).where(
+                (Invoice.corrects == draft.corrects) & (Invoice.kind == "credit_note")
+                & (Invoice.id != (invoice_id or 0))).tuples())
+            credited = sum((Decimal(t) for (t,) in earlier), Decimal(0))
+            if credited + draft_totals(region, list(draft.lines)).total > invoiced:
+                raise InvoiceError("credit_exceeds_invoice", "lines")
         return region, number
 
     async def save(self, company_id: int, draft: InvoiceDraft, preparer_id: int | None, *,
@@ -230,7 +239,9 @@ class Invoices:
         return invoice_id
 
     async def list(self, company_id: int, *, status: str | None = None,
-                   limit: int = 500, offset: int = 0) -> list[InvoiceRow]:
+                   after: InvoiceRow | None = None, limit: int = 100) -> list[InvoiceRow]:
+        """Latest issued first, a page at a time (`after`: the last row of the page shown;
+        a key, not an offset, so a page costs the same deep in 10,000 invoices)."""
         query = (Invoice.select(Invoice.id, Invoice.number, Contact.name, Invoice.issue_date,
                                 Invoice.due_date, Invoice.currency, Invoice.total,
                                 Invoice.status, Invoice.status_note, Invoice.route,
@@ -239,8 +250,12 @@ class Invoices:
                  .where(Invoice.company == company_id))
         if status:
             query = query.where(Invoice.status == status)
+        if after is not None:
+            query = query.where((Invoice.issue_date < after.issue_date)
+                                | ((Invoice.issue_date == after.issue_date)
+                                   & (Invoice.id < after.id)))
         rows = await self.store.list(query.order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-                                     .limit(limit).offset(offset).tuples())
+                                     .limit(limit).tuples())
         return [InvoiceRow(i, n, c, d, due, cur, Decimal(t), s, note, r, k)
                 for i, n, c, d, due, cur, t, s, note, r, k in rows]
 

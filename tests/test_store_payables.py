@@ -50,7 +50,7 @@ async def pair(store):
 
 def draft(customer: int, number: str = "INV-0001", **kw) -> InvoiceDraft:
     return InvoiceDraft(
-        customer_id=customer, number=number, issue_date=TODAY,
+        customer_id=customer, number=number, issue_date=kw.pop("issue_date", TODAY),
         due_date=TODAY + dt.timedelta(days=30),
         lines=kw.pop("lines", (LineDraft("Réparation de toiture", D("3"), D("125.50"), "GST+QST"),
                                LineDraft("Matériaux", D("1"), D("80.00"), "GST"))), **kw)
@@ -153,6 +153,45 @@ async def test_a_credit_note_reduces_what_is_owed(store, pair):
     rows = {r.number: r for r in await store.bills.list(b)}
     assert rows["INV-0001"].owed == D("516.89") - D("84.00")
     assert rows["CN-0001"].kind == "credit_note"
+
+
+async def test_credit_notes_take_off_at_most_what_the_invoice_asked_for(store, pair):
+    firm, a, b, customer = pair
+    invoice = await store.invoices.save(a, draft(customer), firm.id)  # $516.89
+    half = (LineDraft("Remise", D("1"), D("200.00"), "GST+QST"),)  # $229.95
+    first = await store.invoices.save(a, draft(customer, "CN-0001", kind="credit_note",
+                                               corrects=invoice, lines=half), firm.id)
+    await store.invoices.save(a, draft(customer, "CN-0002", kind="credit_note",
+                                       corrects=invoice, lines=half), firm.id)
+    with pytest.raises(InvoiceError) as third:  # 3 × $229.95 > $516.89
+        await store.invoices.save(a, draft(customer, "CN-0003", kind="credit_note",
+                                           corrects=invoice, lines=half), firm.id)
+    assert third.value.code == "credit_exceeds_invoice"
+    # Editing a credit note counts the others, not itself twice.
+    await store.invoices.save(a, draft(customer, "CN-0001", kind="credit_note",
+                                       corrects=invoice, lines=half), firm.id,
+                              invoice_id=first)
+    other = await store.network.add_contact(
+        a, "customer", Details("Café Lévesque", "cafe@example.com", "", "", "", ""))
+    with pytest.raises(InvoiceError) as elsewhere:  # not another customer's invoice
+        await store.invoices.save(a, draft(other, "CN-0004", kind="credit_note",
+                                           corrects=invoice, lines=half), firm.id)
+    assert elsewhere.value.code == "credit_note_needs_invoice"
+
+
+async def test_invoices_are_read_a_page_at_a_time_by_key(store, pair):
+    firm, a, b, customer = pair
+    for n in range(25):
+        await store.invoices.save(a, draft(customer, f"INV-{n + 10:04d}",
+                                           issue_date=TODAY - dt.timedelta(days=n % 4)),
+                                  firm.id)
+    seen, after = [], None
+    while page := await store.invoices.list(a, after=after, limit=7):
+        seen += page
+        after = page[-1]
+    assert len(seen) == 25 and len({r.id for r in seen}) == 25
+    assert [(r.issue_date, r.id) for r in seen] == sorted(
+        ((r.issue_date, r.id) for r in seen), reverse=True)
 
 
 @pytest.mark.parametrize("change, why", [

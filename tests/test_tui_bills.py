@@ -294,3 +294,105 @@ async def test_keys_typed_ahead_into_the_bills_act_on_its_rows_once_loaded(store
         review = pilot.app.screen
         assert isinstance(review, BillReviewScreen)
         assert review.view.row.number == "PG-1"  # newest first: the second row
+
+
+async def _books_with_customer(store):
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        books = await store.network.open_books_for(client_id)
+    customer = await store.network.add_contact(
+        books, "customer", Details("Café Lévesque", "cafe@example.com", "", "", "", ""))
+    return firm, books, customer
+
+
+async def test_a_credit_note_on_a_sent_invoice_from_the_keyboard(store):
+    from tui.screens.invoice_form import InvoiceFormScreen
+    from tui.screens.invoices import InvoicesScreen
+
+    firm, books, customer = await _books_with_customer(store)
+    invoice = await store.invoices.save(books, InvoiceDraft(
+        customer, "INV-0001", store.today(), store.today() + dt.timedelta(days=30),
+        (LineDraft("Tenue de livres", Decimal("4"), Decimal("100.00"), "GST+QST"),)), firm.id)
+    from linkdesk.einvoice.mail import compose_invoice
+
+    await store.invoices.send(invoice, firm.id,
+                              lambda doc, why: compose_invoice(doc, "p@example.com",
+                                                               store.clock()))
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, InvoiceFormScreen)
+        assert "INV-0001" in str(form.query_one(".title", Static).render())
+        assert form.query_one("#customer", Select).value == customer  # its invoice's customer
+        assert form.query_one("#customer", Select).disabled
+        description = form.focused  # the first line, to change into what is credited
+        assert description.value == "Tenue de livres"
+        await pilot.press("tab", "ctrl+a", "ctrl+k", "5")  # more than was invoiced
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoiceFormScreen)
+        assert "more than" in str(form.query_one("#form-message", Static).render())
+        await pilot.press("ctrl+a", "ctrl+k", "1")  # one hour credited
+        await settle(pilot)
+        assert "$114.98" in str(form.query_one("#totals", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        rows = {r.number: r for r in await store.invoices.list(books)}
+        credit = rows["INV-0002"]
+        assert (credit.kind, credit.total, credit.status) == ("credit_note", Decimal("114.98"),
+                                                              "draft")
+        assert (await store.invoices.get(credit.id)).corrects == invoice
+        table = pilot.app.screen.query_one(DataTable)
+        cells = [str(c) for c in table.get_row(str(credit.id))]
+        assert any("Credit note" in c for c in cells) and any("-$114.98" in c or "−$114.98"
+                                                              in c for c in cells), cells
+
+
+async def test_the_invoices_list_reads_a_page_at_a_time_down_to_the_last(store):
+    from tui.paged_rows import PAGE
+    from tui.screens.invoices import InvoicesScreen
+
+    firm, books, customer = await _books_with_customer(store)
+    total = PAGE + 30
+    for n in range(total):
+        await store.invoices.save(books, InvoiceDraft(
+            customer, f"INV-{n:04d}", store.today() - dt.timedelta(days=n % 7), None,
+            (LineDraft("Service", Decimal("1"), Decimal("10"), "GST+QST"),)), firm.id)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, InvoicesScreen)
+        assert f"{total} invoices" in str(screen.query_one("#invoices-header",
+                                                           Static).render())
+        table = screen.query_one(DataTable)
+        assert table.row_count == PAGE
+        await pilot.press("end")  # the last row, as in the client list
+        await settle(pilot)
+        await pilot.press("end")  # the last row, as in the client list
+        await settle(pilot)
+        assert table.row_count == total
+        numbers = [r.number for r in screen.rows]
+        assert len(set(numbers)) == total  # every invoice once, none skipped at a page edge
+        dates = [r.issue_date for r in screen.rows]
+        assert dates == sorted(dates, reverse=True)
+
+
+async def test_an_empty_bills_list_says_what_arrives_there(store):
+    await _books_with_customer(store)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BillsScreen)
+        empty = pilot.app.screen.query_one("#bills-empty", Static)
+        assert empty.display and "No bills yet" in str(empty.render())

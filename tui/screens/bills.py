@@ -14,13 +14,13 @@ from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
 from tui.desk import Desk
+from tui.paged_rows import PagedRows
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
+from tui.widgets.row_table import RowTable
 
-PAGE = 100
 
-
-class BillsScreen(Desk, LiveScreen, Screen):
+class BillsScreen(Desk, PagedRows, LiveScreen, Screen):
     """Bills received through the network or imported, newest first."""
 
     BINDINGS = [
@@ -37,12 +37,13 @@ class BillsScreen(Desk, LiveScreen, Screen):
         super().__init__()
         self.info = info
         self.preparer_id = preparer_id
-        self.rows: list[BillRow] = []
-        self.complete = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="bills-header", markup=False)
-        yield DataTable(id="bills", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="bills")
+        yield Static(_("No bills yet. A member's invoice to these books arrives here for "
+                       "review; press I to import e-invoice files (UBL) from any other system."),
+                     id="bills-empty", classes="empty", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -52,22 +53,19 @@ class BillsScreen(Desk, LiveScreen, Screen):
 
     @work(exclusive=True, group="bills")
     async def reload(self, select_id: int | None = None) -> None:
-        bills = self.store.bills
-        waiting = await bills.count(self.info.id)
-        shown = max(PAGE, len(self.rows))  # as many as were shown: the place is kept
-        self.rows = await bills.list(self.info.id, limit=shown)
-        self.complete = len(self.rows) < shown
+        waiting = await self.store.bills.count(self.info.id)
         self.query_one("#bills-header", Static).update(Text(
             _("{name} · bills").format(name=self.info.details.name) + " · " + ngettext(
                 "{n} for review", "{n} for review", waiting).format(n=waiting), style="bold"))
-        table = self.query_one(DataTable)
-        table.clear()
-        self._add(self.rows)
-        if select_id is not None and any(r.id == select_id for r in self.rows):
-            table.move_cursor(row=[r.id for r in self.rows].index(select_id))
+        await self.refill(select_id)
+        self.query_one("#bills-empty", Static).display = not self.rows
 
-    def _add(self, rows: list[BillRow]) -> None:
-        table = self.query_one(DataTable)
+    async def fetch_page(self, after: BillRow | None, limit: int) -> list[BillRow]:
+        return await self.store.bills.list(self.info.id, before=after.id if after else None,
+                                           limit=limit)
+
+    def show_rows(self, rows: list[BillRow]) -> None:
+        table = self.paged_table
         for row in rows:
             table.add_row(bill_status_label(row.status), when(row.pay_on or row.due_date),
                           Text(row.vendor[:40]), Text(row.number[:20]),
@@ -77,27 +75,6 @@ class BillsScreen(Desk, LiveScreen, Screen):
     @on(DataTable.RowSelected)
     def _selected(self) -> None:  # Enter on the table
         self.action_review()
-
-    @on(DataTable.RowHighlighted)
-    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
-        if not self.complete and event.cursor_row >= len(self.rows) - 10:
-            self.more()
-
-    @work(exclusive=True, group="bills-more")
-    async def more(self) -> None:
-        if self.complete or not self.rows:
-            return
-        page = await self.store.bills.list(self.info.id, before=self.rows[-1].id,
-                                               limit=PAGE)
-        self.complete = len(page) < PAGE
-        self.rows += page
-        self._add(page)
-
-    def current(self) -> BillRow | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -16,6 +16,7 @@ from store.validate import format_phone
 from tui.desk import Desk
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
+from tui.widgets.row_table import RowTable
 
 ROLES = ("customer", "vendor")
 
@@ -62,9 +63,9 @@ class BooksScreen(Desk, LiveScreen, Screen):
         yield Static(id="books-header", markup=False)
         with TabbedContent(id="roles"):
             with TabPane(_("Customers"), id="tab-customer"):
-                yield DataTable(id="table-customer", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="table-customer")
             with TabPane(_("Vendors"), id="tab-vendor"):
-                yield DataTable(id="table-vendor", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="table-vendor")
         yield Static(Text(_("⇄ linked to a network member · ✎ linked, edited by hand · "
                             "● a member's change waits for review (u)"), style="dim"),
                      id="books-legend")

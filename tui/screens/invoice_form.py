@@ -30,6 +30,8 @@ INVOICE_ERRORS = {
     "description_empty": _("Line {line}: describe what is invoiced."),
     "quantity_invalid": _("Line {line}: the quantity is more than zero."),
     "price_invalid": _("Line {line}: the unit price is not negative."),
+    "credit_note_needs_invoice": _("A credit note corrects one of these books' invoices."),
+    "credit_exceeds_invoice": _("A credit note cannot credit more than its invoice's total."),
 }
 
 
@@ -86,13 +88,19 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
     ]
 
     def __init__(self, company_id: int, region: str, preparer_id: int | None,
-                 draft=None) -> None:
-        """`draft`: an InvoiceView of a draft to edit; None for a new invoice."""
+                 draft=None, *, corrects=None) -> None:
+        """`draft`: an InvoiceView of a draft to edit; None for a new invoice. `corrects`:
+        the InvoiceView of a sent invoice, for a new credit note on it (its customer, its
+        lines to change into what is credited)."""
         super().__init__()
         self.company_id = company_id
         self.tax_region = region
         self.preparer_id = preparer_id
         self.editing = draft
+        self.corrects = corrects if corrects is not None else (
+            None if draft is None or draft.corrects is None else draft.corrects)
+        self.kind = "credit_note" if corrects is not None or (
+            draft is not None and draft.row.kind == "credit_note") else "invoice"
 
     def compose(self) -> ComposeResult:
         today = self.store.today()
@@ -101,8 +109,7 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
         due = (editing.row.due_date or "") if editing else \
             (today + dt.timedelta(days=30)).isoformat()
         with Vertical(id="invoice-form", classes="dialog"):
-            yield Static(_("Invoice {number} (draft)").format(number=editing.row.number)
-                         if editing else _("New invoice"), classes="title", markup=False)
+            yield Static(self._title(), classes="title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(_("Customer"), classes="form-label")
                 yield Select([], id="customer", compact=True, prompt=_("Choose the customer"))
@@ -114,12 +121,15 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
                 yield Input(issued, id="issued", compact=True, classes="date")
                 yield Input(due, id="due", compact=True, classes="date")
                 yield Select([(c, c) for c in CURRENCIES],
-                             value=editing.row.currency if editing else "CAD",
-                             allow_blank=False, id="currency", compact=True)
+                             value=editing.row.currency if editing else
+                             self.corrects.row.currency if self.corrects else "CAD",
+                             allow_blank=False, id="currency", compact=True,
+                             disabled=self.kind == "credit_note")
             yield Static(Text(_("Lines: description, quantity, unit price, tax (ctrl+l adds "
                                 "one)"), style="dim"), id="lines-head")
             with Lines(id="lines"):
-                for line in (editing.lines if editing else (None,)):
+                for line in (editing.lines if editing else
+                             self.corrects.lines if self.corrects else (None,)):
                     yield LineRow(self.tax_region, line)
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
@@ -131,6 +141,17 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
                 yield Button(_("Save draft"), id="save-button", variant="primary", compact=True)
                 yield Button(_("Add a line"), id="line-button", compact=True)
                 yield Button(_("Cancel"), id="cancel-button", compact=True)
+
+    def _title(self) -> str:
+        editing, corrects = self.editing, self.corrects
+        if self.kind == "credit_note" and corrects is not None and not isinstance(corrects, int):
+            return _("New credit note on invoice {number}: keep what is credited").format(
+                number=corrects.row.number)
+        if self.kind == "credit_note":
+            return _("Credit note {number} (draft)").format(number=editing.row.number)
+        if editing:
+            return _("Invoice {number} (draft)").format(number=editing.row.number)
+        return _("New invoice")
 
     def on_mount(self) -> None:
         self.load()
@@ -144,10 +165,15 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
         if self.editing is not None:
             customer.value = self.editing.customer_id
             self.query_one("#number", Input).value = self.editing.row.number
-        else:
+        if self.kind == "credit_note":
+            if self.editing is None:
+                customer.value = self.corrects.customer_id
+            customer.disabled = True  # a credit note is to the corrected invoice's customer
+        if self.editing is None:
             self.query_one("#number", Input).value = await store.invoices.next_number(
                 self.company_id)
-        self.set_focus(customer)
+        self.set_focus(customer if self.kind == "invoice" else
+                       self.query(LineRow).first().query_one(Input))
         self._retotal()
         if not customers:
             self._say(_("These books have no customer yet: add one first (c)."))
@@ -205,7 +231,12 @@ class InvoiceFormScreen(Desk, ModalScreen[bool]):
         self.save(InvoiceDraft(
             int(customer.value), self.query_one("#number", Input).value, issued, due,
             tuple(lines), currency=str(self.query_one("#currency", Select).value),
-            notes=self.query_one("#notes", Input).value))
+            notes=self.query_one("#notes", Input).value, kind=self.kind,
+            corrects=self._corrects_id()))
+
+    def _corrects_id(self) -> int | None:
+        corrects = self.corrects
+        return corrects if corrects is None or isinstance(corrects, int) else corrects.row.id
 
     @work(exclusive=True, group="invoice-save")
     async def save(self, draft: InvoiceDraft) -> None:

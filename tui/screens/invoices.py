@@ -12,22 +12,26 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from linkdesk.labels import invoice_status_label, money, when, why_not_network
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
 from tui.desk import Desk
+from tui.paged_rows import PagedRows
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
+from tui.widgets.row_table import RowTable
 
 
-class InvoicesScreen(Desk, LiveScreen, Screen):
+class InvoicesScreen(Desk, PagedRows, LiveScreen, Screen):
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "new", _("New invoice"), id="new"),
         Binding("e", "edit", _("Edit draft"), id="edit"),
         Binding("s", "send", _("Send"), id="send",
                 tooltip=_("Through the network when the customer can receive it, else by email")),
+        Binding("c", "credit", _("Credit note"), id="credit",
+                tooltip=_("A credit note reducing what the customer owes on this invoice")),
         Binding("x", "export", _("Export UBL"), id="export",
                 tooltip=_("Write the invoice as a Peppol BIS 3.0 file in the current folder")),
     ]
@@ -36,11 +40,12 @@ class InvoicesScreen(Desk, LiveScreen, Screen):
         super().__init__()
         self.info = info
         self.preparer_id = preparer_id
-        self.rows: list[InvoiceRow] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="invoices-header", markup=False)
-        yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="invoices")
+        yield Static(_("No invoices yet. Press n to write the first one."),
+                     id="invoices-empty", classes="empty", markup=False)
         yield Static("", id="invoice-note", markup=False)
         yield KeyBar()
 
@@ -51,18 +56,26 @@ class InvoicesScreen(Desk, LiveScreen, Screen):
 
     @work(exclusive=True, group="invoices")
     async def reload(self, select_id: int | None = None) -> None:
-        self.rows = await self.store.invoices.list(self.info.id)
+        count = await self.store.invoices.count(self.info.id)
         self.query_one("#invoices-header", Static).update(Text(
-            _("{name} · invoices").format(name=self.info.details.name), style="bold"))
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in self.rows:
-            table.add_row(Text(row.number[:16]), Text(row.customer[:30]), when(row.issue_date),
-                          Text(money(row.total, row.currency), justify="right"),
-                          invoice_status_label(row.status), key=str(row.id))
-        if select_id is not None and any(r.id == select_id for r in self.rows):
-            table.move_cursor(row=[r.id for r in self.rows].index(select_id))
+            _("{name} · invoices").format(name=self.info.details.name) + " · " + ngettext(
+                "{n} invoice", "{n} invoices", count).format(n=count), style="bold"))
+        await self.refill(select_id)
+        self.query_one("#invoices-empty", Static).display = not self.rows
         self._note()
+
+    async def fetch_page(self, after: InvoiceRow | None, limit: int) -> list[InvoiceRow]:
+        return await self.store.invoices.list(self.info.id, after=after, limit=limit)
+
+    def show_rows(self, rows: list[InvoiceRow]) -> None:
+        table = self.paged_table
+        for row in rows:
+            credit = row.kind == "credit_note"
+            table.add_row(Text(row.number[:16]), Text(row.customer[:30]), when(row.issue_date),
+                          Text(money(-row.total if credit else row.total, row.currency),
+                               justify="right"),
+                          Text(_("Credit note") + " · " + invoice_status_label(row.status))
+                          if credit else invoice_status_label(row.status), key=str(row.id))
 
     def on_data_table_row_highlighted(self) -> None:
         self._note()
@@ -77,12 +90,6 @@ class InvoicesScreen(Desk, LiveScreen, Screen):
         elif row is not None and row.status_note == "duplicate_refused":
             text = _("The customer already decided on this invoice; it was not sent again.")
         self.query_one("#invoice-note", Static).update(Text(text))
-
-    def current(self) -> InvoiceRow | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -111,6 +118,22 @@ class InvoicesScreen(Desk, LiveScreen, Screen):
         self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
                                                self.preparer_id, view),
                              lambda saved: self.reload(select_id=row.id) if saved else None)
+
+    @work(exclusive=True, group="invoice-edit")
+    async def action_credit(self) -> None:
+        from tui.screens.invoice_form import InvoiceFormScreen
+
+        row = self.current()
+        if row is None:
+            return
+        if row.kind != "invoice" or row.status == "draft":
+            self.notify(_("A credit note corrects an invoice that was sent: choose one."),
+                        markup=False)
+            return
+        view = await self.store.invoices.get(row.id)
+        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
+                                               self.preparer_id, corrects=view),
+                             lambda saved: self.reload() if saved else None)
 
     def action_send(self) -> None:
         row = self.current()

@@ -16,6 +16,7 @@ from store.network import CompanyInfo
 from tui.desk import Desk
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
+from tui.widgets.row_table import RowTable
 
 DAYS = (7, 30, 90)
 
@@ -31,7 +32,7 @@ class PaymentScheduleScreen(Desk, LiveScreen, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="schedule-header", markup=False)
-        yield DataTable(id="schedule", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="schedule")
         yield KeyBar()
 
     def on_mount(self) -> None:

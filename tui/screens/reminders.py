@@ -18,6 +18,7 @@ from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.formatting import format_datetime
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.row_table import RowTable
 
 
 def describe(settings: ReminderSettings) -> str:
@@ -58,7 +59,7 @@ class RemindersScreen(Desk, ModalScreen[None]):
                                 "history. Inactive, cancelled and accepted clients are never "
                                 "reminded."), style="dim"))
             yield Static("", id="next-title", classes="title", markup=False)
-            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="upcoming")
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save-button", variant="primary", compact=True)
                 yield Button(_("Close"), id="close-button", compact=True)
