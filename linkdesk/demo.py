@@ -30,6 +30,9 @@ MEMBERS = 20_000
 USERNAME = "demo"
 FIRM = "Cabinet Démo & Associés"
 ACCEPT_SHARE = 0.6  # of the invitations sent during the demo, how many get accepted
+REMINDED = 30  # pending invitations whose reminders fall due while the demo runs
+REMIND_EVERY = 75  # seconds between two of them falling due
+FIRST_WAVE = 40  # clients invited in one bulk at start, so that the list moves at once
 
 
 def _free_port() -> int:
@@ -99,11 +102,36 @@ async def seed(store: Store, tax_year: int, rng: random.Random) -> tuple[object,
     store.clock = old
     for client_id in rest[:8]:
         await store.invitations.set_active(client_id, False, preparer.id)
+    await _reminders_falling_due(store, preparer, tax_year, rest[8:8 + REMINDED])
     rows = [check_row(i + 2, dict(zip(demo_data.MEMBER_COLUMNS, demo_data.member(rng, i),
                                       strict=True)))
             for i in range(MEMBERS)]
     await load_members(store, [r for r in rows if not hasattr(r, "reason")])
-    return preparer, rest[8:]
+    return preparer, rest[8 + REMINDED:]
+
+
+async def _reminders_falling_due(store: Store, preparer, tax_year: int, client_ids: list[int]
+                                 ) -> None:
+    """Reminders on (after 7 days), and invitations sent just under 7 days ago, one falling
+    due every REMIND_EVERY seconds: the pipeline's own sweep sends their reminders while the
+    demo runs, as it would for a firm."""
+    from store.reminders import ReminderSettings
+
+    await store.reminders.configure(preparer.firm_id, ReminderSettings(on=True, days=7, most=1))
+    old = store.clock
+    try:
+        for n, client_id in enumerate(client_ids, 1):
+            sent = old() - dt.timedelta(days=7) + dt.timedelta(seconds=n * REMIND_EVERY)
+            store.clock = lambda sent=sent: sent
+            details = await store.clients.details(client_id)
+            await store.invitations.invite_many(
+                [InviteRequest(client_id, tax_year, details["email"], details["language"],
+                               _fake_message(client_id, details["email"]))],
+                preparer.id, "http://127.0.0.1:8765")
+            for job in await store.invitations.claim_many(10):
+                await store.invitations.delivered(job, "250 OK (demo)")
+    finally:
+        store.clock = old
 
 
 class SimulatedClients:
@@ -155,7 +183,8 @@ class Demo:
         self.preparer = None
         self.not_invited: list[int] = []
         self.clients: SimulatedClients | None = None
-        self._task: asyncio.Task | None = None
+        self.activity = None  # linkdesk.demo_activity.KeepMoving, once started
+        self._tasks: list[asyncio.Task] = []
 
     async def prepare(self) -> Demo:
         from dataclasses import replace
@@ -171,19 +200,28 @@ class Demo:
         await self.store.release()
         return self
 
-    def start_clients(self) -> None:
+    def start_clients(self, runtime=None) -> None:
+        """The simulated clients, and a colleague who keeps inviting after the first wave."""
+        from linkdesk.demo_activity import KeepMoving
+
+        loop = asyncio.get_running_loop()
         self.clients = SimulatedClients(self.settings.maildir, self.rng)
-        self._task = asyncio.get_running_loop().create_task(self.clients.run())
+        self.activity = KeepMoving(
+            self.store, self.preparer, self.settings, self.not_invited[FIRST_WAVE:], self.rng,
+            wake=runtime.wake_delivery if runtime is not None else None,
+            process_id=runtime.process_id if runtime is not None else None)
+        self._tasks = [loop.create_task(self.clients.run()), loop.create_task(self.activity.run())]
 
     def first_invitations(self) -> list[int]:
         """Who the demo invites at start: enough for the list to move at once."""
-        return self.not_invited[:40]
+        return self.not_invited[:FIRST_WAVE]
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         if self.store is not None:
             await self.store.close()
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -47,6 +47,8 @@ FIELD_ERRORS = {
     "kind_invalid": N_("Choose Individual or Organization."),
     "language_invalid": N_("Choose English or French."),
     "website_invalid": N_("Not a web address (example.com or https://example.com)."),
+    "business_number_invalid": N_("Not a Canadian business number: 9 digits, or 15 as in "
+                                  "123456782 RT0001."),
     "username_invalid": N_("2 to 64 letters, digits, dots, dashes, @ or underscores."),
     "username_taken": N_("That username is taken."),
     "password_too_short": N_("At least 10 characters."),
@@ -109,6 +111,8 @@ NETWORK_ERRORS = {
     "plan_invalid": N_("Choose Simple Start, Essentials, Plus or Advanced."),
     "admin_only": N_("Only an admin of the firm may change a company's public details, plan "
                      "and visibility."),
+    "business_number_invalid": N_("Not a Canadian business number: 9 digits, or 15 as in "
+                                  "123456782 RT0001."),
 }
 
 PLAN_LABELS = {

@@ -99,6 +99,16 @@ def _seller_key(seller: Party) -> str:
     return f"name:{fold(seller.name)}"
 
 
+def seller_business_number(seller: Party) -> str:
+    """The Canadian business number among a seller's tax identifiers, compact, or ""."""
+    from store.validate import TAX_SCHEMES, tax_id_business_number
+
+    for scheme, value in seller.identifiers:
+        if scheme.upper() in TAX_SCHEMES and (number := tax_id_business_number(value)):
+            return number
+    return ""
+
+
 class Bills:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -111,6 +121,8 @@ class Bills:
         vendor = await self.store.scalar(Contact.select(Contact.id).where(
             (Contact.company == company_id) & (Contact.role == "vendor")
             & (Contact.member == sender_id)).order_by(Contact.id).limit(1))
+        if vendor is None:
+            vendor = await self._vendor_by_number(company_id, document.seller)
         done = await self._arrive(company_id, document, "network",
                                   f"member:{sender_id}:{number_key(document.number)}",
                                   vendor=vendor, sender_id=sender_id, invoice_id=invoice_id)
@@ -119,11 +131,13 @@ class Bills:
     async def import_document(self, company_id: int, document: Document) -> Received:
         """A UBL document into `company_id`'s books as a bill for review (its own transaction).
 
-        The seller is matched to a vendor by its identifier when an earlier bill from it was
-        given one; a vendor of the same name is only proposed at review."""
+        The seller is matched to a vendor by its business number, or else by its identifier
+        when an earlier bill from it was given a vendor; a vendor of the same name is only
+        proposed at review."""
         seller_key = _seller_key(document.seller)
         async with self.store.write():
-            vendor = await self.store.scalar(
+            vendor = await self._vendor_by_number(company_id, document.seller)
+            vendor = vendor or await self.store.scalar(
                 Bill.select(Bill.vendor).where(
                     (Bill.company == company_id) & Bill.vendor.is_null(False)
                     & Bill.dedupe_key.startswith(seller_key + ":"))
@@ -139,6 +153,16 @@ class Bills:
             return await self._arrive(
                 company_id, document, "ubl", f"{seller_key}:{number_key(document.number)}",
                 vendor=vendor, warnings=warnings)
+
+    async def _vendor_by_number(self, company_id: int, seller: Party) -> int | None:
+        """The vendor whose business number names the same business (the 9 digits: the
+        program account may differ or be left out)."""
+        number = seller_business_number(seller)
+        if not number:
+            return None
+        return await self.store.scalar(Contact.select(Contact.id).where(
+            (Contact.company == company_id) & (Contact.role == "vendor")
+            & Contact.business_number.startswith(number[:9])).order_by(Contact.id).limit(1))
 
     async def _arrive(self, company_id: int, document: Document, source: str, dedupe: str, *,
                       vendor: int | None, sender_id: int | None = None,
@@ -351,6 +375,7 @@ class Bills:
                     company=company_id, role="vendor", name=party.name[:200],
                     email=party.email, phone=party.phone, address=party.address,
                     city=party.city, member=sender,
+                    business_number=seller_business_number(party),
                     synced_version=None, created_at=now, updated_at=now))
             if vendor is None:
                 raise BillError("vendor_needed")

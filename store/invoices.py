@@ -36,6 +36,12 @@ CURRENCIES = ("CAD", "USD", "EUR", "GBP")
 MAX_LINES = 500
 
 
+def _tax_ids(business_number: str) -> tuple[tuple[str, str], ...]:
+    """A party's GST/HST registration as a document's VAT identifier: with its country prefix
+    (EN 16931 BR-CO-09), as an invoice in Canada must show the supplier's."""
+    return (("VAT", "CA" + business_number),) if business_number else ()
+
+
 class InvoiceError(ValueError):
     """An invoice action refused; `code` says why, `field` which field when it is one."""
 
@@ -324,9 +330,10 @@ class Invoices:
         return Document(
             kind=view.row.kind, number=view.row.number, issue_date=view.row.issue_date,
             due_date=view.row.due_date, terms=view.terms, currency=view.row.currency,
-            seller=Party(details.name, (), details.email, details.phone, details.address,
-                         details.city, region),
-            buyer=Party(customer.details.name, (), customer.details.email,
+            seller=Party(details.name, _tax_ids(seller.business_number), details.email,
+                         details.phone, details.address, details.city, region),
+            buyer=Party(customer.details.name, _tax_ids(customer.business_number),
+                        customer.details.email,
                         customer.details.phone, customer.details.address,
                         customer.details.city, region),
             lines=lines, taxes=taxes, net=view.totals.net, tax=view.totals.tax,

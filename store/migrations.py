@@ -634,7 +634,17 @@ def _outbox_for_invoices(backend: str) -> list[str]:
     ]
 
 
-MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+def _v11(backend: str) -> list[str]:
+    """Canadian business numbers (GST/HST registration): a company's own, printed on its
+    invoices as the law asks, and a customer's or vendor's, by which an e-invoice's seller is
+    matched to its vendor."""
+    return ["ALTER TABLE company ADD COLUMN business_number TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE contact ADD COLUMN business_number TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX contact_by_business_number ON contact (company_id, business_number)"]
+
+
+MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
+                                                 _v11]
 LATEST = len(MIGRATIONS)
 
 

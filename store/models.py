@@ -204,6 +204,7 @@ class Company(BaseModel):
     city = TextField(default="")
     region = TextField(default="CA")
     plan = TextField(default="essentials")
+    business_number = TextField(default="")  # its GST/HST registration, compact
     visible = BooleanField(default=True)
     version = IntegerField(default=1)
     updated_at = DateTimeField()
@@ -258,6 +259,7 @@ class Contact(BaseModel):
     website = TextField(default="")
     address = TextField(default="")
     city = TextField(default="")
+    business_number = TextField(default="")  # compact: 9 digits, or 15 with RT0001
     member = ForeignKeyField(Company, column_name="member_id", null=True, lazy_load=False,
                              backref="linked_contacts")
     synced_version = IntegerField(null=True)

@@ -72,6 +72,7 @@ class CompanyInfo:
     visible: bool
     client_id: int | None
     version: int = 0  # as read: a save over a newer one is refused (store.versions)
+    business_number: str = ""  # its GST/HST registration, compact; printed on its invoices
 
     @property
     def is_firm_books(self) -> bool:
@@ -88,10 +89,20 @@ class ContactRow:
     member_id: int | None
     edited: bool
     pending: Details | None  # a member's change waiting for the preparer's decision
+    business_number: str = ""  # compact; how an e-invoice's seller is matched to its vendor
 
     @property
     def linked(self) -> bool:
         return self.member_id is not None
+
+
+def _business_number(raw: str) -> str:
+    from store.validate import FieldError, parse_optional_business_number
+
+    try:
+        return parse_optional_business_number(raw)
+    except FieldError:
+        raise NetworkError("business_number_invalid") from None
 
 
 def words_of(name_fold: str) -> list[str]:
@@ -192,14 +203,15 @@ class Network:
         rows = await self.store.list(Company.select(
             Company.id, Company.kind, Company.name, Company.email, Company.phone,
             Company.website, Company.address, Company.city, Company.region, Company.plan,
-            Company.visible, Company.client, Company.version)
+            Company.visible, Company.client, Company.version, Company.business_number)
             .where(Company.id == company_id).tuples())
         if not rows:
             raise NetworkError("unknown_company")
         (cid, kind, name, email, phone, website, address, city, region, plan, visible,
-         client_id, version) = rows[0]
+         client_id, version, business_number) = rows[0]
         return CompanyInfo(cid, kind, Details(name, email, phone, website, address, city),
-                           region, plan, bool(visible) and kind == "member", client_id, version)
+                           region, plan, bool(visible) and kind == "member", client_id, version,
+                           business_number or "")
 
     async def _admin_only(self, by: int | None, company_id: int, kind: str, detail: dict
                           ) -> None:
@@ -240,6 +252,29 @@ class Network:
             ).where(Company.id == company_id))
             await self._index([company_id])
             await self._sync_links([company_id])
+
+    async def set_business_number(self, company_id: int, business_number: str, *,
+                                  by: int | None = None) -> None:
+        """A company's own GST/HST registration ("" to clear), as its invoices will show it;
+        like its public details, only an admin changes it."""
+        from store.validate import FieldError, parse_optional_business_number
+
+        try:
+            value = parse_optional_business_number(business_number)
+        except FieldError:
+            raise NetworkError("business_number_invalid") from None
+        async with self.store.write():
+            current = await self.store.scalar(Company.select(Company.business_number)
+                                              .where(Company.id == company_id))
+            if current is None:
+                raise NetworkError("unknown_company")
+            if current == value:
+                return
+            await self._admin_only(by, company_id, "business_number_changed",
+                                   {"business_number": value})
+            await self.store.execute(Company.update(
+                business_number=value, version=Company.version + 1,
+                updated_at=self.store.clock()).where(Company.id == company_id))
 
     async def set_plan(self, company_id: int, plan: str, *, by: int | None = None) -> None:
         if plan not in PLANS:
@@ -395,7 +430,7 @@ class Network:
     # -- customers and vendors ------------------------------------------------------------------
 
     async def add_contact(self, company_id: int, role: str, details: Details,
-                          member_id: int | None = None) -> int:
+                          member_id: int | None = None, *, business_number: str = "") -> int:
         """Add a customer or vendor; with `member_id`, linked to that member from now on.
 
         Details that differ from the member's (the preparer changed them after choosing it)
@@ -418,12 +453,21 @@ class Network:
                 edited = Details(*values) != details
             return await self.store.execute(Contact.insert(
                 company=company_id, role=role, member=member_id, synced_version=version,
-                edited=edited, created_at=now, updated_at=now, **asdict(details)))
+                edited=edited, created_at=now, updated_at=now,
+                business_number=_business_number(business_number), **asdict(details)))
 
-    async def edit_contact(self, contact_id: int, details: Details) -> None:
-        """The preparer's own change: a linked record keeps it over the member's (edited)."""
+    async def edit_contact(self, contact_id: int, details: Details, *,
+                           business_number: str | None = None) -> None:
+        """The preparer's own change: a linked record keeps it over the member's (edited).
+        The business number is the preparer's alone (members do not publish one)."""
         async with self.store.write():
             current = await self.contact(contact_id)
+            number = current.business_number if business_number is None \
+                else _business_number(business_number)
+            if number != current.business_number:
+                await self.store.execute(Contact.update(
+                    business_number=number, updated_at=self.store.clock())
+                    .where(Contact.id == contact_id))
             if current.details == details:
                 return
             await self.store.execute(Contact.update(
@@ -442,13 +486,15 @@ class Network:
     async def _contact_rows(self, where) -> list[ContactRow]:
         rows = await self.store.list(Contact.select(
             Contact.id, Contact.role, Contact.name, Contact.email, Contact.phone, Contact.website,
-            Contact.address, Contact.city, Contact.member, Contact.edited, Contact.pending)
+            Contact.address, Contact.city, Contact.member, Contact.edited, Contact.pending,
+            Contact.business_number)
             .where(where).order_by(Contact.name, Contact.id).tuples())
         return [ContactRow(cid, role, Details(name, email, phone, website, address, city),
                            member, bool(edited),
-                           Details(**json.loads(pending)["details"]) if pending else None)
+                           Details(**json.loads(pending)["details"]) if pending else None,
+                           number or "")
                 for (cid, role, name, email, phone, website, address, city, member, edited,
-                     pending) in rows]
+                     pending, number) in rows]
 
     async def resolve(self, contact_id: int, *, take_theirs: bool) -> None:
         """Settle a held change: take the member's details, or keep the preparer's own."""

@@ -168,9 +168,35 @@ def parse_business_number(raw: str) -> str:
     from stdnum.exceptions import ValidationError
 
     try:
-        return bn.validate(raw or "")
+        return bn.validate((raw or "").upper())
     except ValidationError:
         raise FieldError("business_number_invalid") from None
+
+
+def parse_optional_business_number(raw: str) -> str:
+    """A business number as typed in a form: "" when left empty, else compact and checked."""
+    value = (raw or "").strip()
+    return parse_business_number(value) if value else ""
+
+
+def format_business_number(compact: str) -> str:
+    """As the CRA prints it: 123456782 RT0001."""
+    return f"{compact[:9]} {compact[9:]}" if len(compact) == 15 else compact
+
+
+def tax_id_business_number(raw: str) -> str | None:
+    """The Canadian business number in a document's tax identifier ("CA" prefix, spaces and
+    a program account allowed), compact, or None when it is not a valid one."""
+    value = (raw or "").strip()
+    if value[:2].upper() == "CA":
+        value = value[2:]
+    try:
+        return parse_business_number(value)
+    except FieldError:
+        return None
+
+
+TAX_SCHEMES = ("VAT", "GST", "HST", "TAX")  # how documents name a tax registration
 
 
 MAX_WEBSITE = 200

@@ -105,6 +105,21 @@ class Clock:
         self.now += dt.timedelta(**kwargs)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request, monkeypatch):
+    """Argon2id at its lowest cost in tests that are not about passwords: each account made or
+    signed into otherwise costs ~60 ms of a shared core. Tests marked `real_hasher` keep the
+    product's (a test about the stored hash; a process started by a test keeps it anyway)."""
+    if request.node.get_closest_marker("real_hasher"):
+        return
+    from argon2 import PasswordHasher, Type
+
+    from store import accounts
+
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(
+        time_cost=1, memory_cost=8, parallelism=1, type=Type.ID))
+
+
 @pytest.fixture
 def clock():
     return Clock()

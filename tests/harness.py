@@ -6,12 +6,17 @@ import asyncio
 import time
 from contextlib import asynccontextmanager
 
+import pytest
 from textual.pilot import Pilot
 
 from linkdesk.config import Settings
 from store import Store
 from tui.app import LinkdeskApp, make_app
 from tui.widgets.client_table import ClientTable
+
+# Pilot tests of screens run on SQLite only: what they test is the screen, and the store's own
+# tests run on both backends (the PostgreSQL tier of the app is test_tui_store_faults_pg).
+on_sqlite = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 TAX_YEAR = 2025
 

@@ -1,5 +1,5 @@
 """Every screen of the desk drawn as an SVG, in one language: `python -m tests.snapshot_app LANG
-DIR` writes DIR/<case>.svg for each case (tests/test_snapshots.py compares them with the ones
+DIR [CASE...]` writes DIR/<case>.svg for each case (all of them when none is named) (tests/test_snapshots.py compares them with the ones
 committed). A process of its own per language: the key descriptions are translated when the
 screens are imported, as when linkdesk starts.
 """
@@ -136,8 +136,8 @@ async def shoot(name: str, out: Path) -> None:
     (out / f"{name}.svg").write_text(svg, encoding="utf-8")
 
 
-async def main(language: str, out: Path) -> None:
-    for name in CASES:
+async def main(language: str, out: Path, names: list[str]) -> None:
+    for name in names or CASES:
         await shoot(name, out)
 
 
@@ -145,4 +145,4 @@ if __name__ == "__main__":
     from linkdesk.i18n import set_language
 
     set_language(sys.argv[1])  # before any screen is imported, as the CLI does
-    asyncio.run(main(sys.argv[1], Path(sys.argv[2])))
+    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), sys.argv[3:]))

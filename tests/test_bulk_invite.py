@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pytest
-
 from linkdesk.bulk import BulkInvitation
 from linkdesk.config import Settings
 from linkdesk.mail.capture import read_captured
 from linkdesk.runtime import Runtime
 from store import ClientDraft, check_draft
-from tests.harness import settle, sign_in, table, wait_for
+from tests.harness import on_sqlite, settle, sign_in, table, wait_for
 from tests.helpers import PASSWORD, make_preparer
 from tui.app import make_app
 from tui.screens.bulk_invite import BulkInviteScreen
@@ -35,7 +33,7 @@ async def add_many(store, firm, n: int) -> list[int]:
     return ids
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@on_sqlite
 async def test_bulk_invite_of_200_from_the_list(store, tmp_path):
     firm = await make_preparer(store)
     await add_many(store, firm, 200)

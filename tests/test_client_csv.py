@@ -6,7 +6,7 @@ import pytest
 
 from store import ClientQuery
 from store.client_csv import ClientFileError, export_clients, import_plan, read_plan
-from tests.harness import running, settle, sign_in, type_text
+from tests.harness import on_sqlite, running, settle, sign_in, type_text
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.screens.client_files import ImportClientsScreen
 
@@ -117,6 +117,7 @@ async def test_unreadable_files_are_refused(store, firm, tmp_path):
     assert plan.missing and not plan.ready
 
 
+@on_sqlite
 async def test_import_from_the_app_shows_a_preview_first(store, firm, tmp_path):
     path = write(tmp_path, "prénom,nom,courriel\nÉmilie,Gagnon,emilie@example.com\n"
                            "Jean,,jean@example.com\n")

@@ -77,3 +77,34 @@ def test_a_terminal_closed_while_the_demo_prepares_ends_it_and_removes_its_direc
             demo.wait()
     assert not directory.exists(), list(directory.rglob("*"))[:5]
     assert demo.returncode in (129, 0, 1), demo.returncode
+
+
+async def test_the_demo_keeps_moving_after_its_first_wave(store, clock):
+    """A colleague invites a client or two each move; now and then a delivered invitation
+    bounces; the seed's reminders fall due one after another while the demo runs."""
+    import random
+
+    from linkdesk.demo import REMIND_EVERY, _reminders_falling_due
+    from linkdesk.demo_activity import KeepMoving
+    from tests.helpers import add_client, make_preparer
+
+    preparer = await make_preparer(store)
+    ids = [await add_client(store, preparer.firm_id, first_name=f"C{n}", last_name="Roy",
+                            email=f"c{n}@example.com") for n in range(12)]
+    await _reminders_falling_due(store, preparer, 2025, ids[:3])
+    assert await store.reminders.due(preparer.firm_id) == []  # none due yet...
+    clock.advance(seconds=2 * REMIND_EVERY)
+    assert len(await store.reminders.due(preparer.firm_id)) == 2  # ...then one after another
+
+    settings = Settings(db_url="(given store)", tax_year=2025,
+                        sender_address="portail@demo.example.com")
+    moving = KeepMoving(store, preparer, settings, ids[3:], random.Random(7))
+    for _ in range(3):
+        await moving.invite_some()
+    counts = await store.clients.status_counts(preparer.firm_id, 2025)
+    assert moving.invited >= 3 and counts["pending"] == 3 + moving.invited
+    for job in await store.invitations.claim_many(50):
+        await store.invitations.delivered(job, "250 OK")
+    assert await moving.bounce()
+    after = await store.clients.status_counts(preparer.firm_id, 2025)
+    assert after["failed"] == 1 and after["pending"] == counts["pending"] - 1

@@ -9,6 +9,7 @@ from store import ClientDraft, ClientQuery, check_draft
 from store.versions import ChangedMeanwhile
 from tests.harness import (
     TAX_YEAR,
+    on_sqlite,
     open_list,
     running,
     settle,
@@ -95,6 +96,7 @@ def error_of(screen, field):
     return str(screen.query_one(f"#error-{field}", Static).render())
 
 
+@on_sqlite
 async def test_details_from_the_list_with_the_keyboard(store, firm):
     client_id = await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
                                  email="emilie@example.com", language="fr")
@@ -138,6 +140,7 @@ async def test_details_from_the_list_with_the_keyboard(store, firm):
     assert (details["phone"], details["language"]) == ("+15145550199", "en")
 
 
+@on_sqlite
 async def test_escape_saves_nothing(store, firm):
     client_id = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
     async with running(store) as pilot:

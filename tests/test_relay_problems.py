@@ -16,6 +16,7 @@ from linkdesk.mail.outgoing import request_for
 from linkdesk.mail.relay import RelayConfig, tls_context
 from linkdesk.mail.sender import SmtpPool
 from store.models import ClientEvent, Outbox
+from tests.harness import on_sqlite
 from tests.helpers import add_client, make_preparer
 
 YEAR = 2025
@@ -214,6 +215,7 @@ async def test_a_relay_that_offers_no_login_pauses(store, authority):
     await nothing_failed(store, 2)
 
 
+@on_sqlite
 async def test_the_app_shows_one_banner_while_paused_and_drops_it_when_the_relay_answers(
         store, authority, ca_file, tmp_path):
     from linkdesk.config import Settings

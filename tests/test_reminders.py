@@ -6,7 +6,7 @@ from __future__ import annotations
 from linkdesk.mail.outgoing import request_for
 from linkdesk.mail.reminders import send_due_reminders
 from store.reminders import ReminderSettings
-from tests.harness import running, settle, sign_in
+from tests.harness import on_sqlite, running, settle, sign_in
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.screens.reminders import RemindersScreen
 
@@ -67,6 +67,7 @@ async def test_reminders_follow_the_setting_and_the_rules(store, clock):
     assert statuses[ids[0]] == "pending"
 
 
+@on_sqlite
 async def test_reminders_screen_lists_and_saves(store, clock):
     firm = await make_preparer(store)
     client = await add_client(store, firm.firm_id, organization_name="Acme Ltée",

@@ -28,16 +28,22 @@ class SVG(SVGImageExtension):
 pytestmark = pytest.mark.timeout(600)
 
 
+PARTS = 4  # each language's screens drawn in this many processes, which pytest-xdist spreads
+
+
+@pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_screen_looks_as_committed(language, snapshot, tmp_path):
+def test_every_screen_looks_as_committed(language, part, snapshot, tmp_path):
     # The screens are drawn in a process of their own: the key descriptions are translated
     # when the screens are imported, as when linkdesk starts in that language.
+    names = list(CASES)[part::PARTS]
     env = {**os.environ, "LINKDESK_LANG": language, "NO_COLOR": ""}
     env.pop("NO_COLOR")
-    drawn = subprocess.run([sys.executable, "-m", "tests.snapshot_app", language, str(tmp_path)],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=540)
+    drawn = subprocess.run([sys.executable, "-m", "tests.snapshot_app", language, str(tmp_path),
+                            *names], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=540)
     assert drawn.returncode == 0, drawn.stderr[-3000:]
-    changed = [name for name in CASES
+    changed = [name for name in names
                if not snapshot(name=f"{language}-{name}", extension_class=SVG)
                == (tmp_path / f"{name}.svg").read_text()]
     assert not changed, f"these screens changed ({language}): {changed}; new pictures: {tmp_path}"

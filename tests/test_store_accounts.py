@@ -11,6 +11,8 @@ from store.accounts import LOCK_AFTER
 from store.models import Preparer, UnknownSignIn
 from tests.helpers import PASSWORD, make_preparer
 
+pytestmark = pytest.mark.real_hasher  # about the stored hash itself
+
 
 async def test_first_account_creates_the_firm(store):
     assert await store.accounts.count() == 0

@@ -11,6 +11,7 @@ import pytest
 
 from store.bills import BillError
 from store.directory_import import load_members, member_row
+from store.documents import Party
 from store.invitations import Envelope
 from store.invoices import InvoiceDraft, InvoiceError, LineDraft
 from store.models import Company, Outbox
@@ -156,7 +157,7 @@ async def test_a_credit_note_reduces_what_is_owed(store, pair):
 
 
 async def test_credit_notes_take_off_at_most_what_the_invoice_asked_for(store, pair):
-    firm, a, b, customer = pair
+    firm, a, _b, customer = pair
     invoice = await store.invoices.save(a, draft(customer), firm.id)  # $516.89
     half = (LineDraft("Remise", D("1"), D("200.00"), "GST+QST"),)  # $229.95
     first = await store.invoices.save(a, draft(customer, "CN-0001", kind="credit_note",
@@ -180,7 +181,7 @@ async def test_credit_notes_take_off_at_most_what_the_invoice_asked_for(store, p
 
 
 async def test_invoices_are_read_a_page_at_a_time_by_key(store, pair):
-    firm, a, b, customer = pair
+    firm, a, _b, customer = pair
     for n in range(25):
         await store.invoices.save(a, draft(customer, f"INV-{n + 10:04d}",
                                            issue_date=TODAY - dt.timedelta(days=n % 4)),
@@ -231,3 +232,54 @@ async def test_when_the_network_cannot_carry_it_it_goes_by_email(store, pair, ch
         await store.network.set_plan(b, "essentials")
     second = await store.invoices.save(a, draft(customer, "INV-0002"), firm.id)
     assert (await store.invoices.send(second, firm.id, mailer(sent))).route == "network"
+
+
+async def test_business_numbers_travel_on_invoices_and_match_the_vendor(store, pair):
+    """A's GST/HST number is on its invoices; B's vendor with the same business number (another
+    program account, not linked to the member) gets the bill; a vendor made from a bill keeps
+    the seller's number."""
+    from store.network import NetworkError
+
+    firm, a, b, customer = pair
+    other = await store.accounts.create("paul", "p@example.com", "correct horse battery")
+    with pytest.raises(NetworkError) as refused:
+        await store.network.set_business_number(a, "123456782RT0001", by=other.id)
+    assert refused.value.code == "admin_only"
+    with pytest.raises(NetworkError) as bad:
+        await store.network.set_business_number(a, "123456789", by=firm.id)
+    assert bad.value.code == "business_number_invalid"
+    await store.network.set_business_number(a, "123 456 782 RT 0001", by=firm.id)
+    assert (await store.network.company(a)).business_number == "123456782RT0001"
+    vendor = await store.network.add_contact(
+        b, "vendor", Details("Gagnon plomberie inc.", "", "", "", "", ""),
+        business_number="123456782RT0002")
+    assert (await store.network.contact(vendor)).business_number == "123456782RT0002"
+
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    document = await store.invoices.document(invoice)
+    assert document.seller.identifiers == (("VAT", "CA123456782RT0001"),)
+    await store.invoices.send(invoice, firm.id, mailer([]))
+    (row,) = await store.bills.list(b)
+    assert row.vendor_id == vendor  # by its number, though not linked to the member
+
+    # Imported from any system: the same business, matched by number before any earlier bill.
+    from linkdesk.einvoice.ubl_read import parse
+    from linkdesk.einvoice.ubl_write import to_ubl
+
+    foreign = parse(to_ubl(await store.invoices.document(
+        await store.invoices.save(a, draft(customer, "INV-0042"), firm.id))))
+    got = await store.bills.import_document(b, foreign)
+    assert (await store.bills.get(got.bill_id)).row.vendor_id == vendor
+
+    # A vendor made from a bill keeps the seller's number.
+    from dataclasses import replace
+
+    made = replace(parse(to_ubl(await store.invoices.document(invoice))), number="R-1",
+                   seller=Party("Fournitures Roy", (("VAT", "CA897654323RT0001"),),
+                                region="CA"))
+    imported = await store.bills.import_document(b, made)
+    categories = [i for i, *_ in await store.bills.categories(b)]
+    new_vendor = await store.bills.approve(
+        imported.bill_id, categories=[categories[0]] * len(made.lines), pay_on=TODAY,
+        preparer_id=firm.id, create_vendor=True)
+    assert (await store.network.contact(new_vendor)).business_number == "897654323RT0001"

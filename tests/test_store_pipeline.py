@@ -11,6 +11,7 @@ from store import Store
 from store.models import Outbox
 from store.pipeline import APP, SERVICE
 from store.reminders import ReminderSettings
+from tests.harness import on_sqlite
 from tests.helpers import add_client, make_preparer
 from tests.test_reminders import BASE, YEAR, invite_and_deliver
 
@@ -136,6 +137,7 @@ async def test_a_clean_stop_hands_its_claims_back(store, clock):
     assert len(await store.invitations.claim_many(10, by=None)) == 1
 
 
+@on_sqlite
 async def test_a_bulk_invitation_cut_short_is_seen_by_everyone(store, clock):
     from linkdesk.bulk import BulkInvitation
     from linkdesk.config import Settings

@@ -8,6 +8,7 @@ import pytest
 
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
+from tests.harness import on_sqlite
 from tests.helpers import PASSWORD, add_client, make_preparer
 
 
@@ -52,7 +53,7 @@ async def test_two_email_changes_at_once_the_second_is_told(store, two):
     assert (await store.clients.details(client_id))["email"] == "e.gagnon@example.com"
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@on_sqlite
 @pytest.mark.parametrize("answer", ["n", "y"])
 async def test_reminders_screen_asks_before_saving_over_a_colleagues_change(
         store, two, db_url, answer):

@@ -15,13 +15,15 @@ from store.invitations import Envelope
 from store.invoices import InvoiceDraft, LineDraft
 from store.models import Company
 from store.validate import Details
-from tests.harness import running, settle
+from tests.harness import on_sqlite, running, settle
 from tests.helpers import add_client, make_preparer
 from tests.test_tui_network import open_books
 from tui.screens.bill_paid import BillPaidScreen
 from tui.screens.bill_review import BillReviewScreen
 from tui.screens.bills import BillsScreen
 from tui.screens.payment_schedule import PaymentScheduleScreen
+
+pytestmark = on_sqlite
 
 
 def no_mail(document, why) -> Envelope:

@@ -9,6 +9,7 @@ from store import ACCEPTED, PENDING, ClientQuery, Store
 from tests.harness import (
     TAX_YEAR,
     burst,
+    on_sqlite,
     open_list,
     running,
     settle,
@@ -22,6 +23,8 @@ from tui.screens.add_client import AddClientScreen
 from tui.screens.clients import ClientsScreen
 from tui.widgets.pipeline_bar import PipelineBar
 from tui.widgets.tax_year_picker import TaxYearPicker
+
+pytestmark = on_sqlite
 
 
 @pytest.fixture
@@ -179,8 +182,8 @@ async def test_duplicate_flagged_on_ok_when_never_left_the_field(store, firm):
     assert len(await all_clients(store, firm)) == 1
 
 
-async def test_list_after_a_restart_on_the_same_file(sqlite_url, clock):
-    first = await Store.open(sqlite_url, clock=clock)
+async def test_list_after_a_restart_on_the_same_file(db_url, clock):
+    first = await Store.open(db_url, clock=clock)
     await make_preparer(first)
     async with running(first) as pilot:
         await open_list(pilot)
@@ -192,7 +195,7 @@ async def test_list_after_a_restart_on_the_same_file(sqlite_url, clock):
         await pilot.press("enter")  # past Language
         await settle(pilot)
     await first.close()
-    again = await Store.open(sqlite_url, clock=clock)
+    again = await Store.open(db_url, clock=clock)
     try:
         async with running(again) as pilot:
             await open_list(pilot)

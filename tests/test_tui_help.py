@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import running, settle, sign_in
+from tests.harness import on_sqlite, running, settle, sign_in
 from tests.helpers import PASSWORD, make_preparer
 from tui.screens.clients import ClientsScreen
 from tui.screens.help import HelpScreen
+
+pytestmark = on_sqlite
 
 
 @pytest.fixture

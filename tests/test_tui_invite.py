@@ -11,11 +11,13 @@ from linkdesk.config import Settings
 from linkdesk.mail.capture import read_captured
 from linkdesk.runtime import Runtime
 from linkdesk.web.accept import make_web_app, start_site
-from tests.harness import settle, sign_in, table, wait_for
+from tests.harness import on_sqlite, settle, sign_in, table, wait_for
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.app import make_app
 from tui.screens.clients import ClientsScreen
 from tui.screens.invite import InviteScreen
+
+pytestmark = on_sqlite
 
 
 @pytest.fixture

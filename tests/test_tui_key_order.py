@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Input
 
 from store.directory_import import load_members, member_row
-from tests.harness import TAX_YEAR, burst, open_list, running, settle, table
+from tests.harness import TAX_YEAR, burst, on_sqlite, open_list, running, settle, table
 from tests.helpers import add_client, make_preparer, set_status
 from tui.screens.books import BooksScreen
 from tui.screens.clients import ClientsScreen
@@ -14,7 +14,7 @@ from tui.screens.invite import InviteScreen
 from tui.screens.network_search import NetworkSearchScreen
 from tui.widgets.member_matches import MemberMatches
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+pytestmark = on_sqlite
 
 
 @pytest.fixture

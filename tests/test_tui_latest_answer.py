@@ -6,17 +6,16 @@ from __future__ import annotations
 import asyncio
 import random
 
-import pytest
 from textual.widgets import Input, Static
 
 from store.directory_import import load_members, member_row
-from tests.harness import TAX_YEAR, burst, running, settle, sign_in, table
+from tests.harness import TAX_YEAR, burst, on_sqlite, running, settle, sign_in, table
 from tests.helpers import PASSWORD, add_client, make_preparer, set_status
 from tui.screens.clients import ClientsScreen
 from tui.screens.network_search import NetworkSearchScreen
 from tui.widgets.member_matches import MemberMatches
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+pytestmark = on_sqlite
 
 NAMES = ["Tremblay", "Tremblay-Roy", "Trépanier", "Tran", "Roy", "Martin", "Gagnon"]
 

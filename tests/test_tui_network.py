@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static, Switch
 
 from store.directory_import import load_members, member_row
 from store.models import Company
-from tests.harness import running, settle, sign_in, table, type_text
+from tests.harness import on_sqlite, running, settle, sign_in, table, type_text
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.screens.books import BooksScreen
 from tui.screens.clients import ClientsScreen
@@ -16,6 +16,8 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.contact_form import ContactFormScreen
 from tui.screens.network_search import NetworkSearchScreen
 from tui.widgets.member_matches import MemberMatches
+
+pytestmark = on_sqlite
 
 
 @pytest.fixture
@@ -216,3 +218,31 @@ async def test_the_vendors_tab_has_its_own_key(store, firm, client_books):
         await pilot.press("1")
         await settle(pilot)
         assert screen.query_one(TabbedContent).active == "tab-customer"
+
+
+async def test_a_vendors_gst_number_is_checked_as_typed_and_kept(store, firm, client_books):
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, ContactFormScreen)
+        await type_text(pilot, "Fournitures Roy")
+        form.set_focus(form.query_one("#input-business_number"))
+        await type_text(pilot, "123 456 789")  # a bad check digit
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is form
+        field = form.query_one("#field-business_number")
+        assert "business number" in field.error_text
+        assert pilot.app.focused.id == "input-business_number"
+        assert form.query_one("#input-business_number").value == "123 456 789"  # kept
+        await pilot.press("backspace", "2")  # 123 456 782: the error goes as it is typed
+        await settle(pilot)
+        assert field.error_text == ""
+        await type_text(pilot, " rt 0001")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BooksScreen)
+    (row,) = await store.network.contacts(client_books, "vendor")
+    assert row.business_number == "123456782RT0001"

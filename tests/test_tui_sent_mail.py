@@ -9,8 +9,10 @@ from email.policy import default as default_policy
 
 from linkdesk.mail.capture import CapturedMail
 from linkdesk.mail.compose import Invitation, compose
-from tests.harness import running, settle
+from tests.harness import on_sqlite, running, settle
 from tui.screens.sent_mail import SentMailScreen
+
+pytestmark = on_sqlite
 
 LINK = "http://127.0.0.1:8765/i/abcdefghijklmnopqrstuvwxyz0123456789"
 

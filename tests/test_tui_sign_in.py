@@ -5,11 +5,13 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from store.accounts import LOCK_AFTER
-from tests.harness import burst, running, settle, sign_in, type_text
+from tests.harness import burst, on_sqlite, running, settle, sign_in, type_text
 from tests.helpers import PASSWORD, make_preparer
 from tui.screens.clients import ClientsScreen
 from tui.screens.create_account import CreateAccountScreen
 from tui.screens.sign_in import SignInScreen
+
+pytestmark = on_sqlite
 
 
 async def test_first_run_creates_the_firm_and_its_first_account(store):

@@ -10,12 +10,12 @@ import sys
 import pytest
 from textual.widgets import Input
 
-from tests.harness import burst, running, settle
+from tests.harness import burst, on_sqlite, running, settle
 from tests.helpers import PASSWORD, make_preparer
 from tui.screens.clients import ClientsScreen
 from tui.screens.sign_in import SignInScreen
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+pytestmark = on_sqlite
 
 HOLD_LOCK = """
 import sqlite3, sys

@@ -119,7 +119,7 @@ class LinkdeskApp(ErrorPolicy, IdleCursor, KeyOrder, App[int]):
         if self.demo is not None:
             from tui.screens.clients import ClientsScreen
 
-            self.demo.start_clients()
+            self.demo.start_clients(self.runtime)
             if isinstance(self.screen, ClientsScreen):
                 self.screen.run_bulk(self.demo.first_invitations(), False)
 

@@ -19,7 +19,7 @@ from lxml import etree
 from linkdesk.einvoice.ubl_schema import schema_faults
 from store.documents import DocLine, DocTax, Document, Party
 from store.money import CENT, ZERO
-from store.validate import FieldError, parse_business_number
+from store.validate import TAX_SCHEMES, tax_id_business_number
 
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
@@ -249,12 +249,8 @@ def _seller_number_warnings(seller: Party) -> list[str]:
     if seller.region != "CA":
         return []
     for scheme, value in seller.identifiers:
-        if scheme.upper() in ("VAT", "GST", "HST", "TAX"):
-            number = value[2:] if value[:2].upper() == "CA" else value
-            try:
-                parse_business_number(number)
-            except FieldError:
-                return ["seller_number_invalid"]
+        if scheme.upper() in TAX_SCHEMES and tax_id_business_number(value) is None:
+            return ["seller_number_invalid"]
     return []
 
 

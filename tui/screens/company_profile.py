@@ -17,7 +17,15 @@ from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.screens.confirm import ConfirmScreen
-from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
+from tui.widgets.details_fields import (
+    business_number_field,
+    details_fields,
+    draft_of,
+    fill,
+    fill_business_number,
+    read_business_number,
+    show_errors,
+)
 
 
 def visibility_question(name: str, visible: bool) -> str:
@@ -53,6 +61,7 @@ class CompanyProfileScreen(Desk, FieldOrder, ModalScreen[bool]):
                          if member else _("Your firm's own books"), classes="title",
                          markup=False)
             yield from details_fields(_("Company name"))
+            yield business_number_field()
             if member:
                 with Horizontal(classes="form-row"):
                     yield Label(_("Plan"), classes="form-label")
@@ -87,6 +96,7 @@ class CompanyProfileScreen(Desk, FieldOrder, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         fill(self, self.info.details, self.settings.region)
+        fill_business_number(self, self.info.business_number)
         if not self._admin:
             for widget in self.query("Input, Select, Switch"):
                 widget.disabled = True
@@ -138,6 +148,9 @@ class CompanyProfileScreen(Desk, FieldOrder, ModalScreen[bool]):
     async def save(self) -> None:
         result = check_details(draft_of(self), self.settings.region)
         first_bad = show_errors(self, result)
+        number, number_field = read_business_number(self)
+        if number is None:
+            first_bad = first_bad or number_field
         if first_bad is not None:
             self.set_focus(first_bad.input)
             return
@@ -157,8 +170,13 @@ class CompanyProfileScreen(Desk, FieldOrder, ModalScreen[bool]):
                 self.dismiss(True)  # theirs stay
                 return
             await network.update_profile(self.info.id, result, theirs.version, by=self._by)
-        if not self.info.is_firm_books:
-            plan = self.query_one("#plan", Select).value
-            if plan != self.info.plan:
-                await network.set_plan(self.info.id, str(plan), by=self._by)
+        try:
+            await network.set_business_number(self.info.id, number, by=self._by)
+            if not self.info.is_firm_books:
+                plan = self.query_one("#plan", Select).value
+                if plan != self.info.plan:
+                    await network.set_plan(self.info.id, str(plan), by=self._by)
+        except NetworkError as exc:
+            self.query_one("#form-message", Static).update(network_error(exc))
+            return
         self.dismiss(True)

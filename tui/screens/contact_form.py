@@ -16,7 +16,15 @@ from store.network import ContactRow, NetworkError
 from store.validate import check_details
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.widgets.details_fields import details_fields, draft_of, fill, show_errors
+from tui.widgets.details_fields import (
+    business_number_field,
+    details_fields,
+    draft_of,
+    fill,
+    fill_business_number,
+    read_business_number,
+    show_errors,
+)
 from tui.widgets.member_matches import MemberMatches
 
 TITLES = {
@@ -60,6 +68,7 @@ class ContactFormScreen(Desk, FieldOrder, ModalScreen[bool]):
             yield MemberMatches(region, id="matches")
             yield Static("", id="network-note", classes="note", markup=False)
             yield from fields[1:]
+            yield business_number_field()
             yield Static("", id="form-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save-button", variant="primary", compact=True)
@@ -68,6 +77,7 @@ class ContactFormScreen(Desk, FieldOrder, ModalScreen[bool]):
     def on_mount(self) -> None:
         if self.contact is not None:
             fill(self, self.contact.details, self.settings.region)
+            fill_business_number(self, self.contact.business_number)
         elif self._prefill is not None:
             self._choose(self._prefill)
         self.set_focus(self.query_one("#input-name", Input))
@@ -126,15 +136,19 @@ class ContactFormScreen(Desk, FieldOrder, ModalScreen[bool]):
     async def save(self) -> None:
         result = check_details(draft_of(self), self.settings.region)
         first_bad = show_errors(self, result)
+        number, number_field = read_business_number(self)
+        if number is None:
+            first_bad = first_bad or number_field
         if first_bad is not None:
             self.set_focus(first_bad.input)
             return
         network = self.store.network
         try:
             if self.contact is None:
-                await network.add_contact(self.company_id, self.role, result, self.member_id)
+                await network.add_contact(self.company_id, self.role, result, self.member_id,
+                                          business_number=number)
             else:
-                await network.edit_contact(self.contact.id, result)
+                await network.edit_contact(self.contact.id, result, business_number=number)
         except NetworkError as exc:
             self.query_one("#form-message", Static).update(network_error(exc))
             self.member_id = None

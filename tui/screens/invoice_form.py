@@ -42,7 +42,7 @@ class LineRow(Horizontal):
     LineRow { height: 1; }
     LineRow > .desc { width: 1fr; }
     LineRow > .qty { width: 8; }
-    LineRow > .price { width: 12; }
+    LineRow > .price { width: 15; }
     LineRow > Select { width: 22; }
     """
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from textual.dom import DOMNode
 
 from linkdesk.i18n import N_, _
-from store.validate import Details, DetailsDraft, DraftErrors, format_phone
+from store.validate import (
+    Details,
+    DetailsDraft,
+    DraftErrors,
+    FieldError,
+    format_business_number,
+    format_phone,
+    parse_optional_business_number,
+)
 from tui.widgets.form_field import FormField
 
 DETAIL_FIELDS = (
@@ -50,3 +58,31 @@ def show_errors(node: DOMNode, result: Details | DraftErrors) -> FormField | Non
         if first is None and name in errors:
             first = field
     return first
+
+
+def _number_error(value: str) -> str | None:
+    try:
+        parse_optional_business_number(value)
+    except FieldError as exc:
+        return exc.code
+    return None
+
+
+def business_number_field() -> FormField:
+    """The GST/HST registration, beside the details (it is not published on the network)."""
+    field = FormField("business_number", _("GST/HST # (optional)"), optional=True,
+                      max_length=30, placeholder="123456782 RT0001")
+    field.recheck = _number_error
+    return field
+
+
+def fill_business_number(node: DOMNode, number: str) -> None:
+    node.query_one("#input-business_number").value = format_business_number(number)
+
+
+def read_business_number(node: DOMNode) -> tuple[str | None, FormField]:
+    """The number typed (compact, "" when empty), or None with its error shown."""
+    field = node.query_one("#field-business_number", FormField)
+    code = _number_error(field.value)
+    field.set_error(code)
+    return (None if code else parse_optional_business_number(field.value)), field

@@ -14,9 +14,9 @@ class FormField(Horizontal):
 
     DEFAULT_CSS = """
     FormField { height: auto; margin: 0 0 1 0; }
-    FormField > Label { width: 22; padding: 0 1 0 0; }
+    FormField > Label { width: 24; padding: 0 1 0 0; }
     FormField > Input {
-        width: 2fr; height: 1; padding: 0 1; background: $boost;
+        width: 1fr; height: 1; padding: 0 1; background: $boost;
         border: none; border-left: tall $foreground 40%;
     }
     FormField > Input:focus { background: $primary 30%; border: none; border-left: tall $accent; }
@@ -24,7 +24,7 @@ class FormField(Horizontal):
     FormField > Input.-refused:focus {
         background: $error 30%; border: none; border-left: tall $accent;
     }
-    FormField > .error { width: 1fr; padding: 0 0 0 1; color: $error; }
+    FormField > .error { width: auto; max-width: 45%; padding: 0 0 0 1; color: $error; }
     """
 
     def __init__(self, name: str, label: str, *, password: bool = False, optional: bool = False,
@@ -43,7 +43,9 @@ class FormField(Horizontal):
             id=f"input-{self.field_name}", password=self._password,
             max_length=self._max_length, placeholder=self._placeholder,
         )
-        yield Static("", classes="error", id=f"error-{self.field_name}", markup=False)
+        error = Static("", classes="error", id=f"error-{self.field_name}", markup=False)
+        error.display = False
+        yield error
 
     recheck = None  # value -> error code or None: how a shown error is checked again as typed
 
@@ -64,7 +66,9 @@ class FormField(Horizontal):
         return self.input.value
 
     def set_error(self, code: str | None) -> None:
-        self.query_one(".error", Static).update(field_error(code) if code else "")
+        error = self.query_one(".error", Static)
+        error.update(field_error(code) if code else "")
+        error.display = bool(code)  # the input has the whole row while the value is fine
         # Not Textual's "-invalid": the Input clears that at every key, and its focused style
         # is a tall frame that, in one line, hides the text.
         self.input.set_class(bool(code), "-refused")
