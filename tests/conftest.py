@@ -8,8 +8,14 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from hypothesis import settings
 
 from store import Store
+
+# No wall-clock limit on a property test's examples: the machines are shared and noisy, and
+# hypothesis's 200 ms deadline is a timing assertion (it failed under four workers).
+settings.register_profile("linkdesk", deadline=None)
+settings.load_profile("linkdesk")
 
 PG_ADMIN = os.environ.get("LINKDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

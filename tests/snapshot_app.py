@@ -1,7 +1,7 @@
 """Every screen of the desk drawn as an SVG, in one language: `python -m tests.snapshot_app LANG
-DIR [CASE...]` writes DIR/<case>.svg for each case (all of them when none is named) (tests/test_snapshots.py compares them with the ones
-committed). A process of its own per language: the key descriptions are translated when the
-screens are imported, as when linkdesk starts.
+DIR [CASE...]` writes DIR/<case>.svg for each case named, or for all of them (tests/
+test_snapshots.py compares them with the ones committed). A process of its own per language:
+the key descriptions are translated when the screens are imported, as when linkdesk starts.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ async def shoot(name: str, out: Path) -> None:
 
     from linkdesk.config import Settings
     from store import Store
+    from tests.harness import burst
     from tests.helpers import PASSWORD
     from tui.app import make_app
 
@@ -116,7 +117,7 @@ async def shoot(name: str, out: Path) -> None:
             async with app.run_test(size=size) as pilot:
                 await quiet(app)
                 if name not in ("first_run", "sign_in"):
-                    await pilot.press(*"marie", "enter", *PASSWORD, "enter")
+                    burst(pilot, *"marie", "enter", *PASSWORD, "enter")  # a typist's burst
                     await quiet(app)
                 for key in keys:
                     await pilot.press(key)
@@ -145,4 +146,10 @@ if __name__ == "__main__":
     from linkdesk.i18n import set_language
 
     set_language(sys.argv[1])  # before any screen is imported, as the CLI does
+    from argon2 import PasswordHasher, Type
+
+    from store import accounts
+
+    # Passwords are not what these pictures show: the cheapest hash (as tests/conftest.py).
+    accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
     asyncio.run(main(sys.argv[1], Path(sys.argv[2]), sys.argv[3:]))

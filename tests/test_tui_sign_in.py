@@ -55,15 +55,15 @@ async def test_sign_in_with_wrong_then_right_password(store):
         assert isinstance(pilot.app.screen, SignInScreen)
         assert str(pilot.app.screen.query_one("#firm-name", Static).render()) == (
             "Cabinet Tremblay")
-        await sign_in(pilot, "marie", "not the password")
+        await sign_in(pilot, "marie", "not the password", key_by_key=True)
         message = pilot.app.screen.query_one("#sign-in-message", Static)
         assert str(message.render()) == "Unknown username or wrong password."
         assert pilot.app.focused.id == "input-password"
         await pilot.press("shift+tab", "ctrl+u")
-        await sign_in(pilot, "nobody", "not the password")
+        await sign_in(pilot, "nobody", "not the password", key_by_key=True)
         assert str(message.render()) == "Unknown username or wrong password."
         await pilot.press("shift+tab", "ctrl+u")
-        await sign_in(pilot, "marie", PASSWORD)
+        await sign_in(pilot, "marie", PASSWORD, key_by_key=True)
         assert isinstance(pilot.app.screen, ClientsScreen)
 
 

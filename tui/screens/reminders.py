@@ -13,10 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
 from linkdesk.i18n import _
+from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
-from tui.formatting import format_datetime
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.row_table import RowTable
 
@@ -60,14 +60,16 @@ class RemindersScreen(Desk, ModalScreen[None]):
                                 "reminded."), style="dim"))
             yield Static("", id="next-title", classes="title", markup=False)
             yield RowTable(id="upcoming")
+            yield Static(_("No pending invitation to remind: each one sent and not yet "
+                           "accepted shows here with the day its reminder is due."),
+                         id="upcoming-empty", classes="empty", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save-button", variant="primary", compact=True)
                 yield Button(_("Close"), id="close-button", compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#upcoming", DataTable)
-        table.add_columns(_("Client"), _("Email"), _("Tax year"), _("Sent"), _("Reminder due"),
-                          _("Reminders sent"))
+        table.add_columns(_("Client"), _("Email"), _("Year"), _("Reminder due"), _("Reminders"))
         preparer = self.app.preparer
         if preparer is not None and not preparer.is_admin:  # read only, and said so
             for widget in self.query("#reminders-on, #reminder-days, #reminder-max, "
@@ -90,10 +92,12 @@ class RemindersScreen(Desk, ModalScreen[None]):
         now = self.store.clock()
         table = self.query_one("#upcoming", DataTable)
         table.clear()
-        for row in rows:
-            due = _("now") if row.due_at <= now else format_datetime(row.due_at)
-            table.add_row(Text(row.name), Text(row.email), str(row.tax_year),
-                          format_datetime(row.sent_at), due, str(row.reminders))
+        for row in rows:  # narrow enough for 80 columns; the history has the rest
+            due = _("now") if row.due_at <= now else when(row.due_at.date().isoformat())
+            table.add_row(Text(row.name[:20]), Text(row.email[:20]), str(row.tax_year), due,
+                          Text(str(row.reminders), justify="right"))
+        table.display = bool(rows)
+        self.query_one("#upcoming-empty", Static).display = not rows
         title = (_("Next to be reminded ({n})") if settings.on else
                  _("Would be reminded if reminders were on ({n})")).format(n=len(rows))
         self.query_one("#next-title", Static).update(title)

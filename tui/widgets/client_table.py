@@ -153,9 +153,18 @@ class ClientTable(ScrollView, can_focus=True):
         """The exact row count, once counted: fixes the scrollbar, keeps rows and cursor."""
         if total == self.total:
             return
-        self.total = total
-        self.virtual_size = Size(self.size.width, total + 1)
-        self.refresh()
+        old, self.total = self.total, total
+        # Not `self.virtual_size = ...`: that reactive lays out and repaints the whole widget;
+        # the scrollbar alone is redrawn for the new size.
+        self.set_reactive(ScrollView.virtual_size, Size(self.size.width, total + 1))
+        self._scroll_update(self.virtual_size)
+        # Only the lines between the two totals change (a row's placeholder or a blank): the
+        # rows on screen were drawn by show() a moment ago, and over SSH a whole table is
+        # 2.6 KB for each letter typed in the search.
+        low, high = sorted((old, total))
+        top = int(self.scroll_y)
+        for index in range(max(low, top), min(high, top + self._body_height)):
+            self._refresh_row(index)
 
     def set_fetcher(self, fetch: PageFetcher) -> None:
         self._fetch = fetch
