@@ -70,3 +70,4 @@ async def test_theme_is_chosen_by_setting(store, firm):
 
     app = make_app(Settings(db_url="(given store)", theme="nord"), store)
     assert app.theme == "nord"
+

@@ -10,9 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
+from tui.quiet_focus import QuietFocus
 
 
-class AskDaysScreen(ModalScreen[int | None]):
+class AskDaysScreen(QuietFocus, ModalScreen[int | None]):
     """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]

@@ -18,6 +18,7 @@ from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_docu
 from linkdesk.i18n import _
 from linkdesk.labels import bill_import_line
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 
 MAX_FILES = 5000
 
@@ -29,7 +30,7 @@ def files_at(path: Path) -> list[Path]:
     return [path]
 
 
-class BillImportScreen(Desk, ModalScreen[bool]):
+class BillImportScreen(Desk, QuietFocus, ModalScreen[bool]):
     BINDINGS = [Binding("escape", "close", _("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:

@@ -16,9 +16,10 @@ from linkdesk.i18n import _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 
 
-class BillPaidScreen(Desk, ModalScreen[bool]):
+class BillPaidScreen(Desk, QuietFocus, ModalScreen[bool]):
     BINDINGS = [Binding("ctrl+s", "save", _("Save"), id="save"),
                 Binding("escape", "close", _("Close"), id="close")]
 

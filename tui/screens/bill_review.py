@@ -19,6 +19,7 @@ from linkdesk.labels import BILL_WARNINGS, bill_error, category_label, money, wh
 from store.bills import BillError, BillView
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 
 NEW_VENDOR = -1
 
@@ -50,7 +51,7 @@ def bill_text(view: BillView) -> str:
     return "\n".join(lines)
 
 
-class BillReviewScreen(Desk, ModalScreen[bool]):
+class BillReviewScreen(Desk, QuietFocus, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", _("Approve"), id="approve"),
         Binding("ctrl+r", "reject", _("Reject"), id="reject"),

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 
 
 def _expand(raw: str) -> Path:
@@ -21,7 +22,7 @@ def _expand(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-class ImportClientsScreen(Desk, ModalScreen[int | None]):
+class ImportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
     """Path, then a preview of what would be imported; nothing is written before Import."""
 
     BINDINGS = [
@@ -103,7 +104,7 @@ class ImportClientsScreen(Desk, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class ExportClientsScreen(Desk, ModalScreen[int | None]):
+class ExportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]

@@ -21,6 +21,7 @@ from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.latest import Latest
 from tui.messages import StoreChanged
+from tui.quiet_focus import QuietFocus
 from tui.screens.client_actions import ClientActions
 from tui.screens.client_files import ClientFileActions
 from tui.screens.client_selection import ClientSelection
@@ -60,7 +61,7 @@ def row_actions(row, selection: bool) -> tuple[str, ...]:
     return ("timeline", "edit_client", "change_email")
 
 
-class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, Screen):
+class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietFocus, Screen):
     """Search, filter, sort and page through the firm's clients; add new ones. The selection
     and bulk runs, the actions on one client and the CSV files are mixins of their own."""
 
@@ -146,6 +147,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, Screen):
         self.pipeline = PipelineBar(id="pipeline")
         self.table = ClientTable(self._fetcher(self.query_now()), id="clients")
         self.info_line = Static(id="list-info", markup=False)
+        self._info_shown = ""
         yield self.pipeline
         yield self.table
         yield self.info_line
@@ -291,7 +293,10 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, Screen):
         selected = len(self.table.selected)
         if selected:
             parts.append(_("{n} selected: i invites them all").format(n=format_count(selected)))
-        self.info_line.update("  ·  ".join(parts))
+        line = "  ·  ".join(parts)
+        if line != self._info_shown:  # one row whatever it says: no layout, no scrollbar redrawn
+            self._info_shown = line
+            self.info_line.update(line, layout=False)
 
     # -- reacting to the controls ---------------------------------------------------------------
 

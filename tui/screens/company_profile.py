@@ -16,6 +16,7 @@ from store.validate import check_details
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder
+from tui.quiet_focus import QuietFocus
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import (
     business_number_field,
@@ -40,7 +41,7 @@ def visibility_question(name: str, visible: bool) -> str:
              "time.").format(name=name)
 
 
-class CompanyProfileScreen(Desk, FieldOrder, ModalScreen[bool]):
+class CompanyProfileScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
     """Edits the five public details (the client form's rules); dismisses True when saved."""
 
     BINDINGS = [

@@ -16,6 +16,7 @@ from store.network import ContactRow, NetworkError
 from store.validate import check_details
 from tui.desk import Desk
 from tui.forms import FieldOrder
+from tui.quiet_focus import QuietFocus
 from tui.widgets.details_fields import (
     business_number_field,
     details_fields,
@@ -35,7 +36,7 @@ TITLES = {
 }
 
 
-class ContactFormScreen(Desk, FieldOrder, ModalScreen[bool]):
+class ContactFormScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
     """Adds a customer or vendor to a company's books (linked to a member when one is chosen),
     or edits one; dismisses with True when something was saved."""
 

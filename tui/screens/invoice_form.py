@@ -20,6 +20,7 @@ from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 
 INVOICE_ERRORS = {
     "number_empty": _("Give the invoice a number."),
@@ -80,7 +81,7 @@ class Lines(VerticalScroll, can_focus=False):
     """The lines, scrolling past a few; never a stop of its own between fields."""
 
 
-class InvoiceFormScreen(Desk, ModalScreen[bool]):
+class InvoiceFormScreen(Desk, QuietFocus, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", _("Save draft"), id="save"),
         Binding("ctrl+l", "add_line", _("Add a line"), id="add-line"),

@@ -15,10 +15,11 @@ from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 
 
-class NetworkSearchScreen(Desk, ModalScreen[bool]):
+class NetworkSearchScreen(Desk, QuietFocus, ModalScreen[bool]):
     """Search-as-you-type over visible members of the company's region (50 at most).
 
     Dismisses with True when a customer or vendor was added from a match.

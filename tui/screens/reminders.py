@@ -17,6 +17,7 @@ from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.quiet_focus import QuietFocus
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.row_table import RowTable
 
@@ -29,7 +30,7 @@ def describe(settings: ReminderSettings) -> str:
                                                            most=settings.most)
 
 
-class RemindersScreen(Desk, ModalScreen[None]):
+class RemindersScreen(Desk, QuietFocus, ModalScreen[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [

@@ -75,6 +75,7 @@ class ClientTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "client-table--header",
         "client-table--cursor",
+        "client-table--cursor-blurred",
         "client-table--placeholder",
         "client-table--inactive",
         "client-table--selected",
@@ -82,8 +83,8 @@ class ClientTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ClientTable { overflow-x: hidden; }
     ClientTable > .client-table--header { text-style: bold; }
-    ClientTable > .client-table--cursor { background: $accent 40%; }
-    ClientTable:focus > .client-table--cursor { background: $accent; color: $text; }
+    ClientTable > .client-table--cursor { background: $accent; color: $text; }
+    ClientTable > .client-table--cursor-blurred { background: $accent 40%; }
     ClientTable > .client-table--placeholder { color: $text-muted; }
     ClientTable > .client-table--inactive { color: $text-muted; text-style: italic; }
     ClientTable > .client-table--selected { text-style: bold; color: $warning; }
@@ -270,6 +271,25 @@ class ClientTable(ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, self.total + 1)
         self._lines.clear()
 
+    # Focus in or out changes the cursor row only (its colour): Textual's own handlers repaint
+    # the whole table, 2.6 KB over SSH each time the search box takes the keys or gives them
+    # back. These do its work (has_focus, the parent told) and redraw that one row.
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
+        self._lines.clear()
+        self._refresh_row(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        self._lines.clear()
+        self._refresh_row(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
@@ -315,7 +335,9 @@ class ClientTable(ScrollView, can_focus=True):
         if chosen:
             style = style + self.get_component_rich_style("client-table--selected")
         if index == self.cursor:
-            style = style + self.get_component_rich_style("client-table--cursor")
+            # Not a `:focus` rule: a style that changes with focus repaints the whole table.
+            style = style + self.get_component_rich_style(
+                "client-table--cursor" if self.has_focus else "client-table--cursor-blurred")
         cells = [
             ("✓ " if chosen else "") + row.display_name,
             kind_label(row.kind) if self._columns[1].min_width >= 12 else kind_short_label(

@@ -36,6 +36,7 @@ class KeyBar(Static):
         super().__init__("", **kwargs)
         self._spans: list[tuple[int, int, str]] = []
         self._first: tuple[str, ...] = ()
+        self._line: Text | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -76,7 +77,12 @@ class KeyBar(Static):
             what = binding.group.description if binding.group else binding.description
             line.append(f"{what} ", style="" if enabled else "dim")
             self._spans.append((start, len(line), binding.key.split(",")[0]))
-        self.update(line)
+        if line == self._line:
+            return  # nothing changed: nothing sent to the terminal
+        self._line = line
+        # One docked row whatever the keys: no layout, which would redraw the whole screen
+        # (over SSH, 8 KB each time focus moves to the search box).
+        self.update(line, layout=False)
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:
