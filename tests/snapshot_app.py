@@ -81,8 +81,9 @@ async def populate(store, empty: bool) -> None:
                 await store.network.ensure_books(client_id)
 
 
-async def quiet(app) -> None:
-    """Until the screen on top and its widgets have nothing left to read or draw."""
+async def quiet(app, *, timers: bool = False) -> None:
+    """Until the screen on top and its widgets have nothing left to read (and, with `timers`,
+    before the picture, draw: the timers a screen sets, such as a count after typing)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 20
     while loop.time() < deadline:
@@ -94,7 +95,8 @@ async def quiet(app) -> None:
             break
     else:
         print("still busy:", busy, file=sys.stderr)
-    await asyncio.sleep(0.15)  # timers a screen sets on mount (a count after typing: 0.12 s)
+    if timers:
+        await asyncio.sleep(0.15)  # a count after typing waits 0.12 s
 
 
 async def shoot(name: str, out: Path) -> None:
@@ -127,7 +129,7 @@ async def shoot(name: str, out: Path) -> None:
                         break
                     await asyncio.sleep(0.05)
                 assert type(app.screen).__name__ == expected, (name, app.screen)
-                await quiet(app)
+                await quiet(app, timers=True)
                 for field in app.screen.query(Input):  # a still cursor, not a blink
                     field.cursor_blink = False
                 await pilot.pause()
