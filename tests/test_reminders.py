@@ -88,3 +88,36 @@ async def test_reminders_screen_lists_and_saves(store, clock):
         await settle(pilot)
     settings = await store.reminders.settings(firm.firm_id)
     assert (settings.on, settings.days, settings.most) == (True, 3, 1)
+
+
+@on_sqlite
+async def test_the_reminders_screen_follows_a_colleagues_change_but_keeps_what_is_typed(
+        store, clock):
+    from store.reminders import ReminderSettings
+
+    firm = await make_preparer(store)
+    client = await add_client(store, firm.firm_id, organization_name="Acme Ltée",
+                              email="a@acme.ca")
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("w")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RemindersScreen)
+        assert screen.query_one("#upcoming-empty").display  # nothing pending yet
+        # A colleague turns reminders on and a client's invitation goes out.
+        await store.reminders.configure(firm.firm_id, ReminderSettings(True, 10, 2))
+        await invite_and_deliver(store, firm, [client])
+        pilot.app.store_changed()  # what the runtime's change watcher calls
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert screen.query_one("#reminders-on").value is True
+        assert screen.query_one("#reminder-days").value == "10"
+        assert screen.query_one("#upcoming").row_count == 1
+        # The preparer types; a colleague's next change does not overwrite it.
+        screen.query_one("#reminder-days").value = "4"
+        await store.reminders.configure(firm.firm_id, ReminderSettings(True, 12, 2))
+        pilot.app.store_changed()
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert screen.query_one("#reminder-days").value == "4"

@@ -398,3 +398,29 @@ async def test_an_empty_bills_list_says_what_arrives_there(store):
         assert isinstance(pilot.app.screen, BillsScreen)
         empty = pilot.app.screen.query_one("#bills-empty", Static)
         assert empty.display and "No bills yet" in str(empty.render())
+
+
+async def test_the_bills_list_on_top_shows_a_bill_that_arrives(store):
+    """No Escape, no other screen: the change signal alone redraws the list on top (LiveScreen's
+    handler was a mixin's @on, which Textual never called)."""
+    _firm, books, _customer = await _books_with_customer(store)
+    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils")])
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
+    customer = await store.network.add_contact(
+        sender, "customer", Details("Toiture Fortin", "", "", "", "", ""), member_id=books)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, BillsScreen) and screen.query_one("#bills-empty").display
+        invoice = await store.invoices.save(sender, InvoiceDraft(
+            customer, "PG-9", store.today(), None,
+            (LineDraft("Service", Decimal("1"), Decimal("10"), "GST"),)), None)
+        await store.invoices.send(invoice, None, no_mail)
+        pilot.app.store_changed()  # what the runtime's change watcher calls
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.query_one(DataTable).row_count == 1
+        assert not screen.query_one("#bills-empty").display

@@ -19,6 +19,7 @@ from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.quiet_focus import QuietFocus
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
@@ -30,7 +31,7 @@ def describe(settings: ReminderSettings) -> str:
                                                            most=settings.most)
 
 
-class RemindersScreen(Desk, QuietFocus, ModalScreen[None]):
+class RemindersScreen(Desk, LiveScreen, QuietFocus, ModalScreen[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [
@@ -41,6 +42,7 @@ class RemindersScreen(Desk, QuietFocus, ModalScreen[None]):
     def __init__(self, firm_id: int) -> None:
         super().__init__()
         self.firm_id = firm_id
+        self._shown: tuple[bool, str, str] | None = None  # the settings as last read
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reminders", classes="dialog"):
@@ -80,15 +82,27 @@ class RemindersScreen(Desk, QuietFocus, ModalScreen[None]):
                 _("Read only: only an admin of the firm may change the reminder settings."))
         self.load()
 
+    def _typed(self) -> tuple[bool, str, str]:
+        return (self.query_one("#reminders-on", Switch).value,
+                self.query_one("#reminder-days", Input).value,
+                self.query_one("#reminder-max", Input).value)
+
+    def live_reload(self) -> None:
+        """A change elsewhere (a colleague, an acceptance, a reminder sent): the list follows;
+        the settings too, unless the preparer has changed them here (a save then asks)."""
+        self.load()
+
     @work(exclusive=True, group="reminders")
     async def load(self) -> None:
         reminders = self.store.reminders
         settings = await reminders.settings(self.firm_id)
-        self.version = settings.version  # a save over a colleague's newer one asks first
-        with self.prevent(Switch.Changed):
-            self.query_one("#reminders-on", Switch).value = settings.on
-        self.query_one("#reminder-days", Input).value = str(settings.days)
-        self.query_one("#reminder-max", Input).value = str(settings.most)
+        if self._shown is None or self._typed() == self._shown:
+            self.version = settings.version  # a save over a colleague's newer one asks first
+            with self.prevent(Switch.Changed):
+                self.query_one("#reminders-on", Switch).value = settings.on
+            self.query_one("#reminder-days", Input).value = str(settings.days)
+            self.query_one("#reminder-max", Input).value = str(settings.most)
+            self._shown = self._typed()
         rows = await reminders.upcoming(self.firm_id)
         now = self.store.clock()
         table = self.query_one("#upcoming", DataTable)
@@ -131,11 +145,13 @@ class RemindersScreen(Desk, QuietFocus, ModalScreen[None]):
                       "now {state}. Save yours over them?").format(
                         who=theirs.by or _("Someone"), state=describe(theirs.now)),
                     _("Save mine"))):
+                self._shown = None
                 self.load()  # theirs, shown as they are now
                 return
             await self.store.reminders.configure(
                 self.firm_id, replace(mine, version=theirs.version), preparer)
         self.notify(_("Reminder settings saved."), markup=False)
+        self._shown = None  # what was saved is what to show
         self.load()
 
     @on(Button.Pressed, "#close-button")

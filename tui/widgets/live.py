@@ -3,8 +3,6 @@ acceptance page, another preparer, an import), at most every quarter second."""
 
 from __future__ import annotations
 
-from textual import on
-
 from tui.messages import StoreChanged
 
 REDRAW_S = 0.25
@@ -16,8 +14,10 @@ class LiveScreen:
 
     _live_timer = None
 
-    @on(StoreChanged)
-    def _live_store_changed(self) -> None:
+    # A named handler, not @on: Textual registers @on handlers of the class being defined
+    # only (a metaclass reads its namespace), so in a mixin they were never called; named
+    # handlers are looked up along the whole MRO.
+    def on_store_changed(self, _message: StoreChanged) -> None:
         if not self.is_mounted or self._live_timer is not None:
             return
         self._live_timer = self.set_timer(REDRAW_S, self._live_redraw)
