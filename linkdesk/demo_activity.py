@@ -50,7 +50,8 @@ class KeepMoving:
         await self.invite_some()
 
     async def invite_some(self) -> int:
-        ids, self.waiting = self.waiting[:self.rng.randint(1, 3)], self.waiting[3:]
+        count = self.rng.randint(1, 3)
+        ids, self.waiting = self.waiting[:count], self.waiting[count:]
         if not ids:
             return 0
         bulk = BulkInvitation(self.store, self.preparer, self.settings, ids,

@@ -189,14 +189,13 @@ class Invoices:
         if draft.kind == "credit_note":
             if draft.corrects is None:
                 raise InvoiceError("credit_note_needs_invoice", "corrects")
-            corrected = await self.store.scalar(Invoice.select(Invoice.id).where(
+            invoiced = await self.store.scalar(Invoice.select(Invoice.total).where(
                 (Invoice.id == draft.corrects) & (Invoice.company == company_id)
                 & (Invoice.kind == "invoice") & (Invoice.customer == draft.customer_id)))
-            if corrected is None:
+            if invoiced is None:
                 raise InvoiceError("credit_note_needs_invoice", "corrects")
             # what all its credit notes take off an invoice is at most what it asked for
-            invoiced = Decimal(await self.store.scalar(
-                Invoice.select(Invoice.total).where(Invoice.id == draft.corrects)))
+            invoiced = Decimal(invoiced)
             earlier = await self.store.list(Invoice.select(Invoice.total).where(
                 (Invoice.corrects == draft.corrects) & (Invoice.kind == "credit_note")
                 & (Invoice.id != (invoice_id or 0))).tuples())

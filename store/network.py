@@ -257,12 +257,7 @@ class Network:
                                   by: int | None = None) -> None:
         """A company's own GST/HST registration ("" to clear), as its invoices will show it;
         like its public details, only an admin changes it."""
-        from store.validate import FieldError, parse_optional_business_number
-
-        try:
-            value = parse_optional_business_number(business_number)
-        except FieldError:
-            raise NetworkError("business_number_invalid") from None
+        value = _business_number(business_number)
         async with self.store.write():
             current = await self.store.scalar(Company.select(Company.business_number)
                                               .where(Company.id == company_id))
@@ -464,15 +459,13 @@ class Network:
             current = await self.contact(contact_id)
             number = current.business_number if business_number is None \
                 else _business_number(business_number)
+            changes: dict = {} if current.details == details else dict(
+                edited=Contact.member.is_null(False), **asdict(details))
             if number != current.business_number:
+                changes["business_number"] = number
+            if changes:
                 await self.store.execute(Contact.update(
-                    business_number=number, updated_at=self.store.clock())
-                    .where(Contact.id == contact_id))
-            if current.details == details:
-                return
-            await self.store.execute(Contact.update(
-                edited=Contact.member.is_null(False), updated_at=self.store.clock(),
-                **asdict(details)).where(Contact.id == contact_id))
+                    updated_at=self.store.clock(), **changes).where(Contact.id == contact_id))
 
     async def contact(self, contact_id: int) -> ContactRow:
         rows = await self._contact_rows(Contact.id == contact_id)

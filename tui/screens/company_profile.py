@@ -12,7 +12,6 @@ from textual.widgets import Button, Label, Select, Static, Switch
 from linkdesk.i18n import _
 from linkdesk.labels import network_error, plan_label
 from store.network import PLANS, CompanyInfo, NetworkError
-from store.validate import check_details
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder
@@ -20,12 +19,10 @@ from tui.quiet_focus import QuietFocus
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import (
     business_number_field,
+    checked_form,
     details_fields,
-    draft_of,
     fill,
     fill_business_number,
-    read_business_number,
-    show_errors,
 )
 
 
@@ -147,14 +144,10 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
 
     @work(exclusive=True, group="save")
     async def save(self) -> None:
-        result = check_details(draft_of(self), self.settings.region)
-        first_bad = show_errors(self, result)
-        number, number_field = read_business_number(self)
-        if number is None:
-            first_bad = first_bad or number_field
-        if first_bad is not None:
-            self.set_focus(first_bad.input)
+        checked = checked_form(self, self.settings.region)
+        if checked is None:
             return
+        result, number = checked
         network = self.store.network
         try:
             await network.update_profile(self.info.id, result, self.info.version, by=self._by)

@@ -13,18 +13,15 @@ from textual.widgets import Button, Input, OptionList, Static
 from linkdesk.i18n import _
 from linkdesk.labels import network_error
 from store.network import ContactRow, NetworkError
-from store.validate import check_details
 from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.quiet_focus import QuietFocus
 from tui.widgets.details_fields import (
     business_number_field,
+    checked_form,
     details_fields,
-    draft_of,
     fill,
     fill_business_number,
-    read_business_number,
-    show_errors,
 )
 from tui.widgets.member_matches import MemberMatches
 
@@ -135,14 +132,10 @@ class ContactFormScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
 
     @work(exclusive=True, group="save")
     async def save(self) -> None:
-        result = check_details(draft_of(self), self.settings.region)
-        first_bad = show_errors(self, result)
-        number, number_field = read_business_number(self)
-        if number is None:
-            first_bad = first_bad or number_field
-        if first_bad is not None:
-            self.set_focus(first_bad.input)
+        checked = checked_form(self, self.settings.region)
+        if checked is None:
             return
+        result, number = checked
         network = self.store.network
         try:
             if self.contact is None:

@@ -92,7 +92,7 @@ class RemindersScreen(Desk, LiveScreen, QuietFocus, ModalScreen[None]):
         the settings too, unless the preparer has changed them here (a save then asks)."""
         self.load()
 
-    @work(exclusive=True, group="reminders")
+    @work(exclusive=True, group="reminders-load")
     async def load(self) -> None:
         reminders = self.store.reminders
         settings = await reminders.settings(self.firm_id)
@@ -121,7 +121,7 @@ class RemindersScreen(Desk, LiveScreen, QuietFocus, ModalScreen[None]):
     def action_save(self) -> None:
         self.save()
 
-    @work(exclusive=True, group="reminders")
+    @work(exclusive=True, group="reminders-save")  # a live reload never cancels a save
     async def save(self) -> None:
         days = self.query_one("#reminder-days", Input).value.strip()
         most = self.query_one("#reminder-max", Input).value.strip()

@@ -275,20 +275,18 @@ class ClientTable(ScrollView, can_focus=True):
     # the whole table, 2.6 KB over SSH each time the search box takes the keys or gives them
     # back. These do its work (has_focus, the parent told) and redraw that one row.
     def _on_focus(self, event: events.Focus) -> None:
-        event.prevent_default()
-        self.has_focus = True
-        self._lines.clear()
-        self._refresh_row(self.cursor)
-        if self.parent is not None:
-            self.parent.post_message(events.DescendantFocus(self))
+        self._focus_moved(event, True, events.DescendantFocus)
 
     def _on_blur(self, event: events.Blur) -> None:
+        self._focus_moved(event, False, events.DescendantBlur)
+
+    def _focus_moved(self, event, focused: bool, tell_parent) -> None:
         event.prevent_default()
-        self.has_focus = False
+        self.has_focus = focused
         self._lines.clear()
         self._refresh_row(self.cursor)
         if self.parent is not None:
-            self.parent.post_message(events.DescendantBlur(self))
+            self.parent.post_message(tell_parent(self))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -10,6 +10,7 @@ from store.validate import (
     DetailsDraft,
     DraftErrors,
     FieldError,
+    check_details,
     format_business_number,
     format_phone,
     parse_optional_business_number,
@@ -80,9 +81,16 @@ def fill_business_number(node: DOMNode, number: str) -> None:
     node.query_one("#input-business_number").value = format_business_number(number)
 
 
-def read_business_number(node: DOMNode) -> tuple[str | None, FormField]:
-    """The number typed (compact, "" when empty), or None with its error shown."""
-    field = node.query_one("#field-business_number", FormField)
-    code = _number_error(field.value)
-    field.set_error(code)
-    return (None if code else parse_optional_business_number(field.value)), field
+def checked_form(node: DOMNode, region: str) -> tuple[Details, str] | None:
+    """The details and business number typed, checked; on a refusal, every field's error
+    shown, the first field in error focused, and None."""
+    result = check_details(draft_of(node), region)
+    first_bad = show_errors(node, result)
+    number_field = node.query_one("#field-business_number", FormField)
+    code = _number_error(number_field.value)
+    number_field.set_error(code)
+    first_bad = first_bad or (number_field if code else None)
+    if first_bad is not None:
+        node.screen.set_focus(first_bad.input)
+        return None
+    return result, parse_optional_business_number(number_field.value)
