@@ -56,6 +56,11 @@ class PtyApp:
         with self._lock:
             return _ANSI.sub(b"", bytes(self._raw)).decode("utf-8", "replace")
 
+    def raw(self, after: int = 0) -> bytes:
+        """What the app wrote since `after` (a mark), escape sequences and all."""
+        with self._lock:
+            return bytes(self._raw[after:])
+
     def mark(self) -> int:
         """A position in the output: `wait_for(..., after=mark)` looks only at what comes later."""
         with self._lock:

@@ -25,7 +25,7 @@ from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
 from tui.forms import FieldOrder, field_check
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.member_matches import MemberMatches
 
@@ -33,7 +33,7 @@ INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
 
 
-class AddClientScreen(Desk, FieldOrder, QuietFocus, ModalScreen[int | None]):
+class AddClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[int | None]):
     """Adds one client as "Not invited"; dismisses with its id, or None when cancelled."""
 
     BINDINGS = [

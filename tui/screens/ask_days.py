@@ -10,10 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
+from tui.widgets.text_input import TextInput
 
 
-class AskDaysScreen(QuietFocus, ModalScreen[int | None]):
+class AskDaysScreen(QuietScreen, ModalScreen[int | None]):
     """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
@@ -26,7 +27,7 @@ class AskDaysScreen(QuietFocus, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="ask-days", classes="dialog confirm"):
             yield Static(self.question, classes="question", markup=False)
-            yield Input(str(self.default), id="days", type="integer", max_length=3,
+            yield TextInput(str(self.default), id="days", type="integer", max_length=3,
                         compact=True)
             yield Static("", id="days-problem", classes="warning", markup=False)
             with Horizontal(classes="buttons"):

@@ -18,7 +18,8 @@ from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_docu
 from linkdesk.i18n import _
 from linkdesk.labels import bill_import_line
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
+from tui.widgets.text_input import TextInput
 
 MAX_FILES = 5000
 
@@ -30,7 +31,7 @@ def files_at(path: Path) -> list[Path]:
     return [path]
 
 
-class BillImportScreen(Desk, QuietFocus, ModalScreen[bool]):
+class BillImportScreen(Desk, QuietScreen, ModalScreen[bool]):
     BINDINGS = [Binding("escape", "close", _("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:
@@ -44,7 +45,7 @@ class BillImportScreen(Desk, QuietFocus, ModalScreen[bool]):
                          markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(_("File or folder"), classes="form-label")
-                yield Input(str(Path.cwd()), id="path", compact=True)
+                yield TextInput(str(Path.cwd()), id="path", compact=True)
             with VerticalScroll(id="import-results"):
                 yield Static("", id="results", markup=False)
             with Horizontal(classes="buttons"):

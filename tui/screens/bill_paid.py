@@ -16,10 +16,11 @@ from linkdesk.i18n import _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
+from tui.widgets.text_input import TextInput
 
 
-class BillPaidScreen(Desk, QuietFocus, ModalScreen[bool]):
+class BillPaidScreen(Desk, QuietScreen, ModalScreen[bool]):
     BINDINGS = [Binding("ctrl+s", "save", _("Save"), id="save"),
                 Binding("escape", "close", _("Close"), id="close")]
 
@@ -35,7 +36,7 @@ class BillPaidScreen(Desk, QuietFocus, ModalScreen[bool]):
                 owed=money(self.row.owed, self.row.currency)), style="bold"), classes="title")
             with Horizontal(classes="form-row"):
                 yield Label(_("Paid on"), classes="form-label")
-                yield Input(self.store.today().isoformat(), id="paid-on", compact=True)
+                yield TextInput(self.store.today().isoformat(), id="paid-on", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("Method"), classes="form-label")
                 yield Select([(_(label), code) for code, label in PAYMENT_METHODS.items()],

@@ -19,7 +19,8 @@ from linkdesk.labels import BILL_WARNINGS, bill_error, category_label, money, wh
 from store.bills import BillError, BillView
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
+from tui.widgets.text_input import TextInput
 
 NEW_VENDOR = -1
 
@@ -51,7 +52,7 @@ def bill_text(view: BillView) -> str:
     return "\n".join(lines)
 
 
-class BillReviewScreen(Desk, QuietFocus, ModalScreen[bool]):
+class BillReviewScreen(Desk, QuietScreen, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", _("Approve"), id="approve"),
         Binding("ctrl+r", "reject", _("Reject"), id="reject"),
@@ -80,10 +81,10 @@ class BillReviewScreen(Desk, QuietFocus, ModalScreen[bool]):
                              prompt=_("Choose an expense category"))
             with Horizontal(classes="form-row"):
                 yield Label(_("Pay on"), classes="form-label")
-                yield Input(id="pay-on", placeholder="YYYY-MM-DD", compact=True)
+                yield TextInput(id="pay-on", placeholder="YYYY-MM-DD", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("Reason"), classes="form-label")
-                yield Input(id="reason", placeholder=_("if rejected: the vendor sees it"),
+                yield TextInput(id="reason", placeholder=_("if rejected: the vendor sees it"),
                             compact=True)
             yield Static("", id="form-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):

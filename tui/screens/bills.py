@@ -15,13 +15,13 @@ from store.bills import BillRow
 from store.network import CompanyInfo
 from tui.desk import Desk
 from tui.paged_rows import PagedRows
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
-class BillsScreen(Desk, PagedRows, LiveScreen, QuietFocus, Screen):
+class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     """Bills received through the network or imported, newest first."""
 
     BINDINGS = [

@@ -14,7 +14,7 @@ from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
@@ -31,7 +31,7 @@ def mark(row: ContactRow) -> str:
     return ""
 
 
-class BooksScreen(Desk, LiveScreen, QuietFocus, Screen):
+class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
     """Customers and vendors of one company's books; network search for members' books."""
 
     BINDINGS = [

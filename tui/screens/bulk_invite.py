@@ -16,7 +16,7 @@ from linkdesk.i18n import _
 from linkdesk.labels import LANGUAGE_LABELS
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 
 
 def plan_of(clients: list[dict], statuses: dict[int, str], reinvite: bool) -> tuple[list, list]:
@@ -42,7 +42,7 @@ def skip_reasons(skipped: list[dict], statuses: dict[int, str]) -> str:
     return ", ".join(skip_reason(code, n) for code, n in counts.items())
 
 
-class BulkInviteScreen(QuietFocus, ModalScreen[list[int] | None]):
+class BulkInviteScreen(QuietScreen, ModalScreen[list[int] | None]):
     """Confirms a bulk invitation; dismisses with the ids to invite, or None."""
 
     BINDINGS = [

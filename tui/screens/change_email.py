@@ -14,12 +14,12 @@ from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_field import FormField
 
 
-class ChangeEmailScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
+class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     """Asks for the new address; dismisses with True once it is saved."""
 
     BINDINGS = [

@@ -14,7 +14,8 @@ from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
+from tui.widgets.text_input import TextInput
 
 
 def _expand(raw: str) -> Path:
@@ -22,7 +23,7 @@ def _expand(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-class ImportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
+class ImportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
     """Path, then a preview of what would be imported; nothing is written before Import."""
 
     BINDINGS = [
@@ -39,7 +40,7 @@ class ImportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="import-clients", classes="dialog"):
             yield Static(_("Import clients from a CSV file"), classes="title", markup=False)
-            yield Input(placeholder=_("Path of the CSV file, then Enter for a preview"),
+            yield TextInput(placeholder=_("Path of the CSV file, then Enter for a preview"),
                         id="path", compact=True)
             with VerticalScroll(id="preview-box"):
                 yield Static("", id="preview", markup=False)
@@ -104,7 +105,7 @@ class ImportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class ExportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
+class ExportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
@@ -118,7 +119,7 @@ class ExportClientsScreen(Desk, QuietFocus, ModalScreen[int | None]):
         with Vertical(id="export-clients", classes="dialog"):
             yield Static(_("Export the list as shown (filter, search, sort), with statuses, "
                            "to CSV"), classes="title", markup=False)
-            yield Input(self.default_path, id="path", compact=True)
+            yield TextInput(self.default_path, id="path", compact=True)
             yield Static("", id="export-problem", classes="warning", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Export"), id="export-button", variant="primary", compact=True)

@@ -21,7 +21,7 @@ from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.latest import Latest
 from tui.messages import StoreChanged
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.screens.client_actions import ClientActions
 from tui.screens.client_files import ClientFileActions
 from tui.screens.client_selection import ClientSelection
@@ -31,6 +31,7 @@ from tui.widgets.key_bar import KeyBar
 from tui.widgets.pipeline_bar import PipelineBar
 from tui.widgets.relay_banner import RelayBanner
 from tui.widgets.tax_year_picker import TaxYearPicker
+from tui.widgets.text_input import TextInput
 
 SORT_ORDER = ("name", "kind", "email", "phone", "status")
 COUNT_AFTER_TYPING_S = 0.12  # a pause in typing this long, and the matches are counted
@@ -61,7 +62,7 @@ def row_actions(row, selection: bool) -> tuple[str, ...]:
     return ("timeline", "edit_client", "change_email")
 
 
-class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietFocus, Screen):
+class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScreen, Screen):
     """Search, filter, sort and page through the firm's clients; add new ones. The selection
     and bulk runs, the actions on one client and the CSV files are mixins of their own."""
 
@@ -139,7 +140,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietFocu
         with Horizontal(id="controls"):
             # Kept by reference, like the table: the list's query reads it even while the app
             # takes the screen down around a change that just arrived.
-            self.search_box = Input(placeholder=_("Search name or email  ( / )"), id="search")
+            self.search_box = TextInput(placeholder=_("Search name or email  ( / )"), id="search")
             yield self.search_box
             yield TaxYearPicker(self.tax_year, id="tax-year")
         # Kept by reference: workers reach them without a DOM query, even while the app

@@ -15,7 +15,7 @@ from store.network import PLANS, CompanyInfo, NetworkError
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import (
     business_number_field,
@@ -38,7 +38,7 @@ def visibility_question(name: str, visible: bool) -> str:
              "time.").format(name=name)
 
 
-class CompanyProfileScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
+class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     """Edits the five public details (the client form's rules); dismisses True when saved."""
 
     BINDINGS = [

@@ -11,10 +11,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from linkdesk.i18n import _
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 
 
-class ConfirmScreen(QuietFocus, ModalScreen[bool]):
+class ConfirmScreen(QuietScreen, ModalScreen[bool]):
     """Asks `question` (plain text, never markup); y or Enter says yes, n or Escape says no."""
 
     BINDINGS = [

@@ -15,7 +15,7 @@ from linkdesk.labels import network_error
 from store.network import ContactRow, NetworkError
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.details_fields import (
     business_number_field,
     checked_form,
@@ -33,7 +33,7 @@ TITLES = {
 }
 
 
-class ContactFormScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
+class ContactFormScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     """Adds a customer or vendor to a company's books (linked to a member when one is chosen),
     or edits one; dismisses with True when something was saved."""
 

@@ -14,12 +14,12 @@ from store import AccountError
 from store.secret import Secret
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class CreateAccountScreen(Desk, FieldOrder, QuietFocus, Screen):
+class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
     """Creates a preparer account and signs it in."""
 
     BINDINGS = [

@@ -17,13 +17,13 @@ from store.validate import format_phone, parse_name, parse_phone
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.forms import FieldOrder, field_check
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.details_fields import show_errors
 from tui.widgets.form_field import FormField
 
 
-class EditClientScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
+class EditClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     """The client's details as stored; dismisses with True once a change is saved."""
 
     BINDINGS = [

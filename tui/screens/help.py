@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from linkdesk.i18n import _
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import screen_bindings
 
 
@@ -44,7 +44,7 @@ def _group_bindings(screen, group) -> list:
     return [dataclasses.replace(b, key_display=None) for b in found]
 
 
-class HelpScreen(QuietFocus, ModalScreen[None]):
+class HelpScreen(QuietScreen, ModalScreen[None]):
     """The keys of one screen, dimmed when not usable at the moment; Escape or ? closes."""
 
     BINDINGS = [Binding("escape,question_mark,q", "close", _("Close"), id="close")]

@@ -16,11 +16,11 @@ from store import PreparerInfo
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 
 
-class InviteScreen(Desk, FieldOrder, QuietFocus, ModalScreen[bool]):
+class InviteScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     """Sends one invitation; dismisses with True once it is queued for delivery."""
 
     BINDINGS = [

@@ -20,7 +20,8 @@ from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
+from tui.widgets.text_input import TextInput
 
 INVOICE_ERRORS = {
     "number_empty": _("Give the invoice a number."),
@@ -56,11 +57,11 @@ class LineRow(Horizontal):
         language = current_language()
         codes = codes_for(self.tax_region)
         line = self.line
-        yield Input(line.description if line else "", placeholder=_("Description"),
+        yield TextInput(line.description if line else "", placeholder=_("Description"),
                     classes="desc", compact=True, max_length=500)
-        yield Input(format(line.quantity.normalize(), "f") if line else "1",
+        yield TextInput(format(line.quantity.normalize(), "f") if line else "1",
                     placeholder=_("Qty"), classes="qty", compact=True)
-        yield Input(format(line.unit_price.normalize(), "f") if line else "",
+        yield TextInput(format(line.unit_price.normalize(), "f") if line else "",
                     placeholder=_("Unit price"), classes="price", compact=True)
         known = {c.code for c in codes}
         yield Select([(c.label(language), c.code) for c in codes],
@@ -81,7 +82,7 @@ class Lines(VerticalScroll, can_focus=False):
     """The lines, scrolling past a few; never a stop of its own between fields."""
 
 
-class InvoiceFormScreen(Desk, QuietFocus, ModalScreen[bool]):
+class InvoiceFormScreen(Desk, QuietScreen, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", _("Save draft"), id="save"),
         Binding("ctrl+l", "add_line", _("Add a line"), id="add-line"),
@@ -116,11 +117,11 @@ class InvoiceFormScreen(Desk, QuietFocus, ModalScreen[bool]):
                 yield Select([], id="customer", compact=True, prompt=_("Choose the customer"))
             with Horizontal(classes="form-row"):
                 yield Label(_("Number"), classes="form-label")
-                yield Input(id="number", compact=True, max_length=40)
+                yield TextInput(id="number", compact=True, max_length=40)
             with Horizontal(classes="form-row"):
                 yield Label(_("Issued / due"), classes="form-label")
-                yield Input(issued, id="issued", compact=True, classes="date")
-                yield Input(due, id="due", compact=True, classes="date")
+                yield TextInput(issued, id="issued", compact=True, classes="date")
+                yield TextInput(due, id="due", compact=True, classes="date")
                 yield Select([(c, c) for c in CURRENCIES],
                              value=editing.row.currency if editing else
                              self.corrects.row.currency if self.corrects else "CAD",
@@ -134,7 +135,7 @@ class InvoiceFormScreen(Desk, QuietFocus, ModalScreen[bool]):
                     yield LineRow(self.tax_region, line)
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
-                yield Input(editing.notes if editing else "", id="notes", compact=True,
+                yield TextInput(editing.notes if editing else "", id="notes", compact=True,
                             max_length=2000)
             yield Static("", id="totals", markup=False)
             yield Static("", id="form-message", classes="message", markup=False)

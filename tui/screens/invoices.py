@@ -18,13 +18,13 @@ from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
 from tui.desk import Desk
 from tui.paged_rows import PagedRows
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
-class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietFocus, Screen):
+class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "new", _("New invoice"), id="new"),

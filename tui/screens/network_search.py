@@ -15,11 +15,12 @@ from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
+from tui.widgets.text_input import TextInput
 
 
-class NetworkSearchScreen(Desk, QuietFocus, ModalScreen[bool]):
+class NetworkSearchScreen(Desk, QuietScreen, ModalScreen[bool]):
     """Search-as-you-type over visible members of the company's region (50 at most).
 
     Dismisses with True when a customer or vendor was added from a match.
@@ -44,7 +45,7 @@ class NetworkSearchScreen(Desk, QuietFocus, ModalScreen[bool]):
         with Vertical(id="network-search", classes="dialog"):
             yield Static(_("Business network, from the books of {name}").format(
                 name=self.company_name), classes="title", markup=False)
-            yield Input(placeholder=_("Company name (word start or any part)"), id="term",
+            yield TextInput(placeholder=_("Company name (word start or any part)"), id="term",
                         compact=True)
             yield Static("", id="result-info", classes="note", markup=False)
             yield MemberMatches(self.settings.region, id="results")

@@ -14,7 +14,7 @@ from linkdesk.i18n import _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
@@ -22,7 +22,7 @@ from tui.widgets.row_table import RowTable
 DAYS = (7, 30, 90)
 
 
-class PaymentScheduleScreen(Desk, LiveScreen, QuietFocus, Screen):
+class PaymentScheduleScreen(Desk, LiveScreen, QuietScreen, Screen):
     BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
                 Binding("d", "days", _("Days ahead"), id="days")]
 

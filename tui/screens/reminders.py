@@ -17,10 +17,11 @@ from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
+from tui.widgets.text_input import TextInput
 
 
 def describe(settings: ReminderSettings) -> str:
@@ -31,7 +32,7 @@ def describe(settings: ReminderSettings) -> str:
                                                            most=settings.most)
 
 
-class RemindersScreen(Desk, LiveScreen, QuietFocus, ModalScreen[None]):
+class RemindersScreen(Desk, LiveScreen, QuietScreen, ModalScreen[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [
@@ -52,10 +53,10 @@ class RemindersScreen(Desk, LiveScreen, QuietFocus, ModalScreen[None]):
                 yield Switch(id="reminders-on")
             with Horizontal(classes="form-row"):
                 yield Label(_("After (days pending)"), classes="form-label")
-                yield Input(id="reminder-days", type="integer", max_length=3, compact=True)
+                yield TextInput(id="reminder-days", type="integer", max_length=3, compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("At most (reminders)"), classes="form-label")
-                yield Input(id="reminder-max", type="integer", max_length=2, compact=True)
+                yield TextInput(id="reminder-max", type="integer", max_length=2, compact=True)
             yield Static("", id="reminder-problem", classes="warning", markup=False)
             yield Static(Text(_("A reminder carries a new link; the earlier one keeps working "
                                 "until either is used. Each is recorded in the client's "

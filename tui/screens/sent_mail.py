@@ -14,10 +14,10 @@ from textual.widgets.option_list import Option
 
 from linkdesk.i18n import _
 from tui.desk import Desk
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 
 
-class SentMailScreen(Desk, QuietFocus, ModalScreen[None]):
+class SentMailScreen(Desk, QuietScreen, ModalScreen[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
     BINDINGS = [

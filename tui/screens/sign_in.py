@@ -16,13 +16,13 @@ from linkdesk.labels import sign_in_error
 from store.secret import Secret
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 from tui.warmup import warm_client_list
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class SignInScreen(Desk, FieldOrder, QuietFocus, Screen):
+class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
     """Asks who is at the keyboard; opens account creation when the firm has nobody yet."""
 
     AUTO_FOCUS = "#input-username"

@@ -13,7 +13,7 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import LANGUAGE_LABELS
 from store.validate import format_phone
 from tui.formatting import format_datetime
-from tui.quiet_focus import QuietFocus
+from tui.quiet_screen import QuietScreen
 
 DETAIL_LABELS = {"name": N_("name"), "phone": N_("phone"), "language": N_("language")}
 
@@ -76,7 +76,7 @@ def describe(kind: str, detail: dict, who: str | None = None, region: str = "CA"
     return line
 
 
-class TimelineScreen(QuietFocus, ModalScreen[None]):
+class TimelineScreen(QuietScreen, ModalScreen[None]):
     """Shows the events of one client; Escape closes."""
 
     BINDINGS = [Binding("escape,t", "close", _("Close"), id="close")]

@@ -22,6 +22,7 @@ from linkdesk.labels import kind_label, kind_short_label, status_label, status_s
 from store.clients import ClientRow
 from store.text import clean_text
 from store.validate import format_phone
+from tui.widgets.quiet_scrollbar import QuietScrollbars
 
 PageFetcher = Callable[[int, int], Awaitable[list[ClientRow]]]
 PAGE = 100
@@ -69,7 +70,7 @@ def layout(cols: list[Column], width: int) -> list[int]:
     return widths
 
 
-class ClientTable(ScrollView, can_focus=True):
+class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
     """Rows of the current query, fetched a page at a time as they scroll into view."""
 
     COMPONENT_CLASSES = {
@@ -143,11 +144,11 @@ class ClientTable(ScrollView, can_focus=True):
         self._rows = {offset + i: row for i, row in enumerate(first)}
         self._lines.clear()
         self._loading.clear()
-        self.virtual_size = Size(self.size.width, total + 1)
+        self._set_virtual_size(Size(self.size.width, total + 1))
         self.cursor = max(0, min(cursor, total - 1))
         self._scroll_to_cursor(center=True)
         self.loads += 1
-        self.refresh()
+        self._refresh_lines()
         self.post_message(self.Highlighted(self.current))
 
     def set_total(self, total: int) -> None:
@@ -155,10 +156,7 @@ class ClientTable(ScrollView, can_focus=True):
         if total == self.total:
             return
         old, self.total = self.total, total
-        # Not `self.virtual_size = ...`: that reactive lays out and repaints the whole widget;
-        # the scrollbar alone is redrawn for the new size.
-        self.set_reactive(ScrollView.virtual_size, Size(self.size.width, total + 1))
-        self._scroll_update(self.virtual_size)
+        self._set_virtual_size(Size(self.size.width, total + 1))
         # Only the lines between the two totals change (a row's placeholder or a blank): the
         # rows on screen were drawn by show() a moment ago, and over SSH a whole table is
         # 2.6 KB for each letter typed in the search.
@@ -167,6 +165,13 @@ class ClientTable(ScrollView, can_focus=True):
         for index in range(max(low, top), min(high, top + self._body_height)):
             self._refresh_row(index)
 
+    def _set_virtual_size(self, size: Size) -> None:
+        """Not `self.virtual_size = ...`: that reactive lays out and repaints the whole widget,
+        its scrollbar included; the scrollbar is told the new size and redraws if it changes."""
+        if size != self.virtual_size:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+
     def set_fetcher(self, fetch: PageFetcher) -> None:
         self._fetch = fetch
 
@@ -174,7 +179,7 @@ class ClientTable(ScrollView, can_focus=True):
         """Mark these clients as chosen (a bulk action applies to them)."""
         self.selected = set(ids)
         self._lines.clear()
-        self.refresh()
+        self._refresh_lines()
 
     @property
     def current(self) -> ClientRow | None:
@@ -194,7 +199,7 @@ class ClientTable(ScrollView, can_focus=True):
         for i, row in enumerate(rows):
             self._rows[page * PAGE + i] = row
         self._loading.discard(page)
-        self.refresh()
+        self._refresh_lines()
         if page * PAGE <= self.cursor < (page + 1) * PAGE:
             self.post_message(self.Highlighted(self.current))
 
@@ -220,7 +225,7 @@ class ClientTable(ScrollView, can_focus=True):
             self._refresh_row(before)
             self._refresh_row(index)
         else:
-            self.refresh()
+            self._refresh_lines()
         if self.current is None:
             self._request(index)
         self.post_message(self.Highlighted(self.current))
@@ -229,7 +234,19 @@ class ClientTable(ScrollView, can_focus=True):
         """Redraw the line of row `index`, if it is on screen (line 0 is the header)."""
         y = index - int(self.scroll_y) + 1
         if 1 <= y <= self._body_height:
-            self.refresh(Region(0, y, self.size.width, 1))
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """ScrollView's, but the rows are redrawn without the scrollbar beside them."""
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new_value
+        if round(old_value) != round(new_value):
+            self._refresh_lines()
+
+    def _refresh_lines(self) -> None:
+        """Redraw the header and every row, not the scrollbar beside them: it redraws itself
+        when it changes (a QuietScrollBar), and over SSH it is a quarter of the table."""
+        self.refresh(Region(0, 0, *self.scrollable_content_region.size))
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         top = int(self.scroll_y)

@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from linkdesk.labels import field_error
+from tui.widgets.text_input import TextInput
 
 
 class FormField(Horizontal):
@@ -39,7 +40,7 @@ class FormField(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, markup=False)
-        yield Input(
+        yield TextInput(
             id=f"input-{self.field_name}", password=self._password,
             max_length=self._max_length, placeholder=self._placeholder,
         )

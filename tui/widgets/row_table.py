@@ -6,8 +6,10 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from tui.widgets.quiet_scrollbar import QuietScrollbars
 
-class RowTable(DataTable):
+
+class RowTable(QuietScrollbars, DataTable):
     """A row-cursor, zebra-striped table whose Home/End move to the first/last row."""
 
     BINDINGS = [

@@ -1,0 +1,68 @@
+"""A screen sends the terminal only what changed: no repaint of itself that changes nothing.
+
+Over SSH a whole screen is 4 to 6 KB at 80x24, and Textual repaints one in three places where
+nothing a screen draws has changed:
+- whenever the screen's `focused` changes, though the widget losing focus and the one taking it
+  restyle and repaint themselves (a whole screen for each Tab between two fields, and each time
+  the search box takes the keys);
+- on the Resize every new screen receives after its first layout, at the size it was just laid
+  out at (and the screens beneath a modal are laid out again with it);
+- when a layout and a repaint of the screen fall due together, as they do after a screen is
+  pushed: the layout paints the screen, then the repaint paints it all again.
+Opening help was four whole screens (21.7 KB); it is now two and a part. Every screen of the
+desk mixes this in first (tests/test_quiet_screen.py keeps new ones in line).
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.widget import Widget
+
+PUT_OFF_AT_MOST_S = 0.03  # a paint waits this long at most for the layout it was left to
+
+
+class QuietScreen:
+    """Mixin for a Screen or ModalScreen (before it in the bases)."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    _painting_layout = False  # in the screen's update timer, where a layout may paint
+    _paints_left_to_layout = 0  # a paint put off until the layout that follows
+
+    def _screen_resized(self, size: Size) -> None:
+        # A layout already pending (a widget asked for one) still runs on the screen's timer.
+        if size == self._compositor.size:
+            return
+        super()._screen_resized(size)
+
+    def _compositor_refresh(self) -> None:
+        # A paint while a layout is due would be painted again by it: leave it to the layout.
+        if self._layout_required and not self._painting_layout:
+            return
+        # A layout that changed widgets' virtual sizes has asked for another (a new screen is
+        # always laid out twice): paint once after that one, but never put off two in a row.
+        if self._painting_layout and not self._paints_left_to_layout and any(
+                widget._layout_required for widget in self._compositor.widgets):
+            self._paints_left_to_layout = 1
+            self.set_timer(PUT_OFF_AT_MOST_S, self._paint_if_still_put_off)
+            return
+        self._paints_left_to_layout = 0
+        super()._compositor_refresh()
+
+    def _paint_if_still_put_off(self) -> None:
+        """The layout asked for did not come (or is not due): paint what was put off."""
+        if self._paints_left_to_layout and not self._layout_required:
+            self._paints_left_to_layout = 0
+            super()._compositor_refresh()
+
+    def _on_timer_update(self) -> None:
+        # The layout's paint includes the screen's own repaint, instead of a second paint.
+        if (self.is_current and not self.app._batch_count and self._layout_required
+                and self._repaint_required):
+            self._repaint_required = False
+            self._dirty_widgets.add(self)
+        self._painting_layout = True
+        try:
+            super()._on_timer_update()
+        finally:
+            self._painting_layout = False
