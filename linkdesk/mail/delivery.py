@@ -59,6 +59,7 @@ class DeliveryWorker:
         self._resume = asyncio.Event()
         self._prober: asyncio.Task | None = None
         self.probe_waits = PROBE_WAITS_S
+        self._looked = asyncio.Event()  # the relay asked once, at start
 
     @property
     def paused(self) -> bool:
@@ -77,9 +78,16 @@ class DeliveryWorker:
         """Ask the relay first, then run LANES loops side by side: while one records its
         batch, the other sends."""
         self._tasks = [asyncio.create_task(self._first_look(), name="linkdesk-delivery-0")]
-        self._tasks += [asyncio.create_task(self._run(), name=f"linkdesk-delivery-{lane}")
+        self._tasks += [asyncio.create_task(self._after_first_look(),
+                                            name=f"linkdesk-delivery-{lane}")
                         for lane in range(1, LANES)]
         return self
+
+    async def _after_first_look(self) -> None:
+        """A lane that claims nothing before the relay has been asked: a wrong password would
+        otherwise be tried once on every connection, with a batch in hand."""
+        await self._looked.wait()
+        await self._run()
 
     async def _first_look(self) -> None:
         """The relay as configured now (new settings are checked at once): well, or paused
@@ -93,6 +101,8 @@ class DeliveryWorker:
         else:
             if self.on_relay is not None:
                 self.on_relay(True, "", None)
+        finally:
+            self._looked.set()
         await self._run()
 
     async def stop(self) -> None:
