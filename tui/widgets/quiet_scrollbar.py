@@ -77,17 +77,20 @@ class QuietScrollbars:
     @property
     def vertical_scrollbar(self: Widget) -> ScrollBar:
         if self._vertical_scrollbar is None:
-            self._vertical_scrollbar = bar = QuietScrollBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self.app._start_widget(self, bar)
+            self._vertical_scrollbar = _start_bar(self, True, self.scrollbar_size_vertical)
         return self._vertical_scrollbar
 
     @property
     def horizontal_scrollbar(self: Widget) -> ScrollBar:
         if self._horizontal_scrollbar is None:
-            self._horizontal_scrollbar = bar = QuietScrollBar(
-                vertical=False, name="horizontal", thickness=self.scrollbar_size_horizontal)
-            bar.display = False
-            self.app._start_widget(self, bar)
+            self._horizontal_scrollbar = _start_bar(self, False, self.scrollbar_size_horizontal)
         return self._horizontal_scrollbar
+
+
+def _start_bar(view: Widget, vertical: bool, thickness: int) -> QuietScrollBar:
+    """A hidden QuietScrollBar started on `view`, as Textual starts its own ScrollBars."""
+    bar = QuietScrollBar(vertical=vertical, name="vertical" if vertical else "horizontal",
+                         thickness=thickness)
+    bar.display = False
+    view.app._start_widget(view, bar)
+    return bar
