@@ -143,14 +143,14 @@ class LinkdeskApp(ErrorPolicy, IdleCursor, KeyOrder, App[int]):
         """Open the client list for `preparer`, leaving no way back to the password prompt."""
         self.preparer = preparer
         self.sub_title = preparer.firm_name
-        self.call_later(self._open_clients, preparer)
+        self.call_later(self._open_clients)
 
-    async def _open_clients(self, preparer: PreparerInfo) -> None:
+    async def _open_clients(self) -> None:
         from tui.screens.clients import ClientsScreen
 
         while len(self.screen_stack) > 2:
             await self.pop_screen()
-        screen = ClientsScreen(preparer, self.settings.tax_year)
+        screen = ClientsScreen(self.settings.tax_year)
         if len(self.screen_stack) < 2:  # signed in without a sign-in screen (the demo)
             await self.push_screen(screen)
         else:

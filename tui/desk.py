@@ -1,5 +1,5 @@
 """What every screen and widget of the desk reaches, typed, in one place: the store, the
-settings, the runtime (none of them through an untyped `self.app.store`)."""
+settings, the runtime, the preparer signed in (none of them through an untyped `self.app`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
     from store import Store
+    from store.accounts import PreparerInfo
+    from store.pipeline import RelayState
 
 
 class DeskApp(Protocol):
@@ -17,6 +19,9 @@ class DeskApp(Protocol):
     store: Store
     settings: Settings
     runtime: Runtime | None
+    preparer: PreparerInfo | None  # None before sign-in
+    pipeline_note: str  # who sends the mail, when it is not this terminal
+    relay_state: RelayState | None  # the relay's last word
 
 
 class Desk:
@@ -37,3 +42,13 @@ class Desk:
     @property
     def runtime(self) -> Runtime | None:
         return self.desk.runtime
+
+    @property
+    def preparer(self) -> PreparerInfo | None:
+        return self.desk.preparer
+
+    @property
+    def preparer_id(self) -> int | None:
+        """Who does what this screen does (None: nobody signed in, as in a script)."""
+        preparer = self.desk.preparer
+        return preparer.id if preparer is not None else None

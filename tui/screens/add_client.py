@@ -21,7 +21,7 @@ from textual.widgets import (
 
 from linkdesk.i18n import _, current_language
 from linkdesk.labels import LANGUAGE_LABELS
-from store import ClientDraft, DraftErrors, PreparerInfo, check_draft
+from store import ClientDraft, DraftErrors, check_draft
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
 from tui.forms import FieldOrder, field_check
@@ -43,9 +43,8 @@ class AddClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[int | None]):
         Binding("down", "to_matches", show=False),
     ]
 
-    def __init__(self, preparer: PreparerInfo) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.preparer = preparer
         self._duplicate_of: str | None = None  # the address the preparer was warned about
 
     def compose(self) -> ComposeResult:

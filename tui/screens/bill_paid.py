@@ -24,10 +24,9 @@ class BillPaidScreen(Desk, QuietScreen, ModalScreen[bool]):
     BINDINGS = [Binding("ctrl+s", "save", _("Save"), id="save"),
                 Binding("escape", "close", _("Close"), id="close")]
 
-    def __init__(self, row: BillRow, preparer_id: int | None) -> None:
+    def __init__(self, row: BillRow) -> None:
         super().__init__()
         self.row = row
-        self.preparer_id = preparer_id
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bill-paid", classes="dialog"):

@@ -60,10 +60,9 @@ class BillReviewScreen(Desk, QuietScreen, ModalScreen[bool]):
         Binding("escape", "close", _("Close"), id="close"),
     ]
 
-    def __init__(self, bill_id: int, preparer_id: int | None) -> None:
+    def __init__(self, bill_id: int) -> None:
         super().__init__()
         self.bill_id = bill_id
-        self.preparer_id = preparer_id
         self.view: BillView | None = None
 
     def compose(self) -> ComposeResult:

@@ -34,10 +34,9 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
                 tooltip=_("UBL 2.1 files from any system, as bills for review")),
     ]
 
-    def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
+    def __init__(self, info: CompanyInfo) -> None:
         super().__init__()
         self.info = info
-        self.preparer_id = preparer_id
 
     def compose(self) -> ComposeResult:
         yield Static(id="bills-header", markup=False)
@@ -94,7 +93,7 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
             self.notify(_("{status}: nothing to review.").format(
                 status=bill_status_label(row.status)), markup=False)
             return
-        self.app.push_screen(BillReviewScreen(row.id, self.preparer_id),
+        self.app.push_screen(BillReviewScreen(row.id),
                              lambda changed: self._reload_if(changed, row.id))
 
     def action_paid(self) -> None:
@@ -107,7 +106,7 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
             self.notify(_("Only a bill scheduled for payment can be marked paid."),
                         markup=False)
             return
-        self.app.push_screen(BillPaidScreen(row, self.preparer_id),
+        self.app.push_screen(BillPaidScreen(row),
                              lambda changed: self._reload_if(changed, row.id))
 
     def action_import(self) -> None:

@@ -53,10 +53,9 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
                 tooltip=_("Bills to review and pay, the payment schedule")),
     ]
 
-    def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
+    def __init__(self, info: CompanyInfo) -> None:
         super().__init__()
         self.info = info
-        self.preparer_id = preparer_id
         self.rows: dict[str, list[ContactRow]] = {role: [] for role in ROLES}
         self.waiting_bills = 0
 
@@ -160,8 +159,8 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
 
         self.query_one(TabbedContent).active = f"tab-{role}"
         self.app.push_screen(ContactFormScreen(
-            self.info.id, role, searchable=not self.info.is_firm_books,
-            preparer_id=self.preparer_id), self._reload_if)
+            self.info.id, role, searchable=not self.info.is_firm_books),
+            self._reload_if)
 
     def action_edit(self) -> None:
         from tui.screens.contact_form import ContactFormScreen
@@ -170,8 +169,8 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
         if row is None:
             return
         self.app.push_screen(ContactFormScreen(
-            self.info.id, row.role, searchable=False, contact=row,
-            preparer_id=self.preparer_id), lambda changed: self._reload_if(changed, row.id))
+            self.info.id, row.role, searchable=False, contact=row),
+            lambda changed: self._reload_if(changed, row.id))
 
     def action_review(self) -> None:
         from tui.screens.confirm import ConfirmScreen
@@ -215,7 +214,7 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
     def action_invoices(self) -> None:
         from tui.screens.invoices import InvoicesScreen
 
-        self.app.push_screen(InvoicesScreen(self.info, self.preparer_id))
+        self.app.push_screen(InvoicesScreen(self.info))
 
     def on_screen_resume(self) -> None:
         self.reload()  # back from the bills: the count in the header may have changed
@@ -223,11 +222,11 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
     def action_bills(self) -> None:
         from tui.screens.bills import BillsScreen
 
-        self.app.push_screen(BillsScreen(self.info, self.preparer_id))
+        self.app.push_screen(BillsScreen(self.info))
 
     def action_network(self) -> None:
         from tui.screens.network_search import NetworkSearchScreen
 
         if not self.info.is_firm_books:
             self.app.push_screen(NetworkSearchScreen(
-                self.info.id, self.info.details.name, self.preparer_id), self._reload_if)
+                self.info.id, self.info.details.name), self._reload_if)

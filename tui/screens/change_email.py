@@ -27,9 +27,8 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
         Binding("escape", "cancel", _("Cancel"), id="cancel"),
     ]
 
-    def __init__(self, preparer_id: int, client: dict) -> None:
+    def __init__(self, client: dict) -> None:
         super().__init__()
-        self.preparer_id = preparer_id
         self.client = client
 
     def compose(self) -> ComposeResult:

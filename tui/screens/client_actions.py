@@ -40,7 +40,7 @@ class ClientActions(Desk):
                 .format(name=row.display_name), _("New invitation"))):
             return
         client = await self.store.clients.details(row.id)
-        self.app.push_screen(InviteScreen(self.preparer, client, self.tax_year, reinvite),
+        self.app.push_screen(InviteScreen(client, self.tax_year, reinvite),
                              lambda sent: self.reload(select_id=row.id, counts=True)
                              if sent else None)
 
@@ -94,7 +94,7 @@ class ClientActions(Desk):
         if row is None:
             return
         client = await self.store.clients.details(row.id)
-        if await self.app.push_screen_wait(ChangeEmailScreen(self.preparer.id, client)):
+        if await self.app.push_screen_wait(ChangeEmailScreen(client)):
             self.reload(select_id=row.id, counts=True, keep_filters=True)
 
     @work(group="lifecycle")
@@ -105,7 +105,7 @@ class ClientActions(Desk):
         if row is None:
             return
         client = await self.store.clients.details(row.id)
-        self.app.push_screen(EditClientScreen(self.preparer.id, client),
+        self.app.push_screen(EditClientScreen(client),
                              lambda saved: self.reload(select_id=row.id, keep_filters=True)
                              if saved else None)
 
@@ -144,7 +144,7 @@ class ClientActions(Desk):
         from tui.screens.books import BooksScreen
 
         info = await self.store.network.company(company_id)
-        await self.app.push_screen(BooksScreen(info, self.preparer.id))
+        await self.app.push_screen(BooksScreen(info))
 
     @work(group="lifecycle")
     async def action_sent_mail(self) -> None:

@@ -31,10 +31,9 @@ class ImportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
         Binding("ctrl+s", "import_now", _("Import"), id="import"),
     ]
 
-    def __init__(self, firm_id: int, preparer_id: int | None) -> None:
+    def __init__(self, firm_id: int) -> None:
         super().__init__()
         self.firm_id = firm_id
-        self.preparer_id = preparer_id
         self.plan = None
 
     def compose(self) -> ComposeResult:
@@ -163,7 +162,7 @@ class ClientFileActions(Desk):
                 self.notify(_("Imported {n} clients.").format(n=added), markup=False)
                 self.reload(counts=True)
 
-        self.app.push_screen(ImportClientsScreen(self.preparer.firm_id, self.preparer.id),
+        self.app.push_screen(ImportClientsScreen(self.preparer.firm_id),
                              imported)
 
     def action_export_clients(self) -> None:

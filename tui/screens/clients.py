@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from linkdesk.i18n import _
-from store import STATUSES, ClientQuery, PreparerInfo
+from store import STATUSES, ClientQuery
 from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.latest import Latest
@@ -118,9 +118,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
                 tooltip=_("Stop the bulk invitation: clients not queued yet stay as they are")),
     ]
 
-    def __init__(self, preparer: PreparerInfo, tax_year: int) -> None:
+    def __init__(self, tax_year: int) -> None:
         super().__init__()
-        self.preparer = preparer
         self.tax_year = tax_year
         self.sort = "name"
         self.descending = False
@@ -275,12 +274,12 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         line.append(self.preparer.firm_name, style="bold")
         line.append("  ·  ")
         line.append(self.preparer.username)
-        note = getattr(self.app, "pipeline_note", "")
+        note = self.desk.pipeline_note
         if note:
             line.append("  ·  ")
             line.append(note, style="dim")
         self.query_one("#context", Static).update(line)
-        self.relay_banner.show_state(getattr(self.app, "relay_state", None))
+        self.relay_banner.show_state(self.desk.relay_state)
 
     def _show_info(self, q: ClientQuery, total: int) -> None:
         all_active = sum(self.counts.values())
@@ -429,7 +428,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
     def action_add_client(self) -> None:
         from tui.screens.add_client import AddClientScreen
 
-        self.app.push_screen(AddClientScreen(self.preparer), self._client_added)
+        self.app.push_screen(AddClientScreen(), self._client_added)
 
     def _client_added(self, client_id: int | None) -> None:
         if client_id is None:

@@ -85,12 +85,12 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
 
     @property
     def _admin(self) -> bool:
-        preparer = self.app.preparer
+        preparer = self.preparer
         return preparer is None or preparer.is_admin
 
     @property
     def _by(self) -> int | None:
-        return self.app.preparer.id if self.app.preparer else None
+        return self.preparer_id
 
     def on_mount(self) -> None:
         fill(self, self.info.details, self.settings.region)

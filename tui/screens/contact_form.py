@@ -45,14 +45,12 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     ]
 
     def __init__(self, company_id: int, role: str, *, searchable: bool,
-                 contact: ContactRow | None = None, preparer_id: int | None = None,
-                 prefill=None) -> None:
+                 contact: ContactRow | None = None, prefill=None) -> None:
         super().__init__()
         self.company_id = company_id
         self.role = role
         self.searchable = searchable and contact is None  # the firm's books have no network
         self.contact = contact
-        self.preparer_id = preparer_id
         self.member_id: int | None = None
         self._prefill = prefill  # a MemberCard chosen in the network search screen
 

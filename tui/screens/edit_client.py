@@ -32,10 +32,9 @@ class EditClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
         Binding("ctrl+s", "save", _("Save"), id="save", tooltip=_("Save the details")),
     ]
 
-    def __init__(self, preparer_id: int, client: dict) -> None:
+    def __init__(self, client: dict) -> None:
         """`client`: as Clients.details gives it (with its version)."""
         super().__init__()
-        self.preparer_id = preparer_id
         self.client = client
 
     @property

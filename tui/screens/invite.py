@@ -12,7 +12,6 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from linkdesk.i18n import _
 from linkdesk.labels import INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from linkdesk.mail.templates import default_text
-from store import PreparerInfo
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
 from tui.forms import FieldOrder
@@ -30,11 +29,10 @@ class InviteScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     ]
 
     def __init__(
-        self, preparer: PreparerInfo, client: dict, tax_year: int, reinvite: bool = False
+        self, client: dict, tax_year: int, reinvite: bool = False
     ) -> None:
         super().__init__()
         self.reinvite = reinvite
-        self.preparer = preparer
         self.client = client
         self.tax_year = tax_year
         self._filled: tuple[str, str] | None = None  # the template text last put in the fields

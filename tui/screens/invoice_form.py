@@ -89,15 +89,14 @@ class InvoiceFormScreen(Desk, QuietScreen, ModalScreen[bool]):
         Binding("escape", "cancel", _("Cancel"), id="cancel"),
     ]
 
-    def __init__(self, company_id: int, region: str, preparer_id: int | None,
-                 draft=None, *, corrects=None) -> None:
+    def __init__(self, company_id: int, region: str, draft=None, *,
+                 corrects=None) -> None:
         """`draft`: an InvoiceView of a draft to edit; None for a new invoice. `corrects`:
         the InvoiceView of a sent invoice, for a new credit note on it (its customer, its
         lines to change into what is credited)."""
         super().__init__()
         self.company_id = company_id
         self.tax_region = region
-        self.preparer_id = preparer_id
         self.editing = draft
         self.corrects = corrects if corrects is not None else (
             None if draft is None or draft.corrects is None else draft.corrects)

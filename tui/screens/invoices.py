@@ -37,10 +37,9 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
                 tooltip=_("Write the invoice as a Peppol BIS 3.0 file in the current folder")),
     ]
 
-    def __init__(self, info: CompanyInfo, preparer_id: int | None) -> None:
+    def __init__(self, info: CompanyInfo) -> None:
         super().__init__()
         self.info = info
-        self.preparer_id = preparer_id
 
     def compose(self) -> ComposeResult:
         yield Static(id="invoices-header", markup=False)
@@ -98,8 +97,7 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     def action_new(self) -> None:
         from tui.screens.invoice_form import InvoiceFormScreen
 
-        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
-                                               self.preparer_id),
+        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region),
                              lambda saved: self.reload() if saved else None)
 
     def on_data_table_row_selected(self) -> None:  # Enter on a draft edits it
@@ -116,8 +114,7 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
             self.notify(_("Only a draft can be changed; this one was sent."), markup=False)
             return
         view = await self.store.invoices.get(row.id)
-        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
-                                               self.preparer_id, view),
+        self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region, view),
                              lambda saved: self.reload(select_id=row.id) if saved else None)
 
     @work(exclusive=True, group="invoice-edit")
@@ -133,7 +130,7 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
             return
         view = await self.store.invoices.get(row.id)
         self.app.push_screen(InvoiceFormScreen(self.info.id, self.info.region,
-                                               self.preparer_id, corrects=view),
+                                               corrects=view),
                              lambda saved: self.reload() if saved else None)
 
     def action_send(self) -> None:

@@ -33,11 +33,10 @@ class NetworkSearchScreen(Desk, QuietScreen, ModalScreen[bool]):
         Binding("v", "add('vendor')", _("Add as vendor"), id="add-vendor"),
     ]
 
-    def __init__(self, company_id: int, company_name: str, preparer_id: int | None) -> None:
+    def __init__(self, company_id: int, company_name: str) -> None:
         super().__init__()
         self.company_id = company_id
         self.company_name = company_name
-        self.preparer_id = preparer_id
         self.added = False
         self.searches = 0  # finished searches (tests and benches wait on it)
 
@@ -131,8 +130,8 @@ class NetworkSearchScreen(Desk, QuietScreen, ModalScreen[bool]):
                 self.notify(_("{name} added.").format(name=card.name), markup=False)
 
         self.app.push_screen(ContactFormScreen(
-            self.company_id, role, searchable=True, preparer_id=self.preparer_id,
-            prefill=card), saved)
+            self.company_id, role, searchable=True, prefill=card),
+            saved)
 
     def action_close(self) -> None:
         self.dismiss(self.added)

@@ -74,7 +74,7 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#upcoming", DataTable)
         table.add_columns(_("Client"), _("Email"), _("Year"), _("Reminder due"), _("Reminders"))
-        preparer = self.app.preparer
+        preparer = self.preparer
         if preparer is not None and not preparer.is_admin:  # read only, and said so
             for widget in self.query("#reminders-on, #reminder-days, #reminder-max, "
                                      "#save-button"):
@@ -134,7 +134,7 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, ModalScreen[None]):
         problem.update("")
         mine = ReminderSettings(self.query_one("#reminders-on", Switch).value, int(days),
                                 int(most), self.version)
-        preparer = self.app.preparer.id if self.app.preparer else None
+        preparer = self.preparer_id
         try:
             await self.store.reminders.configure(self.firm_id, mine, preparer)
         except PermissionError:

@@ -99,7 +99,7 @@ class SentMailScreen(Desk, QuietScreen, ModalScreen[None]):
         passed = not any(step.ok is False for step in steps)
         verdict = _("Every step passed.") if passed else _("The check failed.")
         shown.update("\n".join([*step_lines(steps), verdict]))
-        runtime = getattr(self.app, "runtime", None)
+        runtime = self.runtime
         if passed and runtime is not None and runtime.delivery is not None:
             runtime.delivery.retry_now()
 
