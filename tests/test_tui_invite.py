@@ -174,3 +174,37 @@ async def test_the_history_names_who_did_it_and_says_an_email_change_withdrew_th
         text = "\n".join(str(s.render()) for s in pilot.app.screen.query("Static"))
         assert "by marie" in text
         assert "the invitation for 2025 was withdrawn" in text
+
+
+async def test_a_burst_of_acceptances_is_one_toast_that_counts_them(store):
+    """At 8 a.m. clients accept one after another: one small toast that counts them and names
+    the latest, not a stack of toasts over the list."""
+    from tests.harness import running
+    from tests.test_invitation_flow import invite, link_in
+
+    firm = await make_preparer(store)
+    ids = [await add_client(store, firm.firm_id, organization_name=f"Client {i}",
+                            email=f"c{i}@example.com") for i in range(6)]
+    for client_id in ids:
+        await invite(store, firm, client_id, "http://127.0.0.1:8765")
+    tokens = [link_in(job.raw).rsplit("/", 1)[1] for job in await store.invitations.claim_many(10)]
+
+    def toasts(app) -> list[str]:
+        return [str(n.message) for n in app._notifications]
+
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await settle(pilot)
+        for token in tokens[:4]:
+            await store.invitations.accept(token)
+        pilot.app.store_changed()  # what the runtime's change watcher calls
+        await wait_for(lambda: toasts(pilot.app) != [], timeout=5)
+        await settle(pilot)
+        assert toasts(pilot.app) == [
+            "4 acceptances; the latest: Client 3."]
+        await store.invitations.accept(tokens[4])
+        pilot.app.store_changed()
+        await wait_for(lambda: "5 acceptances" in " ".join(toasts(pilot.app)), timeout=5)
+        await settle(pilot)
+        assert toasts(pilot.app) == [
+            "5 acceptances; the latest: Client 4."]

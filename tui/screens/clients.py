@@ -21,6 +21,7 @@ from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
 from tui.latest import Latest
 from tui.messages import StoreChanged
+from tui.one_toast import AcceptanceNews
 from tui.quiet_screen import QuietScreen
 from tui.screens.client_actions import ClientActions
 from tui.screens.client_files import ClientFileActions
@@ -126,6 +127,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self.include_inactive = False
         self.status_filter: str | None = None
         self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
+        self.acceptance_news = AcceptanceNews()  # one toast for a burst of acceptances
         self.counts: dict[str, int] = {}
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
         self.asked = Latest()  # the list's reloads: only the newest one draws
@@ -421,9 +423,9 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
     async def announce_acceptances(self) -> None:
         clients = self.store.clients
         events = await clients.events_after(self.last_event_id, ("invitation_accepted",))
-        for event_id, _kind, name, _client_id in events:
+        for event_id, _kind, _name, _client_id in events:
             self.last_event_id = max(self.last_event_id, event_id)
-            self.notify(_("{name} accepted the invitation.").format(name=name), markup=False)
+        self.acceptance_news.heard(self.app, [name for _id, _kind, name, _client in events])
 
     def action_add_client(self) -> None:
         from tui.screens.add_client import AddClientScreen
