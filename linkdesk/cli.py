@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkdesk.i18n import _, set_language
+from linkdesk.i18n import _, fill, set_language
 
 EXIT_USAGE = 2
 STATUS_CODES = ("not_invited", "sending", "pending", "failed", "expired", "accepted")
@@ -398,7 +398,8 @@ async def _user_add(target, args) -> int:
             raise UsageError(f"{flag}: {field_error(code)}") from None
     finally:
         await store.close()
-    print(_("Created preparer {name} in {firm}.").format(name=info.username, firm=info.firm_name))
+    print(fill(_("Created preparer {name} in {firm}."), name=info.username,
+               firm=info.firm_name))
     return 0
 
 

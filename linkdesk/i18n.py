@@ -59,3 +59,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for translation where it is defined; `_()` translates it where shown."""
     return message
+
+
+def one_period(template: str, **names: str) -> str:
+    """`template` made ready for `names`: a "{name}." whose name ends with its own period
+    (Acme Inc., Leblanc Cleaning Ltd.) loses the sentence's, so no "Ltd.." is ever written."""
+    for key, value in names.items():
+        if str(value).endswith("."):
+            template = template.replace("{" + key + "}.", "{" + key + "}")
+    return template
+
+
+def fill(template: str, **names) -> str:
+    """The sentence with `names` put in, ending with one period (see one_period)."""
+    return one_period(template, **names).format(**names)

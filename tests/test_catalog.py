@@ -103,3 +103,22 @@ def test_plurals_are_in_the_catalog_and_french_counts_one_as_one():
         assert ngettext(text, many, 1).startswith("{n} match.")
     finally:
         set_language("en")
+
+
+def test_a_name_ending_with_a_period_ends_the_sentence_once_in_both_languages():
+    """Leblanc Cleaning Ltd. accepting is "…: Leblanc Cleaning Ltd.", never "Ltd.."; the
+    same rule as the acceptance page's, for every sentence that ends on a name."""
+    from linkdesk.i18n import fill, set_language
+    from tui.one_toast import AcceptanceNews
+
+    assert fill("Created preparer {name} in {firm}.", name="marie", firm="Acme Inc.") == \
+        "Created preparer marie in Acme Inc."
+    assert fill("Created preparer {name} in {firm}.", name="marie", firm="Acme") == \
+        "Created preparer marie in Acme."
+    try:
+        for language in ("en", "fr"):
+            set_language(language)
+            said = AcceptanceNews.message(["Gagnon, Émilie", "Leblanc Cleaning Ltd."])
+            assert said.endswith("Leblanc Cleaning Ltd.") and ".." not in said, said
+    finally:
+        set_language("en")

@@ -8,7 +8,7 @@ import time
 
 from textual.notifications import Notification, Notify
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import _, fill, ngettext
 
 
 class OneToast:
@@ -50,6 +50,6 @@ class AcceptanceNews:
         """One name, or how many and the latest (two short lines in a toast at 80x24)."""
         if len(names) == 1:
             return _("{name} accepted the invitation.").format(name=names[0])
-        return ngettext("{n} acceptance; the latest: {name}.",
-                        "{n} acceptances; the latest: {name}.",
-                        len(names)).format(n=len(names), name=names[-1])
+        return fill(ngettext("{n} acceptance; the latest: {name}.",
+                             "{n} acceptances; the latest: {name}.", len(names)),
+                    n=len(names), name=names[-1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 
+from linkdesk import i18n
 from store.validate import format_phone
 
 LANGUAGES = ("en", "fr")
@@ -120,12 +121,10 @@ def _e(value: str) -> str:
 
 
 def one_period(template: str, **names: str) -> str:
-    """The sentence with the names put in (escaped), never ending "inc.." when a name ends
-    with a period where the sentence would put its own."""
-    for key, value in names.items():
-        if value.endswith("."):
-            template = template.replace("{" + key + "}.", "{" + key + "}")
-    return _e(template).format(**{k: f"<strong>{_e(v)}</strong>" for k, v in names.items()})
+    """The sentence with the names put in (escaped, in bold), never ending "inc.." when a
+    name ends with a period where the sentence would put its own."""
+    return _e(i18n.one_period(template, **names)).format(
+        **{k: f"<strong>{_e(v)}</strong>" for k, v in names.items()})
 
 
 def _document(language: str, title: str, body: str) -> str:
