@@ -83,6 +83,8 @@ async def test_search_screen_finds_only_what_the_rules_allow(store, firm, client
 async def test_new_vendor_filled_from_a_match_stays_linked(store, firm, client_books):
     async with running(store) as pilot:
         await open_books(pilot)
+        # An empty tab says which keys fill it; it goes once the tab has a row.
+        assert pilot.app.screen.query_one("#empty-vendor").display
         await pilot.press("v")
         await settle(pilot)
         form = pilot.app.screen
@@ -102,6 +104,7 @@ async def test_new_vendor_filled_from_a_match_stays_linked(store, firm, client_b
         (row,) = books.rows["vendor"]
         assert row.linked and row.details.city == "Lévis"
         assert books.query_one("#table-vendor", DataTable).row_count == 1
+        assert not books.query_one("#empty-vendor").display
     # The member changes its details: the vendor follows.
     from store.validate import Details
 

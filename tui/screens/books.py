@@ -64,12 +64,28 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
         with TabbedContent(id="roles"):
             with TabPane(_("Customers"), id="tab-customer"):
                 yield RowTable(id="table-customer")
+                yield Static(self._empty_text("customer"), id="empty-customer",
+                             classes="empty", markup=False)
             with TabPane(_("Vendors"), id="tab-vendor"):
                 yield RowTable(id="table-vendor")
+                yield Static(self._empty_text("vendor"), id="empty-vendor", classes="empty",
+                             markup=False)
         yield Static(Text(_("⇄ linked to a network member · ✎ linked, edited by hand · "
                             "● a member's change waits for review (u)"), style="dim"),
                      id="books-legend")
         yield KeyBar()
+
+    def _empty_text(self, role: str) -> str:
+        """What an empty tab says: the keys that fill it."""
+        if role == "customer":
+            if self.info.is_firm_books:
+                return _("No customers yet. Press c to add one.")
+            return _("No customers yet. Press c to add one, or n to find one on the business "
+                     "network.")
+        if self.info.is_firm_books:
+            return _("No vendors yet. Press v to add one.")
+        return _("No vendors yet. Press v to add one, or n to find one on the business "
+                 "network.")
 
     def on_mount(self) -> None:
         for role in ROLES:
@@ -128,6 +144,7 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
                               key=str(row.id))
             if select_id is not None and any(r.id == select_id for r in rows):
                 table.move_cursor(row=[r.id for r in rows].index(select_id))
+            self.query_one(f"#empty-{role}", Static).display = not rows
         for role in ROLES:
             count = len(self.rows[role])
             pane = self.query_one(TabbedContent).get_tab(f"tab-{role}")
