@@ -62,11 +62,19 @@ async def listed(store):
 @on_sqlite
 async def test_help_opens_and_closes_in_one_whole_paint_each(store, listed):
     """Textual painted a pushed screen four times (the layout, the Resize at the same size,
-    the repaint due with the layout, the second layout): 21.7 KB to open help over SSH."""
+    the repaint due with the layout, the second layout): 21.7 KB to open help over SSH; and
+    the screen beneath twice when it was closed."""
     async with running(store, size=(80, 24)) as pilot:
         await sign_in(pilot, "marie", PASSWORD)
         sent = whole_paints(pilot.app)
         await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert sent.count(True) == 1, sent
+        # Closing it repainted the list twice: once on its return, once more when help was
+        # taken off the app's stack, which changes nothing on the list.
+        sent.clear()
+        await pilot.press("escape")
         await settle(pilot)
         await pilot.pause(0.2)
         assert sent.count(True) == 1, sent

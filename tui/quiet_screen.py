@@ -9,8 +9,11 @@ nothing a screen draws has changed:
   out at (and the screens beneath a modal are laid out again with it);
 - when a layout and a repaint of the screen fall due together, as they do after a screen is
   pushed: the layout paints the screen, then the repaint paints it all again.
-Opening help was four whole screens (21.7 KB); it is now two and a part. Every screen of the
-desk mixes this in first (tests/test_quiet_screen.py keeps new ones in line).
+Opening help was four whole screens (21.7 KB); it is now one. Every screen of the desk mixes
+this in first (tests/test_quiet_screen.py keeps new ones in line).
+
+And the app (QuietApp) does not repaint the screen shown when it takes another off its stack:
+closing help painted the list twice, once on its return and once more for the removal.
 """
 
 from __future__ import annotations
@@ -66,3 +69,33 @@ class QuietScreen:
             super()._on_timer_update()
         finally:
             self._painting_layout = False
+
+
+class QuietApp:
+    """Mixin for the App (before App in the bases)."""
+
+    _screen_left = False  # inside what Textual runs once a screen is taken off the stack
+
+    def _prune(self, *nodes, parent=None):
+        # A screen taken off the stack is not the one shown (it was popped or replaced
+        # first). Once removed, it asks the app for a layout and a repaint of the one shown,
+        # which was repainted on its return already: the layout is enough.
+        from textual.screen import Screen
+
+        removal = super()._prune(*nodes, parent=parent)
+        after = removal._post_remove
+        if parent is self and after is not None and all(isinstance(n, Screen) for n in nodes):
+            def quietly() -> None:
+                self._screen_left = True
+                try:
+                    after()
+                finally:
+                    self._screen_left = False
+
+            removal._post_remove = quietly
+        return removal
+
+    def refresh(self, *, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if self._screen_left and layout and not recompose:
+            repaint = False  # the layout still runs, and paints whatever it moves
+        return super().refresh(repaint=repaint, layout=layout, recompose=recompose)
