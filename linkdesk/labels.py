@@ -232,6 +232,48 @@ def money(amount, currency: str) -> str:
     return format_currency(amount, currency, locale=locale)
 
 
+# UNCL 5305 tax categories an e-invoice line may carry; "S" (standard rate) goes unsaid.
+TAX_CATEGORIES = {
+    "Z": N_("zero-rated"),
+    "E": N_("exempt"),
+    "O": N_("not subject to tax"),
+    "AE": N_("reverse charge"),
+    "K": N_("intra-community supply"),
+    "G": N_("export"),
+}
+
+
+def number(value) -> str:
+    """A quantity as the language writes it: 1,234.5 in English, 1 234,5 in French."""
+    from babel.numbers import format_decimal
+
+    from linkdesk.i18n import current_language
+
+    return format_decimal(value, "#,##0.###",
+                          locale="fr_CA" if current_language() == "fr" else "en_CA")
+
+
+def percent(rate) -> str:
+    """A tax rate as the language writes it: 14.975% in English, 14,975 % in French."""
+    from linkdesk.i18n import current_language
+
+    return number(rate) + ("\u00a0%" if current_language() == "fr" else "%")
+
+
+def tax_category_label(category: str) -> str:
+    """What a tax category means ("" for the standard rate; an unknown code as sent)."""
+    if category in ("", "S"):
+        return ""
+    meaning = TAX_CATEGORIES.get(category)
+    return _(meaning) if meaning else category
+
+
+def tax_rate_label(category: str, rate) -> str:
+    """A line's tax: its rate, and what its category means unless it is the standard rate."""
+    meaning = tax_category_label(category)
+    return f"{percent(rate)} {meaning}" if meaning else percent(rate)
+
+
 def when(iso_date: str | None) -> str:
     """A stored ISO date as the language writes it (2026-03-22 / 22 mars 2026)."""
     if not iso_date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -46,6 +47,11 @@ CASES: dict[str, tuple[tuple[int, int], tuple[str, ...], str]] = {
     "invoice_form": (SMALL, ("end", "b", "i", "n"), "InvoiceFormScreen"),
     "bills": (SMALL, ("end", "b", "b"), "BillsScreen"),
     "payment_schedule": (SMALL, ("end", "b", "b", "s"), "PaymentScheduleScreen"),
+    # Appended, so that the cases above keep their part (and their pictures' names).
+    "reinvite_days": (SMALL, ("R",), "AskDaysScreen"),
+    "bill_review": (SMALL, ("end", "b", "b", "enter"), "BillReviewScreen"),
+    "bill_paid": (SMALL, ("end", "b", "b", "m"), "BillPaidScreen"),
+    "bill_import": (SMALL, ("end", "b", "b", "I"), "BillImportScreen"),
 }
 
 CLIENTS = [  # (kind, name(s), email, phone, status)
@@ -63,13 +69,17 @@ def fixed_clock() -> dt.datetime:
     return NOW
 
 
-async def populate(store, empty: bool) -> None:
+BILL_CASES = {"bill_review": "waiting", "bill_paid": "approved"}  # a bill in the books
+
+
+async def populate(store, empty: bool, bill: str | None = None) -> None:
     from store import ClientDraft, check_draft
     from tests.helpers import make_preparer, set_status
 
     if empty:
         return
     firm = await make_preparer(store)
+    books = None
     for kind, name, email, phone, status in CLIENTS:
         fields = ({"organization_name": name} if kind == "organization"
                   else {"first_name": name[0], "last_name": name[1]})
@@ -78,7 +88,38 @@ async def populate(store, empty: bool) -> None:
         if status is not None:
             await set_status(store, client_id, TAX_YEAR, status)
             if status == "accepted":
-                await store.network.ensure_books(client_id)
+                books = await store.network.ensure_books(client_id)
+    if bill is not None:
+        await _a_bill(store, firm, books, approved=bill == "approved")
+
+
+async def _a_bill(store, firm, books: int, *, approved: bool) -> None:
+    """A member's invoice to these books, arrived as a bill (and approved, when asked)."""
+    from decimal import Decimal
+
+    from store.directory_import import load_members, member_row
+    from store.invoices import InvoiceDraft, LineDraft
+    from store.models import Company
+    from store.validate import Details
+
+    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils",
+                                          email="info@gagnon.ca", city="Lévis")])
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
+    customer = await store.network.add_contact(
+        sender, "customer", Details("Zinc & Zèbre ltée", "zz@example.com", "", "", "", ""),
+        member_id=books)
+    invoice = await store.invoices.save(sender, InvoiceDraft(
+        customer, "PG-0042", store.today(), store.today() + dt.timedelta(days=10),
+        (LineDraft("Réparation d'une fuite", Decimal("2"), Decimal("95.00"), "GST+QST"),)),
+        firm.id)
+    await store.invoices.send(invoice, firm.id, None)
+    if approved:
+        (row,) = await store.bills.list(books)
+        view = await store.bills.get(row.id)
+        (category, *_others) = await store.bills.categories(books)
+        await store.bills.approve(row.id, categories=[category[0]] * len(view.categories),
+                                  pay_on=store.today() + dt.timedelta(days=10),
+                                  preparer_id=firm.id, create_vendor=True)
 
 
 async def quiet(app, *, timers: bool = False) -> None:
@@ -109,13 +150,15 @@ async def shoot(name: str, out: Path) -> None:
     from tui.app import make_app
 
     size, keys, expected = CASES[name]
+    here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(str(Path(tmp) / "snap.db"), clock=fixed_clock)
         try:
-            await populate(store, empty=name == "first_run")
+            await populate(store, empty=name == "first_run", bill=BILL_CASES.get(name))
             settings = Settings(db_url="(given store)", tax_year=TAX_YEAR,
                                 data_dir=Path(tmp))
             app = make_app(settings, store)
+            os.chdir("/")  # the e-invoice import starts from here: the same on every machine
             async with app.run_test(size=size) as pilot:
                 await quiet(app)
                 if name not in ("first_run", "sign_in"):
@@ -135,6 +178,7 @@ async def shoot(name: str, out: Path) -> None:
                 await pilot.pause()
                 svg = app.export_screenshot(title="linkdesk")
         finally:
+            os.chdir(here)
             await store.close()
     (out / f"{name}.svg").write_text(svg, encoding="utf-8")
 

@@ -122,3 +122,23 @@ def test_a_name_ending_with_a_period_ends_the_sentence_once_in_both_languages():
             assert said.endswith("Leblanc Cleaning Ltd.") and ".." not in said, said
     finally:
         set_language("en")
+
+
+def test_a_bills_rates_and_quantities_are_written_as_the_language_writes_them():
+    """The review showed "S 14.975%" in both languages: the UNCL code a preparer cannot read,
+    and an English decimal point in French."""
+    from decimal import Decimal
+
+    from linkdesk.i18n import set_language
+    from linkdesk.labels import number, tax_rate_label
+
+    try:
+        assert tax_rate_label("S", Decimal("14.975")) == "14.975%"
+        assert tax_rate_label("E", Decimal("0")) == "0% exempt"
+        assert tax_rate_label("XY", Decimal("5")) == "5% XY"  # an unknown code, as sent
+        set_language("fr")
+        assert tax_rate_label("S", Decimal("14.975")) == "14,975\u00a0%"
+        assert tax_rate_label("Z", Decimal("0")) == "0\u00a0% détaxé"
+        assert number(Decimal("1.50")) == "1,5"
+    finally:
+        set_language("en")

@@ -15,7 +15,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from linkdesk.i18n import _
-from linkdesk.labels import BILL_WARNINGS, bill_error, category_label, money, when
+from linkdesk.labels import (
+    BILL_WARNINGS,
+    bill_error,
+    category_label,
+    money,
+    number,
+    percent,
+    tax_category_label,
+    tax_rate_label,
+    when,
+)
 from store.bills import BillError, BillView
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
@@ -34,13 +44,13 @@ def bill_text(view: BillView) -> str:
     if doc.terms:
         lines.append(_("Terms: {terms}").format(terms=doc.terms))
     for line in doc.lines:
-        lines.append(f"  {line.description[:28]:28} {line.quantity.normalize():>5} × "
+        lines.append(f"  {line.description[:28]:28} {number(line.quantity):>5} × "
                      f"{money(line.unit_price, doc.currency):>11} = "
-                     f"{money(line.net, doc.currency):>11}  {line.tax_category} "
-                     f"{line.tax_rate.normalize()}%")
+                     f"{money(line.net, doc.currency):>11}  "
+                     f"{tax_rate_label(line.tax_category, line.tax_rate)}")
     for tax in doc.taxes:
-        lines.append("  " + _("Tax {category} {rate}% on {base}: {amount}").format(
-            category=tax.name or tax.category, rate=tax.rate.normalize(),
+        lines.append("  " + _("Tax {category} {rate} on {base}: {amount}").format(
+            category=tax.name or tax_category_label(tax.category), rate=percent(tax.rate),
             base=money(tax.taxable, doc.currency),
             amount=money(tax.amount, doc.currency)))
     lines.append(_("Total {total} · to pay {payable}").format(
