@@ -17,13 +17,14 @@ from tui.errors import ErrorPolicy
 from tui.idle_cursor import IdleCursor
 from tui.key_order import KeyOrder
 from tui.messages import StoreChanged
+from tui.news_toasts import NewsToasts
 from tui.quiet_screen import QuietApp
 
 if TYPE_CHECKING:
     from linkdesk.runtime import Runtime
 
 
-class LinkdeskApp(QuietApp, ErrorPolicy, IdleCursor, KeyOrder, App[int]):
+class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[int]):
     """linkdesk in the terminal: sign in, then the client list."""
 
     CSS_PATH = "styles/tui.tcss"  # a link to the top-level tui.tcss, copied into the wheel

@@ -1,0 +1,33 @@
+"""Toasts of news give way to what the preparer is doing: at 80x24 three of them (the demo's
+welcome, a bulk run's end, acceptances) covered the field of the dialog just opened.
+
+- A dialog or screen opened puts away the news toasts ("information"): the preparer has moved
+  on, and what they said is in the list (its statuses, counts and history). Warnings and errors
+  stay until they time out.
+- At most MOST_NEWS news toasts are shown at once; a new one puts away the oldest.
+"""
+
+from __future__ import annotations
+
+MOST_NEWS = 2
+
+
+class NewsToasts:
+    """Mixin for the App (before App in the bases)."""
+
+    def push_screen(self, screen, *args, **kwargs):
+        self._put_away_news(keep=0)
+        return super().push_screen(screen, *args, **kwargs)
+
+    def _on_notify(self, event) -> None:
+        if event.notification.severity == "information":
+            self._put_away_news(keep=MOST_NEWS - 1, refresh=False)  # the new one refreshes
+        super()._on_notify(event)
+
+    def _put_away_news(self, *, keep: int, refresh: bool = True) -> None:
+        news = [note for note in self._notifications if note.severity == "information"]
+        old = news[:max(0, len(news) - keep)]
+        for note in old:
+            self._unnotify(note, refresh=False)
+        if old and refresh:
+            self._refresh_notifications()
