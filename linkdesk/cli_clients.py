@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 
 FIELD_NAMES = {
     "first_name": "first name", "last_name": "last name",
@@ -26,10 +26,15 @@ def describe_plan(plan, shown_errors: int = 20) -> list[str]:
     if plan.ignored_columns:
         lines.append(_("  ignored: {columns}").format(
             columns=", ".join(repr(c) for c in plan.ignored_columns)))
-    lines.append(_("{ready} clients to add; {bad} rows with errors; {dup_file} duplicates in "
-                   "the file and {dup_firm} already in the firm, skipped.").format(
-        ready=len(plan.ready), bad=len(plan.bad), dup_file=len(plan.duplicates_in_file),
-        dup_firm=len(plan.duplicates_existing)))
+    ready, bad = len(plan.ready), len(plan.bad)
+    in_file, in_firm = len(plan.duplicates_in_file), len(plan.duplicates_existing)
+    lines.append(_("{ready}; {bad}; skipped: {in_file} and {in_firm}.").format(
+        ready=ngettext("{n} client to add", "{n} clients to add", ready).format(n=ready),
+        bad=ngettext("{n} row with errors", "{n} rows with errors", bad).format(n=bad),
+        in_file=ngettext("{n} duplicate in the file", "{n} duplicates in the file",
+                         in_file).format(n=in_file),
+        in_firm=ngettext("{n} already in the firm", "{n} already in the firm",
+                         in_firm).format(n=in_firm)))
     for row in plan.bad[:shown_errors]:
         field, _sep, code = row.reason.rpartition(": ")
         reason = field_error(code)
@@ -82,7 +87,8 @@ async def import_clients(target, args, open_store, usage_error) -> int:
         if not plan.ready:
             added = 0
         elif args.yes or (sys.stdin.isatty() and (await asyncio.to_thread(
-                input, _("Import {n} clients? [y/N] ").format(n=len(plan.ready))))
+                input, ngettext("Import {n} client? [y/N] ", "Import {n} clients? [y/N] ",
+                                len(plan.ready)).format(n=len(plan.ready))))
                 .strip().lower() in ("y", "yes", "o", "oui")):
             added = await import_plan(store, firm_id, plan, None)
         else:
@@ -97,7 +103,7 @@ async def import_clients(target, args, open_store, usage_error) -> int:
             "duplicates_in_file": plan.duplicates_in_file,
             "duplicates_existing": plan.duplicates_existing}))
     else:
-        print(_("Imported {n} clients.").format(n=added))
+        print(ngettext("Imported {n} client.", "Imported {n} clients.", added).format(n=added))
     return 1 if plan.bad else 0
 
 
@@ -118,5 +124,6 @@ async def export_clients(target, args, open_store, usage_error) -> int:
             raise usage_error(str(exc)) from None
     finally:
         await store.close()
-    print(_("Exported {n} clients to {file}.").format(n=count, file=args.file), file=sys.stderr)
+    print(ngettext("Exported {n} client to {file}.", "Exported {n} clients to {file}.",
+                   count).format(n=count, file=args.file), file=sys.stderr)
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, ngettext
 
 REASONS = {
     "no_client": N_("no client has this address"),
@@ -68,8 +68,9 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
                           "reasons": reasons, "unknown_addresses": unknown,
                           "service_alive": service is not None}))
         return 0
-    print(_("Tax year {year}: {queued} invitations queued, {skipped} skipped.").format(
-        year=year, queued=progress.queued, skipped=skipped))
+    print(ngettext("Tax year {year}: {queued} invitation queued, {skipped} skipped.",
+                   "Tax year {year}: {queued} invitations queued, {skipped} skipped.",
+                   progress.queued).format(year=year, queued=progress.queued, skipped=skipped))
     for code, count in sorted(reasons.items()):
         print(f"  {count:>6}  {_(REASONS.get(code, code))}")
     for address in unknown[:20]:

@@ -173,7 +173,7 @@ def test_import_and_export_clients_from_the_command_line(sqlite_url, tmp_path):
                       encoding="utf-8")
     asked = linkdesk("--db", sqlite_url, "import", "clients", str(source))  # not a terminal
     assert asked.returncode == 1 and "Nothing imported" in asked.stderr
-    assert "1 clients to add; 1 rows with errors" in asked.stdout and "line 3" in asked.stdout
+    assert "1 client to add; 1 row with errors" in asked.stdout and "line 3" in asked.stdout
     done = linkdesk("--db", sqlite_url, "import", "clients", str(source), "--yes", "--json")
     assert done.returncode == 1  # a row was skipped
     assert json.loads(done.stdout)["added"] == 1

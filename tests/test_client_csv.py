@@ -131,7 +131,7 @@ async def test_import_from_the_app_shows_a_preview_first(store, firm, tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         preview = str(screen.query_one("#preview").render())
-        assert "1 clients to add; 1 rows with errors" in preview and "line 3" in preview
+        assert "1 client to add; 1 row with errors" in preview and "line 3" in preview
         assert await names(store, firm) == []  # nothing written yet
         await pilot.press("ctrl+s")
         await settle(pilot)

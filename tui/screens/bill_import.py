@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from linkdesk.labels import bill_import_line
 from tui.desk import Desk
 from tui.quiet_screen import QuietScreen
@@ -78,7 +78,9 @@ class BillImportScreen(Desk, QuietScreen, ModalScreen[bool]):
         except UnreadableFile as exc:
             results.update(str(exc))
             return
-        results.update(_("Importing {n} files…").format(n=len(documents)))
+        count = len(documents)
+        results.update(ngettext("Importing {n} file…", "Importing {n} files…", count).format(
+            n=count))
         done = await import_documents(self.store, self.company_id, documents)
         self.imported = self.imported or any(r["outcome"] != "refused" for r in done)
         results.update(Text("\n".join(bill_import_line(r) for r in done)))

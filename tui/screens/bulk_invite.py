@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from linkdesk.labels import LANGUAGE_LABELS
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
@@ -65,8 +65,9 @@ class BulkInviteScreen(QuietScreen, ModalScreen[list[int] | None]):
     def compose(self) -> ComposeResult:
         n = len(self.reached)
         with Vertical(id="bulk-invite", classes="dialog"):
-            yield Static(self.title_text or _("Invite {n} clients for tax year {year}").format(
-                n=n, year=self.tax_year), classes="title", markup=False)
+            yield Static(self.title_text or ngettext(
+                "Invite {n} client for tax year {year}", "Invite {n} clients for tax year {year}",
+                n).format(n=n, year=self.tax_year), classes="title", markup=False)
             languages = Counter(c["language"] for c in self.reached)
             lines = []
             for code, label in LANGUAGE_LABELS.items():
@@ -87,8 +88,9 @@ class BulkInviteScreen(QuietScreen, ModalScreen[list[int] | None]):
                 lines.append(_("The links sent earlier stop working."))
             yield Static(Text("\n".join(lines)), id="bulk-summary")
             with Horizontal(classes="buttons"):
-                yield Button(_("Send {n} invitations").format(n=n), id="send-button",
-                             variant="primary", compact=True, disabled=not n)
+                yield Button(ngettext("Send {n} invitation", "Send {n} invitations", n)
+                             .format(n=n), id="send-button", variant="primary", compact=True,
+                             disabled=not n)
                 yield Button(_("Cancel"), id="cancel-button", compact=True)
 
     def on_mount(self) -> None:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from tui.desk import Desk
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
@@ -81,7 +81,9 @@ class ImportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
         box.update(Text("\n".join(lines)))
         if plan.ready and not plan.missing:
             self.plan = plan
-            button.label = _("Import {n} clients").format(n=len(plan.ready))
+            ready = len(plan.ready)
+            button.label = ngettext("Import {n} client", "Import {n} clients", ready).format(
+                n=ready)
             button.disabled = False
             self.set_focus(button)
 
@@ -142,7 +144,8 @@ class ExportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
         except ClientFileError as exc:
             self.query_one("#export-problem", Static).update(str(exc))
             return
-        self.notify(_("Exported {n} clients to {file}.").format(n=count, file=path),
+        self.notify(ngettext("Exported {n} client to {file}.", "Exported {n} clients to {file}.",
+                             count).format(n=count, file=path),
                     markup=False)
         self.dismiss(count)
 
@@ -159,7 +162,8 @@ class ClientFileActions(Desk):
 
         def imported(added: int | None) -> None:
             if added:
-                self.notify(_("Imported {n} clients.").format(n=added), markup=False)
+                self.notify(ngettext("Imported {n} client.", "Imported {n} clients.", added).format(
+                    n=added), markup=False)
                 self.reload(counts=True)
 
         self.app.push_screen(ImportClientsScreen(self.preparer.firm_id),

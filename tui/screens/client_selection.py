@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import work
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 from tui.desk import Desk
 from tui.widgets.bulk_progress import BulkProgressPanel
 
@@ -67,9 +67,10 @@ class ClientSelection(Desk):
             self.notify(_("No invitation has been pending for more than {days} days.")
                         .format(days=days), markup=False)
             return
-        await self._open_bulk(ids, reinvite=True, title=_(
-            "Re-invite {n} clients pending for more than {days} days").format(
-                n=len(ids), days=days))
+        await self._open_bulk(ids, reinvite=True, title=ngettext(
+            "Re-invite {n} client pending for more than {days}",
+            "Re-invite {n} clients pending for more than {days}", len(ids)).format(
+                n=len(ids), days=ngettext("{n} day", "{n} days", days).format(n=days)))
 
     @work(exclusive=True, group="bulk")
     async def run_bulk(self, ids: list[int], reinvite: bool) -> None:
