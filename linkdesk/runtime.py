@@ -285,6 +285,10 @@ class Runtime:
             await self.watcher.stop()
         await self._stop_pipeline()
         await self._stop_page()
+        if self._relay_note is not None:  # the relay's last word, being kept: let it finish
+            note, self._relay_note = self._relay_note, None
+            with contextlib.suppress(Exception):
+                await note
         if self.process_id is not None:
             with contextlib.suppress(Exception):  # the database may be what failed
                 await self.store.pipeline.stop(self.process_id)
