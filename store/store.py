@@ -158,6 +158,12 @@ class Store:
         except Exception as exc:
             await store.close()
             raise StoreUnavailableError(_describe(exc)) from exc
+        except BaseException:
+            # Cancelled while opening (the demo's terminal closed during "Preparing…"): the
+            # connection's thread must be done before the caller removes the file, or it
+            # makes the file again in the directory being removed.
+            await asyncio.shield(store.close())
+            raise
         # pwasyncio binds a connection to each task until the task ends; the task that opens
         # the store usually lives as long as the process, so give its connection back.
         await db.aclose()
