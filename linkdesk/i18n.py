@@ -46,6 +46,14 @@ def current_language() -> str:
     return _language
 
 
+BABEL_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+
+
+def babel_locale() -> str:
+    """The Babel locale numbers, amounts and dates are written in for the current language."""
+    return BABEL_LOCALES.get(_language, "en_CA")
+
+
 def _(message: str) -> str:
     """Translate `message` into the current language."""
     return _translation.gettext(message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, babel_locale, current_language
 
 STATUS_LABELS = {
     "not_invited": N_("Not invited"),
@@ -226,10 +226,7 @@ def money(amount, currency: str) -> str:
     """An amount as the language writes it: $1,234.56 in English, 1 234,56 $ in French."""
     from babel.numbers import format_currency
 
-    from linkdesk.i18n import current_language
-
-    locale = "fr_CA" if current_language() == "fr" else "en_CA"
-    return format_currency(amount, currency, locale=locale)
+    return format_currency(amount, currency, locale=babel_locale())
 
 
 # UNCL 5305 tax categories an e-invoice line may carry; "S" (standard rate) goes unsaid.
@@ -247,16 +244,11 @@ def number(value) -> str:
     """A quantity as the language writes it: 1,234.5 in English, 1 234,5 in French."""
     from babel.numbers import format_decimal
 
-    from linkdesk.i18n import current_language
-
-    return format_decimal(value, "#,##0.###",
-                          locale="fr_CA" if current_language() == "fr" else "en_CA")
+    return format_decimal(value, "#,##0.###", locale=babel_locale())
 
 
 def percent(rate) -> str:
     """A tax rate as the language writes it: 14.975% in English, 14,975 % in French."""
-    from linkdesk.i18n import current_language
-
     return number(rate) + ("\u00a0%" if current_language() == "fr" else "%")
 
 
@@ -282,10 +274,7 @@ def when(iso_date: str | None) -> str:
 
     from babel.dates import format_date
 
-    from linkdesk.i18n import current_language
-
-    locale = "fr_CA" if current_language() == "fr" else "en_CA"
-    return format_date(dt.date.fromisoformat(iso_date), "medium", locale=locale)
+    return format_date(dt.date.fromisoformat(iso_date), "medium", locale=babel_locale())
 
 
 EXPENSE_CATEGORIES = {

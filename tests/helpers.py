@@ -29,3 +29,25 @@ async def set_status(store: Store, client_id: int, tax_year: int, status: str) -
             update={ClientYearStatus.status: status},
         )
     )
+
+
+async def member_bill(store: Store, firm, books: int, customer, lines, *, due,
+                      number: str = "PG-0042"):
+    """Plomberie Gagnon & Fils (network member M1) invoices `books`, its customer `customer`
+    (Details): sent through the network, the invoice arrives there as a bill for review.
+    Returns the sender's invoice id and what `Invoices.send` answered."""
+    from store.directory_import import load_members, member_row
+    from store.invoices import InvoiceDraft
+    from store.models import Company
+
+    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils",
+                                          email="info@gagnon.ca", city="Lévis")])
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
+    contact = await store.network.add_contact(sender, "customer", customer, member_id=books)
+    invoice = await store.invoices.save(
+        sender, InvoiceDraft(contact, number, store.today(), due, tuple(lines)), firm.id)
+
+    def no_mail(document, why):
+        raise AssertionError("this invoice goes through the network")
+
+    return invoice, await store.invoices.send(invoice, firm.id, no_mail)

@@ -97,29 +97,21 @@ async def _a_bill(store, firm, books: int, *, approved: bool) -> None:
     """A member's invoice to these books, arrived as a bill (and approved, when asked)."""
     from decimal import Decimal
 
-    from store.directory_import import load_members, member_row
-    from store.invoices import InvoiceDraft, LineDraft
-    from store.models import Company
+    from store.invoices import LineDraft
     from store.validate import Details
+    from tests.helpers import member_bill
 
-    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils",
-                                          email="info@gagnon.ca", city="Lévis")])
-    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
-    customer = await store.network.add_contact(
-        sender, "customer", Details("Zinc & Zèbre ltée", "zz@example.com", "", "", "", ""),
-        member_id=books)
-    invoice = await store.invoices.save(sender, InvoiceDraft(
-        customer, "PG-0042", store.today(), store.today() + dt.timedelta(days=10),
-        (LineDraft("Réparation d'une fuite", Decimal("2"), Decimal("95.00"), "GST+QST"),)),
-        firm.id)
-    await store.invoices.send(invoice, firm.id, None)
+    pay_on = store.today() + dt.timedelta(days=10)
+    await member_bill(
+        store, firm, books, Details("Zinc & Zèbre ltée", "zz@example.com", "", "", "", ""),
+        [LineDraft("Réparation d'une fuite", Decimal("2"), Decimal("95.00"), "GST+QST")],
+        due=pay_on)
     if approved:
         (row,) = await store.bills.list(books)
         view = await store.bills.get(row.id)
         (category, *_others) = await store.bills.categories(books)
         await store.bills.approve(row.id, categories=[category[0]] * len(view.categories),
-                                  pay_on=store.today() + dt.timedelta(days=10),
-                                  preparer_id=firm.id, create_vendor=True)
+                                  pay_on=pay_on, preparer_id=firm.id, create_vendor=True)
 
 
 async def quiet(app, *, timers: bool = False) -> None:

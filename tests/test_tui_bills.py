@@ -16,7 +16,7 @@ from store.invoices import InvoiceDraft, LineDraft
 from store.models import Company
 from store.validate import Details
 from tests.harness import on_sqlite, running, settle
-from tests.helpers import add_client, make_preparer
+from tests.helpers import add_client, make_preparer, member_bill
 from tests.test_tui_network import open_books
 from tui.screens.bill_paid import BillPaidScreen
 from tui.screens.bill_review import BillReviewScreen
@@ -36,18 +36,12 @@ async def test_review_approve_schedule_and_pay_from_the_keyboard(store):
                                  email="info@fortin.ca")
     async with store.write():
         receiver = await store.network.open_books_for(client_id)
-    await load_members(store, [member_row("M1", "Plomberie Gagnon & Fils",
-                                          email="info@gagnon.ca", city="Lévis")])
-    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
-    customer = await store.network.add_contact(
-        sender, "customer", Details("Toiture Fortin", "info@fortin.ca", "", "", "", ""),
-        member_id=receiver)
     due = store.today() + dt.timedelta(days=10)
-    invoice = await store.invoices.save(sender, InvoiceDraft(
-        customer, "PG-0042", store.today(), due,
-        (LineDraft("Fuite [bold]x[/bold]", Decimal("2"), Decimal("95.00"), "GST+QST"),)),
-        firm.id)
-    assert (await store.invoices.send(invoice, firm.id, no_mail)).route == "network"
+    invoice, sent = await member_bill(
+        store, firm, receiver, Details("Toiture Fortin", "info@fortin.ca", "", "", "", ""),
+        [LineDraft("Fuite [bold]x[/bold]", Decimal("2"), Decimal("95.00"), "GST+QST")], due=due)
+    assert sent.route == "network"
+    sender = await store.scalar(Company.select(Company.id).where(Company.member_key == "M1"))
 
     async with running(store, size=(80, 24)) as pilot:
         await open_books(pilot)

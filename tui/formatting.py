@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from linkdesk.i18n import current_language
-
-_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+from linkdesk.i18n import babel_locale
 
 
 @cache
@@ -19,7 +17,7 @@ def _numbers():
 
 def format_count(n: int) -> str:
     """1200 → "1,200" in English, "1 200" in French."""
-    return _numbers().format_decimal(n, locale=_LOCALES.get(current_language(), "en_CA"))
+    return _numbers().format_decimal(n, locale=babel_locale())
 
 
 def format_datetime(when: dt.datetime) -> str:
@@ -27,4 +25,4 @@ def format_datetime(when: dt.datetime) -> str:
     from babel.dates import format_datetime as babel_format
 
     local = when.replace(tzinfo=dt.UTC).astimezone()
-    return babel_format(local, "medium", locale=_LOCALES.get(current_language(), "en_CA"))
+    return babel_format(local, "medium", locale=babel_locale())
