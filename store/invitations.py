@@ -663,8 +663,9 @@ class Invitations:
 
     async def _firm_contact(self, firm_id: int, invitation_id: int) -> tuple[str, str]:
         """The firm's public email and phone (its own books' details), the email falling
-        back to the address its invitation was sent from."""
+        back to the address its invitation was sent from when that one receives mail."""
         from store.models import Company
+        from store.validate import receives_mail
 
         contact = await self.store.list(
             Company.select(Company.email, Company.phone)
@@ -674,6 +675,8 @@ class Invitations:
             email = await self.store.scalar(
                 Outbox.select(Outbox.envelope_from).where(Outbox.invitation == invitation_id)
                 .order_by(Outbox.id.desc()).limit(1)) or ""
+            if not receives_mail(email):
+                email = ""
         return email or "", phone or ""
 
     async def accept(self, token: str) -> LinkView:

@@ -40,6 +40,19 @@ def parse_email(raw: str) -> str:
     return result.normalized
 
 
+# Names reserved so that they never reach a real mailbox (RFC 2606, RFC 6761), and mDNS's.
+NO_MAIL_SUFFIXES = (".localhost", ".invalid", ".test", ".example", ".local")
+
+
+def receives_mail(address: str) -> bool:
+    """False for an address whose domain is reserved never to receive mail (the built-in
+    sender `invitations@linkdesk.localhost`, say): not one to show a client as a contact."""
+    domain = address.rpartition("@")[2].strip().rstrip(".").casefold()
+    if not domain or domain == "localhost":
+        return False
+    return not any(domain.endswith(suffix) for suffix in NO_MAIL_SUFFIXES)
+
+
 def email_key(email: str) -> str:
     """Return the form of an address used to spot the same mailbox typed twice."""
     return email.casefold()

@@ -1,7 +1,9 @@
-"""Every screen of the desk drawn as an SVG, in one language: `python -m tests.snapshot_app LANG
-DIR [CASE...]` writes DIR/<case>.svg for each case named, or for all of them (tests/
-test_snapshots.py compares them with the ones committed). A process of its own per language:
-the key descriptions are translated when the screens are imported, as when linkdesk starts.
+"""Every screen of the desk drawn as an SVG, in one language and one look: `python -m
+tests.snapshot_app LANG LOOK DIR [CASE...]` writes DIR/<case>.svg for each case named, or for all
+of them (tests/test_snapshots.py compares them with the ones committed). A process of its own per
+language: the key descriptions are translated when the screens are imported, as when linkdesk
+starts. LOOK is `colour`, `no_color` (NO_COLOR set, as Textual reads it) or `linux` (the Linux
+console's 16 colours, TERM=linux: what the terminal is sent after Rich's downgrade).
 """
 
 from __future__ import annotations
@@ -52,7 +54,13 @@ CASES: dict[str, tuple[tuple[int, int], tuple[str, ...], str]] = {
     "bill_review": (SMALL, ("end", "b", "b", "enter"), "BillReviewScreen"),
     "bill_paid": (SMALL, ("end", "b", "b", "m"), "BillPaidScreen"),
     "bill_import": (SMALL, ("end", "b", "b", "I"), "BillImportScreen"),
+    # Empty states: a firm with no clients yet, and a search that matches none.
+    "clients_empty": (SMALL, (), "ClientsScreen"),
+    "clients_no_match": (SMALL, ("slash", *"zzzzq"), "ClientsScreen"),
 }
+
+NO_CLIENTS = {"clients_empty"}  # a firm and its preparer, and nothing else
+LOOKS = ("colour", "no_color", "linux")
 
 CLIENTS = [  # (kind, name(s), email, phone, status)
     ("individual", ("Émilie", "Gagnon"), "emilie@example.com", "514 555 0199", None),
@@ -72,13 +80,16 @@ def fixed_clock() -> dt.datetime:
 BILL_CASES = {"bill_review": "waiting", "bill_paid": "approved"}  # a bill in the books
 
 
-async def populate(store, empty: bool, bill: str | None = None) -> None:
+async def populate(store, empty: bool, bill: str | None = None, *,
+                   clients: bool = True) -> None:
     from store import ClientDraft, check_draft
     from tests.helpers import make_preparer, set_status
 
     if empty:
         return
     firm = await make_preparer(store)
+    if not clients:
+        return
     books = None
     for kind, name, email, phone, status in CLIENTS:
         fields = ({"organization_name": name} if kind == "organization"
@@ -132,7 +143,26 @@ async def quiet(app, *, timers: bool = False) -> None:
         await asyncio.sleep(0.15)  # a count after typing waits 0.12 s
 
 
-async def shoot(name: str, out: Path) -> None:
+class LinuxConsoleColours:
+    """What TERM=linux shows: Rich sends a 16-colour terminal each colour's nearest of the
+    standard palette (ColorSystem.STANDARD), so the picture is drawn with those colours."""
+
+    enabled = True
+
+    def apply(self, segments, background):
+        from rich.color import ColorSystem
+        from rich.segment import Segment
+        from rich.style import Style
+
+        def down(color):
+            return None if color is None else color.downgrade(ColorSystem.STANDARD)
+
+        return [Segment(text, None if style is None else style + Style.from_color(
+                    down(style.color), down(style.bgcolor)), control)
+                for text, style, control in segments]
+
+
+async def shoot(name: str, out: Path, look: str = "colour") -> None:
     from textual.widgets import Input
 
     from linkdesk.config import Settings
@@ -146,10 +176,15 @@ async def shoot(name: str, out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(str(Path(tmp) / "snap.db"), clock=fixed_clock)
         try:
-            await populate(store, empty=name == "first_run", bill=BILL_CASES.get(name))
+            await populate(store, empty=name == "first_run", bill=BILL_CASES.get(name),
+                           clients=name not in NO_CLIENTS)
             settings = Settings(db_url="(given store)", tax_year=TAX_YEAR,
                                 data_dir=Path(tmp))
             app = make_app(settings, store)
+            assert app.no_color == (look == "no_color"), "NO_COLOR is read from the environment"
+            if look == "linux":
+                filters = app.get_line_filters
+                app.get_line_filters = lambda: [*filters(), LinuxConsoleColours()]
             os.chdir("/")  # the e-invoice import starts from here: the same on every machine
             async with app.run_test(size=size) as pilot:
                 await quiet(app)
@@ -175,9 +210,9 @@ async def shoot(name: str, out: Path) -> None:
     (out / f"{name}.svg").write_text(svg, encoding="utf-8")
 
 
-async def main(language: str, out: Path, names: list[str]) -> None:
+async def main(look: str, out: Path, names: list[str]) -> None:
     for name in names or CASES:
-        await shoot(name, out)
+        await shoot(name, out, look)
 
 
 if __name__ == "__main__":
@@ -190,4 +225,5 @@ if __name__ == "__main__":
 
     # Passwords are not what these pictures show: the cheapest hash (as tests/conftest.py).
     accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
-    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), sys.argv[3:]))
+    assert sys.argv[2] in LOOKS, f"a look is one of {LOOKS}"
+    asyncio.run(main(sys.argv[2], Path(sys.argv[3]), sys.argv[4:]))

@@ -425,3 +425,31 @@ def test_a_new_database_is_private_whatever_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+class LocalSender(Builder):
+    """Sends from the built-in default address, which receives no mail."""
+
+    def __call__(self, link: str) -> Envelope:
+        envelope = super().__call__(link)
+        return Envelope(envelope.message_id, "invitations@linkdesk.localhost",
+                        envelope.envelope_to, envelope.raw)
+
+
+async def test_the_page_never_shows_an_address_that_receives_no_mail(store, firm, client_id):
+    builder = await queue(store, firm, client_id, LocalSender())
+    await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+    assert (await store.invitations.view(builder.token)).firm_email == ""
+
+
+async def test_the_page_shows_the_firms_public_email_before_the_sender(store, firm, client_id):
+    from store.validate import Details
+
+    builder = await queue(store, firm, client_id)
+    await store.invitations.delivered(await store.invitations.claim(), "250 OK")
+    assert (await store.invitations.view(builder.token)).firm_email == "portail@tremblay.ca"
+    books = await store.network.firm_books(firm.firm_id)
+    await store.network.update_profile(books, Details(
+        "Cabinet Tremblay", "bonjour@tremblay.ca", "+14185550100"), by=firm.id)
+    view = await store.invitations.view(builder.token)
+    assert (view.firm_email, view.firm_phone) == ("bonjour@tremblay.ca", "+14185550100")

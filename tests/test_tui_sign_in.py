@@ -17,7 +17,9 @@ pytestmark = on_sqlite
 async def test_first_run_creates_the_firm_and_its_first_account(store):
     async with running(store) as pilot:
         assert isinstance(pilot.app.screen, CreateAccountScreen)
-        for text in ("Cabinet Tremblay", "marie", "marie@example.com", PASSWORD, PASSWORD):
+        # The firm's email and phone for clients are left for later: Enter past them.
+        for text in ("Cabinet Tremblay", "marie", "marie@example.com", PASSWORD, PASSWORD, "",
+                     ""):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)
@@ -25,6 +27,28 @@ async def test_first_run_creates_the_firm_and_its_first_account(store):
         assert pilot.app.preparer.username == "marie"
     assert await store.accounts.count() == 1
     assert (await store.accounts.sign_in("marie", PASSWORD)).ok
+
+
+async def test_first_run_asks_how_clients_reach_the_firm(store):
+    async with running(store) as pilot:
+        for text in ("Cabinet Tremblay", "marie", "marie@example.com", PASSWORD, PASSWORD,
+                     "bonjour@", "418 555 0100"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CreateAccountScreen)  # a bad address keeps the form open
+        assert str(screen.query_one("#error-firm_email", Static).render()) == (
+            "Not a valid email address.")
+        assert screen.focused is screen.query_one("#input-firm_email")
+        await type_text(pilot, "bonjour@tremblay.ca")  # the field's text is selected: replaced
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+    firm = (await store.accounts.sign_in("marie", PASSWORD)).preparer
+    profile = await store.network.company(await store.network.firm_books(firm.firm_id))
+    assert (profile.details.email, profile.details.phone) == (
+        "bonjour@tremblay.ca", "+14185550100")
 
 
 async def test_account_creation_shows_each_problem_beside_its_field(store):

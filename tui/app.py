@@ -33,6 +33,8 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
         Binding("ctrl+q", "quit", _("Quit"), id="quit", tooltip=_("Leave linkdesk"), priority=True),
         Binding("question_mark", "help", _("Help"), id="help", key_display="?",
                 tooltip=_("Every key of this screen")),
+        # F1 too, everywhere: in a form, `?` is a character the preparer types.
+        Binding("f1", "help", show=False, priority=True),
         Binding("ctrl+p", "command_palette", _("Commands"), id="palette", show=False,
                 tooltip=_("Every action by name")),
     ]

@@ -7,7 +7,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Input,
@@ -24,6 +23,7 @@ from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.forms import FieldOrder, field_check
 from tui.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
@@ -33,7 +33,7 @@ INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
 
 
-class AddClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[int | None]):
+class AddClientScreen(Desk, FieldOrder, QuietScreen, Dialog[int | None]):
     """Adds one client as "Not invited"; dismisses with its id, or None when cancelled."""
 
     BINDINGS = [
@@ -47,7 +47,7 @@ class AddClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[int | None]):
         super().__init__()
         self._duplicate_of: str | None = None  # the address the preparer was warned about
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="add-client", classes="dialog"):
             yield Static(_("Add a new client"), classes="title", markup=False)
             with RadioSet(id="kind", compact=True):

@@ -6,15 +6,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 
-class AskDaysScreen(QuietScreen, ModalScreen[int | None]):
+class AskDaysScreen(QuietScreen, Dialog[int | None]):
     """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
@@ -24,7 +24,7 @@ class AskDaysScreen(QuietScreen, ModalScreen[int | None]):
         self.question = question
         self.default = default
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="ask-days", classes="dialog confirm"):
             yield Static(self.question, classes="question", markup=False)
             yield TextInput(str(self.default), id="days", type="integer", max_length=3,

@@ -11,13 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
 from linkdesk.i18n import _, ngettext
 from linkdesk.labels import bill_import_line
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
@@ -31,7 +31,7 @@ def files_at(path: Path) -> list[Path]:
     return [path]
 
 
-class BillImportScreen(Desk, QuietScreen, ModalScreen[bool]):
+class BillImportScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [Binding("escape", "close", _("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:
@@ -39,7 +39,7 @@ class BillImportScreen(Desk, QuietScreen, ModalScreen[bool]):
         self.company_id = company_id
         self.imported = False
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="bill-import", classes="dialog"):
             yield Static(_("Import e-invoices (UBL 2.1, Peppol BIS 3.0)"), classes="title",
                          markup=False)

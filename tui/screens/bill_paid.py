@@ -9,18 +9,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from linkdesk.i18n import _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 
-class BillPaidScreen(Desk, QuietScreen, ModalScreen[bool]):
+class BillPaidScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [Binding("ctrl+s", "save", _("Save"), id="save"),
                 Binding("escape", "close", _("Close"), id="close")]
 
@@ -28,7 +28,7 @@ class BillPaidScreen(Desk, QuietScreen, ModalScreen[bool]):
         super().__init__()
         self.row = row
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="bill-paid", classes="dialog"):
             yield Static(Text(_("Mark paid: {vendor}, {number}, {owed}").format(
                 vendor=self.row.vendor[:30], number=self.row.number[:20],

@@ -11,7 +11,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from linkdesk.i18n import _
@@ -29,6 +28,7 @@ from linkdesk.labels import (
 from store.bills import BillError, BillView
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
@@ -62,7 +62,7 @@ def bill_text(view: BillView) -> str:
     return "\n".join(lines)
 
 
-class BillReviewScreen(Desk, QuietScreen, ModalScreen[bool]):
+class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", _("Approve"), id="approve"),
         Binding("ctrl+r", "reject", _("Reject"), id="reject"),
@@ -75,7 +75,7 @@ class BillReviewScreen(Desk, QuietScreen, ModalScreen[bool]):
         self.bill_id = bill_id
         self.view: BillView | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="bill-review", classes="dialog"):
             yield Static(_("Bill for review"), id="bill-title", classes="title", markup=False)
             with VerticalScroll(id="bill-body"):

@@ -9,13 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from linkdesk.i18n import _, ngettext
 from linkdesk.labels import LANGUAGE_LABELS
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 
 
@@ -42,7 +42,7 @@ def skip_reasons(skipped: list[dict], statuses: dict[int, str]) -> str:
     return ", ".join(skip_reason(code, n) for code, n in counts.items())
 
 
-class BulkInviteScreen(QuietScreen, ModalScreen[list[int] | None]):
+class BulkInviteScreen(QuietScreen, Dialog[list[int] | None]):
     """Confirms a bulk invitation; dismisses with the ids to invite, or None."""
 
     BINDINGS = [
@@ -62,7 +62,7 @@ class BulkInviteScreen(QuietScreen, ModalScreen[list[int] | None]):
         self.reinvite = reinvite
         self.title_text = title
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         n = len(self.reached)
         with Vertical(id="bulk-invite", classes="dialog"):
             yield Static(self.title_text or ngettext(

@@ -6,20 +6,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
 from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_field import FormField
 
 
-class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
+class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     """Asks for the new address; dismisses with True once it is saved."""
 
     BINDINGS = [
@@ -31,7 +31,7 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
         super().__init__()
         self.client = client
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="change-email", classes="dialog"):
             yield Static(_("New email address for {name}").format(
                 name=self.client["display_name"]), classes="title", markup=False)

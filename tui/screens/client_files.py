@@ -9,11 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _, ngettext
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
@@ -23,7 +23,7 @@ def _expand(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-class ImportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
+class ImportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
     """Path, then a preview of what would be imported; nothing is written before Import."""
 
     BINDINGS = [
@@ -36,7 +36,7 @@ class ImportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
         self.firm_id = firm_id
         self.plan = None
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="import-clients", classes="dialog"):
             yield Static(_("Import clients from a CSV file"), classes="title", markup=False)
             yield TextInput(placeholder=_("Path of the CSV file, then Enter for a preview"),
@@ -106,7 +106,7 @@ class ImportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class ExportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
+class ExportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
@@ -116,7 +116,7 @@ class ExportClientsScreen(Desk, QuietScreen, ModalScreen[int | None]):
         self.client_query = query
         self.default_path = default_path
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="export-clients", classes="dialog"):
             yield Static(_("Export the list as shown (filter, search, sort), with statuses, "
                            "to CSV"), classes="title", markup=False)

@@ -6,7 +6,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static, Switch
 
 from linkdesk.i18n import _
@@ -14,6 +13,7 @@ from linkdesk.labels import network_error, plan_label
 from store.network import PLANS, CompanyInfo, NetworkError
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
@@ -38,7 +38,7 @@ def visibility_question(name: str, visible: bool) -> str:
              "time.").format(name=name)
 
 
-class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
+class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     """Edits the five public details (the client form's rules); dismisses True when saved."""
 
     BINDINGS = [
@@ -52,7 +52,7 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
         self.info = info
         self.changed = False
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         member = not self.info.is_firm_books
         with Vertical(id="company-profile", classes="dialog"):
             yield Static(_("Company profile: details members of the network see")

@@ -7,14 +7,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from linkdesk.i18n import _
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 
 
-class ConfirmScreen(QuietScreen, ModalScreen[bool]):
+class ConfirmScreen(QuietScreen, Dialog[bool]):
     """Asks `question` (plain text, never markup); y or Enter says yes, n or Escape says no."""
 
     BINDINGS = [
@@ -27,7 +27,7 @@ class ConfirmScreen(QuietScreen, ModalScreen[bool]):
         self.question = question
         self.yes_label = yes_label
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(classes="dialog confirm"):
             yield Static(Text(self.question), classes="question")
             with Horizontal(classes="buttons"):

@@ -7,13 +7,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
 from linkdesk.i18n import _
 from linkdesk.labels import network_error
 from store.network import ContactRow, NetworkError
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
 from tui.widgets.details_fields import (
@@ -33,7 +33,7 @@ TITLES = {
 }
 
 
-class ContactFormScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
+class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     """Adds a customer or vendor to a company's books (linked to a member when one is chosen),
     or edits one; dismisses with True when something was saved."""
 
@@ -54,7 +54,7 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
         self.member_id: int | None = None
         self._prefill = prefill  # a MemberCard chosen in the network search screen
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         region = self.settings.region
         with Vertical(id="contact-form", classes="dialog"):
             yield Static(TITLES[self.role, self.contact is not None], classes="title",

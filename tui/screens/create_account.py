@@ -10,8 +10,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import _
-from store import AccountError
+from store import AccountError, DraftErrors
 from store.secret import Secret
+from store.validate import Details, DetailsDraft, check_details
 from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
@@ -41,6 +42,16 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
             yield FormField("email", _("Email"), max_length=254)
             yield FormField("password", _("Password"), password=True)
             yield FormField("password2", _("Password again"), password=True)
+            if self.first:
+                # What the invitation page shows clients as the firm's contact: asked now, so
+                # that a client never reads an address that receives no mail.
+                yield FormField("firm_email", _("Firm's email for clients"), optional=True,
+                                max_length=254)
+                yield FormField("firm_phone", _("Firm's phone (optional)"), optional=True,
+                                max_length=40)
+                yield Static(_("Clients see these on the invitation page; leave them empty to "
+                               "add them later in the firm's books (B, then p)."),
+                             id="firm-contact-note", classes="note", markup=False)
             yield Static("", id="create-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(
@@ -76,6 +87,9 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
         if values["password"] != values["password2"]:
             fields["password2"].set_error("password_mismatch")
             return
+        contact = self._firm_contact(values, fields)
+        if contact is False:
+            return
         button = self.query_one("#create-button", Button)
         button.disabled = True
         try:
@@ -95,4 +109,27 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
             return
         finally:
             button.disabled = False
+        if contact is not None:
+            books = await self.store.network.firm_books(info.firm_id)
+            await self.store.network.update_profile(books, contact, by=info.id)
         self.app.signed_in(info)
+
+    def _firm_contact(self, values: dict[str, str], fields: dict[str, FormField]
+                      ) -> Details | bool | None:
+        """The firm's public email and phone as checked details; None when none was typed,
+        False when one is refused (its field says why and has the focus)."""
+        email, phone = values.get("firm_email", "").strip(), values.get("firm_phone", "").strip()
+        if not (email or phone):
+            return None
+        checked = check_details(DetailsDraft(values.get("firm_name", "") or "-", email, phone),
+                                self.settings.region)
+        if isinstance(checked, DraftErrors):
+            bad = {"email": "firm_email", "phone": "firm_phone"}
+            refused = [(bad[name], code) for name, code in checked.by_field.items() if name in bad]
+            if refused:
+                for name, code in refused:
+                    fields[name].set_error(code)
+                self.set_focus(fields[refused[0][0]].input)
+                return False
+            return None  # only the firm's name is wrong: the account's own check says so
+        return checked

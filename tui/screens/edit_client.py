@@ -7,7 +7,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from linkdesk.i18n import _
@@ -16,6 +15,7 @@ from store import ClientDraft, DraftErrors, check_draft
 from store.validate import format_phone, parse_name, parse_phone
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.forms import FieldOrder, field_check
 from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
@@ -23,7 +23,7 @@ from tui.widgets.details_fields import show_errors
 from tui.widgets.form_field import FormField
 
 
-class EditClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
+class EditClientScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     """The client's details as stored; dismisses with True once a change is saved."""
 
     BINDINGS = [
@@ -41,7 +41,7 @@ class EditClientScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
     def is_organization(self) -> bool:
         return self.client["kind"] == "organization"
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="edit-client", classes="dialog"):
             yield Static(_("Details of {name}").format(name=self.client["display_name"]),
                          classes="title", markup=False)

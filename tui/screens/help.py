@@ -9,10 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from linkdesk.i18n import _
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import screen_bindings
 
@@ -44,7 +44,7 @@ def _group_bindings(screen, group) -> list:
     return [dataclasses.replace(b, key_display=None) for b in found]
 
 
-class HelpScreen(QuietScreen, ModalScreen[None]):
+class HelpScreen(QuietScreen, Dialog[None]):
     """The keys of one screen, dimmed when not usable at the moment; Escape or ? closes."""
 
     BINDINGS = [Binding("escape,question_mark,q", "close", _("Close"), id="close")]
@@ -54,7 +54,7 @@ class HelpScreen(QuietScreen, ModalScreen[None]):
         self.title_text = title
         self.rows = rows
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()

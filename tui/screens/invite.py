@@ -6,7 +6,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from linkdesk.i18n import _
@@ -14,12 +13,13 @@ from linkdesk.labels import INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from linkdesk.mail.templates import default_text
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 
 
-class InviteScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
+class InviteScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     """Sends one invitation; dismisses with True once it is queued for delivery."""
 
     BINDINGS = [
@@ -37,7 +37,7 @@ class InviteScreen(Desk, FieldOrder, QuietScreen, ModalScreen[bool]):
         self.tax_year = tax_year
         self._filled: tuple[str, str] | None = None  # the template text last put in the fields
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="invite", classes="dialog"):
             title = _("Invite {name} for tax year {year}").format(
                 name=self.client["display_name"], year=self.tax_year)

@@ -10,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from linkdesk.i18n import _, current_language
@@ -20,6 +19,7 @@ from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
@@ -82,7 +82,7 @@ class Lines(VerticalScroll, can_focus=False):
     """The lines, scrolling past a few; never a stop of its own between fields."""
 
 
-class InvoiceFormScreen(Desk, QuietScreen, ModalScreen[bool]):
+class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", _("Save draft"), id="save"),
         Binding("ctrl+l", "add_line", _("Add a line"), id="add-line"),
@@ -103,7 +103,7 @@ class InvoiceFormScreen(Desk, QuietScreen, ModalScreen[bool]):
         self.kind = "credit_note" if corrects is not None or (
             draft is not None and draft.row.kind == "credit_note") else "invoice"
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         today = self.store.today()
         editing = self.editing
         issued = editing.row.issue_date if editing else today.isoformat()

@@ -7,7 +7,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from linkdesk.i18n import _, ngettext
@@ -15,12 +14,13 @@ from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 from tui.widgets.text_input import TextInput
 
 
-class NetworkSearchScreen(Desk, QuietScreen, ModalScreen[bool]):
+class NetworkSearchScreen(Desk, QuietScreen, Dialog[bool]):
     """Search-as-you-type over visible members of the company's region (50 at most).
 
     Dismisses with True when a customer or vendor was added from a match.
@@ -40,7 +40,7 @@ class NetworkSearchScreen(Desk, QuietScreen, ModalScreen[bool]):
         self.added = False
         self.searches = 0  # finished searches (tests and benches wait on it)
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="network-search", classes="dialog"):
             yield Static(_("Business network, from the books of {name}").format(
                 name=self.company_name), classes="title", markup=False)

@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
 from linkdesk.i18n import _
@@ -17,6 +16,7 @@ from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.live import LiveScreen
@@ -32,7 +32,7 @@ def describe(settings: ReminderSettings) -> str:
                                                            most=settings.most)
 
 
-class RemindersScreen(Desk, LiveScreen, QuietScreen, ModalScreen[None]):
+class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [
@@ -45,7 +45,7 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, ModalScreen[None]):
         self.firm_id = firm_id
         self._shown: tuple[bool, str, str] | None = None  # the settings as last read
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="reminders", classes="dialog"):
             yield Static(_("Reminders for pending invitations"), classes="title", markup=False)
             with Horizontal(classes="form-row"):

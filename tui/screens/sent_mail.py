@@ -8,16 +8,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from linkdesk.i18n import _
 from tui.desk import Desk
+from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 
 
-class SentMailScreen(Desk, QuietScreen, ModalScreen[None]):
+class SentMailScreen(Desk, QuietScreen, Dialog[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
     BINDINGS = [
@@ -42,7 +42,7 @@ class SentMailScreen(Desk, QuietScreen, ModalScreen[None]):
 
     link: str | None = None  # the shown message's link
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="sent-mail", classes="dialog"):
             title = _("Mail") if self.relay else _("Sent mail (built-in capture)")
             yield Static(title, classes="title", markup=False)

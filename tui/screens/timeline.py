@@ -6,12 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from linkdesk.i18n import N_, _
 from linkdesk.labels import LANGUAGE_LABELS
 from store.validate import format_phone
+from tui.dialog import Dialog
 from tui.formatting import format_datetime
 from tui.quiet_screen import QuietScreen
 
@@ -76,7 +76,7 @@ def describe(kind: str, detail: dict, who: str | None = None, region: str = "CA"
     return line
 
 
-class TimelineScreen(QuietScreen, ModalScreen[None]):
+class TimelineScreen(QuietScreen, Dialog[None]):
     """Shows the events of one client; Escape closes."""
 
     BINDINGS = [Binding("escape,t", "close", _("Close"), id="close")]
@@ -91,7 +91,7 @@ class TimelineScreen(QuietScreen, ModalScreen[None]):
         self.events = events
         self.preparers = preparers or {}
 
-    def compose(self) -> ComposeResult:
+    def compose_dialog(self) -> ComposeResult:
         with Vertical(id="timeline", classes="dialog"):
             yield Static(_("History of {name}").format(name=self.client_name), classes="title",
                          markup=False)

@@ -84,8 +84,8 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ClientTable { overflow-x: hidden; }
     ClientTable > .client-table--header { text-style: bold; }
-    ClientTable > .client-table--cursor { background: $accent; color: $text; }
-    ClientTable > .client-table--cursor-blurred { background: $accent 40%; }
+    ClientTable > .client-table--cursor { background: $primary; color: $text; text-style: bold; }
+    ClientTable > .client-table--cursor-blurred { background: $primary 40%; }
     ClientTable > .client-table--placeholder { color: $text-muted; }
     ClientTable > .client-table--inactive { color: $text-muted; text-style: italic; }
     ClientTable > .client-table--selected { text-style: bold; color: $warning; }
@@ -412,6 +412,10 @@ def _cells(values: list[str], widths: list[int], style: Style, width: int) -> St
 
 
 def _strip(text: Text, width: int, style: Style, console) -> Strip:
-    """`text` as one strip exactly `width` cells wide."""
+    """`text` as one strip exactly `width` cells wide, every segment styled over `style`.
+
+    Rich leaves a segment of unstyled text with no style at all (None), which Textual's
+    NO_COLOR filter cannot read: the widget's own style goes under every segment.
+    """
     text.truncate(width, pad=True)
-    return Strip(text.render(console, end="")).crop_extend(0, width, style)
+    return Strip(text.render(console, end="")).apply_style(style).crop_extend(0, width, style)

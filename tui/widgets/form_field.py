@@ -18,12 +18,12 @@ class FormField(Horizontal):
     FormField > Label { width: 24; padding: 0 1 0 0; }
     FormField > Input {
         width: 1fr; height: 1; padding: 0 1; background: $boost;
-        border: none; border-left: tall $foreground 40%;
+        border: none; border-left: vkey $foreground 40%;
     }
-    FormField > Input:focus { background: $primary 30%; border: none; border-left: tall $accent; }
-    FormField > Input.-refused { background: $error 20%; border: none; border-left: tall $error; }
+    FormField > Input:focus { background: $primary 30%; border: none; border-left: thick $accent; }
+    FormField > Input.-refused { background: $error 20%; border: none; border-left: vkey $error; }
     FormField > Input.-refused:focus {
-        background: $error 30%; border: none; border-left: tall $accent;
+        background: $error 30%; border: none; border-left: thick $accent;
     }
     FormField > .error { width: auto; max-width: 45%; padding: 0 0 0 1; color: $error; }
     """

@@ -1,0 +1,31 @@
+"""The base of every dialog: a modal screen that lists its keys on the bottom line, as the
+desk's screens do, and opens help on F1 (in a dialog, `?` is a character typed into a field)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, ScreenResultType
+
+from linkdesk.i18n import _
+from tui.widgets.key_bar import KeyBar
+
+
+class Dialog(ModalScreen[ScreenResultType]):
+    """A modal screen whose bottom line is its keys; subclasses compose in `compose_dialog`."""
+
+    BINDINGS = [
+        Binding("f1", "help", _("Help"), id="help", key_display="F1",
+                tooltip=_("Every key of this dialog, with what it does")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_dialog()
+        yield KeyBar()
+
+    def compose_dialog(self) -> ComposeResult:
+        """The dialog itself, above its key line."""
+        raise NotImplementedError
+
+    def action_help(self) -> None:
+        self.app.action_help()
