@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from linkdesk.mail.outgoing import request_for
-from store.clients import FAILED, SENDING
 
 CHUNK = 100  # clients queued per transaction: the list stays responsive in between
 WATCH_EVERY_S = 0.5
@@ -23,6 +22,7 @@ class BulkProgress:
     skipped: int = 0  # inactive, or already invited for the year
     sent: int = 0
     failed: int = 0
+    taken_back: int = 0  # queued, then taken back before the relay had it: the run was stopped
     cancelled: bool = False
     done: bool = False
     invited: list[int] = field(default_factory=list)
@@ -30,20 +30,26 @@ class BulkProgress:
 
     @property
     def waiting(self) -> int:
-        """Queued but not yet accepted or refused by the relay."""
-        return self.queued - self.sent - self.failed
+        """Queued, not taken back, and not yet accepted or refused by the relay."""
+        return self.queued - self.sent - self.failed - self.taken_back
 
     @property
     def handled(self) -> int:
         return self.queued + self.skipped
+
+    @property
+    def not_queued(self) -> int:
+        """Clients a stopped run never reached: still as they were."""
+        return self.total - self.handled
 
 
 class BulkInvitation:
     """Invites `client_ids` for `tax_year`, each in its own language's template.
 
     Each client gets its own token, message and event (Invitations.invite_many, one
-    transaction per chunk). Cancelling stops before the next chunk: clients not reached yet
-    stay as they were; what was queued is delivered.
+    transaction per chunk). Cancelling means "send no more": no chunk is queued after it,
+    the run's messages not yet handed to the relay are taken back (their clients are as they
+    were), and the run follows only those the relay already has.
     """
 
     def __init__(self, store, preparer, settings, client_ids: list[int], tax_year: int, *,
@@ -62,9 +68,12 @@ class BulkInvitation:
         self.follow = follow  # False: return once queued (a script; the service delivers)
         self.process_id = process_id  # whose heartbeat tells whether the run is still alive
         self.progress = BulkProgress(total=len(self.client_ids))
+        self.run_id: int | None = None
+        self._stopped = asyncio.Event()  # wakes the follow at once: take back without waiting
 
     def cancel(self) -> None:
         self.progress.cancelled = True
+        self._stopped.set()
 
     def _request(self, client: dict):
         return request_for(client, self.tax_year, firm_name=self.preparer.firm_name,
@@ -75,8 +84,9 @@ class BulkInvitation:
         """Queue every chunk (unless cancelled), then follow delivery to the end."""
         progress = self.progress
         store = self.store
-        run_id = await store.bulk_runs.begin(self.preparer.firm_id, self.preparer.id,
-                                             self.tax_year, progress.total, self.process_id)
+        run_id = self.run_id = await store.bulk_runs.begin(
+            self.preparer.firm_id, self.preparer.id, self.tax_year, progress.total,
+            self.process_id)
         try:
             await self._queue_all(run_id)
         except BaseException:
@@ -100,7 +110,7 @@ class BulkInvitation:
             clients = await store.clients.many_details(self.client_ids[start:start + self.chunk])
             outcome = await store.invitations.invite_many(
                 [self._request(c) for c in clients], self.preparer.id, self.settings.link_base,
-                reinvite=self.reinvite)
+                reinvite=self.reinvite, bulk_run=run_id)
             progress.queued += len(outcome.invited)
             progress.skipped += len(outcome.refused) + (
                 len(self.client_ids[start:start + self.chunk]) - len(clients))
@@ -114,17 +124,28 @@ class BulkInvitation:
             await asyncio.sleep(0)  # keys typed meanwhile are handled between chunks
 
     async def _follow(self) -> None:
-        """Follow delivery until every queued message is sent or refused."""
+        """Follow delivery until every queued message is sent, refused or taken back; once
+        stopped, take back what the relay has not been handed (again each round: a message
+        the relay deferred or handed back is queued again)."""
         progress = self.progress
         store = self.store
-        while self.follow and progress.waiting > 0:
-            statuses = await store.clients.statuses_of(progress.invited, self.tax_year)
+        while (self.follow or progress.cancelled) and progress.waiting > 0:
+            if progress.cancelled:
+                await store.invitations.take_back(self.run_id, self.preparer.id)
+            counts = await store.invitations.run_counts(self.run_id)
             await store.release()
-            # Past sending and not refused: the relay took it (pending, or already accepted).
-            progress.failed = sum(s == FAILED for s in statuses.values())
-            progress.sent = sum(s not in (FAILED, SENDING) for s in statuses.values())
+            progress.sent, progress.failed = counts.sent, counts.failed
+            progress.taken_back = counts.taken_back
             self.on_progress(progress)
             if progress.waiting > 0:
-                await asyncio.sleep(WATCH_EVERY_S)
+                await self._pause()
         progress.done = True
         self.on_progress(progress)
+
+    async def _pause(self) -> None:
+        """A round's wait; a stop ends it at once (the relay may claim more meanwhile)."""
+        if self.progress.cancelled:
+            await asyncio.sleep(WATCH_EVERY_S)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), WATCH_EVERY_S)

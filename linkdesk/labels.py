@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linkdesk.i18n import N_, _, babel_locale, current_language
+from linkdesk.i18n import N_, _, babel_locale, current_language, ngettext
 
 STATUS_LABELS = {
     "not_invited": N_("Not invited"),
@@ -37,6 +37,9 @@ LANGUAGE_LABELS = {
     "en": N_("English"),
     "fr": N_("French"),
 }
+
+# A language inside a sentence ("304 in French"), where French writes it in lower case.
+IN_LANGUAGE = {"en": N_("in English"), "fr": N_("in French")}
 
 FIELD_ERRORS = {
     "required": N_("Required."),
@@ -377,3 +380,24 @@ def skip_reason(code: str, n: int) -> str:
     else:
         text = "{n} " + code
     return text.format(n=n)
+
+
+def bulk_counts(progress) -> str:
+    """"3 sent · 1 waiting · 0 failed", each count in its own plural (French writes 0 and 1
+    in the singular); a stopped run says what was taken back and what was never queued."""
+    parts = [(progress.sent, ngettext("{n} sent", "{n} sent", progress.sent))]
+    if progress.cancelled:
+        parts += [
+            (progress.taken_back, ngettext("{n} taken back", "{n} taken back",
+                                           progress.taken_back)),
+            (progress.not_queued, ngettext("{n} never queued", "{n} never queued",
+                                           progress.not_queued)),
+            (progress.waiting, ngettext("{n} with the relay", "{n} with the relay",
+                                        progress.waiting)),
+        ]
+    else:
+        parts.append((progress.waiting, ngettext("{n} waiting", "{n} waiting",
+                                                 progress.waiting)))
+    parts += [(progress.failed, ngettext("{n} failed", "{n} failed", progress.failed)),
+              (progress.skipped, ngettext("{n} skipped", "{n} skipped", progress.skipped))]
+    return " · ".join(text.format(n=number(n)) for n, text in parts)

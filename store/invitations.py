@@ -48,6 +48,7 @@ LEASE = dt.timedelta(minutes=5)  # a claimed message not reported by then is sen
 # A process that has not beaten its heart for this long is gone: what it claimed is taken over.
 STALE = dt.timedelta(seconds=7)
 MAX_BACKOFF = dt.timedelta(minutes=30)
+TAKEN_BACK = "taken back"  # an outbox message's last_error: its bulk run was stopped before it went
 
 
 class InviteError(ValueError):
@@ -108,6 +109,16 @@ class InviteOutcome:
 
     invited: dict[int, int]
     refused: dict[int, str]
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """Where the messages a bulk run queued stand (each invitation's first message)."""
+
+    sent: int = 0  # accepted by the relay
+    failed: int = 0  # refused by the relay for good, or withdrawn by someone else
+    taken_back: int = 0  # never handed to the relay: the run was stopped
+    waiting: int = 0  # queued, or in the relay's hands right now
 
 
 @dataclass(frozen=True)
@@ -191,8 +202,12 @@ class Invitations:
         link_base: str,
         *,
         reinvite: bool = False,
+        bulk_run: int | None = None,
     ) -> InviteOutcome:
         """Queue invitations for many clients in one transaction, each with its own token.
+
+        Each invitation keeps the client's status before it, the live invitation it replaced
+        and its bulk run (`bulk_run`): take_back can put the client back as it was.
 
         A client who cannot be invited now is left out and said why (`refused`); the others
         are queued together, or none is if anything fails. Messages are composed before the
@@ -222,14 +237,16 @@ class Invitations:
             if not chosen:
                 return outcome
             # An expired invitation is still "pending" underneath: retire it, killing its link.
-            await self._end_live_pairs([(r.client_id, r.tax_year) for r in chosen],
-                                       "replaced", now)
+            ended = await self._end_live_pairs([(r.client_id, r.tax_year) for r in chosen],
+                                               "replaced", now)
             for chunk in chunked(chosen):
                 await self.store.insert_rows(Invitation, [dict(
                     client=r.client_id, tax_year=r.tax_year,
                     token_hash=hash_token(tokens[r.client_id]), state=SENDING,
                     recipient=r.recipient, language=r.language, created_by=preparer_id,
-                    created_at=now, expires_at=now + self.ttl) for r in chunk])
+                    created_at=now, expires_at=now + self.ttl, bulk_run=bulk_run,
+                    previous_status=statuses.get((r.client_id, r.tax_year), NOT_INVITED),
+                    replaced=ended.get((r.client_id, r.tax_year))) for r in chunk])
                 by_hash = dict(await self.store.list(
                     Invitation.select(Invitation.token_hash, Invitation.id).where(
                         Invitation.token_hash.in_([hash_token(tokens[r.client_id])
@@ -362,17 +379,91 @@ class Invitations:
              for client, year in pairs],
             upsert=(("client", "tax_year"), ("status", "updated_at")))
 
-    async def _end_live_pairs(self, pairs: list[tuple[int, int]], state: str, now) -> None:
-        """End the live invitations of each (client, tax year): links die, unsent mail too."""
-        live: list[int] = []
+    async def _end_live_pairs(self, pairs: list[tuple[int, int]], state: str,
+                              now) -> dict[tuple[int, int], int]:
+        """End the live invitations of each (client, tax year): links die, unsent mail too.
+        Returns the invitation ended for each pair that had one."""
+        live: dict[tuple[int, int], int] = {}
         for year in {year for _client, year in pairs}:
             clients = [client for client, y in pairs if y == year]
             for chunk in chunked(clients):
-                live += [i for (i,) in await self.store.list(
-                    Invitation.select(Invitation.id).where(
+                live.update(((client, year), i) for i, client in await self.store.list(
+                    Invitation.select(Invitation.id, Invitation.client).where(
                         Invitation.client.in_(chunk) & (Invitation.tax_year == year)
-                        & Invitation.state.in_((SENDING, PENDING))).tuples())]
-        await self._end_invitations(live, state, now)
+                        & Invitation.state.in_((SENDING, PENDING))).tuples()))
+        await self._end_invitations(list(live.values()), state, now)
+        return live
+
+    async def take_back(self, bulk_run: int, preparer_id: int | None) -> dict[int, str]:
+        """The run's messages not handed to the relay are taken back, in one transaction:
+        the message is wiped unsent, its invitation cancelled, the invitation it replaced
+        live again, and the client has the status it had before, with an event saying so.
+        Returns the status each client taken back has again.
+
+        The outbox row decides: only a row still "queued" is taken, by the same UPDATE that
+        changes it. A claim takes a row by moving it to "sending" under its lock (PostgreSQL:
+        FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE serialises writers): a row claimed
+        first is not "queued" when this UPDATE reaches it (PostgreSQL re-reads the row once
+        the claim commits), and a row taken here first is "failed" for every claim after.
+        A message the relay deferred is "queued" again and is taken back too.
+        """
+        now = self.store.clock()
+        async with self.store.write():
+            mine = await self.store.list(
+                Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year,
+                                  Invitation.previous_status, Invitation.replaced)
+                .where((Invitation.bulk_run == bulk_run) & (Invitation.state == SENDING))
+                .tuples())
+            if not mine:
+                return {}
+            # The clients' locks, in id order, as invite_many and remind_many take them.
+            await self._lock_clients(sorted({client for _i, client, *_rest in mine}))
+            taken: dict[int, str] = {}  # invitation id: its message's Message-ID
+            for chunk in chunked([row[0] for row in mine]):
+                taken.update(await self.store.list(
+                    Outbox.update(state="failed", raw=None, claimed_until=None, claimed_by=None,
+                                  last_error=TAKEN_BACK)
+                    .where(Outbox.invitation.in_(chunk) & (Outbox.state == "queued"))
+                    .returning(Outbox.invitation, Outbox.message_id).tuples()))
+            rows = [row for row in mine if row[0] in taken]
+            for chunk in chunked([row[0] for row in rows]):
+                await self.store.execute(
+                    Invitation.update(state="cancelled", ended_at=now, failure=TAKEN_BACK)
+                    .where(Invitation.id.in_(chunk) & (Invitation.state == SENDING)))
+            # After the ones above: at most one live invitation per client and year.
+            revived = [row[4] for row in rows if row[4] is not None]
+            for chunk in chunked(revived):
+                await self.store.execute(
+                    Invitation.update(state=PENDING, ended_at=None)
+                    .where(Invitation.id.in_(chunk) & (Invitation.state == "replaced")))
+            restored: dict[int, str] = {}
+            for status in {row[3] or NOT_INVITED for row in rows}:
+                pairs = [(client, year) for _i, client, year, previous, _r in rows
+                         if (previous or NOT_INVITED) == status]
+                await self.set_statuses(pairs, status, now)
+                restored.update(dict.fromkeys((client for client, _y in pairs), status))
+            await self.store.clients.log_many([
+                (client, preparer_id, "invitation_taken_back",
+                 {"tax_year": year, "message_id": taken[i], "status": previous or NOT_INVITED,
+                  "bulk_run": bulk_run})
+                for i, client, year, previous, _r in rows])
+        return restored
+
+    async def run_counts(self, bulk_run: int) -> RunCounts:
+        """Where the run's messages stand: sent, failed, taken back, still waiting."""
+        first = (Outbox.select(fn.MIN(Outbox.id))
+                 .join(Invitation, on=(Outbox.invitation == Invitation.id))
+                 .where(Invitation.bulk_run == bulk_run).group_by(Outbox.invitation))
+        rows = await self.store.list(
+            Outbox.select(Outbox.state, Outbox.last_error, fn.COUNT(Outbox.id))
+            .where(Outbox.id.in_(first))
+            .group_by(Outbox.state, Outbox.last_error).tuples())
+        counts = {"sent": 0, "failed": 0, "taken_back": 0, "waiting": 0}
+        for state, error, n in rows:
+            key = ("taken_back" if error == TAKEN_BACK else "failed") if state == "failed" else \
+                "sent" if state == "sent" else "waiting"
+            counts[key] += n
+        return RunCounts(**counts)
 
     async def _end_invitations(self, live: list[int], state: str, now) -> None:
         for chunk in chunked(live):

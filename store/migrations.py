@@ -643,8 +643,19 @@ def _v11(backend: str) -> list[str]:
             "CREATE INDEX contact_by_business_number ON contact (company_id, business_number)"]
 
 
+def _v12(backend: str) -> list[str]:
+    """An invitation remembers the bulk run that queued it, the client's status before it and
+    the invitation it replaced: a stopped run takes back what the relay has not been handed,
+    and the client is as it was."""
+    return ["ALTER TABLE invitation ADD COLUMN bulk_run_id BIGINT REFERENCES bulk_run (id)",
+            "ALTER TABLE invitation ADD COLUMN previous_status TEXT",
+            "ALTER TABLE invitation ADD COLUMN replaced_id BIGINT REFERENCES invitation (id)",
+            "CREATE INDEX invitation_by_bulk_run ON invitation (bulk_run_id, state) "
+            "WHERE bulk_run_id IS NOT NULL"]
+
+
 MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
-                                                 _v11]
+                                                 _v11, _v12]
 LATEST = len(MIGRATIONS)
 
 

@@ -145,6 +145,9 @@ class Invitation(BaseModel):
     failure = TextField(null=True)
     reminders = IntegerField(default=0)
     reminded_at = DateTimeField(null=True)  # the last reminder queued; the next counts from it
+    bulk_run = IntegerField(null=True, column_name="bulk_run_id")  # the run that queued it
+    previous_status = TextField(null=True)  # the client's status for the year before it
+    replaced = IntegerField(null=True, column_name="replaced_id")  # the live one it ended
 
 
 class InvitationLink(BaseModel):

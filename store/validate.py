@@ -59,7 +59,8 @@ def email_key(email: str) -> str:
 
 
 def parse_phone(raw: str, region: str = "CA") -> str | None:
-    """Return `raw` as an E.164 number, None when empty; `region` applies to national numbers."""
+    """Return `raw` as an E.164 number, None when empty; `region` applies to national numbers.
+    An extension ("418-555-0199 x23") is kept as RFC 3966 writes it: "+14185550199;ext=23"."""
     value = (raw or "").strip()
     if not value:
         return None
@@ -71,11 +72,13 @@ def parse_phone(raw: str, region: str = "CA") -> str | None:
         raise FieldError("phone_invalid") from exc
     if not phonenumbers.is_valid_number(number):
         raise FieldError("phone_invalid")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={number.extension}" if number.extension else e164
 
 
 def format_phone(e164: str | None, region: str = "CA") -> str:
-    """A stored E.164 number as a person reads it: national in `region`, else international."""
+    """A stored E.164 number as a person reads it: national in `region`, else international
+    (an extension after it: "(418) 555-0199 ext. 23")."""
     if not e164:
         return ""
     import phonenumbers

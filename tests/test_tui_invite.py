@@ -208,3 +208,62 @@ async def test_a_burst_of_acceptances_is_one_toast_that_counts_them(store):
         await settle(pilot)
         assert toasts(pilot.app) == [
             "5 acceptances; the latest: Client 4."]
+
+
+async def test_changing_to_another_clients_email_warns_first(store):
+    from textual.widgets import Static
+
+    from tests.harness import running
+    from tui.screens.change_email import ChangeEmailScreen
+
+    firm = await make_preparer(store)
+    await add_client(store, firm.firm_id, organization_name="Acme Ltée", email="info@acme.ca")
+    await add_client(store, firm.firm_id, organization_name="Zinc inc.", email="z@zinc.ca")
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        assert table(pilot.app).current.email == "info@acme.ca"
+        await pilot.press("e")
+        await wait_for(lambda: isinstance(pilot.app.screen, ChangeEmailScreen))
+        await pilot.pause()
+        pilot.app.screen.query_one("#input-email").value = "Z@zinc.ca"
+        await pilot.press("enter")
+        screen = pilot.app.screen
+        warning = screen.query_one("#duplicate-warning", Static)
+        await wait_for(lambda: str(warning.render()) or not screen.is_attached)
+        assert pilot.app.screen is screen, "saved without a word"
+        assert str(screen.query_one("#duplicate-warning", Static).render()) == (
+            "Another client already uses this email (Zinc inc.). Press Save to use it anyway.")
+        await pilot.press("enter")  # again: the preparer means it
+        await wait_for(lambda: not isinstance(pilot.app.screen, ChangeEmailScreen))
+        await settle(pilot)
+        assert table(pilot.app).current.email == "Z@zinc.ca"
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+async def test_switching_language_after_editing_the_message_asks(store, answer):
+    from textual.widgets import Select, TextArea
+
+    from tests.harness import running
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.invite import InviteScreen
+
+    firm = await make_preparer(store)
+    await add_client(store, firm.firm_id, organization_name="Acme Ltée", email="info@acme.ca")
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(pilot.app.screen, InviteScreen))
+        await pilot.pause()
+        invite = pilot.app.screen
+        message = invite.query_one("#invite-message", TextArea)
+        message.text = "Mes propres mots."
+        invite.query_one("#invite-language", Select).value = "fr"
+        await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press(answer)
+        await wait_for(lambda: pilot.app.screen is invite)
+        await pilot.pause()
+        if answer == "y":
+            assert message.text.startswith("Bonjour")
+            assert "Cabinet Tremblay" in invite.query_one("#input-subject").value
+        else:
+            assert message.text == "Mes propres mots."

@@ -53,7 +53,7 @@ async def test_first_run_asks_how_clients_reach_the_firm(store):
 
 async def test_account_creation_shows_each_problem_beside_its_field(store):
     async with running(store) as pilot:
-        for text in ("Firm", "bad name", "not-an-email", "short", "different"):
+        for text in ("Firm", "bad name", "not-an-email", "short", "different", "", ""):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)

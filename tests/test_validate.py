@@ -88,3 +88,17 @@ def test_names_lose_control_characters():
     ok = check_draft(ClientDraft(kind="organization", organization_name="\x1b]0;pwned\x07Acme",
                                  email="a@example.com"))
     assert ok.organization_name == "]0;pwned Acme"
+
+
+def test_a_phone_extension_is_kept_and_shown():
+    stored = parse_phone("418-555-0199 x23")
+    assert stored == "+14185550199;ext=23"
+    assert format_phone(stored) == "(418) 555-0199 ext. 23"
+    assert parse_phone(format_phone(stored)) == stored  # what is shown reads back the same
+
+
+def test_the_page_dials_an_extension():
+    from linkdesk.web.page import _tel
+
+    assert _tel("+14185550199;ext=23") == "tel:+14185550199;ext=23"
+    assert _tel("+14185550199") == "tel:+14185550199"

@@ -31,6 +31,7 @@ class QuietScreen:
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     _painting_layout = False  # in the screen's update timer, where a layout may paint
     _paints_left_to_layout = 0  # a paint put off until the layout that follows
+    _painted_size: Size | None = None  # the size this screen was last painted at
 
     def _screen_resized(self, size: Size) -> None:
         # A layout already pending (a widget asked for one) still runs on the screen's timer.
@@ -44,19 +45,34 @@ class QuietScreen:
             return
         # A layout that changed widgets' virtual sizes has asked for another (a new screen is
         # always laid out twice): paint once after that one, but never put off two in a row.
-        if self._painting_layout and not self._paints_left_to_layout and any(
-                widget._layout_required for widget in self._compositor.widgets):
+        # Not the screen's own flag: Textual clears it only once the layout has painted, so it
+        # meant every layout (each letter typed in the search box waited 30 ms to be seen).
+        if self._painting_layout and not self._paints_left_to_layout and (
+                self._painted_size != self._compositor.size or any(
+                    widget._layout_required for widget in self._compositor.widgets
+                    if widget is not self)):
             self._paints_left_to_layout = 1
             self.set_timer(PUT_OFF_AT_MOST_S, self._paint_if_still_put_off)
             return
         self._paints_left_to_layout = 0
+        self._paint()
+
+    def _paint(self) -> None:
+        self._painted_size = self._compositor.size
         super()._compositor_refresh()
 
     def _paint_if_still_put_off(self) -> None:
-        """The layout asked for did not come (or is not due): paint what was put off."""
+        """The layout asked for did not come (or is not due): paint what was put off.
+
+        And what widgets asked to repaint since (new rows landing in the list): the screen
+        took note of them for its next frame, and this paint ends that note, as a frame does.
+        Their regions are the compositor's only once exchanged, here as in the frame; else
+        they would wait, unpainted, for the next change."""
         if self._paints_left_to_layout and not self._layout_required:
             self._paints_left_to_layout = 0
-            super()._compositor_refresh()
+            if self._dirty_widgets:
+                self._compositor.update_widgets(self._dirty_widgets)
+            self._paint()
 
     def _on_timer_update(self) -> None:
         # The layout's paint includes the screen's own repaint, instead of a second paint.

@@ -147,9 +147,12 @@ def _top(language: str, firm: str) -> str:
 
 
 def _tel(phone: str) -> str:
-    """A tel: link a phone dials as it is (E.164 as stored, +1 included)."""
-    digits = re.sub(r"[^\d+]", "", phone)
-    return f"tel:{digits}"
+    """A tel: link a phone dials as it is (E.164 as stored, +1 included; an extension as RFC
+    3966 writes it, ";ext=23")."""
+    number, _sep, extension = phone.partition(";ext=")
+    digits = re.sub(r"[^\d+]", "", number)
+    extension = re.sub(r"\D", "", extension)
+    return f"tel:{digits};ext={extension}" if extension else f"tel:{digits}"
 
 
 def _contact(text: dict, firm: str, email: str, phone: str) -> str:

@@ -21,9 +21,10 @@ from textual.widgets import (
 from linkdesk.i18n import _, current_language
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
-from store.validate import FieldError, parse_email
+from store.validate import parse_email
 from tui.desk import Desk
 from tui.dialog import Dialog
+from tui.duplicate_email import email_used_by
 from tui.forms import FieldOrder, field_check
 from tui.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
@@ -171,27 +172,20 @@ class AddClientScreen(Desk, FieldOrder, QuietScreen, Dialog[int | None]):
 
         Returns the address (folded) that the warning is about, None when there is none.
         """
-        raw = self.query_one("#input-email", Input).value
         warning = self.query_one("#duplicate-warning", Static)
-        try:
-            email = parse_email(raw)
-        except FieldError:
-            return None
-        matches = await self.store.clients.with_email(self.preparer.firm_id, email)
-        if not matches:
+        used = await email_used_by(self.store, self.preparer.firm_id,
+                                   self.query_one("#input-email", Input).value)
+        if used is None:
             warning.update("")
             self._duplicate_of = None
             return None
-        names = ", ".join(m.display_name for m in matches[:3])
-        if len(matches) > 3:
-            names += ", …"
+        self._duplicate_of, names = used
         warning.update(
             _(
                 "Another client already uses this email ({names}). "
                 "Press OK to add this client anyway."
             ).format(names=names)
         )
-        self._duplicate_of = email.casefold()
         return self._duplicate_of
 
     def _draft(self) -> ClientDraft:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from linkdesk.i18n import _, ngettext
-from linkdesk.labels import LANGUAGE_LABELS
+from linkdesk.labels import IN_LANGUAGE, LANGUAGE_LABELS, number
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
 from tui.dialog import Dialog
@@ -70,20 +70,23 @@ class BulkInviteScreen(QuietScreen, Dialog[list[int] | None]):
                 n).format(n=n, year=self.tax_year), classes="title", markup=False)
             languages = Counter(c["language"] for c in self.reached)
             lines = []
-            for code, label in LANGUAGE_LABELS.items():
+            for code in LANGUAGE_LABELS:
                 if languages.get(code):
                     subject, _body = default_text(
                         code, firm_name=self.firm_name, tax_year=self.tax_year,
                         client_name="…", preparer_name=self.preparer_name)
-                    lines.append(_("{count} in {language}: “{subject}”").format(
-                        count=languages[code], language=_(label), subject=subject))
+                    lines.append(_("{count} {in_language}: “{subject}”").format(
+                        count=number(languages[code]), in_language=_(IN_LANGUAGE[code]),
+                        subject=subject))
             if self.skipped:
-                lines.append(_("{count} skipped: {why}.").format(
-                    count=len(self.skipped), why=skip_reasons(self.skipped, self.statuses)))
+                lines.append(ngettext("{count} skipped: {why}.", "{count} skipped: {why}.",
+                                      len(self.skipped)).format(
+                    count=number(len(self.skipped)),
+                    why=skip_reasons(self.skipped, self.statuses)))
             lines.append("")
             lines.append(_("Each client gets its own link and its own language's message; the "
-                           "list stays usable while they are sent, and x cancels what is not "
-                           "queued yet."))
+                           "list stays usable while they are sent, and x stops them: what the "
+                           "relay does not have yet is taken back."))
             if self.reinvite:
                 lines.append(_("The links sent earlier stop working."))
             yield Static(Text("\n".join(lines)), id="bulk-summary")

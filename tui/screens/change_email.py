@@ -13,6 +13,7 @@ from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
+from tui.duplicate_email import email_used_by
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
@@ -30,6 +31,7 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     def __init__(self, client: dict) -> None:
         super().__init__()
         self.client = client
+        self._duplicate_of: str | None = None  # the address the preparer was warned about
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical(id="change-email", classes="dialog"):
@@ -38,6 +40,7 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
             yield FormField("email", _("Email"), max_length=254)
             yield Static(_("Invitation links sent to the old address will stop working."),
                          classes="warning", markup=False)
+            yield Static("", id="duplicate-warning", classes="warning", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save-button", variant="primary", compact=True)
                 yield Button(_("Cancel"), id="cancel-button", compact=True)
@@ -66,6 +69,16 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
             return
         if email == self.client["email"]:
             self.dismiss(False)
+            return
+        # Another client's address: said once, as the add-client form says it; Save again
+        # goes ahead.
+        used = await email_used_by(self.store, self.preparer.firm_id, email,
+                                   client_id=self.client["id"])
+        warning = self.query_one("#duplicate-warning", Static)
+        if used is not None and used[0] != self._duplicate_of:
+            self._duplicate_of, names = used
+            warning.update(_("Another client already uses this email ({names}). Press Save "
+                             "to use it anyway.").format(names=names))
             return
         invitations = self.store.invitations
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual import work
 
 from linkdesk.i18n import _, ngettext
+from linkdesk.labels import bulk_counts
 from tui.desk import Desk
 from tui.widgets.bulk_progress import BulkProgressPanel
 
@@ -88,9 +89,12 @@ class ClientSelection(Desk):
             progress = await self.bulk.run()
         finally:
             self.bulk = None
-        self.notify(_("Bulk invitation finished: {sent} sent, {failed} failed, {skipped} "
-                      "skipped.").format(sent=progress.sent, failed=progress.failed,
-                                         skipped=progress.skipped), markup=False)
+        if progress.cancelled:
+            self.notify(_("Bulk invitation stopped: {counts}.").format(
+                counts=bulk_counts(progress)), markup=False)
+        else:
+            self.notify(_("Bulk invitation finished: {counts}.").format(
+                counts=bulk_counts(progress)), markup=False)
         current = self.table.current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
 
@@ -99,4 +103,5 @@ class ClientSelection(Desk):
             self.notify(_("No bulk invitation is under way."), markup=False)
             return
         self.bulk.cancel()
-        self.notify(_("Stopping: clients not queued yet stay as they are."), markup=False)
+        self.notify(_("Stopping: nothing more is sent; what the relay does not have yet is "
+                      "taken back."), markup=False)

@@ -116,7 +116,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         Binding("X", "export_clients", _("Export"), id="export-clients", show=False,
                 tooltip=_("Export the list as shown, with statuses, to CSV")),
         Binding("x", "cancel_bulk", _("Stop bulk"), id="cancel-bulk", show=False,
-                tooltip=_("Stop the bulk invitation: clients not queued yet stay as they are")),
+                tooltip=_("Stop the bulk invitation: nothing more is sent, clients not "
+                          "reached stay as they were")),
     ]
 
     def __init__(self, tax_year: int) -> None:

@@ -45,12 +45,13 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
             if self.first:
                 # What the invitation page shows clients as the firm's contact: asked now, so
                 # that a client never reads an address that receives no mail.
-                yield FormField("firm_email", _("Firm's email for clients"), optional=True,
+                yield FormField("firm_email", _("Public email"), optional=True,
                                 max_length=254)
-                yield FormField("firm_phone", _("Firm's phone (optional)"), optional=True,
+                yield FormField("firm_phone", _("Public phone"), optional=True,
                                 max_length=40)
-                yield Static(_("Clients see these on the invitation page; leave them empty to "
-                               "add them later in the firm's books (B, then p)."),
+                yield Static(_("The firm's public email and phone: clients see them on the "
+                               "invitation page; leave them empty to add them later in the "
+                               "firm's books (B, then p)."),
                              id="firm-contact-note", classes="note", markup=False)
             yield Static("", id="create-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):

@@ -9,13 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from linkdesk.i18n import _
-from linkdesk.labels import INVITE_ERRORS, LANGUAGE_LABELS, field_error
+from linkdesk.labels import IN_LANGUAGE, INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from linkdesk.mail.templates import default_text
 from store.validate import FieldError, parse_email
 from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.form_field import FormField
 
 
@@ -62,11 +63,18 @@ class InviteScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         self._fill(self.client["language"])
         self.set_focus(self.query_one("#input-recipient", Input))
 
-    def _fill(self, language: str) -> None:
-        """Put the template of `language` in subject and message, unless the preparer edited."""
+    def _edited(self) -> bool:
+        """The preparer changed the subject or the message the template put there."""
+        subject = self.query_one("#input-subject", Input).value
+        return self._filled is not None and (
+            subject, self.query_one("#invite-message", TextArea).text) != self._filled
+
+    def _fill(self, language: str, *, replace: bool = False) -> None:
+        """Put the template of `language` in subject and message, unless the preparer edited
+        them (and was not asked, or chose to keep them)."""
         subject_input = self.query_one("#input-subject", Input)
         message = self.query_one("#invite-message", TextArea)
-        if self._filled is not None and (subject_input.value, message.text) != self._filled:
+        if self._edited() and not replace:
             return
         subject, body = default_text(
             language, firm_name=self.preparer.firm_name, tax_year=self.tax_year,
@@ -77,7 +85,18 @@ class InviteScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     @on(Select.Changed, "#invite-language")
     def _language_changed(self, event: Select.Changed) -> None:
-        self._fill(str(event.value))
+        language = str(event.value)
+        if not self._edited():
+            self._fill(language)
+            return
+        # The preparer's own words would go out inside the other language's email (its
+        # greeting, link and footer): ask, rather than keep or replace them without a word.
+        in_language = _(IN_LANGUAGE.get(language, language))
+        self.app.push_screen(ConfirmScreen(
+            _("You changed the subject or the message. Replace them with the invitation "
+              "{in_language}? Kept, your text goes out as you wrote it, in an email whose "
+              "other parts are {in_language}.").format(in_language=in_language),
+            _("Replace")), lambda replace: self._fill(language, replace=bool(replace)))
 
     def submit_form(self) -> None:
         self.set_focus(self.query_one("#invite-message", TextArea))

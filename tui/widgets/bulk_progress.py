@@ -8,10 +8,14 @@ from textual.widgets import ProgressBar, Static
 
 from linkdesk.bulk import BulkProgress
 from linkdesk.i18n import _
+from linkdesk.labels import bulk_counts, number
 
 
 class BulkProgressPanel(Horizontal):
-    """Hidden until a bulk invitation starts; stays with the final counts once it ends."""
+    """Hidden until a bulk invitation starts; stays with the final counts once it ends, and
+    a stopped one's for STOPPED_SHOWN_S only."""
+
+    STOPPED_SHOWN_S = 8.0
 
     DEFAULT_CSS = """
     BulkProgressPanel { height: 1; display: none; padding: 0 1; background: $boost; }
@@ -23,29 +27,39 @@ class BulkProgressPanel(Horizontal):
         yield ProgressBar(show_eta=False, id="bulk-bar")
         yield Static("", id="bulk-counts", markup=False)
 
+    _hide_timer = None
+
     def show(self, progress: BulkProgress) -> None:
+        if self._hide_timer is not None:  # a new run: the last one's line does not hide it
+            self._hide_timer.stop()
+            self._hide_timer = None
         self.display = True
         bar = self.query_one(ProgressBar)
         bar.update(total=max(1, progress.total), progress=progress.sent + progress.failed
-                   + progress.skipped + (progress.total - progress.handled
+                   + progress.skipped + (progress.taken_back + progress.not_queued
                                          if progress.cancelled else 0))
-        counts = _("{sent} sent · {waiting} waiting · {failed} failed · {skipped} skipped"
-                   ).format(sent=progress.sent, waiting=progress.waiting,
-                            failed=progress.failed, skipped=progress.skipped)
-        if progress.done:
-            state = _("cancelled") if progress.cancelled else _("done")
-            counts = _("Bulk invitation {state}: {counts}").format(state=state, counts=counts)
+        counts = bulk_counts(progress)
+        if progress.done and progress.cancelled:
+            counts = _("Bulk invitation stopped: {counts}").format(counts=counts)
+            self._hide_timer = self.set_timer(self.STOPPED_SHOWN_S, self._hide)
+        elif progress.done:
+            counts = _("Bulk invitation {state}: {counts}").format(state=_("done"),
+                                                                   counts=counts)
             if progress.reasons:  # why some were skipped while it ran (a colleague, ...)
                 from linkdesk.labels import skip_reason
 
                 counts += " (" + ", ".join(skip_reason(code, n)
                                            for code, n in progress.reasons.items()) + ")"
         elif progress.cancelled:
-            counts = _("Cancelling… {counts}").format(counts=counts)
+            counts = _("Stopping… {counts}").format(counts=counts)
         else:
-            counts = _("Inviting {queued}/{total}: {counts} (x cancels)").format(
-                queued=progress.handled, total=progress.total, counts=counts)
+            counts = _("Inviting {queued}/{total}: {counts} (x stops)").format(
+                queued=number(progress.handled), total=number(progress.total), counts=counts)
         self.query_one("#bulk-counts", Static).update(counts)
+
+    def _hide(self) -> None:
+        self._hide_timer = None
+        self.display = False
 
     def show_cut_short(self, run) -> None:
         """A bulk invitation that stopped before the end (store.bulk_runs.CutShort)."""
@@ -57,3 +71,4 @@ class BulkProgressPanel(Horizontal):
             "not reached (still as they were).").format(
                 who=run.preparer or _("a script"), queued=run.queued, total=run.total,
                 missing=run.not_reached))
+
