@@ -15,6 +15,8 @@ from linkdesk.i18n import _, fill, set_language
 EXIT_USAGE = 2
 STATUS_CODES = ("not_invited", "sending", "pending", "failed", "expired", "accepted")
 EXIT_RUNTIME = 1
+EXIT_NO_RELAY = 3
+"""`mail check` with no relay set: mail goes to the built-in capture, nothing to check."""
 
 
 class UsageError(Exception):
@@ -22,172 +24,219 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad flag in one line and exits 2, without the usage block."""
+    """argparse that reports a bad flag in one line and exits 2, without the usage block; a
+    group of commands (`linkdesk mail`) given none says which ones there are."""
+
+    _commands: argparse._SubParsersAction | None = None
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
+
+    def add_commands(self, dest: str, *, required: bool = True) -> argparse._SubParsersAction:
+        """The subcommands of this parser; when `required`, one must be typed."""
+        commands = self.add_subparsers(dest=dest, metavar=_("COMMAND"), title=_("commands"),
+                                       parser_class=_Parser)
+        if required:
+            self._commands = commands
+        return commands
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        commands = self._commands
+        if commands is not None and getattr(parsed, commands.dest, None) is None:
+            self.error(_("{group} needs a command: {commands}").format(
+                group=self.prog.removeprefix("linkdesk "), commands=", ".join(
+                    f"{self.prog} {name}" for name in commands.choices)))
+        return parsed, extras
 
 
 def _tax_year(value: str) -> int:
     try:
         year = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a year: {value!r}") from None
+        raise argparse.ArgumentTypeError(_("not a year: {value!r}").format(value=value)) \
+            from None
     if not 1900 <= year <= 2999:
-        raise argparse.ArgumentTypeError(f"not a plausible tax year: {year}")
+        raise argparse.ArgumentTypeError(_("not a plausible tax year: {year}").format(year=year))
     return year
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument(
+def _options() -> dict[str, argparse.ArgumentParser]:
+    """The settings a flag may give, by what they matter to: `base` to every command, `mail`
+    to those that send mail, `links` to those that write invitation links, `app` to the
+    app alone. A command takes only the sets it uses (its --help shows no other)."""
+    base = _Parser(add_help=False)
+    base.add_argument(
         "--db", default=argparse.SUPPRESS, metavar="URL",
-        help="database: file path, sqlite:///PATH or postgresql://user@host:port/db",
-    )
-    common.add_argument(
-        "--lang", default=argparse.SUPPRESS, choices=("en", "fr"), help="language of the app"
-    )
-    common.add_argument(
-        "--smtp", default=argparse.SUPPRESS, metavar="URL",
-        help="mail relay: smtp://[user@]host[:port], smtp+starttls://..., smtps://...",
-    )
-    common.add_argument(
-        "--link-base", default=argparse.SUPPRESS, metavar="URL",
-        help="where invitation links point (default http://127.0.0.1:8765)",
-    )
-    common.add_argument(
-        "--theme", default=argparse.SUPPRESS, metavar="NAME",
-        help="colour theme (textual-dark, textual-light, nord, gruvbox, ...)",
-    )
-    common.add_argument(
+        help=_("database: file path, sqlite:///PATH or postgresql://user@host:port/db"))
+    base.add_argument("--lang", default=argparse.SUPPRESS, choices=("en", "fr"),
+                      help=_("language of messages and screens"))
+    base.add_argument(
         "--config", default=argparse.SUPPRESS, metavar="FILE",
-        help="settings file (default: linkdesk.toml in the user config directory, "
-             "or LINKDESK_CONFIG)",
-    )
-    parser = _Parser(prog="linkdesk", parents=[common], description=_(
-        "A keyboard-driven desk for tax preparers: clients and their portal invitations."
-    ))
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    shown = commands.add_parser(
-        "config", parents=[common], help="every setting in effect and where it came from",
-        description="Prints each setting, its value (secrets masked) and where it came from: "
-                    "a flag, a LINKDESK_* variable, the settings file, or the default. "
-                    "Precedence: flag > environment > file > default.")
-    shown.add_argument("--json", action="store_true", help="print a JSON object")
-    status = commands.add_parser("status", parents=[common], help="counts per invitation status")
-    status.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
-    status.add_argument("--json", action="store_true", help="print a JSON object")
-    serve = commands.add_parser(
-        "serve", parents=[common], help="the firm's service: page, delivery, reminders",
-        description="Runs the acceptance page, mail delivery, reminders and link expiry until "
-                    "SIGTERM or Ctrl-C; terminals on the same database then leave the "
-                    "pipeline to it. One line per event on stderr (or --log-file).")
+        help=_("settings file (default: linkdesk.toml in the user config directory, "
+               "or LINKDESK_CONFIG)"))
+    mail = _Parser(add_help=False)
+    mail.add_argument(
+        "--smtp", default=argparse.SUPPRESS, metavar="URL",
+        help=_("mail relay: smtp://[user@]host[:port], smtp+starttls://..., smtps://..."))
+    links = _Parser(add_help=False)
+    links.add_argument(
+        "--link-base", default=argparse.SUPPRESS, metavar="URL",
+        help=_("where invitation links point (default http://127.0.0.1:8765)"))
+    app = _Parser(add_help=False)
+    app.add_argument(
+        "--theme", default=argparse.SUPPRESS, metavar="NAME",
+        help=_("colour theme (textual-dark, textual-light, nord, gruvbox, ...)"))
+    return {"base": base, "mail": mail, "links": links, "app": app}
+
+
+def _command(commands, name: str, help: str, options, uses: tuple[str, ...] = (),
+             description: str | None = None) -> _Parser:
+    """A subcommand with its one-line help (also its description unless it has a longer one)
+    and the option sets it uses besides `base`."""
+    return commands.add_parser(name, help=help, description=description or help,
+                               parents=[options[key] for key in ("base", *uses)])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, in the current language (set it first: see cli_argparse)."""
+    options = _options()
+    parser = _Parser(prog="linkdesk", parents=[options[key] for key in options],
+                     description=_("A keyboard-driven desk for tax preparers: clients and "
+                                   "their portal invitations. With no command, opens the app."))
+    commands = parser.add_commands("command", required=False)
+    json_help = _("print the outcome as JSON")
+    shown = _command(
+        commands, "config", _("every setting in effect and where it came from"), options,
+        uses=("mail", "links", "app"),
+        description=_("Prints each setting, its value (secrets masked) and where it came from: "
+                      "a flag, a LINKDESK_* variable, the settings file, or the default. "
+                      "Precedence: flag > environment > file > default."))
+    shown.add_argument("--json", action="store_true", help=_("print a JSON object"))
+    status = _command(commands, "status", _("counts per invitation status"), options,
+                      description=_("Counts the clients per invitation status for a tax year, "
+                                    "then how the mail pipeline is doing."))
+    status.add_argument("--tax-year", type=_tax_year, metavar="Y", help=_("default: last year"))
+    status.add_argument("--json", action="store_true", help=_("print a JSON object"))
+    serve = _command(
+        commands, "serve", _("the firm's service: page, delivery, reminders"), options,
+        uses=("mail", "links"),
+        description=_("Runs the acceptance page, mail delivery, reminders and link expiry until "
+                      "SIGTERM or Ctrl-C; terminals on the same database then leave the "
+                      "pipeline to it. One line per event on stderr (or --log-file)."))
     serve.add_argument("--host", default=argparse.SUPPRESS,
-                       help="address of the page (127.0.0.1)")
-    serve.add_argument("--port", default=argparse.SUPPRESS, help="port of the page (8765)")
+                       help=_("address of the page (127.0.0.1)"))
+    serve.add_argument("--port", default=argparse.SUPPRESS, help=_("port of the page (8765)"))
     serve.add_argument("--log-file", default=argparse.SUPPRESS, metavar="FILE",
-                       help="append events here")
-    invite = commands.add_parser(
-        "invite", parents=[common], help="queue invitations (the service sends them)",
-        description="Queues invitations as the bulk dialog does: each client in its own "
-                    "language; inactive clients and those already invited for the year are "
-                    "skipped and counted.")
-    invite.add_argument("emails", nargs="*", metavar="EMAIL", help="clients with these addresses")
+                       help=_("append events here"))
+    invite = _command(
+        commands, "invite", _("queue invitations (the service sends them)"), options,
+        uses=("links",),
+        description=_("Queues invitations as the bulk dialog does: each client in its own "
+                      "language; inactive clients and those already invited for the year are "
+                      "skipped and counted."))
+    invite.add_argument("emails", nargs="*", metavar="EMAIL",
+                        help=_("clients with these addresses"))
     invite.add_argument("--all-not-invited", action="store_true",
-                        help="every active client not invited for the year")
-    invite.add_argument("--tax-year", type=_tax_year, metavar="Y", help="default: last year")
-    invite.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    user = commands.add_parser("user", parents=[common], help="preparer accounts")
-    user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
-    add = user_commands.add_parser("add", parents=[common], help="create a preparer account")
+                        help=_("every active client not invited for the year"))
+    invite.add_argument("--tax-year", type=_tax_year, metavar="Y", help=_("default: last year"))
+    invite.add_argument("--json", action="store_true", help=json_help)
+    user = _command(commands, "user", _("preparer accounts"), options)
+    add = _command(user.add_commands("user_command"), "add", _("create a preparer account"),
+                   options, description=_("Creates a preparer account; the password is read "
+                                          "from the terminal, or from the first line of "
+                                          "standard input."))
     add.add_argument("username")
     add.add_argument("--email", required=True)
-    add.add_argument("--firm", default="", help="firm name, needed for the first account")
+    add.add_argument("--firm", default="", help=_("firm name, needed for the first account"))
     add.add_argument("--role", choices=("admin", "preparer"), default=None,
-                     help="admin may change companies' public details (the first account is "
-                          "always an admin); default: preparer")
-    imports = commands.add_parser("import", parents=[common], help="import clients from CSV")
-    import_what = imports.add_subparsers(dest="import_what", required=True, parser_class=_Parser)
-    clients_in = import_what.add_parser(
-        "clients", parents=[common], help="clients from a CSV file (preview, then import)",
-        description="Columns are recognised from English and French headers (first name / "
-                    "prénom, last name / nom, organization / entreprise, email / courriel, "
-                    "phone / téléphone, language / langue); --map names any other.")
+                     help=_("admin may change companies' public details (the first account is "
+                            "always an admin); default: preparer"))
+    imports = _command(commands, "import", _("import clients from CSV"), options)
+    clients_in = _command(
+        imports.add_commands("import_what"), "clients",
+        _("clients from a CSV file (preview, then import)"), options,
+        description=_("Columns are recognised from English and French headers (first name / "
+                      "prénom, last name / nom, organization / entreprise, email / courriel, "
+                      "phone / téléphone, language / langue); --map names any other."))
     clients_in.add_argument("file", type=Path)
     clients_in.add_argument("--map", action="append", default=[], metavar="'TITLE=FIELD'",
-                            help="read column TITLE as FIELD (first_name, last_name, "
-                                 "organization_name, email, phone, language, kind)")
-    clients_in.add_argument("--yes", action="store_true", help="import without asking")
-    clients_in.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    exports = commands.add_parser("export", parents=[common], help="export clients to CSV")
-    export_what = exports.add_subparsers(dest="export_what", required=True, parser_class=_Parser)
-    clients_out = export_what.add_parser("clients", parents=[common],
-                                         help="the client list, as filtered, with statuses")
+                            help=_("read column TITLE as FIELD (first_name, last_name, "
+                                   "organization_name, email, phone, language, kind)"))
+    clients_in.add_argument("--yes", action="store_true", help=_("import without asking"))
+    clients_in.add_argument("--json", action="store_true", help=json_help)
+    exports = _command(commands, "export", _("export clients to CSV"), options)
+    clients_out = _command(exports.add_commands("export_what"), "clients",
+                           _("the client list, as filtered, with statuses"), options)
     clients_out.add_argument("file", type=Path)
-    clients_out.add_argument("--tax-year", type=_tax_year, metavar="Y")
+    clients_out.add_argument("--tax-year", type=_tax_year, metavar="Y",
+                             help=_("default: last year"))
     clients_out.add_argument("--status", choices=STATUS_CODES)
     clients_out.add_argument("--search", metavar="TEXT")
     clients_out.add_argument("--include-inactive", action="store_true")
-    mail = commands.add_parser("mail", parents=[common], help="the firm's mail relay")
-    mail_commands = mail.add_subparsers(dest="mail_command", required=True, parser_class=_Parser)
-    check = mail_commands.add_parser(
-        "check", parents=[common], help="check the relay: connect, TLS, certificate, login",
-        description="Connects to mail.relay as delivery does, negotiates TLS, checks the "
-                    "certificate, logs in and, with --send-to, sends a test message. Each step "
-                    "is printed with its result; exit 0 only when every step passed.")
-    check.add_argument("--send-to", metavar="ADDRESS", help="send a test message here")
-    check.add_argument("--json", action="store_true", help="print the steps as JSON")
-    commands.add_parser("demo", parents=[common],
-                        help="a throwaway demo firm whose pipeline moves; removed on quit")
-    network = commands.add_parser("network", parents=[common], help="the business network")
-    network_commands = network.add_subparsers(dest="network_command", required=True,
-                                              parser_class=_Parser)
-    load = network_commands.add_parser(
-        "import", parents=[common], help="load member companies from a CSV file",
-        description="Columns: member_id, name, email, phone, website, address, city, region, "
-                    "plan, visible. Rows with errors are reported by line and skipped.")
+    mail = _command(commands, "mail", _("the firm's mail relay"), options, uses=("mail",))
+    check = _command(
+        mail.add_commands("mail_command"), "check",
+        _("check the relay: connect, TLS, certificate, login"), options, uses=("mail",),
+        description=_("Connects to mail.relay as delivery does, negotiates TLS, checks the "
+                      "certificate, logs in and, with --send-to, sends a test message. Each step "
+                      "is printed with its result. Exit status: 0 when every step passed, 1 when "
+                      "one failed, {code} when no relay is set (mail goes to the built-in "
+                      "capture: nothing to check).").format(code=EXIT_NO_RELAY))
+    check.add_argument("--send-to", metavar="ADDRESS", help=_("send a test message here"))
+    check.add_argument("--json", action="store_true", help=_("print the steps as JSON"))
+    _command(commands, "demo", _("a throwaway demo firm whose pipeline moves; removed on quit"),
+             options, uses=("app",))
+    network = _command(commands, "network", _("the business network"), options)
+    load = _command(
+        network.add_commands("network_command"), "import",
+        _("load member companies from a CSV file"), options,
+        description=_("Columns: member_id, name, email, phone, website, address, city, region, "
+                      "plan, visible. Rows with errors are reported by line and skipped."))
     load.add_argument("file", type=Path)
-    load.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    _payables_parsers(commands, common)
+    load.add_argument("--json", action="store_true", help=json_help)
+    _payables_parsers(commands, options)
     return parser
 
 
-def _payables_parsers(commands, common) -> None:
+def _payables_parsers(commands, options) -> None:
     """company list, bills import|list, invoices export (C: an id, an exact name, or firm)."""
-    company = commands.add_parser("company", parents=[common], help="companies with books")
-    company_commands = company.add_subparsers(dest="company_command", required=True,
-                                              parser_class=_Parser)
-    listed = company_commands.add_parser("list", parents=[common],
-                                         help="every company with books here")
-    listed.add_argument("--json", action="store_true", help="print them as JSON")
-    bills = commands.add_parser("bills", parents=[common], help="bills to review and pay")
-    bill_commands = bills.add_subparsers(dest="bills_command", required=True,
-                                         parser_class=_Parser)
-    taken = bill_commands.add_parser(
-        "import", parents=[common], help="UBL 2.1 invoices or credit notes as bills for review")
+    company_help = _("C: a company id, its exact name, or firm for the firm's own books")
+    company = _command(commands, "company", _("companies with books"), options)
+    listed = _command(company.add_commands("company_command"), "list",
+                      _("every company with books here"), options)
+    listed.add_argument("--json", action="store_true", help=_("print them as JSON"))
+    bills = _command(commands, "bills", _("bills to review and pay"), options)
+    bill_commands = bills.add_commands("bills_command")
+    taken = _command(bill_commands, "import",
+                     _("UBL 2.1 invoices or credit notes as bills for review"), options)
     taken.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    taken.add_argument("--company", required=True, metavar="C")
-    taken.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    shown = bill_commands.add_parser("list", parents=[common], help="a company's bills")
-    shown.add_argument("--company", required=True, metavar="C")
-    shown.add_argument("--status", metavar="S", help="review, scheduled, paid, rejected, duplicate")
+    taken.add_argument("--company", required=True, metavar="C", help=company_help)
+    taken.add_argument("--json", action="store_true", help=_("print the outcome as JSON"))
+    shown = _command(bill_commands, "list", _("a company's bills"), options)
+    shown.add_argument("--company", required=True, metavar="C", help=company_help)
+    shown.add_argument("--status", metavar="S",
+                       help=_("review, scheduled, paid, rejected, duplicate"))
     shown.add_argument("--days", type=int, default=30,
-                       help="with --status scheduled: how far ahead (default 30)")
-    shown.add_argument("--json", action="store_true", help="print them as JSON")
-    invoices = commands.add_parser("invoices", parents=[common], help="sales invoices")
-    invoice_commands = invoices.add_subparsers(dest="invoices_command", required=True,
-                                               parser_class=_Parser)
-    out = invoice_commands.add_parser("export", parents=[common],
-                                      help="an invoice as a Peppol BIS 3.0 UBL file")
+                       help=_("with --status scheduled: how far ahead (default 30)"))
+    shown.add_argument("--json", action="store_true", help=_("print them as JSON"))
+    invoices = _command(commands, "invoices", _("sales invoices"), options)
+    out = _command(invoices.add_commands("invoices_command"), "export",
+                   _("an invoice as a Peppol BIS 3.0 UBL file"), options)
     out.add_argument("number")
-    out.add_argument("--company", required=True, metavar="C")
-    out.add_argument("--ubl", required=True, type=Path, metavar="FILE", help="- for stdout")
+    out.add_argument("--company", required=True, metavar="C", help=company_help)
+    out.add_argument("--ubl", required=True, type=Path, metavar="FILE", help=_("- for stdout"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
+    from linkdesk.cli_argparse import early_language, in_our_language
+
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = build_parser().parse_args(argv)
+        set_language(early_language(argv))  # the help and the errors of argparse are in it
+        with in_our_language():
+            args = build_parser().parse_args(argv)
         from linkdesk.configure import ConfigError, resolve
 
         try:
@@ -207,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "mail":
             from linkdesk.cli_mail import mail_check
 
-            return asyncio.run(mail_check(settings, args, UsageError))
+            return asyncio.run(mail_check(settings, args, UsageError, EXIT_NO_RELAY))
+        if target.is_sqlite:
+            _exists(target.location)  # a name no file can have: one line, before anything opens
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":
@@ -290,7 +341,11 @@ async def _serve(settings, target, args) -> int:
     """`linkdesk serve`: the firm's service (see linkdesk.service), until SIGTERM or SIGINT."""
     from linkdesk.service import configure_logging, run_service
 
-    configure_logging(settings.log_file)
+    try:
+        configure_logging(settings.log_file)
+    except OSError as exc:
+        raise UsageError(_("cannot write the log file {path}: {reason}").format(
+            path=settings.log_file, reason=exc.strerror or exc)) from None
     store = await _open_store(target, must_exist=True, pool_size=8)
     store.network.region = settings.region
     try:
@@ -300,7 +355,12 @@ async def _serve(settings, target, args) -> int:
 
 
 def _exists(path: str) -> bool:
-    return Path(path).expanduser().exists()
+    """Whether the database file is there; a name no file can have (too long, a loop of
+    links, a file where a folder should be) is the person's to change: UsageError."""
+    try:
+        return Path(path).expanduser().exists()
+    except OSError as exc:
+        raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
 
 async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):

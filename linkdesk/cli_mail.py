@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from linkdesk.i18n import N_, _
 
@@ -38,10 +39,14 @@ async def run_check(settings, send_to: str | None):
     return relay, steps
 
 
-async def mail_check(settings, args, usage_error) -> int:
+async def mail_check(settings, args, usage_error, no_relay: int) -> int:
+    """Exit 0 when every step passed, 1 when one failed; `no_relay` when none is set: nothing
+    the person typed is wrong, mail simply goes to the built-in capture."""
     if not settings.smtp_url:
-        raise usage_error(_("no relay is set (mail.relay): mail goes to the built-in capture, "
-                            "there is nothing to check"))
+        print("linkdesk: " + _("no relay is set (mail.relay): mail goes to the built-in "
+                               "capture in {folder}, there is no relay to check").format(
+            folder=settings.maildir), file=sys.stderr)
+        return no_relay
     if args.send_to and ("@" not in args.send_to or any(c in args.send_to for c in "\r\n ")):
         raise usage_error(_("--send-to: not an email address: {value!r}").format(
             value=args.send_to))

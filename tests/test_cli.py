@@ -151,8 +151,8 @@ def test_app_with_unreachable_database_is_one_line():
 @pytest.mark.parametrize(
     ("args", "env", "expected"),
     [
-        (["status", "--smtp", "ftp://x"], {}, "--smtp: unsupported mail relay scheme"),
-        (["status", "--link-base", "javascript:alert(1)"], {}, "--link-base"),
+        (["mail", "check", "--smtp", "ftp://x"], {}, "--smtp: unsupported mail relay scheme"),
+        (["invite", "--link-base", "javascript:alert(1)"], {}, "--link-base: expected"),
         (["status"], {"LINKDESK_FROM": "not an address"}, "LINKDESK_FROM"),
     ],
 )

@@ -83,4 +83,4 @@ async def test_json_and_no_relay(tmp_path, authority, ca_file):
         sys.executable, "-m", "linkdesk", "mail", "check", stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
-    assert process.returncode == 2 and out == b"" and b"no relay is set" in err
+    assert process.returncode == 3 and out == b"" and b"no relay is set" in err
