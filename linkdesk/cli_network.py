@@ -6,6 +6,7 @@ import sys
 import time
 
 from linkdesk.i18n import _
+from linkdesk.labels import seconds as format_seconds
 
 
 async def network_import(target, args, open_store, usage_error) -> int:
@@ -36,7 +37,8 @@ async def network_import(target, args, open_store, usage_error) -> int:
         print(report_json(report))
     else:
         print(format_report(report))
-        print(_("Done in {seconds:.1f} s.").format(seconds=seconds), file=sys.stderr)
+        print(_("Done in {seconds} s.").format(seconds=format_seconds(seconds)),
+              file=sys.stderr)
     return 1 if report.errors else 0
 
 

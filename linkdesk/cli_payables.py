@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from linkdesk.i18n import _
+from linkdesk.labels import money
 
 
 async def _companies(store) -> list[tuple]:
@@ -161,7 +162,7 @@ async def invoices_export(target, args, open_store, usage_error) -> int:
         sys.stdout.buffer.write(data)
         return 0
     _write(args.ubl, data, usage_error)
-    print(_("Wrote invoice {number} ({total} {currency}) to {path}.").format(
-        number=document.number, total=Decimal(document.total), currency=document.currency,
+    print(_("Wrote invoice {number} ({amount}) to {path}.").format(
+        number=document.number, amount=money(Decimal(document.total), document.currency),
         path=args.ubl), file=sys.stderr)
     return 0

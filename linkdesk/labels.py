@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from linkdesk.i18n import N_, _, babel_locale, current_language, ngettext
 
 STATUS_LABELS = {
@@ -215,14 +217,22 @@ def bill_import_line(result: dict) -> str:
     if result["outcome"] == "refused":
         return _("{file}: refused: {problems}").format(file=result["file"], problems="; ".join(
             f"{p['rule']}: {p['found']}" for p in result["problems"]))
-    text = {"created": _("{file}: bill {number} for review ({total} {currency})"),
-            "updated": _("{file}: bill {number} updated, still for review ({total} "
-                         "{currency})"),
+    text = {"created": _("{file}: bill {number} for review ({amount})"),
+            "updated": _("{file}: bill {number} updated, still for review ({amount})"),
             }.get(result["outcome"], _("{file}: refused: bill {number} was already decided"))
-    line = text.format(**result)
+    amount = (money(Decimal(str(result["total"])), result["currency"])
+              if result.get("total") is not None and result.get("currency") else "")
+    line = text.format(**{**result, "amount": amount})
     for warning in result.get("warnings", []):
         line += "\n  " + _("warning: {text}").format(text=_(BILL_WARNINGS.get(warning, warning)))
     return line
+
+
+def seconds(value: float) -> str:
+    """A duration in seconds, one decimal, as the language writes it: 0.4 or 0,4."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(value, 1), "#,##0.0", locale=babel_locale())
 
 
 def money(amount, currency: str) -> str:

@@ -162,3 +162,27 @@ def test_a_count_before_a_plural_noun_goes_through_ngettext():
                      and count_then_plural.search(m) and m not in never_one
                      and not m.startswith("--company:")]  # two or more companies, by design
     assert singular_only == []
+
+
+def test_amounts_durations_and_counts_are_written_as_french_writes_them():
+    """'1656.25 EUR', 'Terminé en 0.0 s.', '1 ignorés' were English habits in French text."""
+    from decimal import Decimal
+
+    from linkdesk.i18n import ngettext, set_language
+    from linkdesk.labels import bill_import_line, bulk_counts, seconds
+
+    class Progress:
+        sent, waiting, failed, skipped, cancelled = 1, 0, 0, 1, False
+
+    try:
+        set_language("fr")
+        line = bill_import_line({"outcome": "created", "file": "a.xml", "number": "S1",
+                                 "total": Decimal("1656.25"), "currency": "EUR"})
+        assert line == "a.xml : facture S1 à examiner (1\u00a0656,25\u00a0€)", line
+        assert seconds(0.04) == "0,0" and seconds(12.34) == "12,3"
+        assert bulk_counts(Progress()) == (
+            "1 envoyée · 0 en attente · 0 en échec · 1 ignorée")
+        assert ngettext("{shown} shown of {total}", "{shown} shown of {total}", 0).format(
+            shown=0, total=0) == "0 affiché sur 0"
+    finally:
+        set_language("en")

@@ -353,6 +353,11 @@ async def test_inactive_clients_shown_on_request(store, firm):
         assert "Inactive" in visible_lines(table(pilot.app))[1]
         info = str(pilot.app.screen.query_one("#list-info", Static).render())
         assert "inactive clients shown" in info
+        assert info.startswith("2 shown of 2")  # not "2 shown of 1": the inactive one counts
+        await pilot.press("h")
+        await settle(pilot)
+        info = str(pilot.app.screen.query_one("#list-info", Static).render())
+        assert info.startswith("1 shown of 1")
 
 
 async def test_add_form_typed_in_one_burst(store, firm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, ScreenResultType
+from textual.widgets import Static
 
 from linkdesk.i18n import _
 from tui.widgets.key_bar import KeyBar
@@ -29,3 +30,10 @@ class Dialog(ModalScreen[ScreenResultType]):
 
     def action_help(self) -> None:
         self.app.action_help()
+
+    @property
+    def help_title(self) -> str:
+        """What help calls this dialog: its own title line, as the preparer reads it."""
+        for title in self.query(".title").results(Static):
+            return str(title.render())
+        return ""

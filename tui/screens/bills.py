@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
@@ -23,6 +23,8 @@ from tui.widgets.row_table import RowTable
 
 class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     """Bills received through the network or imported, newest first."""
+
+    help_title = N_("Bills")  # what help calls this screen
 
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),

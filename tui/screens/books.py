@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
@@ -33,6 +33,8 @@ def mark(row: ContactRow) -> str:
 
 class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
     """Customers and vendors of one company's books; network search for members' books."""
+
+    help_title = N_("Books")  # what help calls this screen
 
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),

@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _, ngettext
 from store import STATUSES, ClientQuery
 from store.clients import MAIN_STATUSES
 from tui.formatting import format_count
@@ -66,6 +66,8 @@ def row_actions(row, selection: bool) -> tuple[str, ...]:
 class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScreen, Screen):
     """Search, filter, sort and page through the firm's clients; add new ones. The selection
     and bulk runs, the actions on one client and the CSV files are mixins of their own."""
+
+    help_title = N_("Client list")  # what help calls this screen
 
     AUTO_FOCUS = "ClientTable"
     BINDINGS = [
@@ -130,6 +132,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
         self.acceptance_news = AcceptanceNews()  # one toast for a burst of acceptances
         self.counts: dict[str, int] = {}
+        self._everyone = 0  # the clients the "shown of" counts: active, or all when shown
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
         self.asked = Latest()  # the list's reloads: only the newest one draws
         self._change_redraw_at = float("-inf")  # when a change last redrew the list
@@ -257,7 +260,13 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
                 return
             self.counts = counted
             self.pipeline.show_counts(self.counts, q.status)
-        self._show_info(q, total)
+        everyone = sum(self.counts.values())  # the active clients, which the counts are of
+        if q.include_inactive:  # "of" counts the inactive ones shown too
+            everyone = await clients.count(ClientQuery(firm_id=q.firm_id, tax_year=q.tax_year,
+                                                       include_inactive=True))
+            if not self._answers_now(ticket, q):
+                return
+        self._show_info(q, total, everyone)
 
     def _answers_now(self, ticket: int, q: ClientQuery) -> bool:
         """Whether what `ticket` read is still the answer to the list on screen.
@@ -284,10 +293,13 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self.query_one("#context", Static).update(line)
         self.relay_banner.show_state(self.desk.relay_state)
 
-    def _show_info(self, q: ClientQuery, total: int) -> None:
-        all_active = sum(self.counts.values())
-        parts = [_("{shown} shown of {total}").format(
-            shown=format_count(total), total=format_count(all_active))]
+    def _show_info(self, q: ClientQuery, total: int, everyone: int | None = None) -> None:
+        """The line under the list: how many shown of how many, the sort, the selection."""
+        if everyone is None:
+            everyone = self._everyone
+        self._everyone = everyone
+        parts = [ngettext("{shown} shown of {total}", "{shown} shown of {total}", total).format(
+            shown=format_count(total), total=format_count(everyone))]
         title = {c.key: c.title for c in columns()}[q.sort]
         parts.append(_("sorted by {column} {arrow}").format(
             column=title, arrow="▼" if q.descending else "▲"))

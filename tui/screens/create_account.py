@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from store import AccountError, DraftErrors
 from store.secret import Secret
 from store.validate import Details, DetailsDraft, check_details
@@ -22,6 +22,8 @@ from tui.widgets.key_bar import KeyBar
 
 class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
     """Creates a preparer account and signs it in."""
+
+    help_title = N_("Create an account")  # what help calls this screen
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,

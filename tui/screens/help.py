@@ -32,7 +32,9 @@ def key_rows(screen) -> list[tuple[str, str, bool]]:
                 screen, binding.group))
             rows.append((keys, binding.group.description, bool(enabled)))
             continue
-        what = binding.description + (f": {tooltip}" if tooltip else "")
+        what = binding.description
+        if tooltip and tooltip.casefold() != what.casefold():  # not "Add: Add"
+            what = _("{action}: {what_it_does}").format(action=what, what_it_does=tooltip)
         rows.append((screen.app.get_key_display(binding), what, bool(enabled)))
     return rows
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import invoice_status_label, money, when, why_not_network
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
@@ -25,6 +25,10 @@ from tui.widgets.row_table import RowTable
 
 
 class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
+    """A company's sales invoices: new, edit a draft, send, write its e-invoice."""
+
+    help_title = N_("Sales invoices")  # what help calls this screen
+
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="back"),
         Binding("n", "new", _("New invoice"), id="new"),

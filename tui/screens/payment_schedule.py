@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
 from tui.desk import Desk
@@ -23,6 +23,10 @@ DAYS = (7, 30, 90)
 
 
 class PaymentScheduleScreen(Desk, LiveScreen, QuietScreen, Screen):
+    """The approved bills by the date they are to be paid."""
+
+    help_title = N_("Payment schedule")  # what help calls this screen
+
     BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
                 Binding("d", "days", _("Days ahead"), id="days")]
 

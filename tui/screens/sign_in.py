@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import sign_in_error
 from store.secret import Secret
 from tui.desk import Desk
@@ -24,6 +24,8 @@ from tui.widgets.key_bar import KeyBar
 
 class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
     """Asks who is at the keyboard; opens account creation when the firm has nobody yet."""
+
+    help_title = N_("Sign in")  # what help calls this screen
 
     AUTO_FOCUS = "#input-username"
     BINDINGS = [
