@@ -13,7 +13,7 @@ def shown(app) -> list[tuple[str, str]]:
     return [(n.severity, str(n.message)) for n in app._notifications]
 
 
-async def test_at_most_two_news_toasts_and_a_dialog_puts_them_away(store):
+async def test_one_news_toast_at_a_time_and_a_dialog_puts_it_away(store):
     await make_preparer(store)
     async with running(store, size=(80, 24)) as pilot:
         await sign_in(pilot, "marie", PASSWORD)
@@ -23,8 +23,39 @@ async def test_at_most_two_news_toasts_and_a_dialog_puts_them_away(store):
             app.notify(f"news {n}", markup=False)
         await settle(pilot)
         assert shown(app) == [("warning", "The database is slow"),
-                              ("information", "news 2"), ("information", "news 3")]
+                              ("information", "news 3")]
         await pilot.press("I")  # a dialog: the news goes, the warning stays
         await settle(pilot)
         assert type(app.screen).__name__ == "ImportClientsScreen"
         assert shown(app) == [("warning", "The database is slow")]
+
+
+async def test_toasts_never_cover_the_rows_of_the_list(store):
+    """At the bottom right they covered the Phone and Status columns at 80x24."""
+    from textual.widgets._toast import Toast, ToastRack
+
+    from tests.helpers import add_client
+
+    firm = await make_preparer(store)
+    for n in range(30):
+        await add_client(store, firm.firm_id, organization_name=f"Client {n:02}",
+                         email=f"c{n}@example.com", phone="418 555 0100")
+    from tests.harness import settings
+    from tui.app import make_app
+
+    app = make_app(settings(), store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts drawn
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        app.notify("21 acceptances; the latest: Leblanc Cleaning Ltd., Traiteur Lavoie",
+                   markup=False)
+        app.notify("The database is slow", severity="warning", markup=False)
+        await settle(pilot)
+        await pilot.pause(0.2)
+        rack = app.screen.get_child_by_type(ToastRack)
+        toasts = list(rack.query(Toast))
+        assert len(toasts) == 2
+        table = app.screen.query_one("#clients")
+        for toast in toasts:
+            assert toast.region.height >= 1
+            assert not toast.region.overlaps(table.region), (toast.region, table.region)

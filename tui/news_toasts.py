@@ -4,12 +4,14 @@ welcome, a bulk run's end, acceptances) covered the field of the dialog just ope
 - A dialog or screen opened puts away the news toasts ("information"): the preparer has moved
   on, and what they said is in the list (its statuses, counts and history). Warnings and errors
   stay until they time out.
-- At most MOST_NEWS news toasts are shown at once; a new one puts away the oldest.
+- At most MOST_NEWS news toasts are shown at once; a new one puts away the oldest. One: a
+  news toast is one line at the top right, over the firm's name (tui.tcss), and a second
+  would cover the search line.
 """
 
 from __future__ import annotations
 
-MOST_NEWS = 2
+MOST_NEWS = 1
 
 
 class NewsToasts:
