@@ -1,23 +1,56 @@
 """What the benches share: linkdesk in a real pseudo-terminal (type, wait for text on screen),
 the benchmark databases, a throwaway PostgreSQL database, a discarding SMTP server, waiting for
-the app to go idle, and the machine's speed."""
+the app to go idle, the machine's speed, and the small size.
+
+Every bench runs at a small size when LINKDESK_BENCH_SMALL=1 (tests/test_benches.py runs each
+so): the same code path over a few hundred rows instead of the figure's 100,000 or 1,000,000,
+in a few seconds, its inputs made in a temporary directory, its last line still the figure."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import pty
 import re
 import signal
+import statistics
 import struct
 import sys
+import tempfile
 import termios
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SMALL = os.environ.get("LINKDESK_BENCH_SMALL", "") not in ("", "0")
+SMALL_CLIENTS = 2_000  # the client database of the benches that read one, at the small size
+
+
+def sized(normal, small):
+    """`normal`, or `small` when the bench runs at its small size (LINKDESK_BENCH_SMALL=1)."""
+    return small if SMALL else normal
+
+
+def patience(seconds: float) -> float:
+    """How long a bench waits for the app before calling it stuck: at the small size the test
+    suite runs it beside other tests on a busy machine, so six times as long."""
+    return seconds * 6 if SMALL else seconds
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile; with fewer than 20 values (a small run), the largest."""
+    if len(values) < 20:
+        return max(values)
+    return statistics.quantiles(values, n=20)[18]
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
 _ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[=>()][0-9A-Za-z]?"
 )
@@ -31,7 +64,12 @@ class PtyApp:
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:
+            # The size is set here too, before the app starts: set by the parent alone, it
+            # came too late on a busy machine, and the app drew at 80x24 (the pty's default).
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
             os.environ.update({"TERM": "xterm-256color", **(env or {})})
+            for var in ("COLUMNS", "LINES"):
+                os.environ.pop(var, None)
             argv = ["-c", python_code] if python_code else ["-m", "linkdesk", *args]
             os.execv(sys.executable, [sys.executable, *argv])
         self.pid, self.fd = pid, fd
@@ -68,7 +106,7 @@ class PtyApp:
 
     def wait_for(self, needle: str, timeout: float = 30.0, after: int = 0) -> float:
         """Wait until `needle` is drawn; return the time it appeared (perf_counter)."""
-        deadline = time.perf_counter() + timeout
+        deadline = time.perf_counter() + patience(timeout)
         while time.perf_counter() < deadline:
             with self._lock:
                 raw = bytes(self._raw[after:])
@@ -106,6 +144,22 @@ def ensure_clients_db(path: Path, count: int = 100_000) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def clients_db():
+    """(path, count): bench/clients-100k.db, made once and kept; at the small size, a database
+    of SMALL_CLIENTS made in a temporary directory and removed afterwards."""
+    if not SMALL:
+        yield ensure_clients_db(ROOT / "bench" / "clients-100k.db"), 100_000
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield ensure_clients_db(Path(tmp) / "clients.db", SMALL_CLIENTS), SMALL_CLIENTS
+
+
+def print_figure(figure: dict) -> None:
+    """The bench's figure, as its last line (a JSON object)."""
+    print(json.dumps({**figure, **({"small": True} if SMALL else {})}), flush=True)
+
+
 def first_row(path: Path) -> str:
     """The first client the list shows (active, in name order): what a bench waits for."""
     import sqlite3
@@ -141,6 +195,21 @@ async def pg_database() -> tuple[str, str]:
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
     return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def pg_reachable() -> bool:
+    """Whether the PostgreSQL server answers: a small run leaves that backend out when it does
+    not (as the test suite skips its PostgreSQL tier), except under CI=true, which has one."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(PG_ADMIN, timeout=5)
+    except Exception as exc:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError(f"PostgreSQL is required under CI=true: {exc}") from exc
+        return False
+    await conn.close()
+    return True
 
 
 async def drop(name: str) -> None:
@@ -228,7 +297,7 @@ class FirstRows:
     async def wait(self, timeout: float = 10.0) -> float | None:
         import asyncio
 
-        deadline = time.perf_counter() + timeout
+        deadline = time.perf_counter() + patience(timeout)
         while not self.drawn and time.perf_counter() < deadline:
             await asyncio.sleep(0.0005)
         return self.drawn[0] if self.drawn else None

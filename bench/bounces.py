@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -23,11 +22,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, FirstRows, cpu_calibration_s, idle, send_key
+from _pty_app import (
+    ROOT,
+    FirstRows,
+    cpu_calibration_s,
+    free_port,
+    idle,
+    median,
+    p95,
+    print_figure,
+    send_key,
+    sized,
+)
 
-N = 10_000
+N = sized(10_000, 200)
 BOUNCES = "bounces@firm.linkdesk.example"
-CONNECTIONS = 20  # what Postfix opens to one destination by default (concurrency limit)
+# what Postfix opens to one destination by default (concurrency limit)
+CONNECTIONS = sized(20, 4)
 SEARCHES = ["client 1", "client 42", "client 9", "@example", "client 77", "zzq"]
 
 MX = r"""
@@ -56,11 +67,6 @@ async def main():
 
 asyncio.run(main())
 """
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[18]
-
 
 async def prepare(db: str) -> list[str]:
     """A firm of N clients, each invited, each message recorded as sent; their return tags."""
@@ -143,8 +149,6 @@ async def main() -> None:
         tags = await prepare(db)
         tags_file = Path(tmp) / "tags.json"
         tags_file.write_text(json.dumps(tags))
-        from tests.postfix import free_port
-
         port = free_port()
         env = {**os.environ, "LINKDESK_BOUNCE_ADDRESS": BOUNCES,
                "LINKDESK_BOUNCE_PORT": str(port), "XDG_DATA_HOME": tmp,
@@ -158,7 +162,7 @@ async def main() -> None:
         drain = asyncio.create_task(service.stderr.read())
         typing, done = asyncio.Event(), asyncio.Event()
         app_task = asyncio.create_task(type_meanwhile(db, typing, done))
-        await asyncio.sleep(3)  # the app is up and typing
+        await asyncio.sleep(sized(3, 1))  # the app is up and typing
         typing.set()
         mx = await asyncio.create_subprocess_exec(
             sys.executable, "-c", MX, str(port), str(tags_file),
@@ -179,14 +183,15 @@ async def main() -> None:
         finally:
             await store.close()
     assert sent["sent"] == N and counts["failed"] == N, (sent, counts)
-    print(json.dumps({
+    print_figure({
         "bounces": N,
         "bounces_per_s": round(N / sent["seconds"], 1),
         "keystrokes": len(latencies),
-        "keystroke_median_ms": round(statistics.median(latencies), 1),
-        "keystroke_p95_ms": round(p95(latencies), 1),
+        # a small run may end before a key is timed
+        "keystroke_median_ms": round(median(latencies), 1) if latencies else None,
+        "keystroke_p95_ms": round(p95(latencies), 1) if latencies else None,
         "cpu_calibration_s": cpu_calibration_s(),
-    }))
+    })
 
 
 if __name__ == "__main__":

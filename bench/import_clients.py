@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pty_app import cpu_calibration_s  # noqa: E402
+from _pty_app import cpu_calibration_s, print_figure, sized  # noqa: E402
 
 from linkdesk import demo_data  # noqa: E402
 
-N = 100_000
+N = sized(100_000, 1_000)
 
 
 def main() -> None:
@@ -47,9 +47,9 @@ def main() -> None:
                               capture_output=True, text=True, cwd=ROOT)
         seconds = time.perf_counter() - started
         report = json.loads(done.stdout)
-    print(json.dumps({"clients": N, "added": report["added"],
-                      "rows_with_errors": len(report["errors"]), "seconds": round(seconds, 1),
-                      "cpu_calibration_s": cpu_calibration_s()}))
+    print_figure({"clients": N, "added": report["added"],
+                  "rows_with_errors": len(report["errors"]), "seconds": round(seconds, 1),
+                  "cpu_calibration_s": cpu_calibration_s()})
 
 
 if __name__ == "__main__":

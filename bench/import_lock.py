@@ -7,6 +7,8 @@ import's own time (goal for 1M members: <= 60 s).
 
     python bench/import_lock.py [--members N] [--clients N]
 
+LINKDESK_BENCH_SMALL=1: 5,000 members and 1,000 clients.
+
 Last line: a JSON object.
 """
 
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pty_app import cpu_calibration_s  # noqa: E402
+from _pty_app import cpu_calibration_s, print_figure, sized  # noqa: E402
 
 from linkdesk import demo_data  # noqa: E402
 
@@ -72,8 +74,8 @@ def run_with_writer(db: Path, command: list[str]) -> tuple[float, dict, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=1_000_000)
-    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--members", type=int, default=sized(1_000_000, 5_000))
+    parser.add_argument("--clients", type=int, default=sized(100_000, 1_000))
     args = parser.parse_args()
     rng = random.Random(9)
     out: dict = {}
@@ -104,8 +106,7 @@ def main() -> None:
                                                  "--json"])
         out["clients"] = {"count": args.clients, "import_s": round(seconds, 1), **waits}
     longest = max(out["members"]["longest_wait_s"], out["clients"]["longest_wait_s"])
-    print(json.dumps({**out, "longest_wait_s": longest,
-                      "cpu_calibration_s": cpu_calibration_s()}))
+    print_figure({**out, "longest_wait_s": longest, "cpu_calibration_s": cpu_calibration_s()})
 
 
 if __name__ == "__main__":

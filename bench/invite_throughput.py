@@ -14,7 +14,6 @@ loop; `service_ratio` is the figure of issue 11.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -23,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import cpu_calibration_s, sink_smtp_server
+from _pty_app import cpu_calibration_s, print_figure, sink_smtp_server, sized
 
-N = 1000
+N = sized(1000, 100)
 CONNECTIONS = 8
 BULK_CHUNK = 200  # clients queued per transaction, as the bulk invitation does
-ROUNDS = 3
+ROUNDS = sized(3, 1)
 
 
 async def bare_loop(port: int) -> float:
@@ -200,7 +199,7 @@ async def main() -> None:
     bare = max(bare_runs)
     product = max(product_runs, key=lambda r: r["per_s"])
     served = max(served_runs, key=lambda r: r["per_s"])
-    print(json.dumps({
+    print_figure({
         "bare_aiosmtplib_per_s": round(bare, 1),
         "product_per_s": round(product["per_s"], 1),
         "ratio": round(product["per_s"] / bare, 3),
@@ -211,7 +210,7 @@ async def main() -> None:
         "invitations": N,
         "rounds": ROUNDS,
         "cpu_calibration_s": cpu_calibration_s(),
-    }))
+    })
 
 
 if __name__ == "__main__":

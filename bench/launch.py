@@ -10,7 +10,6 @@ person spends typing is left out). Last line: a JSON object.
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
@@ -18,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, PtyApp, cpu_calibration_s, ensure_clients_db, first_row
+from _pty_app import PtyApp, clients_db, cpu_calibration_s, first_row, print_figure, sized
 
-RUNS = 9
+RUNS = sized(9, 2)
 
 
 def one_run(db: Path) -> dict:
@@ -69,16 +68,16 @@ def bare_textual() -> float:
 
 
 def main() -> None:
-    db = ensure_clients_db(ROOT / "bench" / "clients-100k.db")
-    bare = statistics.median(bare_textual() for _ in range(RUNS))
-    runs = [one_run(db) for _ in range(RUNS)]
+    with clients_db() as (db, clients):
+        bare = statistics.median(bare_textual() for _ in range(RUNS))
+        runs = [one_run(db) for _ in range(RUNS)]
     result = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
     result["launch_to_list_s"] = round(result["to_sign_in_s"] + result["sign_in_to_list_s"], 3)
     result["bare_textual_first_frame_s"] = round(bare, 3)
     result["runs"] = RUNS
-    result["clients"] = 100_000
+    result["clients"] = clients
     result["cpu_calibration_s"] = cpu_calibration_s()
-    print(json.dumps(result))
+    print_figure(result)
 
 
 if __name__ == "__main__":

@@ -6,18 +6,26 @@ so that rows fetched while scrolling count too. Last line: a JSON object (MiB).
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, PtyApp, ensure_clients_db, first_row
+from _pty_app import PtyApp, clients_db, first_row, print_figure
 
 
 def main() -> None:
-    db = ensure_clients_db(ROOT / "bench" / "clients-100k.db")
+    with clients_db() as (db, clients):
+        opened, scrolled = measure(db)
+    print_figure({
+        "rss_list_open_mib": round(opened, 1),
+        "rss_after_scroll_and_search_mib": round(scrolled, 1),
+        "clients": clients,
+    })
+
+
+def measure(db: Path) -> tuple[float, float]:
     app = PtyApp("--db", str(db))
     try:
         app.wait_for("Sign in to linkdesk")
@@ -36,11 +44,7 @@ def main() -> None:
         scrolled = app.rss_mib()
     finally:
         app.close()
-    print(json.dumps({
-        "rss_list_open_mib": round(opened, 1),
-        "rss_after_scroll_and_search_mib": round(scrolled, 1),
-        "clients": 100_000,
-    }))
+    return opened, scrolled
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 Builds the directory first if it is missing (bench/make_members.py, then `network import`,
 whose time and the database size are reported). Terms are prefixes and substrings of real
 names, typed one character at a time, from a member company's books. Last line: a JSON object
-with the p50/p95 per backend (milliseconds).
+with the p50/p95 per backend (milliseconds). LINKDESK_BENCH_SMALL=1: 2,000 members, in a
+temporary directory unless --db and --csv are given.
 """
 
 from __future__ import annotations
@@ -17,25 +18,34 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from _pty_app import cpu_calibration_s, drop, pg_database  # noqa: E402
+from _pty_app import (  # noqa: E402
+    SMALL,
+    cpu_calibration_s,
+    drop,
+    pg_database,
+    print_figure,
+    sized,
+)
 
-MEMBERS = 1_000_000
+MEMBERS = sized(1_000_000, 2_000)  # small: a directory made in a temporary directory
+ROUNDS = sized(3, 1)
 WORDS = ("gagnon", "plomberie", "tremblay", "quebec", "boulangerie", "consulting", "cote",
          "lavoie", "renovations", "smith", "electricite", "fromagerie", "nguyen", "bakery")
 SUBSTRINGS = ("agnon", "omberie", "emblay", "ulanger", "onsult", "ectric", "romager", "akery",
               "ardware", "oucher")
 
 
-def build(db: str, csv_path: Path) -> dict:
+def build(db: str, csv_path: Path, members: int = MEMBERS) -> dict:
     if not csv_path.exists():
         subprocess.run([sys.executable, str(HERE / "make_members.py"), str(csv_path),
-                        "--count", str(MEMBERS)], check=True)
+                        "--count", str(members)], check=True, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "linkdesk", "--db", db, "network", "import",
                            str(csv_path), "--json"], capture_output=True, text=True,
@@ -68,7 +78,7 @@ async def measure(db: str) -> list[float]:
         for term in terms()[:10]:  # warm the page cache
             await store.network.search(books, term)
         times = []
-        for _round in range(3):
+        for _round in range(ROUNDS):
             for term in terms():
                 started = time.perf_counter()
                 found = await store.network.search(books, term)
@@ -86,16 +96,22 @@ def summary(times: list[float]) -> dict:
             "max_ms": round(ordered[-1], 2), "searches": len(ordered)}
 
 
-
-
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default=str(HERE / "network-1m.db"))
-    parser.add_argument("--csv", default=str(HERE / "members-1m.csv"))
+    parser.add_argument("--db", default=None, help="default: bench/network-1m.db (small: a "
+                        "temporary one)")
+    parser.add_argument("--csv", default=None, help="default: bench/members-1m.csv (small: a "
+                        "temporary one)")
     parser.add_argument("--pg", action="store_true", help="also on PostgreSQL (imports there)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        args.db = args.db or str(Path(tmp) / "network.db" if SMALL else HERE / "network-1m.db")
+        args.csv = args.csv or str(Path(tmp) / "members.csv" if SMALL
+                                   else HERE / "members-1m.csv")
+        print_figure(figures(args))
+
+
+def figures(args: argparse.Namespace) -> dict:
     result: dict = {}
     if not Path(args.db).exists():
         result["sqlite_import"] = build(args.db, Path(args.csv))
@@ -110,7 +126,7 @@ def main() -> None:
         finally:
             asyncio.run(drop(name))
     result["cpu_calibration_s"] = cpu_calibration_s()
-    print(json.dumps(result))
+    return result
 
 
 if __name__ == "__main__":

@@ -14,28 +14,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import ROOT, cpu_calibration_s, ensure_clients_db
+from _pty_app import ROOT, clients_db, cpu_calibration_s, print_figure, sized
 
-RUNS = 9
+RUNS = sized(9, 2)
 
 
 def main() -> None:
-    db = ensure_clients_db(ROOT / "bench" / "clients-100k.db")
-    walls = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-m", "linkdesk", "status", "--json", "--db", str(db)],
-            capture_output=True, text=True, check=True, cwd=ROOT)
-        walls.append(time.perf_counter() - started)
+    with clients_db() as (db, _clients):
+        walls = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-m", "linkdesk", "status", "--json", "--db", str(db)],
+                capture_output=True, text=True, check=True, cwd=ROOT)
+            walls.append(time.perf_counter() - started)
     counts = json.loads(out.stdout)
-    print(json.dumps({
+    print_figure({
         "status_json_median_s": round(statistics.median(walls), 3),
         "status_json_max_s": round(max(walls), 3),
         "total": counts["total"],
         "runs": RUNS,
         "cpu_calibration_s": cpu_calibration_s(),
-    }))
+    })
 
 
 if __name__ == "__main__":

@@ -4,12 +4,12 @@ list, one arrow down, one page down, one search letter, help open and close, and
 sign-in screen and on the list (bytes a second, measured after 10 s without a key).
 
 Each step waits until the app has been quiet for QUIET_S, then counts the bytes it wrote. Last
-line: a JSON object with every figure and issue 14's goals.
+line: a JSON object with every figure and issue 14's goals. LINKDESK_BENCH_SMALL=1: 1,000
+clients, idle measured for 1 s after 0.5 s (the idle figures are then rough).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import tempfile
@@ -18,13 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import PtyApp, cpu_calibration_s, ensure_clients_db
+from _pty_app import PtyApp, cpu_calibration_s, ensure_clients_db, print_figure, sized
 
-CLIENTS = 5_000
+CLIENTS = sized(5_000, 1_000)
 ROWS = 24
 QUIET_S = 0.4  # no byte for this long: the step is drawn
-IDLE_AFTER_S = 10.0
-IDLE_FOR_S = 30.0
+IDLE_AFTER_S = sized(10.0, 0.5)
+IDLE_FOR_S = sized(30.0, 1.0)
 
 
 def settle(app: PtyApp, timeout: float = 15.0) -> None:
@@ -134,7 +134,7 @@ def main() -> None:
     # One whole screen: the help screen painted whole, as the app paints it (its last whole
     # paint); and the sign-in's last whole paint of the list, for comparison.
     help_screen = (figures["help_open"]["whole_paints"] or [0])[-1]
-    print(json.dumps({
+    print_figure({
         "clients": CLIENTS,
         "startup_to_sign_in_bytes": startup,
         "arrow_down_bytes": arrow,
@@ -158,7 +158,7 @@ def main() -> None:
             "idle": max(sign_in_idle, list_idle) <= 20,
         },
         "cpu_calibration_s": cpu_calibration_s(),
-    }))
+    })
 
 
 if __name__ == "__main__":

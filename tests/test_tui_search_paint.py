@@ -220,3 +220,33 @@ async def test_backspace_to_an_empty_box_redraws_the_rows(store, monkeypatch, or
         assert info().startswith("2,000 shown of 2,000")
         assert any(info() in line for line in terminal.lines())  # the count line was sent
         assert on_terminal() == in_table(), "the count line is new, the rows on screen are not"
+
+
+async def test_new_rows_never_sit_under_the_last_searchs_count(store, monkeypatch):
+    """Over SSH the count line came ~100 ms after its rows: the rows of 'z' under '2,000
+    shown'. Until the new count lands, the line says how many are known to match."""
+    firm = await make_preparer(store)
+    await add_firm_clients(store, firm, 2000)
+    held = Held(store.clients, monkeypatch)
+    app = make_app(settings(), store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        screen = app.screen
+        table = screen.table
+
+        def info() -> str:
+            return str(screen.query_one("#list-info", Static).render())
+
+        assert info().startswith("2,000 shown of 2,000")
+        await pilot.press("slash")
+        await settle(pilot)
+        held.hold("count", "z")
+        burst(pilot, "z")
+        await until(lambda: ("count", "z") in held.waiting)
+        await until(lambda: table.current is not None
+                    and table.current.display_name.startswith("Zyx"))
+        assert info().startswith("100+ shown of 2,000"), info()
+        held.release("count", "z")
+        await settle(pilot)
+        assert info().startswith("180 shown of 2,000")

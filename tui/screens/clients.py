@@ -248,6 +248,9 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         if table.loads == 1:
             self.call_after_refresh(self.app.start_runtime)
         if not known:
+            # New rows never sit under the last search's count: until this one is counted,
+            # the line says how many are known to match ("100+ shown of 2,000").
+            self._show_info(q, offset + len(rows), at_least=True)
             if typing:
                 await asyncio.sleep(COUNT_AFTER_TYPING_S)
             total = await clients.count(q)
@@ -293,13 +296,16 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self.query_one("#context", Static).update(line)
         self.relay_banner.show_state(self.desk.relay_state)
 
-    def _show_info(self, q: ClientQuery, total: int, everyone: int | None = None) -> None:
-        """The line under the list: how many shown of how many, the sort, the selection."""
+    def _show_info(self, q: ClientQuery, total: int, everyone: int | None = None, *,
+                   at_least: bool = False) -> None:
+        """The line under the list: how many shown of how many (`at_least`: the count is still
+        on its way, `total` are known), the sort, the selection."""
         if everyone is None:
             everyone = self._everyone
         self._everyone = everyone
-        parts = [ngettext("{shown} shown of {total}", "{shown} shown of {total}", total).format(
-            shown=format_count(total), total=format_count(everyone))]
+        shown = (_("{shown}+ shown of {total}") if at_least else ngettext(
+            "{shown} shown of {total}", "{shown} shown of {total}", total))
+        parts = [shown.format(shown=format_count(total), total=format_count(everyone))]
         title = {c.key: c.title for c in columns()}[q.sort]
         parts.append(_("sorted by {column} {arrow}").format(
             column=title, arrow="▼" if q.descending else "▲"))
