@@ -5,6 +5,12 @@ through the store's own operations: invitations queued, delivered, refused, expi
 20,000 network members, the built-in mail capture and the acceptance page. Simulated clients
 read the captured mail and press Confirm on the page a few seconds after their invitation
 arrives, and a first bulk invitation goes out at start, so the list moves within seconds.
+
+What moves is what someone watching sees: the first screen of the list (by name, as it opens)
+holds clients not invited yet, a couple of them in the first wave and the others invited one
+every other move of the colleague for a few minutes; they accept a few seconds after their
+mail lands. Its pending clients are the first whose reminders fall due, and accept them.
+In French the firm and its clients are a Québec firm's.
 """
 
 from __future__ import annotations
@@ -18,21 +24,28 @@ import shutil
 import signal
 import socket
 import tempfile
+from email.utils import parseaddr
 from pathlib import Path
 
 from linkdesk import demo_data
+from linkdesk.i18n import current_language
 from linkdesk.mail.compose import new_message_id
 from store import Store
+from store.clients import ClientQuery
 from store.invitations import DeliveryResult, Envelope, InviteRequest
+from store.text import fold
 
 CLIENTS = 300
 MEMBERS = 20_000
 USERNAME = "demo"
 FIRM = "Cabinet Démo & Associés"
+FIRMS = {"fr": "Cabinet Tremblay & Associés"}  # the firm's name in the demo's language
 ACCEPT_SHARE = 0.6  # of the invitations sent during the demo, how many get accepted
 REMINDED = 30  # pending invitations whose reminders fall due while the demo runs
 REMIND_EVERY = 75  # seconds between two of them falling due
 FIRST_WAVE = 40  # clients invited in one bulk at start, so that the list moves at once
+FIRST_SCREEN = 16  # rows of the list at 80x24: what someone watching the demo looks at
+SHOWN_IN_FIRST_WAVE = 2  # of them, invited at start; the others one every other move
 
 
 def _free_port() -> int:
@@ -51,16 +64,18 @@ def _fake_message(client_id: int, email: str):
     return build
 
 
-async def seed(store: Store, tax_year: int, rng: random.Random) -> tuple[object, list[int]]:
+async def seed(store: Store, tax_year: int, rng: random.Random, language: str = "en"
+               ) -> tuple[object, list[int]]:
     """Fill the store; return the preparer and the clients left Not invited."""
     from store.directory_import import check_row, load_members
 
     preparer = await store.accounts.create(USERNAME, "demo@demo.example.com",
-                                           "demo password 2025", FIRM)
-    ids = []
+                                           "demo password 2025", FIRMS.get(language, FIRM))
+    ids, names = [], {}
     for i in range(CLIENTS):
-        ids.append(await store.clients.add(preparer.firm_id, demo_data.client(rng, i),
-                                           preparer.id))
+        clean = demo_data.client(rng, i, language)
+        ids.append(await store.clients.add(preparer.firm_id, clean, preparer.id))
+        names[ids[-1]] = fold(clean.display_name)
     rng.shuffle(ids)
     # Through the real operations: 90 invited, of which some delivered, refused, expired,
     # accepted; a few made inactive; the rest Not invited for the demo's own invitations.
@@ -102,9 +117,13 @@ async def seed(store: Store, tax_year: int, rng: random.Random) -> tuple[object,
     store.clock = old
     for client_id in rest[:8]:
         await store.invitations.set_active(client_id, False, preparer.id)
-    await _reminders_falling_due(store, preparer, tax_year, rest[8:8 + REMINDED])
-    rows = [check_row(i + 2, dict(zip(demo_data.MEMBER_COLUMNS, demo_data.member(rng, i),
-                                      strict=True)))
+    # The list opens sorted by name: its first screen's pending clients are reminded first.
+    by_name = sorted((c for c in ids if c not in rest[:8]), key=lambda c: (names[c], c))
+    first_screen = set(by_name[:FIRST_SCREEN])
+    reminded = sorted(rest[8:8 + REMINDED], key=lambda c: c not in first_screen)
+    await _reminders_falling_due(store, preparer, tax_year, reminded)
+    rows = [check_row(i + 2, dict(zip(demo_data.MEMBER_COLUMNS,
+                                      demo_data.member(rng, i, language), strict=True)))
             for i in range(MEMBERS)]
     await load_members(store, [r for r in rows if not hasattr(r, "reason")])
     return preparer, rest[8 + REMINDED:]
@@ -135,11 +154,16 @@ async def _reminders_falling_due(store: Store, preparer, tax_year: int, client_i
 
 
 class SimulatedClients:
-    """People who read their mail and accept: they press Confirm a few seconds after it lands."""
+    """People who read their mail and accept: they press Confirm a few seconds after it lands.
 
-    def __init__(self, maildir: Path, rng: random.Random) -> None:
+    Those at `eager` addresses (the first screen's) always accept: whoever watches the demo
+    sees the rows they look at go from pending to accepted."""
+
+    def __init__(self, maildir: Path, rng: random.Random, eager: frozenset[str] = frozenset()
+                 ) -> None:
         self.maildir = maildir
         self.rng = rng
+        self.eager = eager
         self.seen: set[str] = set()
         self.accepted = 0
 
@@ -157,7 +181,8 @@ class SimulatedClients:
                         continue
                     self.seen.add(mail.key)
                     link = re.search(r"http://127\.0\.0\.1:\d+/i/[\w-]+", mail.text)
-                    if link and self.rng.random() < ACCEPT_SHARE:
+                    eager = parseaddr(mail.recipient)[1].lower() in self.eager
+                    if link and (self.rng.random() < ACCEPT_SHARE or eager):
                         asyncio.get_running_loop().create_task(
                             self._accept_later(http, link.group(0)))
 
@@ -174,14 +199,18 @@ class SimulatedClients:
 class Demo:
     """Everything the demo made, to start and to remove."""
 
-    def __init__(self, settings_base, seed_value: int = 2025) -> None:
+    def __init__(self, settings_base, seed_value: int = 2025, language: str | None = None
+                 ) -> None:
         self.base = settings_base
+        self.language = language or current_language()  # of the made-up firm and clients
         self.rng = random.Random(seed_value)  # noqa: S311 - made-up data, not secrets
         self.directory = Path(tempfile.mkdtemp(prefix="linkdesk-demo-"))
         self.store: Store | None = None
         self.settings = None
         self.preparer = None
-        self.not_invited: list[int] = []
+        self.not_invited: list[int] = []  # in the order the demo invites them
+        self.shown: list[int] = []  # of them, those on the list's first screen
+        self.eager: frozenset[str] = frozenset()  # the first screen's who accept their mail
         self.clients: SimulatedClients | None = None
         self.activity = None  # linkdesk.demo_activity.KeepMoving, once started
         self._tasks: list[asyncio.Task] = []
@@ -195,22 +224,42 @@ class Demo:
             data_dir=self.directory / "data", link_base=f"http://127.0.0.1:{port}",
             sender_address="portail@demo.example.com")
         self.store = await Store.open(self.settings.db_url, pool_size=8)
-        self.preparer, self.not_invited = await seed(self.store, self.settings.tax_year,
-                                                     self.rng)
+        self.preparer, not_invited = await seed(self.store, self.settings.tax_year, self.rng,
+                                                self.language)
+        # The list as it opens (by name): its not-invited rows are the demo's show.
+        rows = await self.store.clients.page(
+            ClientQuery(self.preparer.firm_id, self.settings.tax_year), 0, FIRST_SCREEN)
+        waiting = set(not_invited)
+        first_screen = [row for row in rows if row.id in waiting]
+        self.shown = [row.id for row in first_screen]
+        # They accept, and so do the pending ones there when their reminder comes.
+        self.eager = frozenset(row.email.lower() for row in rows
+                               if row.id in waiting or row.status == "pending")
+        # A couple first in the first wave; the rest of the wave from further down the list.
+        shown = set(self.shown)
+        self.not_invited = [*self.shown[:SHOWN_IN_FIRST_WAVE],
+                            *(c for c in not_invited if c not in shown)]
         await self.store.release()
         return self
 
     def start_clients(self, runtime=None) -> None:
         """The simulated clients, and a colleague who keeps inviting after the first wave."""
+        loop = asyncio.get_running_loop()
+        self.clients = SimulatedClients(self.settings.maildir, self.rng, self.eager)
+        self.activity = self.colleague(runtime)
+        self._tasks = [loop.create_task(self.clients.run()), loop.create_task(self.activity.run())]
+
+    def colleague(self, runtime=None, **options):
+        """Who keeps inviting after the first wave: one of the first screen's clients every
+        other move (`options` go to KeepMoving: a test's sleep)."""
         from linkdesk.demo_activity import KeepMoving
 
-        loop = asyncio.get_running_loop()
-        self.clients = SimulatedClients(self.settings.maildir, self.rng)
-        self.activity = KeepMoving(
-            self.store, self.preparer, self.settings, self.not_invited[FIRST_WAVE:], self.rng,
+        later = self.not_invited[FIRST_WAVE:]
+        return KeepMoving(
+            self.store, self.preparer, self.settings, later, self.rng,
+            shown=self.shown[SHOWN_IN_FIRST_WAVE:],
             wake=runtime.wake_delivery if runtime is not None else None,
-            process_id=runtime.process_id if runtime is not None else None)
-        self._tasks = [loop.create_task(self.clients.run()), loop.create_task(self.activity.run())]
+            process_id=runtime.process_id if runtime is not None else None, **options)
 
     def first_invitations(self) -> list[int]:
         """Who the demo invites at start: enough for the list to move at once."""

@@ -1,6 +1,9 @@
 """The demo keeps moving for as long as someone watches: every few seconds a colleague invites a
 client or two (through the bulk path the desk uses), and now and then a message comes back as
-a bounce. Acceptances follow from the simulated clients; reminders fall due from the seed."""
+a bounce. Acceptances follow from the simulated clients; reminders fall due from the seed.
+
+Every other move invites one of the clients on the list's first screen (`shown`), until none
+is left: someone watching sees the rows in front of them change, for a few minutes."""
 
 from __future__ import annotations
 
@@ -22,20 +25,23 @@ class KeepMoving:
     """A colleague's work on the same desk, and the mail that comes back, at a human pace."""
 
     def __init__(self, store, preparer, settings, not_invited: list[int], rng: random.Random,
-                 *, wake=None, process_id: int | None = None, pause=PAUSE_S) -> None:
+                 *, shown: list[int] = (), wake=None, process_id: int | None = None,
+                 pause=PAUSE_S, sleep=asyncio.sleep) -> None:
         self.store = store
         self.preparer = preparer
         self.settings = settings
         self.waiting = list(not_invited)  # who can still be invited, in the order they will be
+        self.shown = list(shown)  # on the first screen: one of them every other move
         self.rng = rng
         self.wake = wake
         self.process_id = process_id
         self.pause = pause
+        self.sleep = sleep
         self.moves = self.invited = self.bounced = 0
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(self.rng.uniform(*self.pause))
+            await self.sleep(self.rng.uniform(*self.pause))
             try:
                 await self.move()
             except asyncio.CancelledError:
@@ -45,13 +51,20 @@ class KeepMoving:
 
     async def move(self) -> None:
         self.moves += 1
+        if self.moves % 2 and self.shown:  # where the watcher looks: never a bounce instead
+            await self.invite_some(shown=True)
+            return
         if self.rng.random() < BOUNCE_SHARE and await self.bounce():
             return
         await self.invite_some()
 
-    async def invite_some(self) -> int:
-        count = self.rng.randint(1, 3)
-        ids, self.waiting = self.waiting[:count], self.waiting[count:]
+    async def invite_some(self, shown: bool = False) -> int:
+        """A client or two (one of the first screen's, with `shown`), as the desk invites."""
+        if shown:
+            ids, self.shown = self.shown[:1], self.shown[1:]
+        else:
+            count = self.rng.randint(1, 3)
+            ids, self.waiting = self.waiting[:count], self.waiting[count:]
         if not ids:
             return 0
         bulk = BulkInvitation(self.store, self.preparer, self.settings, ids,

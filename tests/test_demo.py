@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 from peewee import fn
 
 from linkdesk.config import Settings
-from linkdesk.demo import Demo
+from linkdesk.demo import FIRST_SCREEN, Demo
 from linkdesk.runtime import Runtime
+from store.clients import ClientQuery
 from store.models import Company
 from tui.app import make_app
 from tui.screens.clients import ClientsScreen
@@ -40,7 +42,13 @@ async def test_the_demo_starts_moves_and_cleans_up():
                     await store.release()
                     # the store counts an acceptance as it commits; the simulated client
                     # counts it when the page's answer reaches it, a moment later
-                    if now["accepted"] > before["accepted"] and demo.clients.accepted > 0:
+                    first_screen = await store.clients.page(
+                        ClientQuery(firm_id, 2025), 0, FIRST_SCREEN)
+                    await store.release()
+                    # ...and a client invited in the first wave accepts where one looks
+                    accepted_there = {r.id for r in first_screen if r.status == "accepted"}
+                    if now["accepted"] > before["accepted"] and demo.clients.accepted > 0 \
+                            and accepted_there & set(demo.first_invitations()):
                         break
                     assert time.monotonic() < deadline, (now, demo.clients.accepted)
                 assert isinstance(app.screen, ClientsScreen)
@@ -108,3 +116,91 @@ async def test_the_demo_keeps_moving_after_its_first_wave(store, clock):
     assert await moving.bounce()
     after = await store.clients.status_counts(preparer.firm_id, 2025)
     assert after["failed"] == 1 and after["pending"] == counts["pending"] - 1
+
+
+async def test_the_first_screen_moves_from_the_first_seconds_for_minutes():
+    """Someone watching looks at the list's first screen (by name, as it opens): a couple of
+    its clients not invited yet go out in the first wave, and the colleague invites another
+    one every other move (6 to 14 s apart) for minutes, never all at once. The French demo
+    is a Québec firm's. The colleague's pauses run on a clock of its own: no waiting."""
+    from linkdesk import demo_data
+    from linkdesk.demo_activity import PAUSE_S
+
+    demo = Demo(Settings(db_url="(demo)", tax_year=2025), language="fr")
+    try:
+        await demo.prepare()
+        store, firm_id = demo.store, demo.preparer.firm_id
+        assert demo.preparer.firm_name == "Cabinet Tremblay & Associés"
+        query = ClientQuery(firm_id, 2025)
+        first = await store.clients.page(query, 0, FIRST_SCREEN)
+        waiting = [r.id for r in first if r.status == "not_invited"]
+        assert len(waiting) >= 4, first
+        assert demo.shown == waiting
+        wave = demo.first_invitations()
+        assert wave[:2] == waiting[:2]  # at start, before the rest of the wave
+
+        # Québec names: on screen and in the whole list
+        rows = await store.clients.page(query.with_(include_inactive=True), 0, 400)
+        surnames = set(demo_data.PEOPLE_QC)
+        for row in rows:
+            if row.kind == "individual":
+                assert row.display_name.split(", ")[0] in surnames, row.display_name
+            else:
+                assert any(name in row.display_name for name in surnames) \
+                    or " Chez " in row.display_name, row.display_name
+        assert not {"Smith", "Johnson", "Emily", "Consulting"} & {
+            word.strip(",") for row in rows for word in row.display_name.split()}
+        await store.release()
+
+        now, touched = 0.0, {}
+
+        class Enough(Exception):
+            pass
+
+        async def clock_sleep(seconds):
+            """The colleague's pause: what its last move did is read, then time jumps."""
+            nonlocal now
+            rows = await store.clients.page(query, 0, FIRST_SCREEN)
+            await store.release()
+            for row in rows:
+                if row.id in waiting[2:] and row.status != "not_invited":
+                    touched.setdefault(row.id, now)
+            if now > 600:
+                raise Enough
+            now += seconds
+
+        colleague = demo.colleague(sleep=clock_sleep)
+        try:
+            await colleague.run()
+        except Enough:
+            pass
+        times = sorted(touched.values())
+        assert set(touched) == set(waiting[2:]), (touched, waiting)
+        assert times[0] <= PAUSE_S[1]  # the first move
+        assert times[-1] >= 60  # ...and the last a minute or more later
+        assert all(b - a <= 2 * PAUSE_S[1] for a, b in pairwise(times))
+        assert colleague.invited > len(times)  # the others go on too, further down
+    finally:
+        await demo.close()
+
+
+def test_the_french_demo_names_a_quebec_firms_clients():
+    """"Plomberie Gagnon & Fils", "Dépanneur Chez Ginette", "Les Entreprises Côté ltée"; the
+    English demo keeps its own mix."""
+    import random
+
+    from linkdesk import demo_data
+
+    rng = random.Random(1)
+    french = [demo_data.client(rng, i, "fr") for i in range(300)]
+    people = [c for c in french if c.kind == "individual"]
+    assert {c.last_name for c in people} <= set(demo_data.PEOPLE_QC)
+    assert {c.first_name for c in people} <= set(demo_data.FIRST_QC)
+    assert {"Tremblay", "Gagnon", "Côté"} <= {c.last_name for c in people}
+    names = [c.organization_name for c in french if c.kind == "organization"]
+    assert any(" Chez " in n for n in names) and any(n.startswith("Les Entreprises ")
+                                                     for n in names)
+    assert sum(c.language == "fr" for c in french) > 240
+    members = [demo_data.member(random.Random(i), i, "fr") for i in range(200)]
+    canadian = [m for m in members if m[7] == "CA"]
+    assert all(m[6] in demo_data.CITIES_QC for m in canadian)

@@ -446,3 +446,32 @@ async def test_a_refused_field_keeps_its_text_and_loses_its_error_once_right(sto
         await settle(pilot)
         assert screen.kind == "organization"
         assert error_of(screen, "phone") == ""  # the kind switched: its errors went
+
+
+async def test_the_counts_stay_on_one_line_at_80_columns_in_french(store):
+    """The French demo's counts wrapped onto two lines (the list lost a row): the short
+    labels, then without "All" (the line under the list says how many in all)."""
+    from textual.app import App
+
+    from linkdesk.i18n import set_language
+
+    class Bar(App):
+        def compose(self):
+            yield PipelineBar()
+
+    counts = {"not_invited": 132, "pending": 73, "accepted": 51, "sending": 3, "failed": 6,
+              "expired": 30}
+    try:
+        set_language("fr")
+        app = Bar()
+        async with app.run_test(size=(80, 24)) as pilot:
+            bar = app.query_one(PipelineBar)
+            bar.show_counts(counts)
+            await pilot.pause()
+            assert bar.size.height == 1, str(bar.render())
+            assert str(bar.render()).startswith("Non invité 132 · ")
+            bar.show_counts(counts, "failed")  # a filter on: "All" clears it, so it stays
+            await pilot.pause()
+            assert str(bar.render()).startswith("Tous 295 · ")
+    finally:
+        set_language("en")

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from linkdesk.i18n import _
 from linkdesk.labels import status_label, status_short_label
-from store.clients import MAIN_STATUSES, STATUSES
+from store.clients import MAIN_STATUSES, PENDING, SENDING, STATUSES
 from tui.formatting import format_count
 
 
@@ -54,9 +54,22 @@ class PipelineBar(Static):
         order = [*MAIN_STATUSES, *(s for s in STATUSES if s not in MAIN_STATUSES)]
         statuses = [s for s in order if s in MAIN_STATUSES or counts.get(s) or s == active]
         width = self.content_size.width or 78
-        for label, wrap in ((status_label, False), (status_short_label, False),
-                            (status_short_label, True)):
-            line, spans, rows = self._line(counts, active, statuses, label, width, wrap)
+        # Before wrapping (a wrapped line costs the list a row): without "All" (the line under
+        # the list says how many in all), then with the few seconds' "Sending" counted in
+        # "Pending", where the invitation goes once the relay has it. Neither when filtered
+        # on what it leaves out: "All" is then what clears the filter.
+        folded = dict(counts)
+        folded[PENDING] = folded.get(PENDING, 0) + folded.pop(SENDING, 0)
+        unfiltered = active is None
+        for label, wrap, everyone, fold in (
+                (status_label, False, True, False),
+                (status_short_label, False, True, False),
+                (status_short_label, False, not unfiltered, False),
+                (status_short_label, False, not unfiltered, unfiltered),
+                (status_short_label, True, True, False)):
+            shown = [s for s in statuses if not (fold and s == SENDING)]
+            line, spans, rows = self._line(folded if fold else counts, active, shown, label,
+                                           width, wrap, everyone)
             if wrap or (rows == 1 and line.cell_len <= width):
                 break
         self._spans = spans
@@ -64,12 +77,13 @@ class PipelineBar(Static):
         self.update(line)
 
     @staticmethod
-    def _line(counts, active, statuses, label, width: int, wrap: bool):
+    def _line(counts, active, statuses, label, width: int, wrap: bool, everyone: bool = True):
         """The parts side by side (a new row instead of a separator when `wrap` and the row
-        is full); the click spans as (row, first column, end column, status)."""
+        is full), "All" first unless not `everyone`; the click spans as (row, first column,
+        end column, status)."""
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         spans = []
-        parts = [(None, _("All"), sum(counts.values()))]
+        parts = [(None, _("All"), sum(counts.values()))] if everyone else []
         parts += [(status, label(status), counts.get(status, 0)) for status in statuses]
         row, x = 0, 0
         for i, (status, name, count) in enumerate(parts):
