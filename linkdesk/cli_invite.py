@@ -57,6 +57,7 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
                               on_progress=lambda _p: None, follow=False)
         progress = await bulk.run()
         service = await store.pipeline.service()
+        sender = await store.pipeline.deliverer()
     finally:
         await store.close()
     reasons = dict(progress.reasons)
@@ -66,7 +67,8 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
     if args.json:
         print(json.dumps({"tax_year": year, "queued": progress.queued, "skipped": skipped,
                           "reasons": reasons, "unknown_addresses": unknown,
-                          "service_alive": service is not None}))
+                          "service_alive": service is not None,
+                          "sent_by": sender.role if sender else None}))
         return 0
     print(ngettext("Tax year {year}: {queued} invitation queued, {skipped} skipped.",
                    "Tax year {year}: {queued} invitations queued, {skipped} skipped.",
@@ -75,7 +77,10 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
         print(f"  {count:>6}  {_(REASONS.get(code, code))}")
     for address in unknown[:20]:
         print(f"          {address!r}")
-    if progress.queued and service is None:
-        print(_("No linkdesk service is running for this database: the messages go out when "
-                "`linkdesk serve` or the app runs."))
+    if progress.queued and sender is None:
+        print(_("No linkdesk service or app is running for this database: the messages go out "
+                "when `linkdesk serve` or the app runs."))
+    elif progress.queued and service is None:
+        print(_("The linkdesk app open on {host} sends them; they wait whenever no app or "
+                "service runs.").format(host=sender.host))
     return 0

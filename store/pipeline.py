@@ -129,6 +129,12 @@ class Pipeline:
                 return process
         return None
 
+    async def deliverer(self) -> ProcessInfo | None:
+        """A living process that delivers the outbox (the service, else an app running the
+        pipeline), if any: who sends what a script queues."""
+        running = [p for p in await self.alive() if p.runs_pipeline]
+        return next((p for p in running if p.role == SERVICE), running[0] if running else None)
+
     async def relay(self) -> RelayState:
         """The relay's most recent answer to any process."""
         rows = await self.store.list(

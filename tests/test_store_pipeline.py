@@ -188,3 +188,16 @@ async def test_a_bulk_invitation_cut_short_is_seen_by_everyone(store, clock):
         assert panel.display
         text = str(panel.query_one("#bulk-counts").render())
         assert "cut short: 20 of 30 queued, 10 not reached" in text
+
+
+async def test_who_sends_what_a_script_queues(store, clock):
+    """`linkdesk invite` said no service was running while the app was open and sending."""
+    assert await store.pipeline.deliverer() is None
+    await store.pipeline.register(APP)  # an app that does not deliver (a service does)
+    assert await store.pipeline.deliverer() is None
+    app = await store.pipeline.register(APP, runs_pipeline=True)
+    assert (await store.pipeline.deliverer()).id == app
+    service = await store.pipeline.register(SERVICE, runs_pipeline=True)
+    assert (await store.pipeline.deliverer()).id == service  # the service first
+    await store.pipeline.stop(service)
+    assert (await store.pipeline.deliverer()).id == app
