@@ -6,6 +6,7 @@ import sys
 import time
 
 from linkdesk.i18n import _
+from linkdesk.labels import linked_sync_message
 from linkdesk.labels import seconds as format_seconds
 
 
@@ -50,9 +51,8 @@ def format_report(report, shown_errors: int = 50) -> str:
                "unchanged; {skipped} rows skipped.").format(
         loaded=report.loaded, added=report.added, updated=report.updated,
         unchanged=report.unchanged, skipped=len(report.errors))]
-    if report.linked_updated:
-        lines.append(_("{n} linked customers or vendors updated.").format(
-            n=report.linked_updated))
+    if linked := linked_sync_message(report.linked_updated, report.linked_held):
+        lines.append(linked)
     for error in report.errors[:shown_errors]:
         lines.append(_("line {line}: {reason}").format(
             line=error.line, reason=member_row_error(error.reason, error.value)))

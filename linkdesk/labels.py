@@ -411,3 +411,22 @@ def bulk_counts(progress) -> str:
     parts += [(progress.failed, ngettext("{n} failed", "{n} failed", progress.failed)),
               (progress.skipped, ngettext("{n} skipped", "{n} skipped", progress.skipped))]
     return " · ".join(text.format(n=number(n)) for n, text in parts)
+
+
+def linked_sync_message(updated: int, held: int) -> str:
+    """What a member's change did to the records linked to it, truthfully: those updated and
+    those edited by hand that hold the change for review ("" when there were none)."""
+    if updated and held:
+        return "; ".join((
+            ngettext("{n} linked customer or vendor updated",
+                     "{n} linked customers or vendors updated", updated).format(n=updated),
+            ngettext("{n} holds the change for review.", "{n} hold the change for review.",
+                     held).format(n=held)))
+    if updated:
+        return ngettext("{n} linked customer or vendor updated.",
+                        "{n} linked customers or vendors updated.", updated).format(n=updated)
+    if held:
+        return ngettext("{n} linked customer or vendor holds the change for review (edited "
+                        "by hand).", "{n} linked customers or vendors hold the change for "
+                        "review (edited by hand).", held).format(n=held)
+    return ""

@@ -61,6 +61,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     linked_updated: int = 0
+    linked_held: int = 0  # linked records edited by hand: they hold the change for review
     fresh: bool = False  # the directory was empty when the import began
     errors: list[RowError] = field(default_factory=list)
 
@@ -306,7 +307,9 @@ async def _apply(store: Store, network, changed: list[tuple[int, MemberRow]],
             name_fold=row.name_fold, version=Company.version + 1,
             updated_at=now, **row.values).where(Company.id == company_id))
     await network._index(changed_ids)
-    report.linked_updated += await network._sync_links(changed_ids)
+    synced = await network._sync_links_counted(changed_ids)
+    report.linked_updated += synced.updated
+    report.linked_held += synced.held
     report.updated += len(changed)
 
 
@@ -345,5 +348,6 @@ def member_row(member_key: str, name: str, *, region: str = "CA", visible: bool 
 def report_json(report: ImportReport) -> str:
     return json.dumps({"added": report.added, "updated": report.updated,
                        "unchanged": report.unchanged, "linked_updated": report.linked_updated,
+                       "linked_held": report.linked_held,
                        "errors": [{"line": e.line, "reason": e.reason, "value": e.value}
                                   for e in report.errors]})

@@ -80,6 +80,19 @@ class CompanyInfo:
 
 
 @dataclass(frozen=True)
+class LinkSync:
+    """What a member's change did to the records linked to it: `updated` took the new details;
+    `held` were edited by hand and hold the change for review (ContactRow.pending)."""
+
+    updated: int = 0
+    held: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.updated + self.held
+
+
+@dataclass(frozen=True)
 class ContactRow:
     """A customer or vendor in a company's books."""
 
@@ -229,8 +242,9 @@ class Network:
             at=self.store.clock()))
 
     async def update_profile(self, company_id: int, details: Details,
-                             version: int | None = None, *, by: int | None = None) -> None:
-        """Change a company's public details; linked records follow if it is visible.
+                             version: int | None = None, *, by: int | None = None) -> LinkSync:
+        """Change a company's public details; linked records follow if it is visible (the
+        returned LinkSync says how many were updated and how many hold the change).
 
         With `version` (as read), a change saved since raises ChangedMeanwhile with the
         details as they are now; nothing is saved."""
@@ -240,7 +254,7 @@ class Network:
             if version is not None and version != info.version:
                 raise ChangedMeanwhile(info.details, info.version)
             if info.details == details:
-                return
+                return LinkSync()
             await self._admin_only(by, company_id, "profile_changed", {
                 f: getattr(details, f) for f in PUBLIC_FIELDS
                 if getattr(details, f) != getattr(info.details, f)})
@@ -251,7 +265,7 @@ class Network:
                 city=details.city, version=Company.version + 1, updated_at=now,
             ).where(Company.id == company_id))
             await self._index([company_id])
-            await self._sync_links([company_id])
+            return await self._sync_links_counted([company_id])
 
     async def set_business_number(self, company_id: int, business_number: str, *,
                                   by: int | None = None) -> None:
@@ -280,9 +294,10 @@ class Network:
                                      .where(Company.id == company_id))
 
     async def set_visible(self, company_id: int, visible: bool, *, by: int | None = None
-                          ) -> None:
+                          ) -> LinkSync:
         """Switch a member's visibility. Off: nobody finds it and linked records stop updating
-        (they keep what they have). On: it can be found again and linked records catch up."""
+        (they keep what they have). On: it can be found again and linked records catch up (the
+        returned LinkSync counts them)."""
         async with self.store.write():
             info = await self.company(company_id)
             if info.is_firm_books:
@@ -293,7 +308,8 @@ class Network:
                                      .where(Company.id == company_id))
             await self._index([company_id])
             if visible:
-                await self._sync_links([company_id])
+                return await self._sync_links_counted([company_id])
+            return LinkSync()
 
     # -- the directory index --------------------------------------------------------------------
 
@@ -503,13 +519,13 @@ class Network:
                 update.update(held["details"], edited=False)
             await self.store.execute(Contact.update(**update).where(Contact.id == contact_id))
 
-    async def _sync_links(self, member_ids: list[int]) -> int:
+    async def _sync_links_counted(self, member_ids: list[int]) -> LinkSync:
         """Within a write: bring records linked to these (visible) members up to date.
 
-        A record nobody edited takes the member's details; an edited one holds them in
-        `pending` for the preparer. Returns how many records changed.
+        A record nobody edited takes the member's details (updated); an edited one holds them
+        in `pending` for the preparer (held).
         """
-        changed = 0
+        updated = held = 0
         for chunk in chunked(member_ids):
             members = {row[0]: row[1:] for row in await self.store.list(Company.select(
                 Company.id, Company.version, *(getattr(Company, f) for f in PUBLIC_FIELDS))
@@ -528,12 +544,13 @@ class Network:
                 if edited:
                     update = {"pending": json.dumps({"version": version, "details": details},
                                                     ensure_ascii=False)}
+                    held += 1
                 else:
                     update = {**details, "synced_version": version, "pending": None}
+                    updated += 1
                 await self.store.execute(Contact.update(
                     updated_at=self.store.clock(), **update).where(Contact.id == contact_id))
-                changed += 1
-        return changed
+        return LinkSync(updated, held)
 
 
 def public_field_names() -> tuple[str, ...]:

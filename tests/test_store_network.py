@@ -279,3 +279,18 @@ async def test_a_file_that_cannot_be_read_imports_nothing(store, tmp_path):
         list(MemberFile(write(tmp_path, "member_id,name,emial\n", name="typo.csv")))
     with pytest.raises(ImportFileError):
         MemberFile(tmp_path / "missing.csv")
+
+
+async def test_reimport_counts_a_hand_edited_link_as_held_not_updated(store, tmp_path, books):
+    """'1 linked customers or vendors updated.' was said also of a record that held the change."""
+    from dataclasses import replace
+
+    header = "member_id,name,email,city\n"
+    await import_members(store, write(tmp_path, header + "B1,Garage Morin,a@morin.ca,Laval\n"))
+    (card,) = await store.network.search(books, "morin")
+    contact = await store.network.add_contact(books, "vendor", card.details, member_id=card.id)
+    await store.network.edit_contact(contact, replace(card.details, phone="+14185550100"))
+    report = await import_members(store, write(
+        tmp_path, header + "B1,Garage Morin Ltée,b@morin.ca,Laval\n", name="again.csv"))
+    assert (report.linked_updated, report.linked_held) == (0, 1)
+    assert (await store.network.contact(contact)).details.name == "Garage Morin"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -20,6 +21,39 @@ from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 ROLES = ("customer", "vendor")
+
+
+MARK_WIDTH = 1  # ⇄, ✎ or ●
+NAME_MIN = 12  # the others give up cells before the name goes below this
+OTHER_MIN = 8
+CAPS = {"email": 22, "phone": 16, "city": 16}  # the most an other column takes
+
+
+def titles() -> dict[str, str]:
+    return {"mark": " ", "name": _("Name"), "email": _("Email"), "phone": _("Phone"),
+            "city": _("City")}
+
+
+def fitted_widths(table_width: int, cells: list[tuple[str, str, str]], cell_padding: int = 1,
+                  scrollbar: int = 2) -> list[int]:
+    """Widths of the mark, name, email, phone and city columns so that the table fits
+    `table_width` cells (room kept for the vertical scrollbar): email, phone and city as wide
+    as their longest value (`cells`), up to a cap; the name takes what is left, as in the
+    client list, and is cut with an ellipsis."""
+    heads = titles()
+    keys = ("email", "phone", "city")
+    text = table_width - scrollbar - 2 * cell_padding * (len(keys) + 2) - MARK_WIDTH
+    others = [min(CAPS[key], max([cell_len(heads[key]), *(cell_len(row[i]) for row in cells)]))
+              for i, key in enumerate(keys)]
+    while text - sum(others) < NAME_MIN and max(others) > OTHER_MIN:
+        widest = others.index(max(others))  # a narrow terminal: the widest gives a cell
+        others[widest] -= 1
+    return [MARK_WIDTH, max(4, text - sum(others)), *others]
+
+
+def cell(value: str) -> Text:
+    """A cell cut with an ellipsis when its column is narrower than it."""
+    return Text(value, no_wrap=True, overflow="ellipsis", end="")
 
 
 def mark(row: ContactRow) -> str:
@@ -60,6 +94,7 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
         self.info = info
         self.rows: dict[str, list[ContactRow]] = {role: [] for role in ROLES}
         self.waiting_bills = 0
+        self._widths: dict[str, list[int]] = {}  # each table's column widths, as last fitted
 
     def compose(self) -> ComposeResult:
         yield Static(id="books-header", markup=False)
@@ -91,10 +126,42 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
 
     def on_mount(self) -> None:
         for role in ROLES:
-            table = self.query_one(f"#table-{role}", DataTable)
-            table.add_columns(" ", _("Name"), _("Email"), _("Phone"), _("City"))
+            self._fit(role, self.size.width)
         self._show_header()
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        for role in ROLES:
+            self._fit(role, event.size.width)
+
+    def _fit(self, role: str, width: int) -> None:
+        """Size the columns of a role's table to `width` cells (the table spans the screen):
+        Email, Phone and City stay on screen; the name is cut with an ellipsis."""
+        table = self.query_one(f"#table-{role}", DataTable)
+        region = self.settings.region
+        cells = [(row.details.email, format_phone(row.details.phone, region), row.details.city)
+                 for row in self.rows[role]]
+        widths = fitted_widths(width, cells, table.cell_padding)
+        if widths == self._widths.get(role):
+            return
+        self._widths[role] = widths
+        row = table.cursor_row
+        table.clear(columns=True)
+        for (key, title), w in zip(titles().items(), widths, strict=True):
+            table.add_column(title, width=w, key=key)
+        self._fill(role)
+        if row:
+            table.move_cursor(row=row, animate=False)
+
+    def _fill(self, role: str) -> None:
+        """The rows of a role's table, in columns as last fitted."""
+        table = self.query_one(f"#table-{role}", DataTable)
+        table.clear()
+        region = self.settings.region
+        for row in self.rows[role]:
+            d = row.details
+            table.add_row(mark(row), cell(d.name), cell(d.email),
+                          cell(format_phone(d.phone, region)), cell(d.city), key=str(row.id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "network":
@@ -133,17 +200,12 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
         network = self.store.network
         self.waiting_bills = await self.store.bills.count(self.info.id)
         self._show_header()
-        region = self.settings.region
         for role in ROLES:
             rows = await network.contacts(self.info.id, role)
             self.rows[role] = rows
             table = self.query_one(f"#table-{role}", DataTable)
-            table.clear()
-            for row in rows:
-                d = row.details
-                table.add_row(mark(row), Text(d.name), Text(d.email),
-                              Text(format_phone(d.phone, region)), Text(d.city),
-                              key=str(row.id))
+            self._widths.pop(role, None)  # fitted to the rows they have now
+            self._fit(role, self.size.width)
             if select_id is not None and any(r.id == select_id for r in rows):
                 table.move_cursor(row=[r.id for r in rows].index(select_id))
             self.query_one(f"#empty-{role}", Static).display = not rows

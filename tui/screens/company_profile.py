@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static, Switch
 
 from linkdesk.i18n import _
-from linkdesk.labels import network_error, plan_label
-from store.network import PLANS, CompanyInfo, NetworkError
+from linkdesk.labels import linked_sync_message, network_error, plan_label
+from store.network import PLANS, CompanyInfo, LinkSync, NetworkError
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
@@ -38,8 +38,23 @@ def visibility_question(name: str, visible: bool) -> str:
              "time.").format(name=name)
 
 
+def visibility_words(visible: bool) -> str:
+    """The switch's state in words, next to it."""
+    return _("Visible on the network") if visible else _("Hidden from the network")
+
+
 class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
-    """Edits the five public details (the client form's rules); dismisses True when saved."""
+    """Edits the five public details (the client form's rules); dismisses True when saved.
+    Read only (no Save, no ctrl+s) for a preparer who is not an admin. Its own messages go to
+    its status line, not to toasts that would cover its buttons at 80x24."""
+
+    DEFAULT_CSS = """
+    CompanyProfileScreen #visible-state { width: auto; margin: 0 2 0 1; }
+    CompanyProfileScreen .buttons #form-message, CompanyProfileScreen .buttons #admin-only {
+        width: 1fr;
+    }
+    CompanyProfileScreen ToastRack { align: right top; }
+    """
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
@@ -68,19 +83,27 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
                 with Horizontal(classes="form-row"):
                     yield Label(_("Network visibility"), classes="form-label")
                     yield Switch(value=self.info.visible, id="visible")
+                    yield Static(visibility_words(self.info.visible), id="visible-state",
+                                 markup=False)
                     yield Static(_("Region: {region}").format(region=self.info.region),
                                  classes="note", markup=False)
             else:
                 yield Static(_("A firm's own books are never published on the business "
                                "network and have no network search or visibility settings."),
                              classes="note", markup=False)
-            if not self._admin:
-                yield Static(_("Read only: only an admin of the firm may change these."),
-                             id="admin-only", classes="note", markup=False)
-            yield Static("", id="form-message", classes="message", markup=False)
+            # The status line shares the buttons' row: at 80x24 a line of its own would push
+            # the buttons off the dialog when a message wraps.
             with Horizontal(classes="buttons"):
-                yield Button(_("Save"), id="save-button", variant="primary", compact=True,
-                             disabled=not self._admin)
+                message = Static("", id="form-message", classes="message", markup=False)
+                if self._admin:
+                    yield message
+                    yield Button(_("Save"), id="save-button", variant="primary", compact=True)
+                else:
+                    message.display = False  # nothing to report: nothing can be changed
+                    yield message
+                    yield Static(_("Read only: only an admin of the firm may change this "
+                                   "company's public details."),
+                                 id="admin-only", classes="note", markup=False)
                 yield Button(_("Close"), id="cancel-button", compact=True)
 
     @property
@@ -91,6 +114,15 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     @property
     def _by(self) -> int | None:
         return self.preparer_id
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save" and not self._admin:
+            return False  # read only: no ctrl+s, and none shown
+        return super().check_action(action, parameters)
+
+    def _say(self, message: str) -> None:
+        """The dialog's own feedback, on its status line (a toast would cover its buttons)."""
+        self.query_one("#form-message", Static).update(message)
 
     def on_mount(self) -> None:
         fill(self, self.info.details, self.settings.region)
@@ -103,11 +135,13 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         self.set_focus(self.query_one("#input-name"))
 
     def submit_form(self) -> None:
-        self.action_save()
+        if self._admin:
+            self.action_save()
 
     @on(Switch.Changed, "#visible")
     def _visibility_switched(self, event: Switch.Changed) -> None:
         visible = event.value
+        self.query_one("#visible-state", Static).update(visibility_words(visible))
         if visible == self.info.visible:
             return
         yes = _("Make visible") if visible else _("Hide from the network")
@@ -118,6 +152,8 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
             else:
                 with self.prevent(Switch.Changed):
                     self.query_one("#visible", Switch).value = self.info.visible
+                self.query_one("#visible-state", Static).update(
+                    visibility_words(self.info.visible))
 
         self.app.push_screen(
             ConfirmScreen(visibility_question(self.info.details.name, visible), yes), answered)
@@ -125,18 +161,24 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     @work(exclusive=True, group="visibility")
     async def switch_visibility(self, visible: bool) -> None:
         try:
-            await self.store.network.set_visible(self.info.id, visible, by=self._by)
+            sync = await self.store.network.set_visible(self.info.id, visible, by=self._by)
         except NetworkError as exc:
-            self.query_one("#form-message", Static).update(network_error(exc))
+            self._say(network_error(exc))
+            with self.prevent(Switch.Changed):
+                self.query_one("#visible", Switch).value = self.info.visible
+            self.query_one("#visible-state", Static).update(visibility_words(self.info.visible))
             return
         self.info = await self.store.network.company(self.info.id)
         self.changed = True
-        self.notify(_("Visible on the business network.") if visible
-                    else _("Hidden from the business network."), markup=False)
+        self._say(" ".join(filter(None, (
+            _("Visible on the business network.") if visible
+            else _("Hidden from the business network."),
+            linked_sync_message(sync.updated, sync.held)))))
 
     @on(Button.Pressed, "#save-button")
     def action_save(self) -> None:
-        self.save()
+        if self._admin:
+            self.save()
 
     @on(Button.Pressed, "#cancel-button")
     def action_cancel(self) -> None:
@@ -149,10 +191,12 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
             return
         result, number = checked
         network = self.store.network
+        sync = LinkSync()
         try:
-            await network.update_profile(self.info.id, result, self.info.version, by=self._by)
+            sync = await network.update_profile(self.info.id, result, self.info.version,
+                                                by=self._by)
         except NetworkError as exc:
-            self.query_one("#form-message", Static).update(network_error(exc))
+            self._say(network_error(exc))
             return
         except ChangedMeanwhile as theirs:
             now = theirs.now
@@ -163,7 +207,8 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
                         if v)), _("Save mine"))):
                 self.dismiss(True)  # theirs stay
                 return
-            await network.update_profile(self.info.id, result, theirs.version, by=self._by)
+            sync = await network.update_profile(self.info.id, result, theirs.version,
+                                                by=self._by)
         try:
             await network.set_business_number(self.info.id, number, by=self._by)
             if not self.info.is_firm_books:
@@ -171,6 +216,8 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
                 if plan != self.info.plan:
                     await network.set_plan(self.info.id, str(plan), by=self._by)
         except NetworkError as exc:
-            self.query_one("#form-message", Static).update(network_error(exc))
+            self._say(network_error(exc))
             return
+        if message := linked_sync_message(sync.updated, sync.held):
+            self.notify(message, markup=False)  # shown on the books, once this has closed
         self.dismiss(True)
