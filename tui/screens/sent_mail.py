@@ -1,7 +1,17 @@
 """Mail: the settings in effect, a relay check on one key, and (with the built-in capture) the
-mail it received: what clients would have in their inbox."""
+mail it received: what clients would have in their inbox.
+
+The capture's Maildir is read lazily (linkdesk.mail.capture): the dialog is drawn with the
+newest rows, the older ones are added in the background, and a message is parsed whole only
+when it is opened. Each row has its date and time, and whether its link still works: a
+re-invitation's old link stops working, and the row says so.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
 
 from rich.text import Text
 from textual import on, work
@@ -11,7 +21,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, babel_locale
+from linkdesk.mail.capture import FIRST_ROWS, CapturedMail, read_heads_of
 from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
@@ -28,10 +39,26 @@ class SentMailScreen(Desk, QuietScreen, Dialog[None]):
                 tooltip=_("The shown message's link, to the clipboard (works over SSH)")),
     ]
 
-    def __init__(self, captured: list, relay: str = "") -> None:
+    def __init__(self, captured: list[CapturedMail], relay: str = "") -> None:
+        """`captured`: read_captured's list, oldest first, each message read only when its
+        row is drawn (its headers) or it is opened (the whole of it)."""
         super().__init__()
         self.captured = list(reversed(captured))
         self.relay = relay
+        self.rows: list[CapturedMail] = []  # the rows listed, newest first: `captured`, read
+        self._read = 0  # messages of `captured` whose rows were asked for
+        self._first_of: dict[str, int] = {}  # an address's newest row
+        self._states: dict[str, str] = {}  # token → LinkView.state (the token is never shown)
+        self._asked: set[int] = set()  # rows whose link state was asked for
+        self._pending: list[int] = []  # ...and not looked up yet, in the order asked
+        self._asking = False
+
+    def _add_rows(self, mails: list[CapturedMail]) -> range:
+        start = len(self.rows)
+        self.rows.extend(mails)
+        for index in range(start, len(self.rows)):
+            self._first_of.setdefault(self.rows[index].heads.address, index)
+        return range(start, len(self.rows))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "check_relay":
@@ -56,26 +83,134 @@ class SentMailScreen(Desk, QuietScreen, Dialog[None]):
                 yield Static(_("No mail sent yet."), markup=False)
             if self.relay:
                 return  # nothing captured to list
-            yield OptionList(*[
-                Option(Text(f"{m.recipient}  ·  {m.subject}", no_wrap=True, overflow="ellipsis"),
-                       id=str(i))
-                for i, m in enumerate(self.captured)
-            ], id="sent-list")
+            # The newest rows at once: read_captured has read their headers already.
+            first = self.captured[:FIRST_ROWS]
+            self._read = len(first)
+            yield OptionList(*map(self._option, self._add_rows(read_heads_of(first))),
+                             id="sent-list")
             with VerticalScroll(id="sent-body"):  # focusable: ↑ ↓ scroll the whole text
                 yield Static("", id="sent-text", markup=False)
 
-    @on(OptionList.OptionSelected, "#sent-list")
-    def _show(self, event: OptionList.OptionSelected) -> None:
-        import re
+    def on_mount(self) -> None:
+        if self.relay or not self.captured:
+            return
+        listed = self.query_one("#sent-list", OptionList)
+        # A link's state is asked for when its row can be seen: scrolled to, or highlighted.
+        self.watch(listed, "scroll_y", lambda _y: self._want_shown(), init=False)
+        self.watch(listed, "highlighted", lambda _i: self._want_shown(), init=False)
+        # After the first frame: the newest rows are seen before anything else is done.
+        self.call_after_refresh(self._want_shown)
+        self.call_after_refresh(self._read_older)
 
-        mail = self.captured[int(event.option.id)]
-        found = re.search(r"https?://[^\s<>\"]+", mail.text or "")
+    @property
+    def complete(self) -> bool:
+        """Every row listed, and the link state of every row shown known (for the bench)."""
+        return self.relay != "" or (self._read >= len(self.captured) and not self._pending
+                                    and not self._asking)
+
+    # The rows
+
+    def _option(self, index: int) -> Option:
+        return Option(self._prompt(index), id=str(index))
+
+    def _prompt(self, index: int) -> Text:
+        mail = self.rows[index].heads
+        row = Text(no_wrap=True, overflow="ellipsis")
+        row.append(sent_at(mail.date), style="dim")
+        mark = link_mark(self._state(index), self._replaced(index))
+        if mark:  # before the names, so a narrow terminal still shows it
+            row.append("  ")
+            row.append(mark, style="bold")
+        row.append(f"  {mail.recipient}  ·  {mail.subject}")
+        return row
+
+    def _state(self, index: int) -> str | None:
+        token = self.rows[index].heads.token
+        return self._states.get(token) if token else None
+
+    def _replaced(self, index: int) -> bool:
+        """A newer message went to the same address (a re-invitation, as a rule)."""
+        return self._first_of.get(self.rows[index].heads.address, index) < index
+
+    @work(exclusive=True, group="sent-mail-rows")
+    async def _read_older(self) -> None:
+        """The rows not drawn at first, read in a thread a batch at a time, added in order."""
+        listed = self.query_one("#sent-list", OptionList)
+        while self._read < len(self.captured):
+            chunk = self.captured[self._read:self._read + ROWS_AT_ONCE]
+            added = self._add_rows(await asyncio.to_thread(read_heads_of, chunk))
+            self._read += len(chunk)
+            listed.add_options(list(map(self._option, added)))
+            self._want_shown()
+
+    def _want_shown(self) -> None:
+        """Ask for the link states of the rows in sight (and a screenful around them)."""
+        listed = self.query_one("#sent-list", OptionList)
+        top = int(listed.scroll_offset.y)  # a row is a line: no_wrap
+        height = max(listed.size.height, 10)
+        wanted = range(max(0, top - height), top + 2 * height)
+        if listed.highlighted is not None:
+            wanted = [*wanted, *range(max(0, listed.highlighted - height),
+                                      listed.highlighted + height)]
+        for index in wanted:
+            if index < len(self.rows) and index not in self._asked:
+                self._asked.add(index)
+                if self.rows[index].heads.token is not None:
+                    self._pending.append(index)
+        if self._pending and not self._asking:
+            self._asking = True
+            self._ask()
+
+    @work(group="sent-mail-states")
+    async def _ask(self) -> None:
+        """Ask the store about each pending row's link (LinkView.state, which changes
+        nothing), and redraw the rows that then get a mark, a batch at a time."""
+        listed = self.query_one("#sent-list", OptionList)
+        try:
+            while self._pending:
+                batch = self._pending[:STATES_AT_ONCE]
+                del self._pending[:STATES_AT_ONCE]
+                for index in batch:
+                    await self._look_up(index)
+                for index in batch:
+                    if link_mark(self._state(index), self._replaced(index)):
+                        listed.replace_option_prompt_at_index(index, self._prompt(index))
+        finally:
+            self._asking = False
+
+    async def _look_up(self, index: int) -> None:
+        token = self.rows[index].heads.token
+        if token is not None and token not in self._states:
+            self._states[token] = (await self.store.invitations.view(token)).state
+
+    # The message opened
+
+    @on(OptionList.OptionSelected, "#sent-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._show(int(event.option.id))
+
+    @work(exclusive=True, group="sent-mail-open")
+    async def _show(self, index: int) -> None:
+        mail = self.rows[index]
+        heads = mail.heads
+        try:
+            text = await asyncio.to_thread(lambda: mail.text)  # parsed now, once
+        except FileNotFoundError:  # removed since the list was read
+            self.query_one("#sent-text", Static).update(_("This message is no longer there."))
+            return
+        await self._look_up(index)  # known already, as a rule: its row was in sight
+        found = re.search(r"https?://[^\s<>\"]+", text or "")
         self.link = found.group(0) if found else None
         head = _("To: {recipient}\nSubject: {subject}").format(
-            recipient=mail.recipient, subject=mail.subject)
+            recipient=heads.recipient, subject=heads.subject)
+        if heads.date is not None:
+            head += "\n" + _("Sent: {when}").format(when=sent_at(heads.date))
         if self.link:  # first, so it is seen at 80x24 whatever the body's length
             head += "\n" + _("Link: {link}  (l copies it)").format(link=self.link)
-        self.query_one("#sent-text", Static).update(Text(head + f"\n\n{mail.text}"))
+            note = link_note(self._state(index), self._replaced(index))
+            if note:
+                head += "\n" + note
+        self.query_one("#sent-text", Static).update(Text(head + f"\n\n{text}"))
         self.query_one("#sent-body").scroll_home(animate=False)
         self.refresh_bindings()
 
@@ -105,3 +240,41 @@ class SentMailScreen(Desk, QuietScreen, Dialog[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+ROWS_AT_ONCE = 250  # older rows read per thread hop, added to the list together
+STATES_AT_ONCE = 10  # rows looked up, then redrawn together
+
+
+def sent_at(when: dt.datetime | None) -> str:
+    """A message's Date (naive UTC) as the preparer's locale writes a date and time, in local
+    time; "—" when the message has none."""
+    if when is None:
+        return "—"
+    from babel.dates import format_datetime
+
+    local = when.replace(tzinfo=dt.UTC).astimezone()
+    return format_datetime(local, "short", locale=babel_locale())
+
+
+def link_mark(state: str | None, replaced: bool) -> str:
+    """A row's word for its link, or "" while it works (or is not known yet)."""
+    if state in ("cancelled", "unknown"):
+        return _("replaced") if replaced else _("link no longer works")
+    if state == "expired":
+        return _("expired")
+    if state in ("accepted", "used"):
+        return _("accepted")
+    return ""
+
+
+def link_note(state: str | None, replaced: bool) -> str:
+    """The same, as a line above an opened message."""
+    if state in ("cancelled", "unknown"):
+        return (_("A newer invitation replaced this one: this link no longer works.")
+                if replaced else _("This link no longer works."))
+    if state == "expired":
+        return _("This link has expired.")
+    if state in ("accepted", "used"):
+        return _("The client accepted: this link has been used.")
+    return ""
