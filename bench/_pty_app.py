@@ -60,8 +60,11 @@ class PtyApp:
     """linkdesk on a pty of `cols`x`rows`; `started` is the moment the process was spawned."""
 
     def __init__(self, *args: str, cols: int = 100, rows: int = 30, env: dict | None = None,
-                 python_code: str | None = None):
+                 python_code: str | None = None, bytes_per_s: float | None = None):
         self.started = time.perf_counter()
+        # A slow link: the terminal takes the app's output no faster than this (the pty's
+        # buffer fills and the app's writes wait, as they do behind sshd on a slow line).
+        self.bytes_per_s = bytes_per_s
         pid, fd = pty.fork()
         if pid == 0:
             # The size is set here too, before the app starts: set by the parent alone, it
@@ -80,15 +83,18 @@ class PtyApp:
         self._reader.start()
 
     def _read(self) -> None:
+        size = 65536 if self.bytes_per_s is None else 512
         while True:
             try:
-                chunk = os.read(self.fd, 65536)
+                chunk = os.read(self.fd, size)
             except OSError:
                 return
             if not chunk:
                 return
             with self._lock:
                 self._raw.extend(chunk)
+            if self.bytes_per_s is not None:
+                time.sleep(len(chunk) / self.bytes_per_s)
 
     def text(self) -> str:
         with self._lock:

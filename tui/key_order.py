@@ -29,6 +29,8 @@ from textual import events
 from textual.worker import Worker
 from textual.worker_manager import WorkerManager
 
+from tui.held_keys import HeldKeys
+
 URGENT_KEYS = frozenset({"ctrl+q"})
 STUCK_S = 2.0  # a hop that never answers (its widget went away): let the key go
 
@@ -86,11 +88,13 @@ class KeyOrder:
         self._keys_waiting: deque[events.Key] = deque()
         self._key_in_hand: _KeyInHand | None = None
         self._workers = _KeyWorkers(self, self._worker_started)
+        self.held_keys = HeldKeys()  # a held key is drawn at a pace the link can carry
 
     # -- intake -----------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            self.held_keys.note(event.key)
             if (self._key_in_hand or self._keys_waiting) and event.key not in URGENT_KEYS:
                 self._keys_waiting.append(event)
                 return

@@ -22,6 +22,8 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widget import Widget
 
+from tui.held_keys import paint_may_wait, painted
+
 PUT_OFF_AT_MOST_S = 0.03  # a paint waits this long at most for the layout it was left to
 
 
@@ -59,6 +61,7 @@ class QuietScreen:
 
     def _paint(self) -> None:
         self._painted_size = self._compositor.size
+        painted(self.app)
         super()._compositor_refresh()
 
     def _paint_if_still_put_off(self) -> None:
@@ -75,6 +78,10 @@ class QuietScreen:
             self._paint()
 
     def _on_timer_update(self) -> None:
+        # A key held down paints at a pace a slow link carries (tui/held_keys.py); the update
+        # timer keeps running and comes back at its next tick.
+        if paint_may_wait(self.app):
+            return
         # The layout's paint includes the screen's own repaint, instead of a second paint.
         if (self.is_current and not self.app._batch_count and self._layout_required
                 and self._repaint_required):
