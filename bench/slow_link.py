@@ -1,7 +1,7 @@
-"""A key held down on a slow link: 30 arrow-downs at a keyboard's repeat rate (30 a second) on a
-256 kbit/s line (the terminal takes 32,000 bytes a second) at 80x24 with 2,000 clients. What counts is how long
-after the last key the screen is right and quiet, and how many bytes it took: drawing every
-step of the way makes the preparer wait for screens nobody will read.
+"""A key held down on a slow link: 30 arrow-downs at a keyboard's repeat rate (30 a second)
+on a 256 kbit/s line (the terminal takes 32,000 bytes a second) at 80x24 with 2,000 clients.
+What counts is how long after the last key the screen is right and quiet, and how many bytes
+it took: drawing every step of the way makes the preparer wait for screens nobody will read.
 
 The line is the pty read no faster than its rate (PtyApp bytes_per_s): the app's writes then
 wait, as behind sshd. Last line: a JSON object, medians over the rounds.

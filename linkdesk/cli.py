@@ -378,7 +378,6 @@ async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):
 
 async def _status(target, args) -> int:
     from linkdesk.config import default_tax_year
-    from linkdesk.labels import status_label
     from store.clients import STATUSES
 
     store = await _open_store(target, must_exist=True)
@@ -398,6 +397,8 @@ async def _status(target, args) -> int:
             "relay_ok": health.relay.ok, "relay_said": health.relay.said,
             "delivery_paused": health.relay.paused, "relay_problem": health.relay.kind}}))
         return 0
+    from linkdesk.labels import status_label  # for people only: not imported for --json
+
     width = max(len(status_label(s)) for s in STATUSES)
     print(_("Tax year {year}").format(year=year))  # counts stay plain digits for scripts
     for status in STATUSES:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from peewee import JOIN
 
-from store.invitations import STALE
 from store.models import BulkRun, PipelineProcess, Preparer
+from store.pipeline import STALE
 
 if TYPE_CHECKING:
     from store.store import Store

@@ -38,6 +38,7 @@ from store.models import (
     OutboxTag,
     PipelineProcess,
 )
+from store.pipeline import STALE  # a process silent this long is gone: its claims are taken
 from store.versions import ChangedMeanwhile
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 DEFAULT_TTL = dt.timedelta(days=30)
 LEASE = dt.timedelta(minutes=5)  # a claimed message not reported by then is sent again
-# A process that has not beaten its heart for this long is gone: what it claimed is taken over.
-STALE = dt.timedelta(seconds=7)
 MAX_BACKOFF = dt.timedelta(minutes=30)
 TAKEN_BACK = "taken back"  # an outbox message's last_error: its bulk run was stopped before it went
 

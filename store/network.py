@@ -146,7 +146,7 @@ class Network:
     def __init__(self, store: Store, rate: tuple[int, float] = SEARCH_RATE,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
-        self.region = "CA"  # the region of books opened here (LINKDESK_REGION)
+        self.region = store.region  # the region of books opened here (LINKDESK_REGION)
         self.limiter = _RateLimiter(*rate, monotonic)
 
     # -- companies ------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 from peewee import fn
 
-from store.invitations import STALE
 from store.models import Outbox, PipelineProcess
 
 if TYPE_CHECKING:
     from store.store import Store
 
 BEAT_S = 2.0  # how often a living process says so; STALE is a few of these
+# A process that has not beaten its heart for this long is gone: what it claimed is taken over.
+STALE = dt.timedelta(seconds=7)
 FORGET_AFTER = dt.timedelta(days=7)  # rows of processes gone this long are deleted
 SERVICE = "service"
 APP = "app"

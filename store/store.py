@@ -60,6 +60,13 @@ class Store:
         self.clock = clock
         self._write_lock = asyncio.Lock()
         self.busy = BusyWaits()  # operations waiting for another program's write lock
+        self.region = "CA"  # the region of books opened here (LINKDESK_REGION): `network`'s
+
+    def set_region(self, region: str) -> None:
+        """The region of books opened here, without importing the network before it is used."""
+        self.region = region
+        if "network" in vars(self):
+            self.network.region = region
 
     @cached_property
     def accounts(self) -> Accounts:

@@ -163,7 +163,7 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
 
 def make_app(settings: Settings, store: Store, runtime: Runtime | None = None) -> LinkdeskApp:
     """Build the app around an open store: the one place the parts are put together."""
-    store.network.region = settings.region
+    store.set_region(settings.region)  # the network itself is imported when first used
     return LinkdeskApp(settings, store, runtime)
 
 

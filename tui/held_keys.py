@@ -1,5 +1,5 @@
 """A key held down is drawn at a pace a slow link can carry: what the last repeat asks for,
-not every step of the way.
+not every step of the way (a letter typed twice, even quickly, is not a held key).
 
 A held arrow repeats about 30 times a second, and each step that scrolls the list redraws its
 rows (about 2 KB at 80x24). On a 256 kbit/s SSH link (32 KB a second) the steps queued up in
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 
-REPEAT_GAP_S = 0.06  # the same key again within this: it is held (a keyboard repeats in 33 ms)
+REPEAT_GAP_S = 0.06  # the same key again within this: a repeat (a keyboard repeats in 33 ms)
+HELD_AFTER = 3  # this many repeats in a row: the key is held (a typed "ee" or "zz" is not)
 FRAME_S = 0.08  # while a key is held, a paint at most this often (12 a second, ~25 KB/s)
 
 
@@ -22,7 +23,7 @@ class HeldKeys:
     def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock
         self._last: tuple[str, float] | None = None
-        self._repeating_since: float | None = None
+        self._repeats = 0  # the same key again, each within REPEAT_GAP_S of the one before
         self._painted = 0.0
 
     def note(self, key: str) -> None:
@@ -30,10 +31,9 @@ class HeldKeys:
         now = self.clock()
         last = self._last
         if last is not None and last[0] == key and now - last[1] <= REPEAT_GAP_S:
-            if self._repeating_since is None:
-                self._repeating_since = now
+            self._repeats += 1
         else:
-            self._repeating_since = None
+            self._repeats = 0
         self._last = (key, now)
 
     def paint_may_wait(self) -> bool:
@@ -41,7 +41,7 @@ class HeldKeys:
         waits for the next frame, which takes in every change since."""
         now = self.clock()
         last = self._last
-        held = (self._repeating_since is not None and last is not None
+        held = (self._repeats >= HELD_AFTER and last is not None
                 and now - last[1] <= REPEAT_GAP_S)
         return held and now - self._painted < FRAME_S
 

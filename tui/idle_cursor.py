@@ -7,10 +7,11 @@ pays for every one. It blinks again at the next key or click.
 
 from __future__ import annotations
 
+import sys
 import time
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 BLINK_FOR_S = 5.0  # after the last key or click
 CHECK_EVERY_S = 1.0  # a look at the clock, nothing drawn
@@ -37,5 +38,9 @@ class IdleCursor:
 
     def _blinking(self, on: bool) -> None:
         focused = self.focused
-        if isinstance(focused, Input | TextArea) and focused.cursor_blink != on:
+        # TextArea is not imported for this (~10 ms before the first frame): a focused one
+        # means its module is loaded.
+        text_area = sys.modules.get("textual.widgets._text_area")
+        kinds = (Input,) if text_area is None else (Input, text_area.TextArea)
+        if isinstance(focused, kinds) and focused.cursor_blink != on:
             focused.cursor_blink = on
