@@ -6,12 +6,12 @@ import asyncio
 import json
 import sys
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 
-FIELD_NAMES = {
-    "first_name": "first name", "last_name": "last name",
-    "organization_name": "organization", "email": "email", "phone": "phone",
-    "language": "language", "kind": "kind",
+FIELD_NAMES = {  # a field as the preview names it, translated when shown
+    "first_name": N_("first name"), "last_name": N_("last name"),
+    "organization_name": N_("organization"), "email": N_("email"), "phone": N_("phone"),
+    "language": N_("language"), "kind": N_("kind"),
 }
 
 
@@ -22,7 +22,7 @@ def describe_plan(plan, shown_errors: int = 20) -> list[str]:
     lines = [_("{file}: {encoding}, columns separated by {delimiter!r}").format(
         file=plan.path.name, encoding=plan.encoding, delimiter=plan.delimiter)]
     for index, name in sorted(plan.mapping.items()):
-        lines.append(f"  {plan.header[index]!r} → {FIELD_NAMES[name]}")
+        lines.append(f"  {plan.header[index]!r} → {_(FIELD_NAMES[name])}")
     if plan.ignored_columns:
         lines.append(_("  ignored: {columns}").format(
             columns=", ".join(repr(c) for c in plan.ignored_columns)))
@@ -38,9 +38,9 @@ def describe_plan(plan, shown_errors: int = 20) -> list[str]:
     for row in plan.bad[:shown_errors]:
         field, _sep, code = row.reason.rpartition(": ")
         reason = field_error(code)
-        lines.append(_("  line {line}: {field}{reason}").format(
-            line=row.line, field=f"{FIELD_NAMES.get(field, field)}: " if field else "",
-            reason=reason))
+        what = _("{field}: {reason}").format(field=_(FIELD_NAMES.get(field, field)),
+                                             reason=reason) if field else reason
+        lines.append(_("  line {line}: {what}").format(line=row.line, what=what))
     if len(plan.bad) > shown_errors:
         lines.append(_("  … and {n} more").format(n=len(plan.bad) - shown_errors))
     return lines

@@ -59,3 +59,27 @@ async def test_toasts_never_cover_the_rows_of_the_list(store):
         for toast in toasts:
             assert toast.region.height >= 1
             assert not toast.region.overlaps(table.region), (toast.region, table.region)
+
+
+async def test_over_a_dialog_toasts_sit_on_its_key_line_not_its_fields(store):
+    """An acceptance arriving while the add-client form was open covered its kind choice."""
+    from textual.widgets._toast import Toast, ToastRack
+
+    from tests.harness import settings
+    from tui.app import make_app
+
+    await make_preparer(store)
+    app = make_app(settings(), store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("a")
+        await settle(pilot)
+        app.notify("18 acceptances; the latest: Leblanc Cleaning Ltd.", markup=False)
+        await settle(pilot)
+        await pilot.pause(0.2)
+        dialog = app.screen.query_one("#add-client")
+        (toast,) = app.screen.get_child_by_type(ToastRack).query(Toast)
+        assert toast.region.y >= 22, toast.region  # the bottom lines: the key line
+        assert not toast.region.overlaps(app.screen.query_one("#kind").region)
+        assert dialog.region.bottom <= 23

@@ -267,3 +267,29 @@ async def test_switching_language_after_editing_the_message_asks(store, answer):
             assert "Cabinet Tremblay" in invite.query_one("#input-subject").value
         else:
             assert message.text == "Mes propres mots."
+
+
+async def test_a_client_invited_out_of_the_filter_leaves_the_cursor_on_that_row(store):
+    """Under a status filter the invited client leaves the list: the cursor jumped to the first
+    row, and the next key ('t') showed the history of someone else, far from there."""
+    from tests.harness import running
+    from tui.screens.invite import InviteScreen
+
+    firm = await make_preparer(store)
+    for name in ("Alpha", "Bravo", "Charlie", "Delta"):
+        await add_client(store, firm.firm_id, organization_name=name,
+                         email=f"{name.lower()}@example.com")
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("f")  # Not invited
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert table(pilot.app).current.display_name == "Charlie"
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(pilot.app.screen, InviteScreen))
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: not isinstance(pilot.app.screen, InviteScreen))
+        await settle(pilot)
+        assert table(pilot.app).total == 3  # Charlie left the Not invited list
+        assert table(pilot.app).current.display_name == "Delta"

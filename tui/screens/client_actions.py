@@ -40,8 +40,12 @@ class ClientActions(Desk):
                 .format(name=row.display_name), _("New invitation"))):
             return
         client = await self.store.clients.details(row.id)
+        # Sent, the client may leave the list shown (a re-invite under the Pending filter):
+        # the cursor then stays on that row, never jumps to the top, where the next key would
+        # act on someone far from where the preparer was.
         self.app.push_screen(InviteScreen(client, self.tax_year, reinvite),
-                             lambda sent: self.reload(select_id=row.id, counts=True)
+                             lambda sent: self.reload(select_id=row.id, counts=True,
+                                                      keep_filters=True)
                              if sent else None)
 
     @work(group="lifecycle")

@@ -35,6 +35,7 @@ class BulkProgressPanel(Horizontal):
             self._hide_timer = None
         self.display = True
         bar = self.query_one(ProgressBar)
+        bar.display = not progress.done  # the last line has the whole width for its counts
         bar.update(total=max(1, progress.total), progress=progress.sent + progress.failed
                    + progress.skipped + (progress.taken_back + progress.not_queued
                                          if progress.cancelled else 0))
@@ -43,8 +44,7 @@ class BulkProgressPanel(Horizontal):
             counts = _("Bulk invitation stopped: {counts}").format(counts=counts)
             self._hide_timer = self.set_timer(self.STOPPED_SHOWN_S, self._hide)
         elif progress.done:
-            counts = _("Bulk invitation {state}: {counts}").format(state=_("done"),
-                                                                   counts=counts)
+            counts = _("Bulk invitation finished: {counts}").format(counts=counts)
             if progress.reasons:  # why some were skipped while it ran (a colleague, ...)
                 from linkdesk.labels import skip_reason
 
@@ -65,6 +65,7 @@ class BulkProgressPanel(Horizontal):
         """A bulk invitation that stopped before the end (store.bulk_runs.CutShort)."""
         self.display = True
         bar = self.query_one(ProgressBar)
+        bar.display = True
         bar.update(total=max(1, run.total), progress=run.queued + run.skipped)
         self.query_one("#bulk-counts", Static).update(_(
             "A bulk invitation by {who} was cut short: {queued} of {total} queued, {missing} "
