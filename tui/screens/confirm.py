@@ -31,8 +31,11 @@ class ConfirmScreen(QuietScreen, Dialog[bool]):
         with Vertical(classes="dialog confirm"):
             yield Static(Text(self.question), classes="question")
             with Horizontal(classes="buttons"):
-                yield Button(self.yes_label, id="yes-button", variant="warning", compact=True)
-                yield Button(_("Keep as is"), id="no-button", compact=True)
+                # The keys on the buttons: the key line says y and n, the buttons what they do.
+                yield Button(_("{label} (y)").format(label=self.yes_label), id="yes-button",
+                             variant="warning", compact=True)
+                yield Button(_("{label} (n)").format(label=_("Keep as is")), id="no-button",
+                             compact=True)
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#yes-button", Button))
