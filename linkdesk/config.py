@@ -75,6 +75,9 @@ class Settings:
     """Where `linkdesk serve` appends its events; None: stderr."""
     trusted_proxies: tuple[str, ...] = ()
     """Networks of the reverse proxies whose forwarded headers name the client."""
+    forwarded_header: str = "X-Forwarded-For"
+    """The one header the trusted proxies set (X-Forwarded-For, Forwarded or X-Real-IP): any
+    other may have come from the client, whose proxy passed it through untouched."""
 
     @property
     def serves_acceptance_page(self) -> bool:

@@ -191,6 +191,20 @@ def _host(value: object) -> str:
     return text
 
 
+FORWARDED_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def _forwarded_header(value: object) -> str:
+    from linkdesk.i18n import _
+
+    text = _text(value).strip()
+    for name in FORWARDED_HEADERS:
+        if text.casefold() == name.casefold():
+            return name
+    raise BadValue(_("unknown header {name!r} (one of {names})").format(
+        name=text, names=", ".join(FORWARDED_HEADERS)))
+
+
 def _networks(value: object) -> tuple[str, ...]:
     """Addresses or networks (127.0.0.1, 10.0.0.0/8, ::1): a TOML array or a comma list."""
     if isinstance(value, str):
@@ -253,7 +267,11 @@ OPTIONS: tuple[Option, ...] = (
            help="`linkdesk serve` appends its events here; default: stderr"),
     Option("service.trusted_proxies", "trusted_proxies", _networks,
            env="LINKDESK_TRUSTED_PROXIES",
-           help="reverse proxies whose X-Forwarded-For / Forwarded name the client"),
+           help="reverse proxies whose forwarded header names the client"),
+    Option("service.forwarded_header", "forwarded_header", _forwarded_header,
+           env="LINKDESK_FORWARDED_HEADER",
+           help="the one header the trusted proxies set: X-Forwarded-For, Forwarded or "
+                "X-Real-IP (any other, a client may have written)"),
 )
 
 BY_KEY = {option.key: option for option in OPTIONS}

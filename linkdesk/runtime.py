@@ -196,7 +196,8 @@ class Runtime:
         from linkdesk.web.health import add_health
 
         port = self.wanted_port
-        app = make_web_app(self.store, self.changed, self.settings.trusted_proxies)
+        app = make_web_app(self.store, self.changed, self.settings.trusted_proxies,
+                           forwarded_header=self.settings.forwarded_header)
         add_health(app, self.store, self)
         try:
             self.web_runner = await start_site(app, self.page_host, port)

@@ -122,16 +122,37 @@ async def test_forwarded_headers_from_anyone_but_a_trusted_proxy_are_not_believe
         assert statuses == [404] * FAILURES_ALLOWED + [429]
 
 
-async def test_the_standard_forwarded_header_from_a_trusted_proxy(store, page):
-    page_url, _proxy_url, _token = page
-    proxy = await start_proxy(page_url, style="forwarded")
+async def test_a_header_the_client_wrote_through_the_proxy_moves_no_limit(page):
+    """nginx adds to X-Forwarded-For and passes the client's own Forwarded through untouched:
+    read, it named whatever address the client liked."""
+    _page_url, proxy_url, _token = page
+    async with from_address("127.0.0.7") as guesser, from_address("127.0.0.8") as victim:
+        statuses = []
+        for i in range(FAILURES_ALLOWED + 1):  # a fresh address of its own choosing each time
+            statuses += await guess(guesser, proxy_url, 1, {"Forwarded": f"for=10.8.{i}.1"})
+        assert statuses == [404] * FAILURES_ALLOWED + [429]
+        # Nor can it lock someone else out by writing their address.
+        await guess(guesser, proxy_url, FAILURES_ALLOWED, {"Forwarded": 'for="127.0.0.8"'})
+        assert await guess(victim, proxy_url, 1) == [404]
+
+
+async def test_the_standard_forwarded_header_when_the_proxy_sets_that_one(store, page):
+    _page_url, _proxy_url, _token = page
+    page_runner = await start_site(make_web_app(store, trusted_proxies=("127.0.0.1",),
+                                                forwarded_header="Forwarded"), "127.0.0.1", 0)
+    proxy = await start_proxy(url_of(page_runner), style="forwarded")
     try:
         async with from_address("127.0.0.5") as guesser, from_address("127.0.0.6") as other:
             await guess(guesser, url_of(proxy), FAILURES_ALLOWED)
             assert await guess(guesser, url_of(proxy), 1) == [429]
             assert await guess(other, url_of(proxy), 1) == [404]
+            # Configured for Forwarded, an X-Forwarded-For the client wrote is not read.
+            await guess(other, url_of(proxy), FAILURES_ALLOWED - 1,
+                        {"X-Forwarded-For": "127.0.0.5"})
+            assert await guess(other, url_of(proxy), 1) == [429]
     finally:
         await proxy.cleanup()
+        await page_runner.cleanup()
 
 
 async def test_the_routers_own_errors_carry_the_headers_and_no_versions(page):

@@ -88,13 +88,15 @@ async def _secure_headers(_request: web.Request, response: web.StreamResponse) -
 
 
 def make_web_app(store, on_accept=None, trusted_proxies=(),
-                 limiter: FailureLimiter | None = None) -> web.Application:
+                 limiter: FailureLimiter | None = None, *,
+                 forwarded_header: str = "X-Forwarded-For") -> web.Application:
     """The acceptance site around `store`; `on_accept()` runs after each acceptance.
-    `trusted_proxies` (networks) are the firm's reverse proxies: their forwarded headers name
-    the client."""
+    `trusted_proxies` (networks) are the firm's reverse proxies: the one header they set,
+    `forwarded_header`, names the client."""
     from linkdesk.web.client_address import ClientAddress
 
-    app = web.Application(middlewares=[ClientAddress(trusted_proxies).middleware])
+    app = web.Application(middlewares=[
+        ClientAddress(trusted_proxies, forwarded_header).middleware])
     app.on_response_prepare.append(_secure_headers)
     limiter = limiter or FailureLimiter()
 
