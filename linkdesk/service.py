@@ -14,17 +14,11 @@ from linkdesk.config import Settings
 log = logging.getLogger("linkdesk.service")
 
 
-class _UtcFormatter(logging.Formatter):
-    """`2026-12-01T22:10:00Z linkdesk: message`, one line (a traceback only for a bug)."""
-
-    converter = __import__("time").gmtime
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s linkdesk: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
-
-
 def configure_logging(log_file: Path | None) -> logging.Handler:
-    """Send the service's events to stderr, or to `log_file` (appended, private to the user)."""
+    """Send the service's events, and every library's warnings and errors, to stderr or to
+    `log_file` (appended, private to the user), one line each, no token (service_log)."""
+    from linkdesk.service_log import install
+
     if log_file is not None:
         from store.db import make_private
 
@@ -34,11 +28,7 @@ def configure_logging(log_file: Path | None) -> logging.Handler:
         handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8")
     else:
         handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_UtcFormatter())
-    root = logging.getLogger("linkdesk")
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return handler
+    return install(handler)
 
 
 async def run_service(settings: Settings, store, host: str, port: int) -> int:
