@@ -83,7 +83,7 @@ def worker_for(store, relay: RelayConfig, ca=None, said=None) -> DeliveryWorker:
     worker = DeliveryWorker(store, SmtpPool(relay, 4, tls_context(ca)),
                             on_relay=lambda *args: said.append(args) if said is not None
                             else None)
-    worker.probe_waits = (0.05,)
+    worker.probe_waits = worker.outage_waits = (0.05,)
     return worker
 
 
@@ -308,3 +308,18 @@ async def test_status_and_healthz_say_delivery_is_paused_and_what_to_change(sqli
         [sys.executable, "-m", "linkdesk", "status", "--json", "--db", sqlite_url],
         capture_output=True, text=True, timeout=60).stdout)
     assert as_json["pipeline"]["delivery_paused"] is True
+
+
+def test_an_outage_is_asked_again_within_seconds_a_wrong_password_slowly():
+    """After a 60 s outage delivery resumed at 111 s, after 10 minutes up to 4 minutes late:
+    an unreachable relay went through the slow waits meant for a wrong password."""
+    from linkdesk.mail.delivery import DeliveryWorker
+    from linkdesk.mail.errors import LOGIN_REFUSED, UNREACHABLE, RelayProblem
+
+    worker = DeliveryWorker(None, SmtpPool(RelayConfig("localhost", 25, "plain"), 1))
+    worker.problem = RelayProblem(UNREACHABLE, "[Errno 111] Connect call failed")
+    outage = [worker._next_wait(attempt) for attempt in range(200)]
+    assert max(outage) <= 6.0 and min(outage) >= 1.5
+    assert len({round(w, 3) for w in outage[10:]}) > 10  # jittered: processes do not align
+    worker.problem = RelayProblem(LOGIN_REFUSED, "535 5.7.8 bad credentials")
+    assert worker._next_wait(100) >= 240  # a wrong password is not tried often

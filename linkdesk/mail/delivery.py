@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import random
 import time
 
-from linkdesk.mail.errors import RelayProblem
+from linkdesk.mail.errors import UNREACHABLE, RelayProblem
 from linkdesk.mail.sender import DeliveryError, SmtpPool, SmtpSender
 from linkdesk.mail.verp import return_path
 from store.invitations import DeliveryResult, OutboxJob
@@ -27,6 +28,12 @@ FAST_BATCH_S, SLOW_BATCH_S = 0.5, 2.0  # grow after a batch this quick, shrink a
 # While the relay itself is unusable, ask it again after these waits (then the last, forever):
 # a wrong password must not be tried so often that the relay locks the firm's account.
 PROBE_WAITS_S = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
+# A relay that cannot be reached (refused, no route, timed out, 4xx on connecting) is an
+# outage, not a wrong password: asked again every few seconds, with jitter so that the firm's
+# processes do not knock together, and used again within seconds of coming back (after a
+# 10-minute outage the slow waits above resumed up to 4 minutes late).
+OUTAGE_WAITS_S = (2.0, 3.0, 5.0)
+JITTER = 0.2  # each wait drawn within ±20 %
 
 
 class DeliveryWorker:
@@ -59,6 +66,7 @@ class DeliveryWorker:
         self._resume = asyncio.Event()
         self._prober: asyncio.Task | None = None
         self.probe_waits = PROBE_WAITS_S
+        self.outage_waits = OUTAGE_WAITS_S
         self._looked = asyncio.Event()  # the relay asked once, at start
 
     @property
@@ -216,10 +224,18 @@ class DeliveryWorker:
             self._prober = asyncio.create_task(self._probe_until_well(),
                                                name="linkdesk-relay-probe")
 
+    def _next_wait(self, attempt: int) -> float:
+        """How long before asking the relay again: soon for an outage, slowly for a problem
+        of ours (a login, a certificate) that asking often would only make worse."""
+        outage = self.problem is not None and self.problem.kind == UNREACHABLE
+        waits = self.outage_waits if outage else self.probe_waits
+        wait = waits[min(attempt, len(waits) - 1)]
+        return wait * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 (not a secret)
+
     async def _probe_until_well(self) -> None:
         attempt = 0
         while not self._stopping:
-            wait = self.probe_waits[min(attempt, len(self.probe_waits) - 1)]
+            wait = self._next_wait(attempt)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._resume.wait(), wait)
             self._resume.clear()
