@@ -138,8 +138,10 @@ async def bills_import(target, args, open_store, usage_error) -> int:
 
 
 def _write(path: Path, data: bytes, usage_error) -> None:
+    from store.atomic_file import write_atomically
+
     try:
-        Path(path).write_bytes(data)
+        write_atomically(path, data)  # whole or not at all: never an empty file on a full disk
     except OSError as exc:
         raise usage_error(f"--ubl {path}: {exc.strerror or exc}") from None
 

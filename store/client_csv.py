@@ -250,6 +250,7 @@ async def import_plan(store: Store, firm_id: int, plan: ImportPlan,
 async def export_clients(store: Store, q: ClientQuery, path: Path) -> int:
     """Write the clients the query shows, in its order, with their status, to CSV (UTF-8 with
     a BOM, so spreadsheets read the accents); return how many were written."""
+    from store.atomic_file import write_atomically
     from store.models import Client
 
     ids = await store.clients.ids(q)
@@ -270,8 +271,7 @@ async def export_clients(store: Store, q: ClientQuery, path: Path) -> int:
                 kind, first or "", last or "", org or "", email, phone or "", language,
                 statuses[client_id], "yes" if active else "no")])
     try:
-        await asyncio.to_thread(Path(path).write_text, out.getvalue(), encoding="utf-8-sig",
-                                newline="")
+        await asyncio.to_thread(write_atomically, path, out.getvalue().encode("utf-8-sig"))
     except OSError as exc:
         raise ClientFileError(f"{path}: {exc.strerror or exc}") from None
     return len(ids)

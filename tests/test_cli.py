@@ -186,3 +186,33 @@ def test_import_and_export_clients_from_the_command_line(sqlite_url, tmp_path):
     assert "no column 'X'" in one_line_error(unknown)
     missing = linkdesk("--db", sqlite_url, "import", "clients", str(tmp_path / "nope.csv"))
     assert "nope.csv" in one_line_error(missing)
+
+
+def test_an_export_that_cannot_be_written_whole_leaves_the_last_one_as_it_was(
+        sqlite_url, tmp_path):
+    """An export to a full disk left an empty export.csv. The disk is full here as the system
+    says so: a file size limit (RLIMIT_FSIZE) that the export passes, not the database."""
+    import resource
+    import signal
+
+    linkdesk("--db", sqlite_url, "user", "add", "marie", "--email", "m@example.com",
+             "--firm", "Cabinet", stdin="correct horse battery\n")
+    source = tmp_path / "in.csv"
+    source.write_text("first name,last name,email\n" + "".join(
+        f"Client{i},Roy{'x' * 60},c{i}@example.com\n" for i in range(1500)), encoding="utf-8")
+    done = linkdesk("--db", sqlite_url, "import", "clients", str(source), "--yes")
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "export.csv"
+    out.write_text("the last good export\n", encoding="utf-8")
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
+
+    full = subprocess.run([sys.executable, "-m", "linkdesk", "--db", sqlite_url, "export",
+                           "clients", str(out)], capture_output=True, text=True, timeout=60,
+                          preexec_fn=small_disk)
+    assert full.returncode != 0 and "Traceback" not in full.stderr, full.stderr
+    assert "export.csv" in full.stderr
+    assert out.read_text(encoding="utf-8") == "the last good export\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

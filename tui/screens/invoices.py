@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import invoice_status_label, money, when, why_not_network
+from store.atomic_file import write_atomically
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
 from tui.desk import Desk
@@ -180,7 +181,7 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in number)[:40]
         path = Path.cwd() / f"invoice-{safe}.xml"
         try:
-            await asyncio.to_thread(path.write_bytes, to_ubl(document))
+            await asyncio.to_thread(write_atomically, path, to_ubl(document))
         except OSError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
