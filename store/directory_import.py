@@ -162,8 +162,9 @@ class MemberFile:
             try:
                 yield from self._rows(reader)
             except UnicodeDecodeError as exc:
+                line, reason = _first_bad_line(path, exc.reason)
                 raise ImportFileError(
-                    f"{path}: not UTF-8 text near line {reader.line_num + 1} ({exc.reason}); "
+                    f"{path}: not UTF-8 text on line {line} ({reason}); "
                     "save it as CSV UTF-8") from None
             except csv.Error as exc:
                 raise ImportFileError(f"{path}: line {reader.line_num}: {exc}") from None
@@ -351,3 +352,15 @@ def report_json(report: ImportReport) -> str:
                        "linked_held": report.linked_held,
                        "errors": [{"line": e.line, "reason": e.reason, "value": e.value}
                                   for e in report.errors]})
+
+
+def _first_bad_line(path: Path, reason: str) -> tuple[int, str]:
+    """The first line of `path` that is not UTF-8, and why: the text is decoded a buffer at a
+    time, ahead of the CSV reader, whose line count ("near line 4962") was not the line."""
+    with open(path, "rb") as raw:
+        for number, line in enumerate(raw, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, exc.reason
+    return 1, reason

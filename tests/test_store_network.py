@@ -294,3 +294,13 @@ async def test_reimport_counts_a_hand_edited_link_as_held_not_updated(store, tmp
         tmp_path, header + "B1,Garage Morin Ltée,b@morin.ca,Laval\n", name="again.csv"))
     assert (report.linked_updated, report.linked_held) == (0, 1)
     assert (await store.network.contact(contact)).details.name == "Garage Morin"
+
+
+async def test_a_bad_byte_is_reported_on_its_own_line(store, tmp_path):
+    """A bad byte on line 5,002 was reported "near line 4962": the text is decoded ahead of
+    the CSV reader's count."""
+    rows = "".join(f"M{i},Member {i}\n" for i in range(2, 5002))
+    path = tmp_path / "members.csv"
+    path.write_bytes(("member_id,name\n" + rows).encode() + b"M5002,Caf\xe9\n")
+    with pytest.raises(ImportFileError, match=r"not UTF-8 text on line 5002 "):
+        await import_members(store, str(path))
