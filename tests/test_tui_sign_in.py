@@ -53,23 +53,31 @@ async def test_first_run_asks_how_clients_reach_the_firm(store):
 
 async def test_account_creation_shows_each_problem_beside_its_field(store):
     async with running(store) as pilot:
-        for text in ("Firm", "bad name", "not-an-email", "short", "different", "", ""):
+        # Every problem at once (they came one by one, a press each).
+        for text in ("Firm", "bad name", "not-an-email", "short", "different", "bonjour@",
+                     ""):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)
         screen = pilot.app.screen
-        assert str(screen.query_one("#error-password2", Static).render()) == (
-            "The two passwords differ.")
-        screen.query_one("#input-password2").value = "short"
-        await pilot.press("enter")
-        await settle(pilot)
         errors = {k: str(screen.query_one(f"#error-{k}", Static).render())
-                  for k in ("username", "email", "password")}
+                  for k in ("username", "email", "password", "firm_email")}
         assert errors == {
             "username": "2 to 64 letters, digits, dots, dashes, @ or underscores.",
             "email": "Not a valid email address.",
             "password": "At least 10 characters.",
+            "firm_email": "Not a valid email address.",
         }
+        assert screen.focused is screen.query_one("#input-username")  # the first of them
+        screen.query_one("#input-password").value = "correct horse battery"
+        screen.query_one("#input-username").value = "marie"
+        screen.query_one("#input-email").value = "marie@example.com"
+        screen.query_one("#input-firm_email").value = ""
+        screen.set_focus(screen.query_one("#input-firm_phone"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(screen.query_one("#error-password2", Static).render()) == (
+            "The two passwords differ.")
     assert await store.accounts.count() == 0
 
 

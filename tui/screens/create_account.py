@@ -11,8 +11,9 @@ from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _
 from store import AccountError, DraftErrors
+from store.accounts import check_password, check_username
 from store.secret import Secret
-from store.validate import Details, DetailsDraft, check_details
+from store.validate import Details, DetailsDraft, FieldError, check_details, parse_email
 from tui.desk import Desk
 from tui.forms import FieldOrder
 from tui.quiet_screen import QuietScreen
@@ -42,7 +43,8 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
                 yield FormField("firm_name", _("Firm name"), max_length=200)
             yield FormField("username", _("Username"), max_length=64)
             yield FormField("email", _("Email"), max_length=254)
-            yield FormField("password", _("Password"), password=True)
+            yield FormField("password", _("Password"), password=True,
+                            placeholder=_("10 characters or more"))
             yield FormField("password2", _("Password again"), password=True)
             if self.first:
                 # What the invitation page shows clients as the firm's contact: asked now, so
@@ -87,11 +89,14 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
         for f in fields.values():
             f.set_error(None)
         values = {name: f.value for name, f in fields.items()}
-        if values["password"] != values["password2"]:
-            fields["password2"].set_error("password_mismatch")
-            return
-        contact = self._firm_contact(values, fields)
-        if contact is False:
+        # Every problem at once, each beside its field (one a press, they came one by one).
+        problems = self._problems(values)
+        contact = self._firm_contact(values, problems)
+        if problems:
+            for name, code in problems.items():
+                fields[name].set_error(code)
+            first_bad = next(name for name in fields if name in problems)
+            self.set_focus(fields[first_bad].input)
             return
         button = self.query_one("#create-button", Button)
         button.disabled = True
@@ -117,10 +122,26 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
             await self.store.network.update_profile(books, contact, by=info.id)
         self.app.signed_in(info)
 
-    def _firm_contact(self, values: dict[str, str], fields: dict[str, FormField]
-                      ) -> Details | bool | None:
-        """The firm's public email and phone as checked details; None when none was typed,
-        False when one is refused (its field says why and has the focus)."""
+    def _problems(self, values: dict[str, str]) -> dict[str, str]:
+        """What is wrong with the account's fields, by field: the store's own checks, run
+        before it is asked (it would say only the first kind of problem)."""
+        problems: dict[str, str] = {}
+        if self.first and not values.get("firm_name", "").strip():
+            problems["firm_name"] = "required"
+        for name, check in (("username", check_username), ("email", parse_email),
+                            ("password", check_password)):
+            try:
+                check(values[name])
+            except FieldError as exc:
+                problems[name] = exc.code
+        if "password" not in problems and values["password"] != values["password2"]:
+            problems["password2"] = "password_mismatch"
+        return problems
+
+    def _firm_contact(self, values: dict[str, str], problems: dict[str, str]
+                      ) -> Details | None:
+        """The firm's public email and phone as checked details; None when none was typed
+        or one is refused (added to `problems`)."""
         email, phone = values.get("firm_email", "").strip(), values.get("firm_phone", "").strip()
         if not (email or phone):
             return None
@@ -128,11 +149,7 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
                                 self.settings.region)
         if isinstance(checked, DraftErrors):
             bad = {"email": "firm_email", "phone": "firm_phone"}
-            refused = [(bad[name], code) for name, code in checked.by_field.items() if name in bad]
-            if refused:
-                for name, code in refused:
-                    fields[name].set_error(code)
-                self.set_focus(fields[refused[0][0]].input)
-                return False
-            return None  # only the firm's name is wrong: the account's own check says so
+            problems.update((bad[name], code) for name, code in checked.by_field.items()
+                            if name in bad)
+            return None  # a wrong firm's name is the account's own check's to say
         return checked
