@@ -4,7 +4,10 @@ SQLite: PRAGMA data_version on one connection changes whenever another connectio
 reading it is a few microseconds, so it is checked twenty times a second; then the change
 clock (moved by triggers on what the screens show) says whether it matters: heartbeats and
 claims commit every few seconds and must not redraw every list. PostgreSQL: a trigger
-sends NOTIFY linkdesk_changes (with no data) and a dedicated connection LISTENs.
+sends NOTIFY linkdesk_changes (with no data) and a dedicated connection LISTENs; when that
+connection is lost (a restart of PostgreSQL, a terminated backend) it is opened again with
+backoff, said once in the log, and a change is announced on its return, since what happened
+meanwhile was not heard (a running app stopped showing acceptances until restarted).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 
 log = logging.getLogger("linkdesk.changes")
 POLL_S = 0.05  # a few microseconds a check; an acceptance shows within a frame or three
+RECONNECT_WAITS_S = (0.5, 1.0, 2.0, 5.0, 10.0)  # then the last, until it is back
 
 
 class ChangeWatcher:
@@ -27,6 +31,7 @@ class ChangeWatcher:
         self._task: asyncio.Task | None = None
         self._pg = None
         self._sqlite = None
+        self._stopping = False
 
     async def start(self) -> ChangeWatcher:
         if self.store.target.is_sqlite:
@@ -36,14 +41,39 @@ class ChangeWatcher:
             self._sqlite = await aiosqlite.connect(self.store.target.location)
             self._task = asyncio.create_task(self._poll_sqlite(), name="linkdesk-changes")
         else:
-            import asyncpg
-
-            self._pg = await asyncpg.connect(self.store.target.location, timeout=5)
-            await self._pg.add_listener("linkdesk_changes", self._notified)
+            await self._listen()
         return self
+
+    async def _listen(self) -> None:
+        import asyncpg
+
+        self._pg = await asyncpg.connect(self.store.target.location, timeout=5)
+        await self._pg.add_listener("linkdesk_changes", self._notified)
+        self._pg.add_termination_listener(self._lost)
 
     def _notified(self, *_args) -> None:
         self.on_change()
+
+    def _lost(self, _connection) -> None:
+        """The listening connection is gone: open it again, unless we are stopping."""
+        if self._stopping or (self._task is not None and not self._task.done()):
+            return
+        log.warning("change listener lost its connection; opening it again")
+        self._task = asyncio.create_task(self._reconnect(), name="linkdesk-changes-reconnect")
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            await asyncio.sleep(RECONNECT_WAITS_S[min(attempt, len(RECONNECT_WAITS_S) - 1)])
+            attempt += 1
+            try:
+                await self._listen()
+            except Exception as exc:  # the server is not back yet: again, a little later
+                log.debug("change listener: not back yet (%s)", exc)
+                continue
+            log.warning("change listener connected again after %d tries", attempt)
+            self.on_change()  # what changed meanwhile was not heard: look again
+            return
 
     async def _poll_sqlite(self) -> None:
         last = last_version = None
@@ -64,11 +94,12 @@ class ChangeWatcher:
             await asyncio.sleep(POLL_S)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._pg is not None:
+        if self._pg is not None and not self._pg.is_closed():
             await self._pg.close()
         if self._sqlite is not None:
             await self._sqlite.close()
