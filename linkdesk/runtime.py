@@ -200,7 +200,8 @@ class Runtime:
                            forwarded_header=self.settings.forwarded_header)
         add_health(app, self.store, self)
         try:
-            self.web_runner = await start_site(app, self.page_host, port)
+            self.web_runner = await start_site(app, self.page_host, port,
+                                               trusted_proxies=self.settings.trusted_proxies)
         except OSError as exc:
             if self._page_warned:
                 return

@@ -12,6 +12,7 @@ still accepts.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import time
 
@@ -143,9 +144,32 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
     return app
 
 
-async def start_site(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Serve `app` on host:port in this event loop; stop it with `await runner.cleanup()`."""
-    runner = web.AppRunner(app, access_log=None)
+class Site:
+    """The page being served: its `addresses`, and `cleanup()` to stop it."""
+
+    def __init__(self, runner: web.AppRunner, server: asyncio.Server) -> None:
+        self.runner = runner
+        self.server = server
+        self.addresses = [sock.getsockname() for sock in server.sockets]
+
+    async def cleanup(self) -> None:
+        self.server.close()
+        await self.runner.cleanup()  # ends the connections still open, as aiohttp does
+
+
+async def start_site(app: web.Application, host: str, port: int, *,
+                     trusted_proxies=(), guard=None) -> Site:
+    """Serve `app` on host:port in this event loop behind the connection guard (caps and a
+    header timeout, linkdesk.web.connection_guard); stop it with `await site.cleanup()`."""
+    from linkdesk.web.connection_guard import ConnectionGuard
+
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=15.0)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
+    guard = guard or ConnectionGuard(trusted_proxies)
+    try:
+        server = await asyncio.get_running_loop().create_server(
+            guard.protocol(runner.server), host, port, reuse_address=True)
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return Site(runner, server)
