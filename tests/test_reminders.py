@@ -82,7 +82,11 @@ async def test_reminders_screen_lists_and_saves(store, clock):
         table = screen.query_one("#upcoming")
         assert table.row_count == 1 and "Acme Ltée" in str(table.get_row_at(0)[0])
         assert "Would be reminded" in str(screen.query_one("#next-title").render())
+        state = screen.query_one("#reminders-state")
+        assert str(state.render()) == "Off"  # in words: under NO_COLOR the knob alone told
         await pilot.click("#reminders-on")
+        await pilot.pause()
+        assert str(state.render()) == "On"
         screen.query_one("#reminder-days").value = "3"
         await pilot.press("ctrl+s")
         await settle(pilot)

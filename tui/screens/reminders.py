@@ -51,6 +51,8 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
             with Horizontal(classes="form-row"):
                 yield Label(_("Send reminders"), classes="form-label")
                 yield Switch(id="reminders-on")
+                # In words too: under NO_COLOR the switch's knob alone told on from off.
+                yield Static(_("Off"), id="reminders-state", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(_("After (days pending)"), classes="form-label")
                 yield TextInput(id="reminder-days", type="integer", max_length=3, compact=True)
@@ -101,6 +103,7 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
             self.version = settings.version  # a save over a colleague's newer one asks first
             with self.prevent(Switch.Changed):
                 self.query_one("#reminders-on", Switch).value = settings.on
+            self._say_state(settings.on)
             self.query_one("#reminder-days", Input).value = str(settings.days)
             self.query_one("#reminder-max", Input).value = str(settings.most)
             self._shown = self._typed()
@@ -158,3 +161,10 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
     @on(Button.Pressed, "#close-button")
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def _say_state(self, on: bool) -> None:
+        self.query_one("#reminders-state", Static).update(_("On") if on else _("Off"))
+
+    @on(Switch.Changed, "#reminders-on")
+    def _switched(self, event: Switch.Changed) -> None:
+        self._say_state(event.value)

@@ -72,7 +72,8 @@ def _number_error(value: str) -> str | None:
 def business_number_field() -> FormField:
     """The GST/HST registration, beside the details (it is not published on the network)."""
     field = FormField("business_number", _("GST/HST # (optional)"), optional=True,
-                      max_length=30, placeholder="123456782 RT0001")
+                      max_length=30,
+                      placeholder=_("e.g. {example}").format(example="123456782 RT0001"))
     field.recheck = _number_error
     return field
 
