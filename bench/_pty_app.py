@@ -125,6 +125,20 @@ class PtyApp:
     def send(self, data: str) -> None:
         os.write(self.fd, data.encode())
 
+    def quiet(self, quiet_s: float, timeout: float = 15.0) -> float:
+        """Wait until the app has written nothing for `quiet_s`; the time of its last byte
+        (perf_counter). Raises TimeoutError if it never goes quiet."""
+        deadline = time.perf_counter() + patience(timeout)
+        last, since = self.mark(), time.perf_counter()
+        while time.perf_counter() < deadline:
+            time.sleep(0.005)
+            now = self.mark()
+            if now != last:
+                last, since = now, time.perf_counter()
+            elif time.perf_counter() - since >= quiet_s:
+                return since
+        raise TimeoutError("the app never went quiet")
+
     def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):

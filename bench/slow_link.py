@@ -27,18 +27,9 @@ QUIET_S = 0.3
 REPEAT_S = 1 / 30  # a held key's repeat
 
 
-def quiet_since(app: PtyApp, timeout: float = 30.0) -> float:
-    """Wait until the app has written nothing for QUIET_S; the time of its last byte."""
-    deadline = time.perf_counter() + timeout
-    last, since = app.mark(), time.perf_counter()
-    while time.perf_counter() < deadline:
-        time.sleep(0.005)
-        now = app.mark()
-        if now != last:
-            last, since = now, time.perf_counter()
-        elif time.perf_counter() - since >= QUIET_S:
-            return since
-    raise TimeoutError("the app never went quiet")
+def quiet_since(app: PtyApp) -> float:
+    """The time of the app's last byte, once it has written nothing for QUIET_S."""
+    return app.quiet(QUIET_S, timeout=30.0)
 
 
 def main() -> None:

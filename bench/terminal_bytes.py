@@ -10,6 +10,7 @@ clients, idle measured for 1 s after 0.5 s (the idle figures are then rough).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import tempfile
@@ -28,15 +29,9 @@ IDLE_FOR_S = sized(30.0, 1.0)
 
 
 def settle(app: PtyApp, timeout: float = 15.0) -> None:
-    deadline = time.perf_counter() + timeout
-    last, since = app.mark(), time.perf_counter()
-    while time.perf_counter() < deadline:
-        time.sleep(0.02)
-        now = app.mark()
-        if now != last:
-            last, since = now, time.perf_counter()
-        elif time.perf_counter() - since >= QUIET_S:
-            return
+    """Until the app has written nothing for QUIET_S (or `timeout` passed)."""
+    with contextlib.suppress(TimeoutError):
+        app.quiet(QUIET_S, timeout)
 
 
 def step(app: PtyApp, keys: str, wait: str | None = None) -> int:

@@ -121,3 +121,15 @@ def visible_lines(widget) -> list[str]:
 def shown_names(app: LinkdeskApp) -> list[str]:
     t = table(app)
     return [t._rows[i].display_name for i in range(t.total) if i in t._rows]
+
+
+async def answered_even_if_cancelled(awaitable):
+    """Await `awaitable` to its end even when the caller is cancelled meanwhile, as a query
+    already handed to the database thread finishes (the tests that hold or slow answers)."""
+    task = asyncio.ensure_future(awaitable)
+    while True:
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():
+                return task.result()

@@ -9,7 +9,16 @@ import random
 from textual.widgets import Input, Static
 
 from store.directory_import import load_members, member_row
-from tests.harness import TAX_YEAR, burst, on_sqlite, running, settle, sign_in, table
+from tests.harness import (
+    TAX_YEAR,
+    answered_even_if_cancelled,
+    burst,
+    on_sqlite,
+    running,
+    settle,
+    sign_in,
+    table,
+)
 from tests.helpers import PASSWORD, add_client, make_preparer, set_status
 from tui.screens.clients import ClientsScreen
 from tui.screens.network_search import NetworkSearchScreen
@@ -25,14 +34,9 @@ def slowed(method, rng: random.Random):
     worker that asked is cancelled (as a query already handed to the database thread does)."""
 
     async def call(*args, **kwargs):
-        task = asyncio.ensure_future(_late(method, rng.uniform(0, 0.06), args, kwargs))
-        while True:
-            try:
-                return await asyncio.shield(task)
-            except asyncio.CancelledError:
-                if task.done():
-                    return task.result()
-                continue  # the cancel is swallowed: the answer still comes back, late
+        # The cancel is swallowed: the answer still comes back, late.
+        return await answered_even_if_cancelled(
+            _late(method, rng.uniform(0, 0.06), args, kwargs))
 
     return call
 

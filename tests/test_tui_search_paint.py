@@ -25,7 +25,15 @@ from textual.widgets import Static
 
 import tui.quiet_screen
 from store import ClientDraft, check_draft
-from tests.harness import burst, on_sqlite, settings, settle, sign_in, visible_lines
+from tests.harness import (
+    answered_even_if_cancelled,
+    burst,
+    on_sqlite,
+    settings,
+    settle,
+    sign_in,
+    visible_lines,
+)
 from tests.helpers import PASSWORD, make_preparer
 from tui.app import make_app
 from tui.quiet_screen import QuietScreen
@@ -114,13 +122,7 @@ class Held:
                 await gate.wait()
                 return await method(q, *args, **kwargs)
 
-            task = asyncio.ensure_future(answer())
-            while True:
-                try:
-                    return await asyncio.shield(task)
-                except asyncio.CancelledError:
-                    if task.done():
-                        return task.result()
+            return await answered_even_if_cancelled(answer())
 
         return call
 
