@@ -87,10 +87,6 @@ class LinkSync:
     updated: int = 0
     held: int = 0
 
-    @property
-    def total(self) -> int:
-        return self.updated + self.held
-
 
 @dataclass(frozen=True)
 class ContactRow:
