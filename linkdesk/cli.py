@@ -199,6 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _iso_date(text: str):
+    """An argparse type: a date written YYYY-MM-DD."""
+    import argparse
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{value!r} is not a date (YYYY-MM-DD)").format(value=text)) from None
+
+
 def _payables_parsers(commands, options) -> None:
     """company list, bills import|list, invoices export (C: an id, an exact name, or firm)."""
     company_help = _("C: a company id, its exact name, or firm for the firm's own books")
@@ -220,6 +232,15 @@ def _payables_parsers(commands, options) -> None:
     shown.add_argument("--days", type=int, default=30,
                        help=_("with --status scheduled: how far ahead (default 30)"))
     shown.add_argument("--json", action="store_true", help=_("print them as JSON"))
+    taxes = _command(bill_commands, "taxes",
+                     _("a period's taxes on bills: GST/HST input tax credits, QST refunds"),
+                     options)
+    taxes.add_argument("--company", required=True, metavar="C", help=company_help)
+    taxes.add_argument("--from", dest="start", required=True, metavar="D",
+                       type=_iso_date, help=_("the first issue date counted (YYYY-MM-DD)"))
+    taxes.add_argument("--to", dest="end", required=True, metavar="D", type=_iso_date,
+                       help=_("the last issue date counted (YYYY-MM-DD)"))
+    taxes.add_argument("--json", action="store_true", help=_("print them as JSON"))
     invoices = _command(commands, "invoices", _("sales invoices"), options)
     out = _command(invoices.add_commands("invoices_command"), "export",
                    _("an invoice as a Peppol BIS 3.0 UBL file"), options)
@@ -288,8 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from linkdesk import cli_payables
 
             run = {"company": cli_payables.company_list, "invoices": cli_payables.invoices_export,
-                   "bills": cli_payables.bills_import if getattr(args, "bills_command", "")
-                   == "import" else cli_payables.bills_list}[args.command]
+                   "bills": {"import": cli_payables.bills_import,
+                             "taxes": cli_payables.bills_taxes}.get(
+                                 getattr(args, "bills_command", ""), cli_payables.bills_list),
+                   }[args.command]
             code = asyncio.run(run(target, args, _open_store, UsageError))
         else:
             code = _run_app(settings, target)

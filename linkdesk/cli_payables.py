@@ -69,12 +69,14 @@ async def company_list(target, args, open_store, usage_error) -> int:
     return 0
 
 
-def _bill_json(row) -> dict:
+def _bill_json(row, shares) -> dict:
     return {"id": row.id, "vendor": row.vendor, "vendor_id": row.vendor_id,
             "number": row.number, "kind": row.kind, "issue_date": row.issue_date,
             "due_date": row.due_date, "pay_on": row.pay_on, "currency": row.currency,
             "total": str(row.total), "owed": str(row.owed), "status": row.status,
-            "source": row.source}
+            "source": row.source, "taxes": [
+                {"name": t.name, "rate": str(t.rate), "taxable": str(t.taxable),
+                 "amount": str(t.amount), "derived": t.derived} for t in shares]}
 
 
 async def bills_list(target, args, open_store, usage_error) -> int:
@@ -98,10 +100,11 @@ async def bills_list(target, args, open_store, usage_error) -> int:
                 if len(page) < 500:
                     break
                 before = page[-1].id
+        shares = await store.bills.tax_shares_of([r.id for r in rows]) if args.json else {}
     finally:
         await store.close()
     if args.json:
-        print(json.dumps([_bill_json(r) for r in rows]))
+        print(json.dumps([_bill_json(r, shares.get(r.id, [])) for r in rows]))
         return 0
     from linkdesk.labels import bill_status_label
 
@@ -135,6 +138,37 @@ async def bills_import(target, args, open_store, usage_error) -> int:
             print(bill_import_line(result))
     refused = sum(1 for r in results if r["outcome"] == "refused")
     return 1 if refused else 0
+
+
+async def bills_taxes(target, args, open_store, usage_error) -> int:
+    """The taxes on a company's bills issued in a period, each tax apart: what can be claimed
+    as GST/HST input tax credits and as QST input tax refunds."""
+    if args.end < args.start:
+        raise usage_error(_("--to is before --from"))
+    store = await open_store(target, pool_size=1)
+    try:
+        company = await resolve_company(store, args.company, usage_error)
+        period = await store.bills.tax_period(company, args.start, args.end)
+    finally:
+        await store.close()
+    if args.json:
+        def amounts(rows):
+            return [{"currency": c, "tax": n, "amount": str(a)} for c, n, a in rows]
+
+        print(json.dumps({
+            "company": company, "from": args.start.isoformat(), "to": args.end.isoformat(),
+            "approved": amounts(period.approved), "for_review": amounts(period.for_review),
+            "input_tax_credits": [{"currency": c, "amount": str(a)}
+                                  for c, a in period.claimable("itc")],
+            "input_tax_refunds": [{"currency": c, "amount": str(a)}
+                                  for c, a in period.claimable("itr")],
+            "bills": period.bills, "bills_for_review": period.bills_for_review,
+            "derived": period.derived}))
+        return 0
+    from linkdesk.labels import tax_period_lines
+
+    print("\n".join(tax_period_lines(period)))
+    return 0
 
 
 def _write(path: Path, data: bytes, usage_error) -> None:

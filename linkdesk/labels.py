@@ -207,6 +207,8 @@ def bill_status_label(status: str) -> str:
 BILL_WARNINGS = {
     "buyer_not_company": N_("the buyer named in the file is not obviously this company"),
     "possible_duplicate": N_("this vendor already has a bill with this number"),
+    "new_version": N_("a different document under this number is held already: compare the "
+                      "versions before deciding"),
     "seller_number_invalid": N_("the seller's GST/HST number in the file fails its check digit"),
     "tax_rounded": N_("a tax in the file is a few cents off its rate (rounded per line)"),
 }
@@ -217,9 +219,15 @@ def bill_import_line(result: dict) -> str:
     if result["outcome"] == "refused":
         return _("{file}: refused: {problems}").format(file=result["file"], problems="; ".join(
             f"{p['rule']}: {p['found']}" for p in result["problems"]))
-    text = {"created": _("{file}: bill {number} for review ({amount})"),
-            "updated": _("{file}: bill {number} updated, still for review ({amount})"),
-            }.get(result["outcome"], _("{file}: refused: bill {number} was already decided"))
+    credit = result.get("kind") == "credit_note"
+    text = {
+        "created": (_("{file}: credit note {number} for review ({amount})") if credit
+                    else _("{file}: bill {number} for review ({amount})")),
+        "updated": _("{file}: bill {number} updated, still for review ({amount})"),
+        "unchanged": _("{file}: already imported as bill {number}; nothing changed"),
+        "version": _("{file}: a different document under number {number}: kept as a new "
+                     "version for review beside the first ({amount})"),
+    }.get(result["outcome"], _("{file}: refused: bill {number} was already decided"))
     amount = (money(Decimal(str(result["total"])), result["currency"])
               if result.get("total") is not None and result.get("currency") else "")
     line = text.format(**{**result, "amount": amount})
@@ -326,7 +334,35 @@ BILL_ERRORS = {
     "method_invalid": N_("Choose how it was paid."),
     "unknown_bill": N_("This bill no longer exists."),
     "vendor_unknown": N_("That vendor no longer exists."),
+    "duplicate_of_unknown": N_("That bill is not one this bill can duplicate."),
 }
+
+
+def bill_summary(row) -> str:
+    """A bill named so a person can tell it from another (store.bills.BillRow)."""
+    return _("bill {number} from {vendor}, issued {issued}, {total} ({status}, #{id})").format(
+        number=row.number, vendor=row.vendor, issued=when(row.issue_date),
+        total=money(row.total, row.currency), status=bill_status_label(row.status).lower(),
+        id=row.id)
+
+
+def bill_decision(view) -> str:
+    """What is true of a decided bill (store.bills.BillView): paid when and how, rejected and
+    why, a duplicate of which; "" for one still open."""
+    row = view.row
+    if row.status == "paid":
+        return _("Paid on {date} by {method}: nothing owed.").format(
+            date=when(view.paid_on), method=_(PAYMENT_METHODS.get(view.paid_method,
+                                                                 view.paid_method)).lower())
+    if row.status == "rejected":
+        return _("Rejected: “{reason}”. Nothing is owed.").format(reason=view.reason)
+    if row.status == "duplicate":
+        return _("A duplicate of bill #{id}: nothing is owed on this one.").format(
+            id=view.duplicate_of) if view.duplicate_of else _(
+            "A duplicate: nothing is owed on this one.")
+    if row.status == "scheduled":
+        return _("Approved: payment scheduled for {date}.").format(date=when(row.pay_on))
+    return ""
 
 
 def bill_error(code: str) -> str:
@@ -359,6 +395,7 @@ WHY_NOT_NETWORK = {
     "email_failed": N_("the email could not be delivered"),
     "customer_has_no_email": N_("the customer has no email address"),
     "already_decided": N_("the customer already decided on it"),
+    "already_sent": N_("it was sent already; to send it once more, use Send again"),
     "unknown_invoice": N_("this invoice no longer exists"),
 }
 
@@ -430,3 +467,62 @@ def linked_sync_message(updated: int, held: int) -> str:
                         "by hand).", "{n} linked customers or vendors hold the change for "
                         "review (edited by hand).", held).format(n=held)
     return ""
+
+
+TAX_NAMES = {"GST": N_("GST"), "HST": N_("HST"), "QST": N_("QST"), "PST": N_("PST"),
+             "RST": N_("RST"), "VAT": N_("VAT")}
+
+
+def tax_name(name: str) -> str:
+    """A tax's short name as the language writes it (TPS, TVQ... in French)."""
+    return _(TAX_NAMES[name]) if name in TAX_NAMES else name
+
+
+def tax_period_lines(period) -> list[str]:
+    """A period's taxes on bills (store.bills.TaxPeriod), for a person: each tax apart, then
+    what can be claimed, then what is not counted yet."""
+    lines = [_("Taxes on bills issued from {start} to {end}").format(
+        start=when(period.start.isoformat()), end=when(period.end.isoformat()))]
+    if not period.approved:
+        lines.append("  " + _("No approved bill in this period."))
+    for currency, name, amount in period.approved:
+        lines.append(f"  {tax_name(name):6} {money(amount, currency):>14}")
+    for kind, label in (("itc", _("GST/HST input tax credits")),
+                        ("itr", _("QST input tax refunds"))):
+        for currency, amount in period.claimable(kind):
+            lines.append(f"{label}: {money(amount, currency)}")
+    lines.append(ngettext("Counted: {n} approved bill (scheduled or paid), credit notes "
+                          "taken off.", "Counted: {n} approved bills (scheduled or paid), "
+                          "credit notes taken off.", period.bills).format(n=period.bills))
+    if period.bills_for_review:
+        held = ", ".join(f"{tax_name(n)} {money(a, c)}" for c, n, a in period.for_review)
+        lines.append(ngettext("Not counted: {n} bill still for review ({taxes}).",
+                              "Not counted: {n} bills still for review ({taxes}).",
+                              period.bills_for_review).format(
+            n=period.bills_for_review, taxes=held))
+    if period.derived:
+        lines.append(_("Some amounts were worked out from a combined rate (GST and QST "
+                       "stated as one by the file): check them against the bills."))
+    return lines
+
+
+def send_question(plan, again: bool) -> str:
+    """The question before an invoice leaves (store.invoices.SendPlan): where it goes, for how
+    much, and, sent once more, what becomes of the copy the customer already has."""
+    amount = money(plan.total, plan.currency)
+    if plan.route == "network":
+        where = _("into {books}'s books on the network, as a bill for review").format(
+            books=plan.books)
+    else:
+        where = _("by email to {email} ({why})").format(
+            email=plan.email, why=why_not_network(plan.refusal))
+    question = (_("Send this credit note of {amount} to {customer} {where}?")
+                if plan.kind == "credit_note" else
+                _("Send this invoice of {amount} to {customer} {where}?")).format(
+        amount=amount, customer=plan.customer, where=where)
+    if again and plan.route == "network":
+        question += " " + _("The bill already in their books is replaced by this copy, "
+                            "since they have not approved it.")
+    elif again:
+        question += " " + _("They receive a second email; the first stays in their mailbox.")
+    return question

@@ -55,9 +55,10 @@ class BillRow:
     pay_on: str | None
     currency: str
     total: Decimal
-    owed: Decimal  # what is left to pay: less the credit notes that correct it
+    owed: Decimal  # what is left to pay: less the credit notes that correct it; 0 decided
     status: str
     source: str
+    paid_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,82 @@ class BillView:
     paid_method: str
     warnings: tuple[str, ...]
     version: int
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True)
 class Received:
-    """What arriving did: "created", "updated" (still for review) or "refused" (decided)."""
+    """What arriving did: "created"; "updated" (a member's invoice sent again, still for
+    review); "unchanged" (the same document is held already); "version" (a different document
+    under a number held: a new bill beside `first_id`); "refused" (decided already)."""
 
     outcome: str
     bill_id: int | None
+    first_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BillVersion:
+    """One version of a document, as the bill's history shows it."""
+
+    bill_id: int
+    received_at: dt.datetime
+    source: str
+    source_file: str
+    status: str
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class TaxShare:
+    """One tax of a bill (GST, HST, QST, PST...) with its rate and amount."""
+
+    name: str
+    rate: Decimal
+    taxable: Decimal
+    amount: Decimal
+    derived: bool  # worked out from a sum the document stated (see store.taxes.stated_parts)
+
+
+# What each tax is to a Québec or Canadian business that paid it.
+RECOVERABLE = {"GST": "itc", "HST": "itc", "QST": "itr"}
+
+
+@dataclass(frozen=True)
+class TaxPeriod:
+    """A period's taxes on bills, per currency and tax: those approved (scheduled or paid),
+    what can be claimed (GST/HST input tax credits, QST input tax refunds), and those still
+    for review, counted apart. Credit notes count against."""
+
+    start: dt.date
+    end: dt.date
+    approved: tuple[tuple[str, str, Decimal], ...]  # (currency, tax name, amount)
+    for_review: tuple[tuple[str, str, Decimal], ...]
+    bills: int
+    bills_for_review: int
+    derived: bool  # some amounts were worked out from a combined rate
+
+    def claimable(self, kind: str) -> tuple[tuple[str, Decimal], ...]:
+        """Per currency, the approved taxes of `kind` ("itc" or "itr")."""
+        sums: dict[str, Decimal] = {}
+        for currency, name, amount in self.approved:
+            if RECOVERABLE.get(name) == kind:
+                sums[currency] = sums.get(currency, ZERO) + amount
+        return tuple(sorted(sums.items()))
+
+
+def tax_shares(document: Document) -> list[TaxShare]:
+    """Each tax of the document apart: as sent when it said them apart, else worked out."""
+    from store.taxes import stated_parts
+
+    region = document.seller.region or "CA"
+    shares = []
+    for tax in document.taxes:
+        parts = tax.parts or stated_parts(tax.category, tax.rate, tax.taxable, tax.amount,
+                                          region)
+        shares.extend(TaxShare(p.name, p.rate, tax.taxable, p.amount, p.derived)
+                      for p in parts)
+    return shares
 
 
 @dataclass(frozen=True)
@@ -90,6 +159,27 @@ class ScheduleDay:
     overdue: bool
     bills: tuple[BillRow, ...]
     totals: tuple[tuple[str, Decimal], ...]  # per currency
+
+
+def _taxes_only(seller: str, taxes: str) -> Document:
+    """A bill's taxes and seller's region, as much of its document as tax_shares reads."""
+    party = Party.from_json(json.loads(seller))
+    return Document("invoice", "", "", None, "", "", party, Party(""), (),
+                    tuple(DocTax.from_json(t) for t in json.loads(taxes)), ZERO, ZERO, ZERO,
+                    ZERO)
+
+
+def _listed(sums: dict[tuple[str, str], Decimal]) -> tuple[tuple[str, str, Decimal], ...]:
+    order = {"GST": 0, "HST": 1, "QST": 2, "PST": 3, "RST": 4}
+    return tuple((c, n, a) for (c, n), a in sorted(
+        sums.items(), key=lambda item: (item[0][0], order.get(item[0][1], 9), item[0][1])))
+
+
+def _same_figures(figures: list, document: Document) -> bool:
+    """A bill kept before digests holds the same document when its figures are the same."""
+    issued, net, tax, payable = figures
+    return (issued, Decimal(net), Decimal(tax), Decimal(payable)) == (
+        document.issue_date, document.net, document.tax, document.payable)
 
 
 def _seller_key(seller: Party) -> str:
@@ -124,11 +214,13 @@ class Bills:
         if vendor is None:
             vendor = await self._vendor_by_number(company_id, document.seller)
         done = await self._arrive(company_id, document, "network",
-                                  f"member:{sender_id}:{number_key(document.number)}",
+                                  f"member:{sender_id}:{document.kind}:"
+                                  f"{number_key(document.number)}",
                                   vendor=vendor, sender_id=sender_id, invoice_id=invoice_id)
         return done.outcome
 
-    async def import_document(self, company_id: int, document: Document) -> Received:
+    async def import_document(self, company_id: int, document: Document,
+                              source_file: str = "") -> Received:
         """A UBL document into `company_id`'s books as a bill for review (its own transaction).
 
         The seller is matched to a vendor by its business number, or else by its identifier
@@ -151,8 +243,9 @@ class Bills:
                 if same is not None:
                     warnings.append("possible_duplicate")
             return await self._arrive(
-                company_id, document, "ubl", f"{seller_key}:{number_key(document.number)}",
-                vendor=vendor, warnings=warnings)
+                company_id, document, "ubl",
+                f"{seller_key}:{document.kind}:{number_key(document.number)}",
+                vendor=vendor, warnings=warnings, source_file=source_file)
 
     async def _vendor_by_number(self, company_id: int, seller: Party) -> int | None:
         """The vendor whose business number names the same business (the 9 digits: the
@@ -166,9 +259,16 @@ class Bills:
 
     async def _arrive(self, company_id: int, document: Document, source: str, dedupe: str, *,
                       vendor: int | None, sender_id: int | None = None,
-                      invoice_id: int | None = None, warnings: list[str] | None = None
-                      ) -> Received:
+                      invoice_id: int | None = None, warnings: list[str] | None = None,
+                      source_file: str = "") -> Received:
+        """Inside the caller's transaction: the document as a bill, never over another one.
+
+        A member's invoice sent again (the sender's own correction, `invoice_id` the same) is
+        that bill again while undecided. A file is a bill of its own unless the very same
+        document is held already; a different document under a key already held is a new
+        version beside the first, for the preparer to decide."""
         now = self.store.clock()
+        digest = document.digest()
         values = dict(
             vendor=vendor, source=source, sender=sender_id, invoice=invoice_id,
             seller=json.dumps(document.seller.as_json()), buyer_name=document.buyer.name,
@@ -180,11 +280,12 @@ class Bills:
             notes=clean_lines(document.notes)[:2000], net=document.net, tax=document.tax,
             total=document.total, payable=document.payable,
             taxes=json.dumps([t.as_json() for t in document.taxes]),
-            warnings=json.dumps(list(warnings or ())), updated_at=now)
-        existing = await self.store.list(Bill.select(Bill.id, Bill.status).where(
+            warnings=json.dumps(list(warnings or ())), updated_at=now, digest=digest,
+            source_file=clean_text(source_file)[:300])
+        first = await self.store.list(Bill.select(Bill.id, Bill.status).where(
             (Bill.company == company_id) & (Bill.dedupe_key == dedupe)).tuples())
-        if existing:
-            bill_id, status = existing[0]
+        if first and invoice_id is not None:
+            bill_id, status = first[0]
             if status not in (REVIEW, REJECTED):
                 return Received("refused", bill_id)
             await self.store.execute(Bill.update(
@@ -192,6 +293,23 @@ class Bills:
                 .where(Bill.id == bill_id))
             await self.store.execute(BillLine.delete().where(BillLine.bill == bill_id))
             outcome = "updated"
+        elif first:
+            held = await self.store.list(Bill.select(
+                Bill.id, Bill.digest, Bill.issue_date, Bill.net, Bill.tax, Bill.payable).where(
+                (Bill.id == first[0][0]) | (Bill.version_of == first[0][0]))
+                .order_by(Bill.id).tuples())
+            for bill_id, held_digest, *figures in held:
+                if held_digest == digest or (not held_digest and _same_figures(figures,
+                                                                               document)):
+                    if not held_digest:  # kept before digests: remember this one's
+                        await self.store.execute(Bill.update(digest=digest)
+                                                 .where(Bill.id == bill_id))
+                    return Received("unchanged", bill_id, first[0][0])
+            values["warnings"] = json.dumps([*(warnings or ()), "new_version"])
+            bill_id = await self.store.execute(Bill.insert(
+                company=company_id, dedupe_key=f"{dedupe}|{digest[:20]}", received_at=now,
+                version_of=first[0][0], **values))
+            outcome = "version"
         else:
             bill_id = await self.store.execute(Bill.insert(
                 company=company_id, dedupe_key=dedupe, received_at=now, **values))
@@ -201,14 +319,30 @@ class Bills:
             quantity=line.quantity, unit_price=line.unit_price, net=line.net,
             tax_category=line.tax_category, tax_rate=line.tax_rate)
             for n, line in enumerate(document.lines, 1)])
-        return Received(outcome, bill_id)
+        return Received(outcome, bill_id, first[0][0] if first else None)
+
+    async def versions(self, bill_id: int) -> list[BillVersion]:
+        """Every version of the document this bill is one of, first received first: which
+        file (or member) brought which, and what became of each."""
+        rows = await self.store.list(Bill.select(Bill.id, Bill.version_of).where(
+            Bill.id == bill_id).tuples())
+        if not rows:
+            raise BillError("unknown_bill")
+        first = rows[0][1] or rows[0][0]
+        return [BillVersion(i, received, source, source_file, status, Decimal(total))
+                for i, received, source, source_file, status, total in await self.store.list(
+                    Bill.select(Bill.id, Bill.received_at, Bill.source, Bill.source_file,
+                                Bill.status, Bill.total)
+                    .where((Bill.id == first) | (Bill.version_of == first))
+                    .order_by(Bill.id).tuples())]
 
     # -- reading -------------------------------------------------------------------------------
 
     def _rows(self):
         return (Bill.select(Bill.id, fn.COALESCE(Contact.name, Bill.seller), Bill.vendor,
                             Bill.number, Bill.kind, Bill.issue_date, Bill.due_date, Bill.pay_on,
-                            Bill.currency, Bill.total, Bill.payable, Bill.status, Bill.source)
+                            Bill.currency, Bill.total, Bill.payable, Bill.status, Bill.source,
+                            Bill.paid_on)
                 .join(Contact, JOIN.LEFT_OUTER, on=(Bill.vendor == Contact.id)))
 
     async def _credits(self, company_id: int, numbers: list[str]) -> dict[str, Decimal]:
@@ -231,14 +365,16 @@ class Bills:
         credits = await self._credits(company_id, [r[3] for r in rows if r[4] == "invoice"])
         result = []
         for (i, vendor, vendor_id, number, kind, issued, due, pay_on, currency, total, payable,
-             status, source) in rows:
+             status, source, paid_on) in rows:
             if vendor_id is None:
                 vendor = json.loads(vendor).get("name", "")
             owed = Decimal(payable)
-            if kind == "invoice":
+            if status not in OPEN:
+                owed = ZERO  # paid, rejected or a duplicate: nothing is owed on it
+            elif kind == "invoice":
                 owed = max(ZERO, owed - credits.get(number_key(number), ZERO))
             result.append(BillRow(i, vendor, vendor_id, number, kind, issued, due, pay_on,
-                                  currency, Decimal(total), owed, status, source))
+                                  currency, Decimal(total), owed, status, source, paid_on))
         return result
 
     async def list(self, company_id: int, *, status: str | None = None, before: int | None = None,
@@ -265,10 +401,10 @@ class Bills:
         extra = await self.store.list(Bill.select(
             Bill.company, Bill.seller, Bill.buyer_name, Bill.terms, Bill.notes, Bill.net,
             Bill.tax, Bill.taxes, Bill.warnings, Bill.sender, Bill.reason, Bill.paid_on,
-            Bill.paid_method, Bill.version, Bill.corrects_number, Bill.payable)
-            .where(Bill.id == bill_id).tuples())
+            Bill.paid_method, Bill.version, Bill.corrects_number, Bill.payable,
+            Bill.duplicate_of).where(Bill.id == bill_id).tuples())
         (company_id, seller, buyer, terms, notes, net, tax, taxes, warnings, sender, reason,
-         paid_on, paid_method, version, corrects, payable) = extra[0]
+         paid_on, paid_method, version, corrects, payable, duplicate_of) = extra[0]
         row = (await self._to_rows(company_id, rows))[0]
         lines = await self.store.list(BillLine.select(
             BillLine.description, BillLine.quantity, BillLine.unit_price, BillLine.net,
@@ -294,7 +430,7 @@ class Bills:
                                                      or proposed_vendor)
         return BillView(row, company_id, document, sender, proposed_vendor, proposed_category,
                         tuple(cat for *_rest, cat in lines), reason, paid_on, paid_method,
-                        tuple(json.loads(warnings)), version)
+                        tuple(json.loads(warnings)), version, duplicate_of)
 
     async def last_category(self, company_id: int, vendor_id: int | None) -> int | None:
         if vendor_id is None:
@@ -404,15 +540,37 @@ class Bills:
             raise BillError("reason_needed")
         await self._end(bill_id, REJECTED, reason, preparer_id, version)
 
-    async def mark_duplicate(self, bill_id: int, preparer_id: int | None, *,
-                             version: int | None = None) -> None:
-        await self._end(bill_id, DUPLICATE, "duplicate", preparer_id, version)
+    async def duplicate_candidates(self, bill_id: int) -> list[BillRow]:
+        """The bills this one may duplicate: its other versions, and the same number from the
+        same vendor or seller (spaces, dashes, zeros and case aside), not already set aside."""
+        rows = await self.store.list(Bill.select(
+            Bill.company, Bill.vendor, Bill.number_key, Bill.kind, Bill.version_of,
+            Bill.dedupe_key).where(Bill.id == bill_id).tuples())
+        if not rows:
+            raise BillError("unknown_bill")
+        company_id, vendor, key, kind, version_of, _dedupe = rows[0]
+        first = version_of or bill_id
+        same = (Bill.id == first) | (Bill.version_of == first)
+        if vendor is not None:
+            same |= (Bill.vendor == vendor) & (Bill.number_key == key) & (Bill.kind == kind)
+        found = await self.store.list(self._rows().where(
+            (Bill.company == company_id) & (Bill.id != bill_id) & same
+            & Bill.status.not_in((REJECTED, DUPLICATE))).order_by(Bill.id).tuples())
+        return await self._to_rows(company_id, found)
 
-    async def _end(self, bill_id: int, status: str, reason: str, preparer_id, version) -> None:
+    async def mark_duplicate(self, bill_id: int, preparer_id: int | None, *, of: int,
+                             version: int | None = None) -> None:
+        """Set this bill aside as a duplicate of bill `of` (one of duplicate_candidates)."""
+        if of not in {b.id for b in await self.duplicate_candidates(bill_id)}:
+            raise BillError("duplicate_of_unknown")
+        await self._end(bill_id, DUPLICATE, "duplicate", preparer_id, version, duplicate_of=of)
+
+    async def _end(self, bill_id: int, status: str, reason: str, preparer_id, version,
+                   duplicate_of: int | None = None) -> None:
         async with self.store.write():
             _company, invoice_id, *_rest = await self._open(bill_id, version)
             await self.store.execute(Bill.update(
-                status=status, reason=reason, decided_by=preparer_id,
+                status=status, reason=reason, decided_by=preparer_id, duplicate_of=duplicate_of,
                 updated_at=self.store.clock(), version=Bill.version + 1)
                 .where(Bill.id == bill_id))
             if invoice_id is not None:
@@ -439,6 +597,39 @@ class Bills:
         if exists is not None:
             await self.store.invoices.reported(invoice_id, status, note, paid_on=paid_on,
                                                paid_method=method)
+
+    # -- taxes ---------------------------------------------------------------------------------
+
+    async def tax_shares_of(self, bill_ids: list[int]) -> dict[int, list[TaxShare]]:
+        """Each bill's taxes apart, for a page of bills."""
+        if not bill_ids:
+            return {}
+        rows = await self.store.list(Bill.select(Bill.id, Bill.seller, Bill.taxes).where(
+            Bill.id.in_(bill_ids)).tuples())
+        return {i: tax_shares(_taxes_only(seller, taxes)) for i, seller, taxes in rows}
+
+    async def tax_period(self, company_id: int, start: dt.date, end: dt.date) -> TaxPeriod:
+        """The taxes on the company's bills issued from `start` to `end` (both included)."""
+        rows = await self.store.list(Bill.select(
+            Bill.kind, Bill.status, Bill.currency, Bill.seller, Bill.taxes).where(
+            (Bill.company == company_id) & Bill.status.in_((REVIEW, SCHEDULED, PAID))
+            & (Bill.issue_date >= start.isoformat()) & (Bill.issue_date <= end.isoformat()))
+            .tuples())
+        approved: dict[tuple[str, str], Decimal] = {}
+        for_review: dict[tuple[str, str], Decimal] = {}
+        counts = {True: 0, False: 0}
+        derived = False
+        for kind, status, currency, seller, taxes in rows:
+            sums = for_review if status == REVIEW else approved
+            counts[status == REVIEW] += 1
+            sign = -1 if kind == "credit_note" else 1
+            document = _taxes_only(seller, taxes)
+            for share in tax_shares(document):
+                key = (currency, share.name)
+                sums[key] = sums.get(key, ZERO) + sign * share.amount
+                derived = derived or share.derived
+        return TaxPeriod(start, end, _listed(approved), _listed(for_review), counts[False],
+                         counts[True], derived)
 
     # -- the payment schedule ------------------------------------------------------------------
 

@@ -3,8 +3,10 @@ accounts or codes. The network, the UBL import and the UBL export all speak this
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from store.money import ZERO
@@ -52,21 +54,46 @@ class DocLine:
 
 
 @dataclass(frozen=True)
+class TaxPart:
+    """One tax inside a document's tax subtotal: GST and QST on the same lines are two parts.
+
+    `derived`: the document stated only their sum (a UBL file at 14.975 %), and the parts were
+    worked out from the rates; otherwise each amount is exactly as sent."""
+
+    name: str  # "GST", "HST", "QST", "PST", "RST", or the document's own ("VAT")
+    rate: Decimal
+    amount: Decimal
+    derived: bool = False
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "rate": str(self.rate), "amount": str(self.amount),
+                "derived": self.derived}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TaxPart:
+        return cls(data["name"], Decimal(data["rate"]), Decimal(data["amount"]),
+                   bool(data.get("derived")))
+
+
+@dataclass(frozen=True)
 class DocTax:
     category: str
     rate: Decimal
     taxable: Decimal
     amount: Decimal
     name: str = ""
+    parts: tuple[TaxPart, ...] = ()  # each tax apart, when known (GST, QST...)
 
     def as_json(self) -> dict:
         return {"category": self.category, "rate": str(self.rate), "taxable": str(self.taxable),
-                "amount": str(self.amount), "name": self.name}
+                "amount": str(self.amount), "name": self.name,
+                "parts": [p.as_json() for p in self.parts]}
 
     @classmethod
     def from_json(cls, data: dict) -> DocTax:
         return cls(data["category"], Decimal(data["rate"]), Decimal(data["taxable"]),
-                   Decimal(data["amount"]), data.get("name", ""))
+                   Decimal(data["amount"]), data.get("name", ""),
+                   tuple(TaxPart.from_json(p) for p in data.get("parts", ())))
 
 
 @dataclass(frozen=True)
@@ -93,3 +120,17 @@ class Document:
     charges: Decimal = ZERO
     prepaid: Decimal = ZERO
     warnings: tuple[str, ...] = field(default=())
+
+    def digest(self) -> str:
+        """What the document says, as a hash: the same document received twice has the same
+        digest, however its file was laid out; what an import noticed (warnings) is not in it."""
+        content = asdict(self)
+        content.pop("warnings")
+        text = json.dumps(content, sort_keys=True, default=_canonical, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    raise TypeError(type(value).__name__)

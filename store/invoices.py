@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from peewee import fn
 
 from store import delivery_rules
-from store.documents import DocLine, DocTax, Document, Party, number_key
+from store.documents import DocLine, DocTax, Document, Party, TaxPart, number_key
 from store.models import Company, Contact, Invoice, InvoiceLine
 from store.money import cents
 from store.taxes import Totals, codes_for, line_net, tax_code, totals
@@ -101,6 +101,22 @@ class InvoiceView:
     paid_method: str
     corrects: int | None
     version: int
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """Where an invoice would go and for how much: what a preparer confirms before it does."""
+
+    route: str  # "network" or "email"
+    refusal: str | None  # why not the network
+    customer: str
+    books: str  # the customer's books on the network (route "network")
+    email: str  # the customer's address (route "email"; "" when it has none)
+    total: Decimal
+    currency: str
+    status: str  # draft, or what a send again would follow
+    previous_route: str | None
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -312,16 +328,19 @@ class Invoices:
         grouped: dict[tuple[str, Decimal], list] = {}
         for tax in view.totals.taxes:
             code = tax_code(region, tax.code)
-            key = (code.category, code.rate)
-            entry = grouped.setdefault(key, [Decimal(0), Decimal(0), set(), []])
-            if tax.code not in entry[2]:
-                entry[2].add(tax.code)
+            key = (code.category, code.rate)  # what one e-invoice line can state
+            entry = grouped.setdefault(key, [Decimal(0), set(), {}])
+            if tax.code not in entry[1]:
+                entry[1].add(tax.code)
                 entry[0] += tax.taxable
-            entry[1] += tax.amount
-            if tax.name and tax.name not in entry[3]:
-                entry[3].append(tax.name)
-        taxes = tuple(DocTax(cat, rate, cents(base), cents(amount), "+".join(names))
-                      for (cat, rate), (base, amount, _codes, names) in grouped.items())
+            part = entry[2].setdefault((tax.name, tax.rate), Decimal(0))
+            entry[2][(tax.name, tax.rate)] = part + tax.amount
+        taxes = tuple(
+            DocTax(cat, rate, cents(base), cents(sum(parts.values(), Decimal(0))),
+                   "+".join(dict.fromkeys(name for name, _rate in parts if name)),
+                   tuple(TaxPart(name, part_rate, cents(amount))
+                         for (name, part_rate), amount in parts.items() if name))
+            for (cat, rate), (base, _codes, parts) in grouped.items())
         corrects_number = ""
         if view.corrects is not None:
             corrects_number = (await self.get(view.corrects)).row.number
@@ -356,9 +375,24 @@ class Invoices:
         refusal = delivery_rules.network_refusal(sides[sender_id], sides.get(receiver_id))
         return refusal, receiver_id
 
+    async def plan(self, invoice_id: int) -> SendPlan:
+        """Where "Send" would take this invoice, said before it goes."""
+        view = await self.get(invoice_id)
+        refusal, receiver = await self.route(invoice_id)
+        customer = await self.store.network.contact(view.customer_id)
+        books = ""
+        if refusal is None:
+            books = (await self.store.network.company(receiver)).details.name
+        return SendPlan("network" if refusal is None else "email", refusal,
+                        customer.details.name, books, customer.details.email,
+                        view.row.total, view.row.currency, view.row.status, view.row.route,
+                        view.row.kind)
+
     async def send(self, invoice_id: int, preparer_id: int | None,
-                   mail: Callable[[Document, str], Envelope]) -> SendOutcome:
-        """Send a draft (or send again one the customer rejected or has not decided on).
+                   mail: Callable[[Document, str], Envelope], *,
+                   again: bool = False) -> SendOutcome:
+        """Send a draft; with `again`, send once more one the customer rejected or has not
+        decided on (a sent invoice is never sent again by accident).
 
         `mail(document, why not the network)` composes the email when the network cannot
         carry it (the service layer's job: text, HTML and the UBL file)."""
@@ -366,6 +400,8 @@ class Invoices:
         view = await self.get(invoice_id)
         if view.row.status not in (DRAFT, SENT, RECEIVED, REJECTED):
             raise InvoiceError("already_decided")
+        if view.row.status != DRAFT and not again:
+            raise InvoiceError("already_sent")
         refusal, receiver = await self.route(invoice_id)
         if refusal is None:
             document = await self.document(invoice_id)

@@ -208,6 +208,7 @@ class Company(BaseModel):
     region = TextField(default="CA")
     plan = TextField(default="essentials")
     business_number = TextField(default="")  # its GST/HST registration, compact
+    peppol_id = TextField(default="")  # "scheme:value", the scheme from Peppol's EAS list
     visible = BooleanField(default=True)
     version = IntegerField(default=1)
     updated_at = DateTimeField()
@@ -263,6 +264,7 @@ class Contact(BaseModel):
     address = TextField(default="")
     city = TextField(default="")
     business_number = TextField(default="")  # compact: 9 digits, or 15 with RT0001
+    peppol_id = TextField(default="")  # "scheme:value", the scheme from Peppol's EAS list
     member = ForeignKeyField(Company, column_name="member_id", null=True, lazy_load=False,
                              backref="linked_contacts")
     synced_version = IntegerField(null=True)
@@ -408,6 +410,10 @@ class Bill(BaseModel):
     received_at = DateTimeField()
     updated_at = DateTimeField()
     version = IntegerField(default=1)
+    digest = TextField(default="")  # of the document as received: the same one again is a no-op
+    source_file = TextField(default="")  # the file an imported bill came from
+    version_of = IntegerField(null=True)  # the first bill under this key, when a new version
+    duplicate_of = IntegerField(null=True)  # the bill this one was marked a duplicate of
 
 
 class BillLine(BaseModel):

@@ -117,3 +117,26 @@ def totals(region: str, lines: list[tuple[Decimal, str]]) -> Totals:
             taxes.append(TaxLine(code, part.name, part.category, part.rate, base,
                                  cents(base * part.rate / 100)))
     return Totals(sum((net for net, _code in lines), ZERO), tuple(taxes))
+
+
+def stated_parts(category: str, rate: Decimal, taxable: Decimal, amount: Decimal,
+                 region: str) -> tuple:
+    """The taxes inside a subtotal that states only their sum (an e-invoice line carries one
+    rate: GST + QST is one subtotal at 14.975 %), worked out from a Canadian seller's rates.
+
+    One component: its name, the amount exactly as sent. Several: each at its rate, rounded
+    to the cent, the last taking what is left so the parts add up to the amount as sent (these
+    are marked `derived`). No matching code, or a seller outside Canada: one part, "VAT"."""
+    from store.documents import TaxPart
+
+    if region.upper() == "CA":
+        for code in _table()["CA"]:
+            if code.category == category and code.rate == rate:
+                parts = code.components
+                if len(parts) == 1:
+                    return (TaxPart(parts[0].name, rate, amount),)
+                shares = [cents(taxable * p.rate / 100) for p in parts[:-1]]
+                shares.append(amount - sum(shares, ZERO))
+                return tuple(TaxPart(p.name, p.rate, share, derived=True)
+                             for p, share in zip(parts, shares, strict=True))
+    return (TaxPart("VAT", rate, amount),)

@@ -61,11 +61,27 @@ async def test_an_invoice_exports_as_ubl_and_imports_back_equal(store, db_url, t
     assert "buyer_not_company" in result["warnings"]  # the buyer is Toiture Fortin, not us
     again = json.loads(linkdesk("--db", db_url, "bills", "import", str(out), "--company",
                                 "firm", "--json").stdout)
-    assert again[0]["outcome"] == "updated"  # the same document twice: one bill
+    assert again[0]["outcome"] == "unchanged"  # the same document twice: one bill
     listed = json.loads(linkdesk("--db", db_url, "bills", "list", "--company", str(books),
                                  "--json").stdout)
     assert [(b["number"], b["status"], b["total"]) for b in listed] == [
         ("F-2026-001", "review", str(document.total))]
+    # The file states GST + QST as one 14.975 % subtotal: split by rate, and said to be.
+    assert [(t["name"], t["amount"], t["derived"]) for t in listed[0]["taxes"]] == [
+        ("GST", "26.63", True), ("QST", "53.12", True)]
+    period = linkdesk("--db", db_url, "bills", "taxes", "--company", "firm", "--from",
+                      "2026-03-01", "--to", "2026-03-31", "--json")
+    assert period.returncode == 0, period.stderr
+    taxes = json.loads(period.stdout)
+    assert taxes["approved"] == [] and taxes["bills_for_review"] == 1
+    assert taxes["for_review"] == [{"currency": "CAD", "tax": "GST", "amount": "26.63"},
+                                   {"currency": "CAD", "tax": "QST", "amount": "53.12"}]
+    said = linkdesk("--db", db_url, "--lang", "en", "bills", "taxes", "--company", "firm",
+                    "--from", "2026-03-01", "--to", "2026-03-31")
+    assert "Not counted: 1 bill still for review (GST $26.63, QST $53.12)." in said.stdout
+    backwards = linkdesk("--db", db_url, "bills", "taxes", "--company", "firm", "--from",
+                         "2026-04-01", "--to", "2026-03-31")
+    assert backwards.returncode == 2 and "--to" in backwards.stderr
 
 
 async def test_every_sample_and_a_broken_one_through_the_command(store, db_url, tmp_path):
@@ -80,9 +96,13 @@ async def test_every_sample_and_a_broken_one_through_the_command(store, db_url, 
     assert done.returncode == 1, done.stderr  # one file refused
     results = json.loads(done.stdout)
     assert results[-1]["outcome"] == "refused" and results[-1]["problems"][0]["rule"] == "XML"
-    # The samples reuse numbers for one seller (their README): one bill per seller and number.
-    assert {r["outcome"] for r in results[:-1]} <= {"created", "updated"}
-    assert len({(r["number"]) for r in results[:-1]}) == 2
+    # The samples reuse numbers for one seller (their README), yet each is a document of its
+    # own: one bill each, a credit note never the update of an invoice, none written over.
+    assert {r["outcome"] for r in results[:-1]} <= {"created", "version"}
+    assert len({r["bill"] for r in results[:-1]}) == len(files)
+    listed = json.loads(linkdesk("--db", db_url, "bills", "list", "--company", "firm",
+                                 "--json").stdout)
+    assert len(listed) == len(files)
     companies = json.loads(linkdesk("--db", db_url, "company", "list", "--json").stdout)
     assert [(c["name"], c["firm_books"]) for c in companies] == [("Cabinet Tremblay", True)]
 

@@ -115,7 +115,7 @@ async def test_reject_goes_back_with_the_reason_and_a_resend_is_the_same_bill(st
     await store.bills.reject(row.id, "Mauvais prix", firm.id)
     back = await store.invoices.get(invoice)
     assert (back.row.status, back.row.status_note) == ("rejected", "Mauvais prix")
-    outcome = await store.invoices.send(invoice, firm.id, mailer([]))
+    outcome = await store.invoices.send(invoice, firm.id, mailer([]), again=True)
     assert outcome.bill == "updated"
     (again,) = await store.bills.list(b)
     assert again.id == row.id and again.status == "review"
@@ -125,14 +125,18 @@ async def test_the_same_invoice_twice_is_one_bill_and_refused_once_approved(stor
     firm, a, b, customer = pair
     invoice = await store.invoices.save(a, draft(customer), firm.id)
     assert (await store.invoices.send(invoice, firm.id, mailer([]))).bill == "created"
-    assert (await store.invoices.send(invoice, firm.id, mailer([]))).bill == "updated"
+    with pytest.raises(InvoiceError) as sent:  # never sent twice by accident
+        await store.invoices.send(invoice, firm.id, mailer([]))
+    assert sent.value.code == "already_sent"
+    assert (await store.invoices.send(invoice, firm.id, mailer([]), again=True)
+            ).bill == "updated"
     assert await store.bills.count(b) == 1
     (row,) = await store.bills.list(b)
     categories = [c for c, *_ in await store.bills.categories(b)]
     await store.bills.approve(row.id, categories=categories[:2], pay_on=TODAY,
                               preparer_id=firm.id, create_vendor=True)
     with pytest.raises(InvoiceError):
-        await store.invoices.send(invoice, firm.id, mailer([]))  # decided: not sent again
+        await store.invoices.send(invoice, firm.id, mailer([]), again=True)  # decided
     assert await store.bills.count(b, None) == 1
     # A number is unique in the company, spaces, dashes, zeros and case aside.
     with pytest.raises(InvoiceError) as taken:
@@ -283,3 +287,98 @@ async def test_business_numbers_travel_on_invoices_and_match_the_vendor(store, p
         imported.bill_id, categories=[categories[0]] * len(made.lines), pay_on=TODAY,
         preparer_id=firm.id, create_vendor=True)
     assert (await store.network.contact(new_vendor)).business_number == "897654323RT0001"
+
+
+def _document(number: str = "F-100", kind: str = "invoice", total: str = "114.98", **kw):
+    from store.documents import DocLine, DocTax, Document
+
+    net = D(kw.get("net", "100.00"))
+    tax = D(total) - net
+    return Document(
+        kind=kind, number=number, issue_date="2026-03-01", due_date=kw.get("due"),
+        terms="Net 30", currency="CAD", seller=Party("Fournitures Roy", region="CA"),
+        buyer=Party("Toiture Fortin", region="CA"),
+        lines=(DocLine("Clous", D("1"), net, net, "S", D("14.975")),),
+        taxes=(DocTax("S", D("14.975"), net, tax),), net=net, tax=tax, total=D(total),
+        payable=D(total), corrects_number=kw.get("corrects", ""))
+
+
+async def test_no_bill_is_replaced_by_another_document_under_its_number(store, pair):
+    """The same document again changes nothing; a credit note under an invoice's number is a
+    bill of its own; a different document under a number held is a new version beside the
+    first, and the history says which file brought which."""
+    _firm, _a, b, _customer = pair
+    first = await store.bills.import_document(b, _document(), "a.xml")
+    assert first.outcome == "created"
+    again = await store.bills.import_document(b, _document(), "a-copy.xml")
+    assert (again.outcome, again.bill_id) == ("unchanged", first.bill_id)
+    credit = await store.bills.import_document(
+        b, _document(kind="credit_note", total="11.50", net="10.00", corrects="F-100"),
+        "credit.xml")
+    assert credit.outcome == "created" and credit.bill_id != first.bill_id
+    changed = await store.bills.import_document(b, _document(total="114.99"), "b.xml")
+    assert (changed.outcome, changed.first_id) == ("version", first.bill_id)
+    assert changed.bill_id not in (first.bill_id, credit.bill_id)
+    kept = await store.bills.get(first.bill_id)
+    assert kept.row.total == D("114.98") and kept.row.status == "review"
+    newer = await store.bills.get(changed.bill_id)
+    assert newer.row.total == D("114.99") and "new_version" in newer.warnings
+    assert await store.bills.count(b, None) == 3
+    versions = await store.bills.versions(first.bill_id)
+    assert [(v.bill_id, v.source_file) for v in versions] == [
+        (first.bill_id, "a.xml"), (changed.bill_id, "b.xml")]
+    assert await store.bills.versions(changed.bill_id) == versions
+    # Each version is held once: the second file again is "already imported" too.
+    assert (await store.bills.import_document(b, _document(total="114.99"), "b2.xml")
+            ).outcome == "unchanged"
+    # Deciding the first does not stop a new version from being shown.
+    categories = [c for c, *_ in await store.bills.categories(b)]
+    await store.bills.approve(first.bill_id, categories=categories[:1], pay_on=TODAY,
+                              preparer_id=None, create_vendor=True)
+    third = await store.bills.import_document(b, _document(total="115.00"), "c.xml")
+    assert third.outcome == "version" and await store.bills.count(b, None) == 4
+    # A duplicate is marked as the duplicate of a named bill, one it can duplicate.
+    candidates = await store.bills.duplicate_candidates(third.bill_id)
+    assert [c.id for c in candidates] == [first.bill_id, changed.bill_id]
+    with pytest.raises(BillError) as unknown:
+        await store.bills.mark_duplicate(third.bill_id, None, of=credit.bill_id)
+    assert unknown.value.code == "duplicate_of_unknown"
+    await store.bills.mark_duplicate(third.bill_id, None, of=first.bill_id)
+    marked = await store.bills.get(third.bill_id)
+    assert (marked.row.status, marked.duplicate_of, marked.row.owed) == (
+        "duplicate", first.bill_id, D("0"))
+
+
+async def test_gst_and_qst_stay_apart_on_the_bill_and_in_the_period(store, pair):
+    """A network invoice's GST and QST arrive apart, exactly as the sender computed them; a
+    file that states only their sum (14.975 %) is split by rate, marked as worked out; the
+    period's totals say what can be claimed as input tax credits and refunds."""
+    from store.bills import tax_shares
+
+    firm, a, b, customer = pair
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    await store.invoices.send(invoice, firm.id, mailer([]))
+    (row,) = await store.bills.list(b)
+    shares = tax_shares((await store.bills.get(row.id)).document)
+    # 3 x 125.50 = 376.50 at GST+QST, 80.00 at GST alone
+    assert [(s.name, s.rate, s.amount, s.derived) for s in shares] == [
+        ("GST", D("5"), D("18.83"), False), ("QST", D("9.975"), D("37.56"), False),
+        ("GST", D("5"), D("4.00"), False)]
+    imported = await store.bills.import_document(b, _document(), "roy.xml")
+    file_shares = tax_shares((await store.bills.get(imported.bill_id)).document)
+    assert [(s.name, s.amount, s.derived) for s in file_shares] == [
+        ("GST", D("5.00"), True), ("QST", D("9.98"), True)]
+    await store.bills.import_document(
+        b, _document("F-7", kind="credit_note", total="11.50", net="10.00", corrects="F-100"),
+        "c.xml")
+    categories = [c for c, *_ in await store.bills.categories(b)]
+    await store.bills.approve(row.id, categories=categories[:2], pay_on=TODAY,
+                              preparer_id=firm.id, create_vendor=True)
+    period = await store.bills.tax_period(b, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert period.approved == (("CAD", "GST", D("22.83")), ("CAD", "QST", D("37.56")))
+    assert period.for_review == (("CAD", "GST", D("4.50")), ("CAD", "QST", D("8.98")))
+    assert (period.bills, period.bills_for_review, period.derived) == (1, 2, True)
+    assert period.claimable("itc") == (("CAD", D("22.83")),)
+    assert period.claimable("itr") == (("CAD", D("37.56")),)
+    before = await store.bills.tax_period(b, dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert (before.approved, before.for_review, before.bills) == ((), (), 0)

@@ -58,6 +58,9 @@ async def test_review_approve_schedule_and_pay_from_the_keyboard(store):
         assert isinstance(review, BillReviewScreen)
         text = str(review.query_one("#bill-text", Static).render())
         assert "Fuite [bold]x[/bold]" in text  # what the vendor typed is text, never markup
+        # GST and QST apart, as the sender computed them (2 x 95.00 = 190.00)
+        assert "Tax GST 5% on $190.00: $9.50" in text, text
+        assert "Tax QST 9.975% on $190.00: $18.95" in text, text
         assert review.query_one("#pay-on").value == due.isoformat()  # the due date proposed
         await pilot.press("ctrl+s")  # no vendor chosen yet: said, nothing saved
         await settle(pilot)
@@ -88,6 +91,29 @@ async def test_review_approve_schedule_and_pay_from_the_keyboard(store):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, BillsScreen)
+        # A paid bill says so, owes nothing, and has nothing left to decide.
+        row = pilot.app.screen.query_one(DataTable).get_row_at(0)
+        assert str(row[-1]) == "$0.00", row
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = pilot.app.screen
+        assert isinstance(shown, BillReviewScreen)
+        text = str(shown.query_one("#bill-text", Static).render())
+        assert text.startswith("Paid on ") and "nothing owed" in text, text
+        assert "to pay $0.00" in text
+        await pilot.press("ctrl+s", "ctrl+d")  # nothing to decide: nothing happens
+        await settle(pilot)
+        assert (await store.bills.list(receiver))[0].status == "paid"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("t")  # the quarter's taxes: what can be claimed
+        await settle(pilot)
+        from tui.screens.bill_taxes import BillTaxesScreen
+
+        assert isinstance(pilot.app.screen, BillTaxesScreen)
+        said = str(pilot.app.screen.query_one("#taxes-text", Static).render())
+        assert "GST/HST input tax credits: $9.50" in said, said
+        assert "QST input tax refunds: $18.95" in said, said
     paid = await store.invoices.get(invoice)
     assert (paid.row.status, paid.paid_method) == ("paid", "transfer")
 
@@ -124,15 +150,40 @@ async def test_a_new_invoice_from_the_keyboard_totals_as_typed_then_sent_by_emai
         assert isinstance(pilot.app.screen, InvoicesScreen)
         (row,) = await store.invoices.list(books)
         assert (row.number, row.total, row.status) == ("INV-0001", Decimal("401.63"), "draft")
+        await pilot.press("s")  # asked first: where it goes, and for how much
+        from tests.harness import wait_for
+        from tui.screens.confirm import ConfirmScreen
+
+        await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        question = pilot.app.screen
+        assert isinstance(question, ConfirmScreen)
+        assert question.question == (
+            "Send this invoice of $401.63 to Café Lévesque by email to cafe@example.com (the "
+            "customer is not linked to a network member)?"), question.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert (await store.invoices.list(books))[0].status == "draft"
         await pilot.press("s")  # not linked to a member: by email, and why
+        await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press("y")
         await settle(pilot)
         (row,) = await store.invoices.list(books)
         assert (row.status, row.route, row.status_note) == ("sent", "email", "not_linked")
         note = str(pilot.app.screen.query_one("#invoice-note", Static).render())
         assert "not linked" in note
+        await pilot.press("s")  # sent already: never again on this key
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        await pilot.press("S")  # sending again is its own action, and says what happens
+        await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        assert "second email" in pilot.app.screen.question
+        await pilot.press("escape")
+        await settle(pilot)
     from store.models import Outbox
 
-    raw = await store.scalar(Outbox.select(Outbox.raw).where(Outbox.invoice == row.id))
+    raws = await store.list(Outbox.select(Outbox.raw).where(Outbox.invoice == row.id).tuples())
+    assert len(raws) == 1
+    raw = raws[0][0]
     assert b"invoice-INV-0001.xml" in bytes(raw) and b"cafe@example.com" in bytes(raw)
 
 
@@ -418,3 +469,28 @@ async def test_the_bills_list_on_top_shows_a_bill_that_arrives(store):
         assert pilot.app.screen is screen
         assert screen.query_one(DataTable).row_count == 1
         assert not screen.query_one("#bills-empty").display
+
+
+async def test_a_new_invoice_line_takes_the_previous_lines_tax(store):
+    from tui.screens.invoice_form import InvoiceFormScreen, LineRow
+    from tui.screens.invoices import InvoicesScreen
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        await store.network.open_books_for(client_id)
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, InvoicesScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, InvoiceFormScreen)
+        form.query(LineRow).first().query_one(Select).value = "GST+QST"
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        taxes = [row.query_one(Select).value for row in form.query(LineRow)]
+        assert taxes[-1] == "GST+QST" and len(taxes) >= 2, taxes

@@ -43,8 +43,9 @@ async def import_documents(store, company_id: int, documents: list[tuple]) -> li
         buyer = fold(document.buyer.name)
         if buyer and own not in buyer and buyer not in own:
             document = replace(document, warnings=(*document.warnings, "buyer_not_company"))
-        done = await store.bills.import_document(company_id, document)
+        done = await store.bills.import_document(company_id, document, Path(path).name)
         results.append({"file": str(path), "outcome": done.outcome, "bill": done.bill_id,
+                        "first": done.first_id, "kind": document.kind,
                         "number": document.number, "total": str(document.total),
                         "currency": document.currency, "warnings": list(document.warnings)})
     return results

@@ -16,16 +16,19 @@ from textual.widgets import Button, Input, Label, Select, Static
 from linkdesk.i18n import _
 from linkdesk.labels import (
     BILL_WARNINGS,
+    bill_decision,
     bill_error,
+    bill_status_label,
+    bill_summary,
     category_label,
     money,
     number,
     percent,
-    tax_category_label,
+    tax_name,
     tax_rate_label,
     when,
 )
-from store.bills import BillError, BillView
+from store.bills import BillError, BillVersion, BillView, tax_shares
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
@@ -35,10 +38,12 @@ from tui.widgets.text_input import TextInput
 NEW_VENDOR = -1
 
 
-def bill_text(view: BillView) -> str:
-    """The bill as sent, in plain lines (never markup: every value came from someone else)."""
+def bill_text(view: BillView, versions: list[BillVersion] = ()) -> str:
+    """The bill as sent, in plain lines (never markup: every value came from someone else):
+    what became of it, each tax apart, and the versions of the document held."""
     doc = view.document
-    lines = [_("Vendor: {name}").format(name=view.row.vendor),
+    lines = [decision] if (decision := bill_decision(view)) else []
+    lines += [_("Vendor: {name}").format(name=view.row.vendor),
              _("Issued {issued} · due {due}").format(issued=when(doc.issue_date),
                                                      due=when(doc.due_date) or "—")]
     if doc.terms:
@@ -48,17 +53,28 @@ def bill_text(view: BillView) -> str:
                      f"{money(line.unit_price, doc.currency):>11} = "
                      f"{money(line.net, doc.currency):>11}  "
                      f"{tax_rate_label(line.tax_category, line.tax_rate)}")
-    for tax in doc.taxes:
+    for share in tax_shares(doc):
         lines.append("  " + _("Tax {category} {rate} on {base}: {amount}").format(
-            category=tax.name or tax_category_label(tax.category), rate=percent(tax.rate),
-            base=money(tax.taxable, doc.currency),
-            amount=money(tax.amount, doc.currency)))
+            category=tax_name(share.name), rate=percent(share.rate),
+            base=money(share.taxable, doc.currency),
+            amount=money(share.amount, doc.currency))
+            + (" " + _("(worked out from the combined rate the file states)")
+               if share.derived else ""))
     lines.append(_("Total {total} · to pay {payable}").format(
         total=money(doc.total, doc.currency), payable=money(view.row.owed, doc.currency)))
     if doc.notes:
         lines.append(_("Notes: {notes}").format(notes=doc.notes))
     for warning in view.warnings:
         lines.append("⚠ " + _(BILL_WARNINGS.get(warning, warning)))
+    if len(versions) > 1:
+        lines.append(_("Versions of this document:"))
+        for n, version in enumerate(versions, 1):
+            source = version.source_file or _("from the network")
+            lines.append(f"  {n}. " + _("{source} · received {date} · {total} · {status}").format(
+                source=source, date=when(version.received_at.date().isoformat()),
+                total=money(version.total, doc.currency),
+                status=bill_status_label(version.status))
+                + (" " + _("(this one)") if version.bill_id == view.row.id else ""))
     return "\n".join(lines)
 
 
@@ -110,10 +126,19 @@ class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
     async def load(self) -> None:
         store = self.store
         view = self.view = await store.bills.get(self.bill_id)
+        versions = await store.bills.versions(self.bill_id)
+        title = (_("Credit note {number} from {vendor}") if view.row.kind == "credit_note"
+                 else _("Bill {number} from {vendor}"))
         self.query_one("#bill-title", Static).update(Text(
-            _("Bill {number} from {vendor}").format(number=view.row.number,
-                                                    vendor=view.row.vendor), style="bold"))
-        self.query_one("#bill-text", Static).update(Text(bill_text(view)))
+            title.format(number=view.row.number, vendor=view.row.vendor), style="bold"))
+        self.query_one("#bill-text", Static).update(Text(bill_text(view, versions)))
+        if view.row.status != "review":  # decided: shown as it is, nothing left to decide
+            for form in self.query(".form-row, #approve-button, #reject-button, "
+                                   "#duplicate-button"):
+                form.display = False
+            self.refresh_bindings()
+            self.set_focus(self.query_one("#close-button"))
+            return
         vendor = self.query_one("#vendor", Select)
         if view.row.vendor_id is not None:
             vendor.set_options([(view.row.vendor, view.row.vendor_id)])
@@ -171,9 +196,40 @@ class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
             return
         self.decide("reject", reason=reason)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("approve", "reject", "duplicate"):
+            return self.view is None or self.view.row.status == "review"
+        return True
+
     @on(Button.Pressed, "#duplicate-button")
     def action_duplicate(self) -> None:
-        self.decide("duplicate")
+        self.ask_duplicate()
+
+    @work(exclusive=True, group="bill-ask")
+    async def ask_duplicate(self) -> None:
+        """Which bill this one repeats, named before anything is marked."""
+        from tui.screens.choose import ChooseScreen
+        from tui.screens.confirm import ConfirmScreen
+
+        candidates = await self.store.bills.duplicate_candidates(self.bill_id)
+        if not candidates:
+            self._say(_("No other bill from this vendor has this number. If it should not "
+                        "be paid, reject it with a reason."))
+            return
+        if len(candidates) == 1:
+            question = _("Mark this bill a duplicate of {bill}? Nothing will be owed on "
+                         "this one.").format(bill=bill_summary(candidates[0]))
+            if not await self.app.push_screen_wait(ConfirmScreen(question,
+                                                                 _("Mark duplicate"))):
+                return
+            of = candidates[0].id
+        else:
+            of = await self.app.push_screen_wait(ChooseScreen(
+                _("This bill is a duplicate of which one? Nothing will be owed on this one."),
+                [(bill_summary(c), c.id) for c in candidates]))
+            if of is None:
+                return
+        self.decide("duplicate", of=of)
 
     @on(Button.Pressed, "#close-button")
     def action_close(self) -> None:
@@ -199,8 +255,10 @@ class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
                                    version=view.version)
                 self.notify(_("Rejected: the vendor sees your reason."), markup=False)
             else:
-                await bills.mark_duplicate(self.bill_id, self.preparer_id, version=view.version)
-                self.notify(_("Marked a duplicate."), markup=False)
+                await bills.mark_duplicate(self.bill_id, self.preparer_id, of=given["of"],
+                                           version=view.version)
+                self.notify(_("Marked a duplicate of bill #{id}.").format(id=given["of"]),
+                            markup=False)
         except BillError as exc:
             self._say(bill_error(exc.code))
             return

@@ -21,6 +21,16 @@ from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
+def _payment_date(row: BillRow) -> str | None:
+    """The date that matters now: when it was paid, when it will be, when it is due; none
+    for a bill set aside (rejected, a duplicate)."""
+    if row.status == "paid":
+        return row.paid_on
+    if row.status in ("rejected", "duplicate"):
+        return None
+    return row.pay_on or row.due_date
+
+
 class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     """Bills received through the network or imported, newest first."""
 
@@ -31,7 +41,10 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         Binding("r", "review", _("Review"), id="review",
                 tooltip=_("Approve, reject or mark the selected bill a duplicate")),
         Binding("m", "paid", _("Mark paid"), id="paid"),
-        Binding("s", "schedule", _("Payment schedule"), id="schedule"),
+        Binding("s", "schedule", _("Schedule"), id="schedule",
+                tooltip=_("The payment schedule: approved bills by the date they are paid")),
+        Binding("t", "taxes", _("Taxes"), id="taxes",
+                tooltip=_("A period's taxes on bills: GST/HST credits, QST refunds")),
         Binding("I", "import", _("Import e-invoices"), id="import",
                 tooltip=_("UBL 2.1 files from any system, as bills for review")),
     ]
@@ -49,7 +62,7 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(_("Status"), _("Pay on"), _("Vendor"),
+        self.query_one(DataTable).add_columns(_("Status"), _("Date"), _("Vendor"),
                                               _("Number"), _("Owed"))
         self.reload()
 
@@ -69,7 +82,7 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     def show_rows(self, rows: list[BillRow]) -> None:
         table = self.paged_table
         for row in rows:
-            table.add_row(bill_status_label(row.status), when(row.pay_on or row.due_date),
+            table.add_row(bill_status_label(row.status), when(_payment_date(row)),
                           Text(row.vendor[:40]), Text(row.number[:20]),
                           Text(money(row.owed, row.currency), justify="right"),
                           key=str(row.id))
@@ -91,10 +104,6 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         row = self.current()
         if row is None:
             return
-        if row.status != "review":
-            self.notify(_("{status}: nothing to review.").format(
-                status=bill_status_label(row.status)), markup=False)
-            return
         self.app.push_screen(BillReviewScreen(row.id),
                              lambda changed: self._reload_if(changed, row.id))
 
@@ -115,6 +124,11 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         from tui.screens.bill_import import BillImportScreen
 
         self.app.push_screen(BillImportScreen(self.info.id), self._reload_if)
+
+    def action_taxes(self) -> None:
+        from tui.screens.bill_taxes import BillTaxesScreen
+
+        self.app.push_screen(BillTaxesScreen(self.info))
 
     def action_schedule(self) -> None:
         from tui.screens.payment_schedule import PaymentScheduleScreen

@@ -48,10 +48,12 @@ class LineRow(Horizontal):
     LineRow > Select { width: 22; }
     """
 
-    def __init__(self, region: str, line: LineDraft | None = None) -> None:
+    def __init__(self, region: str, line: LineDraft | None = None,
+                 tax_code: str | None = None) -> None:
         super().__init__(classes="line")
         self.tax_region = region
         self.line = line
+        self.tax_code = line.tax_code if line else tax_code  # a new line: the previous one's
 
     def compose(self) -> ComposeResult:
         language = current_language()
@@ -65,7 +67,7 @@ class LineRow(Horizontal):
                     placeholder=_("Unit price"), classes="price", compact=True)
         known = {c.code for c in codes}
         yield Select([(c.label(language), c.code) for c in codes],
-                     value=line.tax_code if line and line.tax_code in known else codes[0].code,
+                     value=self.tax_code if self.tax_code in known else codes[0].code,
                      allow_blank=False, compact=True, classes="tax")
 
     def draft(self) -> LineDraft | None:
@@ -202,7 +204,10 @@ class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
 
     @on(Button.Pressed, "#line-button")
     def action_add_line(self) -> None:
-        row = LineRow(self.tax_region)
+        """A new line under the last, with the last line's tax (most invoices have one)."""
+        rows = list(self.query(LineRow))
+        previous = rows[-1].query_one(Select).value if rows else None
+        row = LineRow(self.tax_region, tax_code=previous if isinstance(previous, str) else None)
         self.query_one("#lines").mount(row)
         self.call_after_refresh(lambda: self.set_focus(row.query_one(Input)))
 

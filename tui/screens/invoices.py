@@ -25,6 +25,20 @@ from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
+def _send_refusal(plan, again: bool) -> str:
+    """Why this send cannot even be asked, in words ("" when it can)."""
+    if plan.status == "draft" and again:
+        return _("This invoice was never sent: press s to send it.")
+    if plan.status != "draft" and not again:
+        return _("Already sent ({status}). To send it once more, press S.").format(
+            status=invoice_status_label(plan.status))
+    if plan.status in ("scheduled", "paid"):
+        return _("Not sent: {why}").format(why=why_not_network("already_decided"))
+    if plan.route == "email" and not plan.email:
+        return _("Not sent: {why}").format(why=why_not_network("customer_has_no_email"))
+    return ""
+
+
 class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     """A company's sales invoices: new, edit a draft, send, write its e-invoice."""
 
@@ -36,6 +50,9 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         Binding("e", "edit", _("Edit draft"), id="edit"),
         Binding("s", "send", _("Send"), id="send",
                 tooltip=_("Through the network when the customer can receive it, else by email")),
+        Binding("S", "send_again", _("Send again"), id="send_again",
+                tooltip=_("Send once more an invoice the customer rejected or has not "
+                          "decided on")),
         Binding("c", "credit", _("Credit note"), id="credit",
                 tooltip=_("A credit note reducing what the customer owes on this invoice")),
         Binding("x", "export", _("Export UBL"), id="export",
@@ -141,11 +158,19 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     def action_send(self) -> None:
         row = self.current()
         if row is not None:
-            self.send(row.id)
+            self.send(row.id, again=False)
+
+    def action_send_again(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.send(row.id, again=True)
 
     @work(exclusive=True, group="invoice-send")
-    async def send(self, invoice_id: int) -> None:
+    async def send(self, invoice_id: int, again: bool) -> None:
+        """Say where the invoice goes and for how much, and send it only on a yes."""
         from linkdesk.einvoice.mail import compose_invoice
+        from linkdesk.labels import send_question
+        from tui.screens.confirm import ConfirmScreen
 
         store = self.store
         sender = self.settings.sender_address
@@ -154,7 +179,21 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
             return compose_invoice(document, sender, store.clock())
 
         try:
-            outcome = await store.invoices.send(invoice_id, self.preparer_id, mail)
+            plan = await store.invoices.plan(invoice_id)
+        except InvoiceError as exc:
+            self.notify(_("Not sent: {why}").format(why=why_not_network(exc.code)),
+                        severity="warning", markup=False)
+            return
+        refusal = _send_refusal(plan, again)
+        if refusal:
+            self.notify(refusal, severity="warning", markup=False)
+            return
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                send_question(plan, again), _("Send again") if again else _("Send"))):
+            return
+        try:
+            outcome = await store.invoices.send(invoice_id, self.preparer_id, mail,
+                                                again=again)
         except InvoiceError as exc:
             self.notify(_("Not sent: {why}").format(why=why_not_network(exc.code)),
                         severity="warning", markup=False)
