@@ -54,6 +54,10 @@ FIELD_ERRORS = {
     "website_invalid": N_("Not a web address (example.com or https://example.com)."),
     "business_number_invalid": N_("Not a Canadian business number: 9 digits, or 15 as in "
                                   "123456782 RT0001."),
+    "peppol_scheme_unknown": N_("Not a Peppol identifier: start with a scheme Peppol accepts "
+                                "and a colon, as in 0088:7300010000001 (a GLN)."),
+    "peppol_id_invalid": N_("This Peppol identifier's value does not fit its scheme (a GLN is "
+                            "13 digits with its check digit, a D-U-N-S number 9 digits)."),
     "username_invalid": N_("2 to 64 letters, digits, dots, dashes, @ or underscores."),
     "username_taken": N_("That username is taken."),
     "password_too_short": N_("At least 10 characters."),
@@ -118,6 +122,10 @@ NETWORK_ERRORS = {
                      "and visibility."),
     "business_number_invalid": N_("Not a Canadian business number: 9 digits, or 15 as in "
                                   "123456782 RT0001."),
+    "peppol_scheme_unknown": N_("Not a Peppol identifier: start with a scheme Peppol accepts "
+                                "and a colon, as in 0088:7300010000001 (a GLN)."),
+    "peppol_id_invalid": N_("This Peppol identifier's value does not fit its scheme (a GLN is "
+                            "13 digits with its check digit, a D-U-N-S number 9 digits)."),
 }
 
 PLAN_LABELS = {

@@ -30,17 +30,21 @@ class Party:
     address: str = ""
     city: str = ""
     region: str = ""  # two-letter country code
+    endpoint: tuple[str, str] | None = None  # (EAS scheme, value): its Peppol address
 
     def as_json(self) -> dict:
         return {"name": self.name, "identifiers": [list(i) for i in self.identifiers],
                 "email": self.email, "phone": self.phone, "address": self.address,
-                "city": self.city, "region": self.region}
+                "city": self.city, "region": self.region,
+                "endpoint": list(self.endpoint) if self.endpoint else None}
 
     @classmethod
     def from_json(cls, data: dict) -> Party:
+        endpoint = data.get("endpoint")
         return cls(data.get("name", ""), tuple(tuple(i) for i in data.get("identifiers", [])),
                    data.get("email", ""), data.get("phone", ""), data.get("address", ""),
-                   data.get("city", ""), data.get("region", ""))
+                   data.get("city", ""), data.get("region", ""),
+                   tuple(endpoint) if endpoint else None)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,12 @@ CURRENCIES = ("CAD", "USD", "EUR", "GBP")
 MAX_LINES = 500
 
 
+def _endpoint(peppol_id: str) -> tuple[str, str] | None:
+    """A stored "scheme:value" Peppol identifier as a party's endpoint."""
+    scheme, _colon, value = peppol_id.partition(":")
+    return (scheme, value) if value else None
+
+
 def _tax_ids(business_number: str) -> tuple[tuple[str, str], ...]:
     """A party's GST/HST registration as a document's VAT identifier: with its country prefix
     (EN 16931 BR-CO-09), as an invoice in Canada must show the supplier's."""
@@ -349,11 +355,12 @@ class Invoices:
             kind=view.row.kind, number=view.row.number, issue_date=view.row.issue_date,
             due_date=view.row.due_date, terms=view.terms, currency=view.row.currency,
             seller=Party(details.name, _tax_ids(seller.business_number), details.email,
-                         details.phone, details.address, details.city, region),
+                         details.phone, details.address, details.city, region,
+                         _endpoint(seller.peppol_id)),
             buyer=Party(customer.details.name, _tax_ids(customer.business_number),
                         customer.details.email,
                         customer.details.phone, customer.details.address,
-                        customer.details.city, region),
+                        customer.details.city, region, _endpoint(customer.peppol_id)),
             lines=lines, taxes=taxes, net=view.totals.net, tax=view.totals.tax,
             total=view.totals.total, payable=view.totals.total, notes=view.notes,
             corrects_number=corrects_number)

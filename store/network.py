@@ -73,6 +73,7 @@ class CompanyInfo:
     client_id: int | None
     version: int = 0  # as read: a save over a newer one is refused (store.versions)
     business_number: str = ""  # its GST/HST registration, compact; printed on its invoices
+    peppol_id: str = ""  # its Peppol participant identifier, "scheme:value"; on its e-invoices
 
     @property
     def is_firm_books(self) -> bool:
@@ -99,10 +100,20 @@ class ContactRow:
     edited: bool
     pending: Details | None  # a member's change waiting for the preparer's decision
     business_number: str = ""  # compact; how an e-invoice's seller is matched to its vendor
+    peppol_id: str = ""  # "scheme:value": where a Peppol e-invoice to this customer goes
 
     @property
     def linked(self) -> bool:
         return self.member_id is not None
+
+
+def _peppol_id(raw: str) -> str:
+    from store.validate import FieldError, parse_peppol_id
+
+    try:
+        return parse_peppol_id(raw)
+    except FieldError as exc:
+        raise NetworkError(exc.code) from None
 
 
 def _business_number(raw: str) -> str:
@@ -212,15 +223,15 @@ class Network:
         rows = await self.store.list(Company.select(
             Company.id, Company.kind, Company.name, Company.email, Company.phone,
             Company.website, Company.address, Company.city, Company.region, Company.plan,
-            Company.visible, Company.client, Company.version, Company.business_number)
-            .where(Company.id == company_id).tuples())
+            Company.visible, Company.client, Company.version, Company.business_number,
+            Company.peppol_id).where(Company.id == company_id).tuples())
         if not rows:
             raise NetworkError("unknown_company")
         (cid, kind, name, email, phone, website, address, city, region, plan, visible,
-         client_id, version, business_number) = rows[0]
+         client_id, version, business_number, peppol_id) = rows[0]
         return CompanyInfo(cid, kind, Details(name, email, phone, website, address, city),
                            region, plan, bool(visible) and kind == "member", client_id, version,
-                           business_number or "")
+                           business_number or "", peppol_id or "")
 
     async def _admin_only(self, by: int | None, company_id: int, kind: str, detail: dict
                           ) -> None:
@@ -279,6 +290,23 @@ class Network:
                                    {"business_number": value})
             await self.store.execute(Company.update(
                 business_number=value, version=Company.version + 1,
+                updated_at=self.store.clock()).where(Company.id == company_id))
+
+    async def set_peppol_id(self, company_id: int, peppol_id: str, *,
+                            by: int | None = None) -> None:
+        """A company's own Peppol participant identifier ("" to clear), the electronic
+        address its e-invoices name; like its public details, only an admin changes it."""
+        value = _peppol_id(peppol_id)
+        async with self.store.write():
+            current = await self.store.scalar(Company.select(Company.peppol_id)
+                                              .where(Company.id == company_id))
+            if current is None:
+                raise NetworkError("unknown_company")
+            if current == value:
+                return
+            await self._admin_only(by, company_id, "peppol_id_changed", {"peppol_id": value})
+            await self.store.execute(Company.update(
+                peppol_id=value, version=Company.version + 1,
                 updated_at=self.store.clock()).where(Company.id == company_id))
 
     async def set_plan(self, company_id: int, plan: str, *, by: int | None = None) -> None:
@@ -437,7 +465,8 @@ class Network:
     # -- customers and vendors ------------------------------------------------------------------
 
     async def add_contact(self, company_id: int, role: str, details: Details,
-                          member_id: int | None = None, *, business_number: str = "") -> int:
+                          member_id: int | None = None, *, business_number: str = "",
+                          peppol_id: str = "") -> int:
         """Add a customer or vendor; with `member_id`, linked to that member from now on.
 
         Details that differ from the member's (the preparer changed them after choosing it)
@@ -461,10 +490,12 @@ class Network:
             return await self.store.execute(Contact.insert(
                 company=company_id, role=role, member=member_id, synced_version=version,
                 edited=edited, created_at=now, updated_at=now,
-                business_number=_business_number(business_number), **asdict(details)))
+                business_number=_business_number(business_number),
+                peppol_id=_peppol_id(peppol_id), **asdict(details)))
 
     async def edit_contact(self, contact_id: int, details: Details, *,
-                           business_number: str | None = None) -> None:
+                           business_number: str | None = None,
+                           peppol_id: str | None = None) -> None:
         """The preparer's own change: a linked record keeps it over the member's (edited).
         The business number is the preparer's alone (members do not publish one)."""
         async with self.store.write():
@@ -475,6 +506,9 @@ class Network:
                 edited=Contact.member.is_null(False), **asdict(details))
             if number != current.business_number:
                 changes["business_number"] = number
+            endpoint = current.peppol_id if peppol_id is None else _peppol_id(peppol_id)
+            if endpoint != current.peppol_id:
+                changes["peppol_id"] = endpoint
             if changes:
                 await self.store.execute(Contact.update(
                     updated_at=self.store.clock(), **changes).where(Contact.id == contact_id))
@@ -492,14 +526,14 @@ class Network:
         rows = await self.store.list(Contact.select(
             Contact.id, Contact.role, Contact.name, Contact.email, Contact.phone, Contact.website,
             Contact.address, Contact.city, Contact.member, Contact.edited, Contact.pending,
-            Contact.business_number)
+            Contact.business_number, Contact.peppol_id)
             .where(where).order_by(Contact.name, Contact.id).tuples())
         return [ContactRow(cid, role, Details(name, email, phone, website, address, city),
                            member, bool(edited),
                            Details(**json.loads(pending)["details"]) if pending else None,
-                           number or "")
+                           number or "", endpoint or "")
                 for (cid, role, name, email, phone, website, address, city, member, edited,
-                     pending, number) in rows]
+                     pending, number, endpoint) in rows]
 
     async def resolve(self, contact_id: int, *, take_theirs: bool) -> None:
         """Settle a held change: take the member's details, or keep the preparer's own."""

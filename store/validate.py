@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -213,6 +214,47 @@ def tax_id_business_number(raw: str) -> str | None:
 
 
 TAX_SCHEMES = ("VAT", "GST", "HST", "TAX")  # how documents name a tax registration
+
+
+def peppol_schemes() -> dict[str, str]:
+    """The electronic address schemes (EAS) a Peppol participant identifier may use, by code,
+    with their names (store/data/peppol_eas.toml, from the Peppol rules in force)."""
+    return dict(_peppol_schemes())
+
+
+@functools.cache
+def _peppol_schemes() -> tuple[tuple[str, str], ...]:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("store").joinpath("data/peppol_eas.toml").read_text("utf-8")
+    return tuple(tomllib.loads(text).items())
+
+
+def parse_peppol_id(raw: str) -> str:
+    """A Peppol participant identifier as typed ("0088:7300010000001", spaces aside; "" when
+    left empty): its scheme must be one Peppol accepts, its value the scheme's own shape where
+    we know it (a GLN's check digit, a D-U-N-S number's nine digits), at most 100 characters
+    of letters, digits and . - _ otherwise."""
+    value = "".join((raw or "").split())
+    if not value:
+        return ""
+    scheme, _colon, identifier = value.partition(":")
+    if scheme.lower() == "iso6523-actorid-upis":  # the full form, "…::0088:…"
+        scheme, _colon, identifier = identifier.lstrip(":").partition(":")
+    if scheme not in peppol_schemes():
+        raise FieldError("peppol_scheme_unknown")
+    if not identifier or len(identifier) > 100 or not re.fullmatch(r"[A-Za-z0-9.\-_]+",
+                                                                      identifier):
+        raise FieldError("peppol_id_invalid")
+    if scheme == "0088":
+        from stdnum import ean
+
+        if len(identifier) != 13 or not ean.is_valid(identifier):
+            raise FieldError("peppol_id_invalid")
+    elif scheme == "0060" and not re.fullmatch(r"\d{9}", identifier):
+        raise FieldError("peppol_id_invalid")
+    return f"{scheme}:{identifier}"
 
 
 MAX_WEBSITE = 200

@@ -382,3 +382,29 @@ async def test_gst_and_qst_stay_apart_on_the_bill_and_in_the_period(store, pair)
     assert period.claimable("itr") == (("CAD", D("37.56")),)
     before = await store.bills.tax_period(b, dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert (before.approved, before.for_review, before.bills) == ((), (), 0)
+
+
+async def test_peppol_ids_are_checked_kept_and_named_on_the_invoice(store, pair):
+    """A company's and a customer's Peppol participant identifiers: a scheme Peppol accepts,
+    a value of its shape; only an admin sets the company's; both name the invoice's parties."""
+    from store.network import NetworkError
+
+    firm, a, b, customer = pair
+    for bad, code in (("EM:b@example.com", "peppol_scheme_unknown"),
+                      ("0088:7300010000002", "peppol_id_invalid"),  # the GLN's check digit
+                      ("0060:12345", "peppol_id_invalid")):
+        with pytest.raises(NetworkError) as refused:
+            await store.network.set_peppol_id(a, bad, by=firm.id)
+        assert refused.value.code == code
+    other = await store.accounts.create("paul", "p@example.com", "correct horse battery")
+    with pytest.raises(NetworkError) as not_admin:
+        await store.network.set_peppol_id(a, "0088:7300010000001", by=other.id)
+    assert not_admin.value.code == "admin_only"
+    await store.network.set_peppol_id(a, " 0088 : 7300010000001 ", by=firm.id)
+    assert (await store.network.company(a)).peppol_id == "0088:7300010000001"
+    await store.network.edit_contact(customer, (await store.network.contact(customer)).details,
+                                     peppol_id="0192:987654321")
+    invoice = await store.invoices.save(a, draft(customer), firm.id)
+    document = await store.invoices.document(invoice)
+    assert document.seller.endpoint == ("0088", "7300010000001")
+    assert document.buyer.endpoint == ("0192", "987654321")

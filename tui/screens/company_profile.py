@@ -23,6 +23,8 @@ from tui.widgets.details_fields import (
     details_fields,
     fill,
     fill_business_number,
+    fill_peppol_id,
+    peppol_id_field,
 )
 
 
@@ -75,6 +77,7 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
                          markup=False)
             yield from details_fields(_("Company name"))
             yield business_number_field()
+            yield peppol_id_field()
             if member:
                 with Horizontal(classes="form-row"):
                     yield Label(_("Plan"), classes="form-label")
@@ -127,6 +130,7 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     def on_mount(self) -> None:
         fill(self, self.info.details, self.settings.region)
         fill_business_number(self, self.info.business_number)
+        fill_peppol_id(self, self.info.peppol_id)
         if not self._admin:
             for widget in self.query("Input, Select, Switch"):
                 widget.disabled = True
@@ -189,7 +193,7 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         checked = checked_form(self, self.settings.region)
         if checked is None:
             return
-        result, number = checked
+        result, number, peppol_id = checked
         network = self.store.network
         sync = LinkSync()
         try:
@@ -211,6 +215,7 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
                                                 by=self._by)
         try:
             await network.set_business_number(self.info.id, number, by=self._by)
+            await network.set_peppol_id(self.info.id, peppol_id, by=self._by)
             if not self.info.is_firm_books:
                 plan = self.query_one("#plan", Select).value
                 if plan != self.info.plan:

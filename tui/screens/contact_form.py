@@ -22,6 +22,8 @@ from tui.widgets.details_fields import (
     details_fields,
     fill,
     fill_business_number,
+    fill_peppol_id,
+    peppol_id_field,
 )
 from tui.widgets.member_matches import MemberMatches
 
@@ -65,6 +67,7 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
             yield Static("", id="network-note", classes="note", markup=False)
             yield from fields[1:]
             yield business_number_field()
+            yield peppol_id_field()
             yield Static("", id="form-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save-button", variant="primary", compact=True)
@@ -74,6 +77,7 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         if self.contact is not None:
             fill(self, self.contact.details, self.settings.region)
             fill_business_number(self, self.contact.business_number)
+            fill_peppol_id(self, self.contact.peppol_id)
         elif self._prefill is not None:
             self._choose(self._prefill)
         self.set_focus(self.query_one("#input-name", Input))
@@ -133,14 +137,15 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         checked = checked_form(self, self.settings.region)
         if checked is None:
             return
-        result, number = checked
+        result, number, peppol_id = checked
         network = self.store.network
         try:
             if self.contact is None:
                 await network.add_contact(self.company_id, self.role, result, self.member_id,
-                                          business_number=number)
+                                          business_number=number, peppol_id=peppol_id)
             else:
-                await network.edit_contact(self.contact.id, result, business_number=number)
+                await network.edit_contact(self.contact.id, result, business_number=number,
+                                           peppol_id=peppol_id)
         except NetworkError as exc:
             self.query_one("#form-message", Static).update(network_error(exc))
             self.member_id = None

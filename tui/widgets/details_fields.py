@@ -14,6 +14,7 @@ from store.validate import (
     format_business_number,
     format_phone,
     parse_optional_business_number,
+    parse_peppol_id,
 )
 from tui.widgets.form_field import FormField
 
@@ -82,16 +83,43 @@ def fill_business_number(node: DOMNode, number: str) -> None:
     node.query_one("#input-business_number").value = format_business_number(number)
 
 
-def checked_form(node: DOMNode, region: str) -> tuple[Details, str] | None:
-    """The details and business number typed, checked; on a refusal, every field's error
-    shown, the first field in error focused, and None."""
+def _peppol_error(value: str) -> str | None:
+    try:
+        parse_peppol_id(value)
+    except FieldError as exc:
+        return exc.code
+    return None
+
+
+def peppol_id_field() -> FormField:
+    """The Peppol participant identifier: where Peppol e-invoices to this party go."""
+    field = FormField("peppol_id", _("Peppol ID (optional)"), optional=True, max_length=140,
+                      placeholder=_("scheme:value, e.g. {example}").format(
+                          example="0088:7300010000001"))
+    field.recheck = _peppol_error
+    return field
+
+
+def fill_peppol_id(node: DOMNode, peppol_id: str) -> None:
+    node.query_one("#input-peppol_id").value = peppol_id
+
+
+def checked_form(node: DOMNode, region: str) -> tuple[Details, str, str] | None:
+    """The details, business number and Peppol ID typed, checked; on a refusal, every
+    field's error shown, the first field in error focused, and None."""
     result = check_details(draft_of(node), region)
     first_bad = show_errors(node, result)
-    number_field = node.query_one("#field-business_number", FormField)
-    code = _number_error(number_field.value)
-    number_field.set_error(code)
-    first_bad = first_bad or (number_field if code else None)
+    for name, recheck in (("business_number", _number_error), ("peppol_id", _peppol_error)):
+        field = node.query_one(f"#field-{name}", FormField)
+        code = recheck(field.value)
+        field.set_error(code)
+        first_bad = first_bad or (field if code else None)
     if first_bad is not None:
         node.screen.set_focus(first_bad.input)
         return None
-    return result, parse_optional_business_number(number_field.value)
+    return (result, parse_optional_business_number(_value(node, "business_number")),
+            parse_peppol_id(_value(node, "peppol_id")))
+
+
+def _value(node: DOMNode, name: str) -> str:
+    return node.query_one(f"#field-{name}", FormField).value
