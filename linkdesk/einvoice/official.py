@@ -17,6 +17,10 @@ callers on any thread (the event loop's workers, the command line's main thread)
 document and wait for the findings, plain Python values. Checks are serialised (a few
 milliseconds a document each); nothing else waits on them.
 
+A stylesheet that stops on a document (a dynamic error: Peppol's rules cast an empty amount to
+a number, for one) gives one fatal finding named after it ("EN16931", "PEPPOL"), not an error:
+the document is what is wrong, and the other stylesheet's verdict still counts.
+
 Saxon is told to fetch nothing (allowed protocols: none): the stylesheets are compiled from
 their text, and a document reaches it as text already parsed by lxml without a DTD.
 """
@@ -93,14 +97,18 @@ class _Engine:
         for stylesheet in stylesheets:
             self._executable(stylesheet)
 
-    def run(self, xml_text: str, stylesheets: tuple[str, ...]) -> dict[str, str]:
-        outputs = {}
-        node = None
+    def run(self, xml_text: str, stylesheets: tuple[str, ...]) -> dict[str, str | Exception]:
+        """Each stylesheet's SVRL, or the dynamic error it stopped on for this document."""
+        outputs: dict[str, str | Exception] = {}
         for stylesheet in stylesheets:
-            executable = self._executable(stylesheet)
-            if node is None:
-                node = self._processor.parse_xml(xml_text=xml_text)
-            outputs[stylesheet] = executable.transform_to_string(xdm_node=node)
+            self._executable(stylesheet)  # a stylesheet that will not compile: unavailable
+        node = self._processor.parse_xml(xml_text=xml_text)
+        for stylesheet in stylesheets:
+            try:
+                outputs[stylesheet] = self._executables[stylesheet].transform_to_string(
+                    xdm_node=node)
+            except Exception as exc:  # e.g. FORG0001: a rule casts an empty value to a number
+                outputs[stylesheet] = exc
         return outputs
 
 
@@ -122,7 +130,16 @@ def check(xml: str | bytes, stylesheets: tuple[str, ...] = STYLESHEETS) -> dict[
     if isinstance(xml, bytes):
         xml = _safe_text(xml)
     outputs = _wait(_engine().submit(_engine().run, xml, tuple(stylesheets)))
-    return {name: parse_svrl(output) for name, output in outputs.items()}
+    return {name: parse_svrl(output) if isinstance(output, str) else [stopped(name, output)]
+            for name, output in outputs.items()}
+
+
+def stopped(stylesheet: str, error: Exception) -> Finding:
+    """A stylesheet that stopped on a document (a rule that cannot evaluate what it found,
+    such as an empty amount): a fatal finding of its own, named after the artefact."""
+    rule = "EN16931" if stylesheet == CEN else "PEPPOL"
+    message = " ".join(str(error).split())[:200]
+    return Finding(rule, "fatal", f"the {rule} rules stopped on this document: {message}", "/")
 
 
 def _wait(future: Future):

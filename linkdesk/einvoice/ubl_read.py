@@ -113,7 +113,7 @@ def _party(reader: _Reader, node) -> Party:
                            if endpoint is not None and (endpoint.text or "").strip() else None))
 
 
-def _root(data: bytes):
+def root_of(data: bytes):
     """The document's root element, parsed safely, or UblRefused for what is not an e-invoice."""
     if len(data) > MAX_BYTES:
         raise UblRefused([Problem("XML", f"the file is {len(data)} bytes; at most {MAX_BYTES}")])
@@ -159,7 +159,7 @@ def _add_warning(warnings: list[str], finding: official.Finding) -> None:
 
 def parse(data: bytes) -> Document:
     """The document in `data`, checked; raises UblRefused with every problem found."""
-    root = _root(data)
+    root = root_of(data)
     problems, warnings = verdict(root)
     if problems:
         raise UblRefused(problems)
