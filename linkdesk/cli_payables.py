@@ -181,7 +181,8 @@ def _write(path: Path, data: bytes, usage_error) -> None:
 
 
 async def invoices_export(target, args, open_store, usage_error) -> int:
-    from linkdesk.einvoice.ubl_write import to_ubl
+    from linkdesk.einvoice.ubl_write import CannotExport, official_faults, to_ubl
+    from linkdesk.labels import export_refusal
 
     store = await open_store(target, pool_size=1)
     try:
@@ -193,7 +194,14 @@ async def invoices_export(target, args, open_store, usage_error) -> int:
         document = await store.invoices.document(invoice)
     finally:
         await store.close()
-    data = to_ubl(document)
+    try:
+        data = to_ubl(document)
+    except CannotExport as exc:
+        raise usage_error(export_refusal(exc.field)) from None
+    faults = official_faults(data)  # the artefacts themselves, before anything is written
+    if faults:
+        raise usage_error(_("not written: the official rules refuse it ({faults})").format(
+            faults="; ".join(faults)))
     if str(args.ubl) == "-":
         sys.stdout.buffer.write(data)
         return 0

@@ -222,11 +222,70 @@ BILL_WARNINGS = {
 }
 
 
+# Our own words for the official e-invoice rules a preparer meets most, keyed by rule id; any
+# other rule is shown in its own words (English, as the CEN and Peppol artefacts state it).
+RULE_MESSAGES = {
+    "BR-CO-10": N_("the line amounts do not add up to the total of the lines"),
+    "BR-CO-13": N_("the total without tax is not the lines less allowances plus charges"),
+    "BR-CO-14": N_("the total tax is not the sum of the tax subtotals"),
+    "BR-CO-15": N_("the total with tax is not the total without tax plus the tax"),
+    "BR-CO-16": N_("the amount due is not the total less what was prepaid"),
+    "BR-CO-17": N_("a tax subtotal is not its taxable amount times its rate"),
+    "BR-CO-26": N_("the seller has no identifier (tax number, registration or scheme)"),
+    "BR-S-02": N_("standard-rated lines but no seller tax number"),
+    "BR-S-08": N_("a standard-rated subtotal does not match the lines at its rate"),
+    "BR-49": N_("payment instructions without a payment means code"),
+    "PEPPOL-EN16931-R010": N_("the buyer has no Peppol electronic address"),
+    "PEPPOL-EN16931-R020": N_("the seller has no Peppol electronic address"),
+    "PEPPOL-EN16931-CL008": N_("an electronic address is in a scheme Peppol does not list"),
+    "PEPPOL-EN16931-R004": N_("not declared as a Peppol BIS Billing 3.0 document"),
+}
+
+
+def rule_text(rule: str, found: str) -> str:
+    """An official rule's finding for a person: our words when we have them, else its own."""
+    return _(RULE_MESSAGES[rule]) if rule in RULE_MESSAGES else found
+
+
+def bill_warning(key: str) -> str:
+    """A Document.warnings key for a person: ours, or an official rule's (with its id)."""
+    from store.documents import split_rule_warning
+
+    rule = split_rule_warning(key)
+    if rule is None:
+        return _(BILL_WARNINGS.get(key, key))
+    return _("{rule}: {text}").format(rule=rule[0], text=rule_text(*rule))
+
+
+# What an e-invoice export needs and a document lacks (linkdesk.einvoice.ubl_write.CannotExport)
+EXPORT_FIELDS = {
+    "seller_name": N_("the company's name"),
+    "buyer_name": N_("the customer's name"),
+    "seller_endpoint": N_("the company's Peppol participant identifier (company profile)"),
+    "buyer_endpoint": N_("the customer's Peppol participant identifier"),
+    "seller_endpoint_scheme": N_("a scheme from Peppol's list for the company's participant "
+                                 "identifier"),
+    "buyer_endpoint_scheme": N_("a scheme from Peppol's list for the customer's participant "
+                                "identifier"),
+    "seller_country": N_("the company's country"),
+    "seller_tax_number": N_("the company's GST/HST number (its lines are taxed)"),
+    "tax_outside_scope_mixed": N_("one tax treatment: \"No tax\" lines cannot be mixed with "
+                                  "taxed ones"),
+    "lines": N_("at least one line"),
+}
+
+
+def export_refusal(field: str) -> str:
+    """Why an e-invoice cannot be written, naming what to fill in."""
+    return _("This e-invoice would not pass the official rules: it needs {what}.").format(
+        what=_(EXPORT_FIELDS[field]) if field in EXPORT_FIELDS else field)
+
+
 def bill_import_line(result: dict) -> str:
     """One imported file's outcome, for a person."""
     if result["outcome"] == "refused":
         return _("{file}: refused: {problems}").format(file=result["file"], problems="; ".join(
-            f"{p['rule']}: {p['found']}" for p in result["problems"]))
+            f"{p['rule']}: {rule_text(p['rule'], p['found'])}" for p in result["problems"]))
     credit = result.get("kind") == "credit_note"
     text = {
         "created": (_("{file}: credit note {number} for review ({amount})") if credit
@@ -240,7 +299,7 @@ def bill_import_line(result: dict) -> str:
               if result.get("total") is not None and result.get("currency") else "")
     line = text.format(**{**result, "amount": amount})
     for warning in result.get("warnings", []):
-        line += "\n  " + _("warning: {text}").format(text=_(BILL_WARNINGS.get(warning, warning)))
+        line += "\n  " + _("warning: {text}").format(text=bill_warning(warning))
     return line
 
 

@@ -19,6 +19,24 @@ def number_key(number: str) -> str:
     return "".join(re.sub(r"(?<!\d)0+(?=\d)", "", part) for part in parts)
 
 
+RULE_WARNING = "rule:"
+
+
+def rule_warning(rule: str, text: str) -> str:
+    """A finding of the official e-invoice rules as a Document.warnings key: the rule's id and
+    the rule's own words (English), so that it can be shown, translated when we have words of
+    our own for that rule, long after the file was read."""
+    return f"{RULE_WARNING}{rule}:{' '.join(text.split())}"
+
+
+def split_rule_warning(key: str) -> tuple[str, str] | None:
+    """(rule, the rule's own words) of a key made by rule_warning, None for our own keys."""
+    if not key.startswith(RULE_WARNING):
+        return None
+    rule, _sep, text = key[len(RULE_WARNING):].partition(":")
+    return rule, text
+
+
 @dataclass(frozen=True)
 class Party:
     """A seller or a buyer as the document names it."""
@@ -30,13 +48,16 @@ class Party:
     address: str = ""
     city: str = ""
     region: str = ""  # two-letter country code
-    endpoint: tuple[str, str] | None = None  # (EAS scheme, value): its Peppol address
+    # the Peppol participant identifier, (EAS scheme, value): ("0088", "0614141000012")
+    endpoint: tuple[str, str] | None = None
 
     def as_json(self) -> dict:
-        return {"name": self.name, "identifiers": [list(i) for i in self.identifiers],
+        data = {"name": self.name, "identifiers": [list(i) for i in self.identifiers],
                 "email": self.email, "phone": self.phone, "address": self.address,
-                "city": self.city, "region": self.region,
-                "endpoint": list(self.endpoint) if self.endpoint else None}
+                "city": self.city, "region": self.region}
+        if self.endpoint:
+            data["endpoint"] = list(self.endpoint)
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Party:
@@ -123,6 +144,8 @@ class Document:
     allowances: Decimal = ZERO
     charges: Decimal = ZERO
     prepaid: Decimal = ZERO
+    # what the import noticed: our own keys ("tax_rounded", ...) and the official rules'
+    # findings (rule_warning); shown with the bill, never a reason to refuse it
     warnings: tuple[str, ...] = field(default=())
 
     def digest(self) -> str:

@@ -228,7 +228,7 @@ def _peppol_schemes() -> tuple[tuple[str, str], ...]:
     from importlib import resources
 
     text = resources.files("store").joinpath("data/peppol_eas.toml").read_text("utf-8")
-    return tuple(tomllib.loads(text).items())
+    return tuple(tomllib.loads(text)["codes"].items())
 
 
 def parse_peppol_id(raw: str) -> str:

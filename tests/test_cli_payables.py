@@ -43,9 +43,21 @@ async def firm_invoice(store) -> tuple[int, int]:
 async def test_an_invoice_exports_as_ubl_and_imports_back_equal(store, db_url, tmp_path):
     books, invoice = await firm_invoice(store)
     out = tmp_path / "out.xml"
-    done = linkdesk("--db", db_url, "invoices", "export", "f-2026-1", "--company", "firm",
-                    "--ubl", str(out))
-    assert done.returncode == 0, done.stderr
+    done = linkdesk("--db", db_url, "--lang", "en", "invoices", "export", "f-2026-1",
+                    "--company", "firm", "--ubl", str(out))
+    # With no Peppol participant identifier on the firm's profile, nothing is written: the
+    # official rules would refuse the file (PEPPOL-EN16931-R020), and the command says why.
+    assert done.returncode == 2 and not out.exists()
+    assert "Peppol participant identifier" in done.stderr
+    from dataclasses import replace
+
+    from linkdesk.einvoice.ubl_write import to_ubl
+
+    made = await store.invoices.document(invoice)
+    out.write_bytes(to_ubl(replace(  # as it goes once the profile holds them
+        made, seller=replace(made.seller, endpoint=("0088", "1"),
+                             identifiers=(("VAT", "CA123456782RT0001"),)),
+        buyer=replace(made.buyer, endpoint=("0088", "2")))))
     document = parse(out.read_bytes())
     view = await store.invoices.get(invoice)
     assert (document.net, document.tax, document.total) == (view.totals.net, view.totals.tax,

@@ -1,5 +1,8 @@
 """An invoice by email, when the network cannot carry it: a text and an HTML summary, and the
-UBL file attached, so the customer's own system can read it."""
+UBL file attached, so the customer's own system can read it. The file is attached only when it
+passes the official rules (ubl_write.to_ubl): when a party lacks what they need (a Peppol
+participant identifier, most often), the email goes with the summary alone, never with an
+invalid file; `ubl_write.to_ubl` names what is missing, for the screen that asks before sending."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import html
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from linkdesk.einvoice.ubl_write import to_ubl
+from linkdesk.einvoice.ubl_write import CannotExport, to_ubl
 from linkdesk.i18n import _
 from linkdesk.mail.compose import new_message_id
 from store.documents import Document
@@ -43,8 +46,13 @@ def compose_invoice(document: Document, sender_address: str, when) -> Envelope:
     message.set_content("\n".join(text))
     message.add_alternative("<html><body>" + "".join(
         f"<p>{html.escape(line)}</p>" for line in text) + "</body></html>", subtype="html")
-    message.add_attachment(to_ubl(document), maintype="application", subtype="xml",
-                           filename=f"invoice-{_safe(document.number)}.xml")
+    try:
+        attachment = to_ubl(document)
+    except CannotExport:
+        attachment = None
+    if attachment is not None:
+        message.add_attachment(attachment, maintype="application", subtype="xml",
+                               filename=f"invoice-{_safe(document.number)}.xml")
     return Envelope(message_id, sender_address, document.buyer.email, message.as_bytes())
 
 
