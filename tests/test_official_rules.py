@@ -106,3 +106,28 @@ def test_the_official_credit_notes_refused_before_are_accepted(name):
     # what they fail is Peppol's (and Sweden's) rules: shown as warnings, not refused for
     assert all(split_rule_warning(w) for w in document.warnings
                if w not in ("tax_rounded", "seller_number_invalid"))
+
+
+def test_a_document_the_rules_stop_on_prints_nothing_on_the_terminal(tmp_path):
+    """Saxon prints a stylesheet's dynamic error on its process's standard error, natively;
+    the desk's screen is drawn on that stream. The validator's own process keeps it silent:
+    the finding is in the verdict, and nothing reaches our stderr."""
+    import os
+    import subprocess
+    import sys
+
+    (_n, _expected, data), *_rest = _unit_tests(
+        OFFICIAL / "cen" / "test" / "Invoice-unit-UBL" / "BR-CL-23.xml")
+    document = tmp_path / "stops-peppol.xml"
+    document.write_bytes(data)
+    code = ("import sys\nfrom linkdesk.einvoice import official\n"
+            "if __name__ == '__main__':\n"
+            "    found = official.check(open(sys.argv[1], 'rb').read())\n"
+            "    print(sorted({f.rule for f in found[official.PEPPOL]}))\n")
+    script = tmp_path / "check.py"
+    script.write_text(code)
+    done = subprocess.run([sys.executable, str(script), str(document)], capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert "PEPPOL" in done.stdout  # the rules stopped: said in the verdict
+    assert done.stderr == ""  # and nothing drawn on the terminal

@@ -157,9 +157,11 @@ async def test_a_new_invoice_from_the_keyboard_totals_as_typed_then_sent_by_emai
         await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
         question = pilot.app.screen
         assert isinstance(question, ConfirmScreen)
-        assert question.question == (
+        assert question.question.startswith(
             "Send this invoice of $401.63 to Café Lévesque by email to cafe@example.com (the "
-            "customer is not linked to a network member)?"), question.question
+            "customer is not linked to a network member)? It goes without its e-invoice file:"
+        ), question.question
+        assert "Peppol participant identifier" in question.question
         await pilot.press("n")
         await settle(pilot)
         assert (await store.invoices.list(books))[0].status == "draft"

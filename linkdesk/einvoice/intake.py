@@ -16,18 +16,28 @@ class UnreadableFile(OSError):
 
 
 def read_documents(paths: list[Path]) -> list[tuple]:
-    """(path, document or None, problems or None) for each file, all read before any write."""
-    documents = []
+    """(path, document or None, problems or None) for each file, in order, all read before any
+    write; checked side by side, one file per validator process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from linkdesk.einvoice.official import WORKERS
+
+    datas = []
     for path in paths:
         try:
-            data = Path(path).read_bytes()
+            datas.append(Path(path).read_bytes())
         except OSError as exc:
             raise UnreadableFile(f"{path}: {exc.strerror or exc}") from None
-        try:
-            documents.append((path, parse(data), None))
-        except UblRefused as exc:
-            documents.append((path, None, exc.problems))
-    return documents
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="e-invoice") as pool:
+        return [(path, *checked) for path, checked in zip(paths, pool.map(_checked, datas),
+                                                          strict=True)]
+
+
+def _checked(data: bytes) -> tuple:
+    try:
+        return parse(data), None
+    except UblRefused as exc:
+        return None, exc.problems
 
 
 async def import_documents(store, company_id: int, documents: list[tuple]) -> list[dict]:

@@ -8,14 +8,14 @@ Loading is lazy: saxonche is imported, and each stylesheet compiled (about a sec
 the first time a document is checked, never when the app or `linkdesk status` starts; the
 compiled stylesheets are kept for the life of the process.
 
-Threads: SaxonC-HE runs in a GraalVM isolate, and its C API asks each native thread to attach to
-the isolate before it touches an object (SaxonProcessor::attachCurrentThread); the Python
-wrapper does not say that its processor, compiled executables and nodes may be shared between
-threads, and asyncio.to_thread hands calls to whichever pool thread is free. So one dedicated
-thread owns every saxonche object: it creates the processor, compiles, parses and transforms;
-callers on any thread (the event loop's workers, the command line's main thread) give it the
-document and wait for the findings, plain Python values. Checks are serialised (a few
-milliseconds a document each); nothing else waits on them.
+A process of its own: SaxonC-HE runs in a GraalVM isolate whose objects the Python wrapper
+does not say may be shared between threads, and it prints a stylesheet's dynamic errors on the
+process's standard error from native code, where no Python redirection reaches: in the desk,
+whose screen Textual writes on that same stream, they would be drawn over it. So saxonche lives
+in worker processes (a spawned pool, one per core at most) whose standard output and error are
+/dev/null; each owns its processor and compiled stylesheets, gets a document's text and
+returns the findings, plain values. Callers on any thread wait on the answer; a batch spreads
+its documents over the workers.
 
 A stylesheet that stops on a document (a dynamic error: Peppol's rules cast an empty amount to
 a number, for one) gives one fatal finding named after it ("EN16931", "PEPPOL"), not an error:
@@ -27,10 +27,13 @@ their text, and a document reaches it as text already parsed by lxml without a D
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+import os
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
+from multiprocessing import get_context
 from pathlib import Path
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -59,79 +62,97 @@ class ValidatorUnavailable(RuntimeError):
     """The artefacts could not be run at all (a broken install): not a verdict on the file."""
 
 
-class _Engine:
-    """The thread that owns saxonche, and what it has compiled."""
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+_processor = None  # in a worker: the process's one saxonche processor
+_executables: dict[str, object] = {}
 
-    def __init__(self) -> None:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="saxonche")
-        self._owner: int | None = None
-        self._processor = None
-        self._executables: dict[str, object] = {}
 
-    def submit(self, job, *args) -> Future:
-        return self._thread.submit(self._in_thread, job, *args)
+def _silence_and_load(stylesheets: tuple[str, ...]) -> None:
+    """A worker's start: its output goes nowhere (see above), then saxonche and the rules."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    for stylesheet in stylesheets:
+        _executable(stylesheet)
 
-    def _in_thread(self, job, *args):
-        if self._owner is None:
-            self._owner = threading.get_ident()
-        assert self._owner == threading.get_ident(), "saxonche used off its thread"
-        return job(*args)
 
-    def _executable(self, stylesheet: str):
-        executable = self._executables.get(stylesheet)
+def _executable(stylesheet: str):
+    global _processor
+    executable = _executables.get(stylesheet)
+    if executable is None:
+        if _processor is None:
+            from saxonche import PySaxonProcessor
+
+            _processor = PySaxonProcessor(license=False)
+            _processor.set_configuration_property(_ALLOWED_PROTOCOLS, "")
+        text = (RULES_DIR / stylesheet).read_text(encoding="utf-8")
+        executable = _processor.new_xslt30_processor().compile_stylesheet(stylesheet_text=text)
         if executable is None:
-            if self._processor is None:
-                from saxonche import PySaxonProcessor
+            raise ValidatorUnavailable(f"{stylesheet} did not compile")
+        _executables[stylesheet] = executable
+    return executable
 
-                self._processor = PySaxonProcessor(license=False)
-                self._processor.set_configuration_property(_ALLOWED_PROTOCOLS, "")
-            text = (RULES_DIR / stylesheet).read_text(encoding="utf-8")
-            compiler = self._processor.new_xslt30_processor()
-            executable = compiler.compile_stylesheet(stylesheet_text=text)
-            if executable is None:
-                raise ValidatorUnavailable(f"{stylesheet} did not compile")
-            self._executables[stylesheet] = executable
-        return executable
 
-    def load(self, stylesheets: tuple[str, ...]) -> None:
-        for stylesheet in stylesheets:
-            self._executable(stylesheet)
+def _run(xml_text: str, stylesheets: tuple[str, ...]) -> dict[str, list[Finding]]:
+    """In a worker: each stylesheet's findings, or the dynamic error it stopped on."""
+    for stylesheet in stylesheets:
+        _executable(stylesheet)  # a stylesheet that will not compile: unavailable
+    node = _processor.parse_xml(xml_text=xml_text)
+    found: dict[str, list[Finding]] = {}
+    for stylesheet in stylesheets:
+        try:
+            output = _executables[stylesheet].transform_to_string(xdm_node=node)
+        except Exception as exc:  # e.g. FORG0001: a rule casts an empty value to a number
+            found[stylesheet] = [stopped(stylesheet, exc)]
+        else:
+            found[stylesheet] = parse_svrl(output)
+    return found
 
-    def run(self, xml_text: str, stylesheets: tuple[str, ...]) -> dict[str, str | Exception]:
-        """Each stylesheet's SVRL, or the dynamic error it stopped on for this document."""
-        outputs: dict[str, str | Exception] = {}
-        for stylesheet in stylesheets:
-            self._executable(stylesheet)  # a stylesheet that will not compile: unavailable
-        node = self._processor.parse_xml(xml_text=xml_text)
-        for stylesheet in stylesheets:
-            try:
-                outputs[stylesheet] = self._executables[stylesheet].transform_to_string(
-                    xdm_node=node)
-            except Exception as exc:  # e.g. FORG0001: a rule casts an empty value to a number
-                outputs[stylesheet] = exc
-        return outputs
+
+def _loaded() -> None:
+    """In a worker: nothing; a job that proves the worker started and compiled."""
 
 
 @cache
-def _engine() -> _Engine:
-    return _Engine()
+def _pool() -> ProcessPoolExecutor:
+    # multiprocessing's resource tracker (started with the pool) hands its child the fd of
+    # sys.stderr; Textual replaces sys.stderr with a capture whose fileno() is -1, which the
+    # child cannot be given. It gets the process's own standard error instead, for that moment.
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    try:
+        if _fileno(captured) < 0 and sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        resource_tracker.ensure_running()
+        return ProcessPoolExecutor(max_workers=WORKERS, mp_context=get_context("spawn"),
+                                   initializer=_silence_and_load, initargs=(STYLESHEETS,))
+    finally:
+        sys.stderr = captured
+
+
+def _fileno(stream) -> int:
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return -1
 
 
 def load(stylesheets: tuple[str, ...] = STYLESHEETS) -> None:
-    """Import saxonche and compile the stylesheets now (they are otherwise compiled on first
-    use): for a bench, or to pay the cost before a batch."""
-    _wait(_engine().submit(_engine().load, stylesheets))
+    """Start the workers and compile the stylesheets now (otherwise done on first use): for a
+    bench, or to pay the cost before a batch."""
+    _wait([_pool().submit(_loaded) for _worker in range(WORKERS)])
 
 
 def check(xml: str | bytes, stylesheets: tuple[str, ...] = STYLESHEETS) -> dict[str, list[Finding]]:
     """What each artefact finds in the document: {stylesheet: [Finding, ...]}, in document
     order. `xml` is the document as text (as lxml serialised it; bytes are parsed with
-    entities and DTDs off first). Safe to call from any thread."""
+    entities and DTDs off first). Safe to call from any thread; calls from several threads
+    run side by side, one per worker."""
     if isinstance(xml, bytes):
         xml = _safe_text(xml)
-    outputs = _wait(_engine().submit(_engine().run, xml, tuple(stylesheets)))
-    return {name: parse_svrl(output) if isinstance(output, str) else [stopped(name, output)]
-            for name, output in outputs.items()}
+    return _wait([_pool().submit(_run, xml, tuple(stylesheets))])[0]
 
 
 def stopped(stylesheet: str, error: Exception) -> Finding:
@@ -142,13 +163,16 @@ def stopped(stylesheet: str, error: Exception) -> Finding:
     return Finding(rule, "fatal", f"the {rule} rules stopped on this document: {message}", "/")
 
 
-def _wait(future: Future):
+def _wait(futures: list[Future]) -> list:
     try:
-        return future.result()
+        return [future.result() for future in futures]
     except ValidatorUnavailable:
         raise
     except ImportError as exc:
         raise ValidatorUnavailable(f"saxonche is not installed: {exc}") from None
+    except BrokenProcessPool as exc:  # a worker could not start (saxonche missing?) or died
+        _pool.cache_clear()
+        raise ValidatorUnavailable(f"the validator's process stopped: {exc}") from None
     except Exception as exc:  # PySaxonApiError and the like: the engine, not the document
         raise ValidatorUnavailable(f"{type(exc).__name__}: {exc}") from None
 

@@ -15,11 +15,11 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from linkdesk.i18n import _
 from linkdesk.labels import (
-    BILL_WARNINGS,
     bill_decision,
     bill_error,
     bill_status_label,
     bill_summary,
+    bill_warning,
     category_label,
     money,
     number,
@@ -65,7 +65,7 @@ def bill_text(view: BillView, versions: list[BillVersion] = ()) -> str:
     if doc.notes:
         lines.append(_("Notes: {notes}").format(notes=doc.notes))
     for warning in view.warnings:
-        lines.append("⚠ " + _(BILL_WARNINGS.get(warning, warning)))
+        lines.append("⚠ " + bill_warning(warning))
     if len(versions) > 1:
         lines.append(_("Versions of this document:"))
         for n, version in enumerate(versions, 1):

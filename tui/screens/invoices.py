@@ -188,8 +188,11 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         if refusal:
             self.notify(refusal, severity="warning", markup=False)
             return
+        question = send_question(plan, again)
+        if plan.route == "email":
+            question += " " + await self._attachment_note(invoice_id)
         if not await self.app.push_screen_wait(ConfirmScreen(
-                send_question(plan, again), _("Send again") if again else _("Send"))):
+                question, _("Send again") if again else _("Send"))):
             return
         try:
             outcome = await store.invoices.send(invoice_id, self.preparer_id, mail,
@@ -205,6 +208,21 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
                         markup=False)
         self.reload(select_id=invoice_id)
 
+    async def _attachment_note(self, invoice_id: int) -> str:
+        """Whether the email carries the e-invoice file, and if not, what it lacks."""
+        import asyncio
+
+        from linkdesk.einvoice.ubl_write import CannotExport, to_ubl
+        from linkdesk.labels import export_refusal
+
+        document = await self.store.invoices.document(invoice_id)
+        try:
+            await asyncio.to_thread(to_ubl, document)
+        except CannotExport as exc:
+            return _("It goes without its e-invoice file: {why}").format(
+                why=export_refusal(exc.field))
+        return _("The e-invoice file (Peppol BIS 3.0) is attached.")
+
     def action_export(self) -> None:
         row = self.current()
         if row is not None:
@@ -214,13 +232,18 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     async def export(self, invoice_id: int, number: str) -> None:
         import asyncio
 
-        from linkdesk.einvoice.ubl_write import to_ubl
+        from linkdesk.einvoice.ubl_write import CannotExport, to_ubl
+        from linkdesk.labels import export_refusal
 
         document = await self.store.invoices.document(invoice_id)
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in number)[:40]
         path = Path.cwd() / f"invoice-{safe}.xml"
         try:
-            await asyncio.to_thread(write_atomically, path, to_ubl(document))
+            data = await asyncio.to_thread(to_ubl, document)
+            await asyncio.to_thread(write_atomically, path, data)
+        except CannotExport as exc:  # nothing written: never a file the rules would refuse
+            self.notify(export_refusal(exc.field), severity="warning", markup=False)
+            return
         except OSError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
