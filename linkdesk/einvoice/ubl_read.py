@@ -120,7 +120,7 @@ def root_of(data: bytes):
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise UblRefused([Problem("XML", f"not well-formed XML: {exc}")]) from None
+        raise UblRefused([Problem("XML", _syntax_error(exc))]) from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise UblRefused([Problem("XML", "a document type declaration (DTD, entities) is "
@@ -251,3 +251,13 @@ def _date(value: str) -> str:
         return dt.date.fromisoformat(value[:10]).isoformat()
     except ValueError:
         raise _Unreadable(f"the date {value[:20]!r} is not a date") from None
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> str:
+    """libxml2's complaint about a file that is not XML, where it is, said once."""
+    import re
+
+    line, column = exc.position if exc.position else (exc.lineno, 0)
+    what = re.sub(r"(, line \d+, column \d+|\s*\(<string>, line \d+\))+$", "",
+                  str(exc.msg or exc)).strip()
+    return f"not well-formed XML at line {line}, column {column}: {what}"

@@ -55,7 +55,7 @@ class BillTaxesScreen(Desk, LiveScreen, QuietScreen, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="taxes-header", markup=False)
-        with VerticalScroll(id="taxes-body"):
+        with VerticalScroll(id="taxes-body", can_focus=False):  # ← → move the period
             yield Static("", id="taxes-text", markup=False)
         yield KeyBar()
 
