@@ -541,3 +541,23 @@ async def test_counts_asked_for_are_read_even_when_a_key_cancels_their_reload(
         assert counts_shown(pilot.app) == (
             "All 5 · Not invited 5 · Invitation pending 0 · Invitation accepted 0",
             "5 shown of 5")
+
+
+async def test_a_field_left_for_help_keeps_its_cursor_for_the_next_letter(store, firm):
+    """Leaving a field shows its start again; the cursor stays where the preparer typed."""
+    from textual.widgets import Input
+
+    async with running(store, size=(80, 24)) as pilot:
+        await open_list(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "gagnon trembl")
+        await pilot.press("f1")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        box = pilot.app.screen.query_one("#search", Input)
+        assert box.has_focus
+        await type_text(pilot, "ay")
+        await settle(pilot)
+        assert box.value == "gagnon tremblay"
