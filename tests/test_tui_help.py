@@ -97,3 +97,27 @@ async def test_help_ends_the_key_bar_at_80_columns_and_no_key_is_cut(store, firm
                 shown = {key for key in line.split() if len(key) == 1}
                 assert {"i", "a", "/", "f"} <= shown, (line, bar.size)
 
+
+async def test_french_names_the_escape_key_one_way_in_help_and_key_lines(store, firm):
+    """French help said "esc" in its list of keys and "échap" in its sentence."""
+    from textual.widgets import Static
+
+    from linkdesk.i18n import set_language
+    from tests.harness import open_list
+    from tui.widgets.key_bar import KeyBar
+
+    set_language("fr")
+    try:
+        async with running(store, size=(80, 24)) as pilot:
+            await open_list(pilot)
+            await pilot.press("a", "f1")
+            await settle(pilot)
+            help_screen = pilot.app.screen
+            assert isinstance(help_screen, HelpScreen)
+            keys = [key for key, _what, _enabled in help_screen.rows]
+            assert "échap" in keys and "esc" not in keys, keys
+            words = " ".join(str(s.render()) for s in help_screen.query(Static))
+            words += str(help_screen.query_one(KeyBar).render())
+            assert "échap pour revenir" in words and " esc " not in words, words
+    finally:
+        set_language("en")
