@@ -81,19 +81,17 @@ async def seed(store: Store, tax_year: int, rng: random.Random, language: str = 
     invited, rest = ids[:90], ids[90:]
     old = store.clock
     store.clock = lambda: old() - dt.timedelta(days=40)  # these left 40 days ago
-    tokens = {}
-    for client_id in invited:
-        details = await store.clients.details(client_id)
-        holder = {}
+    links, requests = {}, []
+    for details in await store.clients.many_details(invited):  # one batch, not 90
 
-        def build(link, holder=holder, client_id=client_id, email=details["email"]):
-            holder["link"] = link
+        def build(link, client_id=details["id"], email=details["email"]):
+            links[client_id] = link
             return _fake_message(client_id, email)(link)
 
-        await store.invitations.invite_many(
-            [InviteRequest(client_id, tax_year, details["email"], details["language"], build)],
-            preparer.id, "http://127.0.0.1:8765")
-        tokens[client_id] = holder["link"].rsplit("/", 1)[1]
+        requests.append(InviteRequest(details["id"], tax_year, details["email"],
+                                      details["language"], build))
+    await store.invitations.invite_many(requests, preparer.id, "http://127.0.0.1:8765")
+    tokens = {client_id: link.rsplit("/", 1)[1] for client_id, link in links.items()}
     jobs = await store.invitations.claim_many(len(invited))
     refused = {job.invitation_id for job in jobs[:6]}
     await store.invitations.record([
