@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
 from linkdesk.i18n import _
@@ -134,8 +135,11 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
         if settings is None:
             return
         rows = await self.store.reminders.upcoming(self.firm_id, settings=settings)
-        if settings != self._preview_settings():
-            return  # typed on meanwhile: the newer preview draws
+        try:
+            if settings != self._preview_settings():
+                return  # typed on meanwhile: the newer preview draws
+        except NoMatches:
+            return  # closed (or the app quit) while the list was read
         now = self.store.clock()
         table = self.query_one("#upcoming", DataTable)
         table.clear()
