@@ -66,35 +66,32 @@ def _fake_message(client_id: int, email: str):
 
 async def seed(store: Store, tax_year: int, rng: random.Random, language: str = "en"
                ) -> tuple[object, list[int]]:
-    """Fill the store; return the preparer and the clients left Not invited."""
-    from store.directory_import import check_row, load_members
+    """Fill the store but for the network's members (`seed_members`, once the desk shows);
+    return the preparer and the clients left Not invited."""
 
     preparer = await store.accounts.create(USERNAME, "demo@demo.example.com",
                                            "demo password 2025", FIRMS.get(language, FIRM))
-    ids, names = [], {}
-    for i in range(CLIENTS):
-        clean = demo_data.client(rng, i, language)
-        ids.append(await store.clients.add(preparer.firm_id, clean, preparer.id))
-        names[ids[-1]] = fold(clean.display_name)
+    cleans = [demo_data.client(rng, i, language) for i in range(CLIENTS)]
+    ids = await store.clients.add_many(preparer.firm_id, cleans, preparer.id)  # one transaction
+    names = {client_id: fold(clean.display_name)
+             for client_id, clean in zip(ids, cleans, strict=True)}
     rng.shuffle(ids)
     # Through the real operations: 90 invited, of which some delivered, refused, expired,
     # accepted; a few made inactive; the rest Not invited for the demo's own invitations.
     invited, rest = ids[:90], ids[90:]
     old = store.clock
     store.clock = lambda: old() - dt.timedelta(days=40)  # these left 40 days ago
-    tokens = {}
-    for client_id in invited:
-        details = await store.clients.details(client_id)
-        holder = {}
+    links, requests = {}, []
+    for details in await store.clients.many_details(invited):  # one batch, not 90
 
-        def build(link, holder=holder, client_id=client_id, email=details["email"]):
-            holder["link"] = link
+        def build(link, client_id=details["id"], email=details["email"]):
+            links[client_id] = link
             return _fake_message(client_id, email)(link)
 
-        await store.invitations.invite_many(
-            [InviteRequest(client_id, tax_year, details["email"], details["language"], build)],
-            preparer.id, "http://127.0.0.1:8765")
-        tokens[client_id] = holder["link"].rsplit("/", 1)[1]
+        requests.append(InviteRequest(details["id"], tax_year, details["email"],
+                                      details["language"], build))
+    await store.invitations.invite_many(requests, preparer.id, "http://127.0.0.1:8765")
+    tokens = {client_id: link.rsplit("/", 1)[1] for client_id, link in links.items()}
     jobs = await store.invitations.claim_many(len(invited))
     refused = {job.invitation_id for job in jobs[:6]}
     await store.invitations.record([
@@ -122,11 +119,25 @@ async def seed(store: Store, tax_year: int, rng: random.Random, language: str = 
     first_screen = set(by_name[:FIRST_SCREEN])
     reminded = sorted(rest[8:8 + REMINDED], key=lambda c: c not in first_screen)
     await _reminders_falling_due(store, preparer, tax_year, reminded)
+    return preparer, rest[8 + REMINDED:]
+
+
+def member_rows(rng: random.Random, language: str) -> list:
+    """The network's made-up members, checked as an imported directory file's rows are."""
+    from store.directory_import import check_row
+
     rows = [check_row(i + 2, dict(zip(demo_data.MEMBER_COLUMNS,
                                       demo_data.member(rng, i, language), strict=True)))
             for i in range(MEMBERS)]
-    await load_members(store, [r for r in rows if not hasattr(r, "reason")])
-    return preparer, rest[8 + REMINDED:]
+    return [r for r in rows if not hasattr(r, "reason")]
+
+
+async def seed_members(store: Store, rng: random.Random, language: str = "en") -> None:
+    """The 20,000 network members: made in a thread (seconds of CPU the screen must not
+    wait for), written in short transactions, switched on together at the end."""
+    from store.directory_import import load_members
+
+    await load_members(store, await asyncio.to_thread(member_rows, rng, language))
 
 
 async def _reminders_falling_due(store: Store, preparer, tax_year: int, client_ids: list[int]
@@ -204,6 +215,8 @@ class Demo:
         self.base = settings_base
         self.language = language or current_language()  # of the made-up firm and clients
         self.rng = random.Random(seed_value)  # noqa: S311 - made-up data, not secrets
+        self.member_rng = random.Random(seed_value + 1)  # noqa: S311 - its own: in a thread
+        self.members_loaded: asyncio.Task | None = None
         self.directory = Path(tempfile.mkdtemp(prefix="linkdesk-demo-"))
         self.store: Store | None = None
         self.settings = None
@@ -247,7 +260,10 @@ class Demo:
         loop = asyncio.get_running_loop()
         self.clients = SimulatedClients(self.settings.maildir, self.rng, self.eager)
         self.activity = self.colleague(runtime)
-        self._tasks = [loop.create_task(self.clients.run()), loop.create_task(self.activity.run())]
+        self.members_loaded = loop.create_task(
+            seed_members(self.store, self.member_rng, self.language))
+        self._tasks = [loop.create_task(self.clients.run()), loop.create_task(self.activity.run()),
+                       self.members_loaded]
 
     def colleague(self, runtime=None, **options):
         """Who keeps inviting after the first wave: one of the first screen's clients every

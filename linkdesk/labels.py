@@ -63,6 +63,8 @@ FIELD_ERRORS = {
     "password_too_short": N_("At least 10 characters."),
     "password_too_long": N_("Too long (1,024 characters at most)."),
     "password_mismatch": N_("The two passwords differ."),
+    # A CSV row (store.client_csv): its quote would have taken the rows after it.
+    "quote_unclosed": N_("A quotation mark on this line is never closed."),
 }
 
 SIGN_IN_ERRORS = {

@@ -197,11 +197,14 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
     if "\x00" in text:
         raise ClientFileError(f"{path}: not a text file")
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         raise ClientFileError(f"{path}: line {reader.line_num}: {exc}") from None
+    if header is not None and reader.line_num > 1:  # the header's own quote left open
+        raise ClientFileError(f"{path}: line 1: {UNCLOSED_QUOTE}")
     if not header:
         raise ClientFileError(f"{path}: the file is empty")
     plan = ImportPlan(Path(path), encoding, delimiter, header,
@@ -215,8 +218,10 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
         Client.select(Client.email_key).where((Client.firm == firm_id) & live(Client))
         .tuples())}
     try:
-        for row in reader:
-            line = reader.line_num
+        for line, row in _rows(lines, 1, delimiter, len(header), set(plan.mapping)):
+            if row is None:
+                plan.bad.append(BadRow(line, "quote_unclosed"))
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             values = {name: _unneutralise(row[i]) for i, name in plan.mapping.items()
@@ -235,8 +240,49 @@ async def read_plan(store: Store, firm_id: int, path: Path, region: str = "CA",
                 seen[key] = line
                 plan.ready.append((line, clean))
     except csv.Error as exc:
-        raise ClientFileError(f"{path}: line {reader.line_num}: {exc}") from None
+        raise ClientFileError(f"{path}: {exc}") from None
     return plan
+
+
+UNCLOSED_QUOTE = "a quotation mark opened on this line is never closed"
+
+
+def _rows(lines: list[str], start: int, delimiter: str, width: int, mapped: set[int]):
+    """(line number, cells) for each row from `lines[start:]`; (line, None) for a row whose
+    quotation mark is never closed, whose lines after it are then read as rows of their own.
+
+    csv reads on from an open quote to the next quotation mark, or to the end of the file:
+    one stray quote silently took the rows after it into one cell. A row read across lines
+    is taken as it is only when the line breaks sit in columns not imported (an address, a
+    note) and it has as many cells as the header; else it is the broken row.
+    """
+    while start < len(lines):
+        reader = csv.reader(lines[start:], delimiter=delimiter)
+        for before, row in _rows_of(reader, start):
+            if reader.line_num - before > 1 and (len(row) != width or any(
+                    "\n" in cell or "\r" in cell for i, cell in enumerate(row) if i in mapped)):
+                first = start + before + 1
+                yield first, None
+                start = first  # the lines after the broken one, read afresh
+                break
+            yield start + reader.line_num, row
+        else:
+            return
+
+
+def _rows_of(reader, start: int):
+    """(lines read before it, cells) for each row of `reader` (reading from line `start` + 1
+    of the file); a row that cannot be read (a field past csv's size limit) is csv.Error
+    naming its line in the file."""
+    while True:
+        before = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise csv.Error(f"line {start + reader.line_num}: {exc}") from None
+        yield before, row
 
 
 async def import_plan(store: Store, firm_id: int, plan: ImportPlan,

@@ -226,16 +226,18 @@ class Clients:
         ahead = Tuple(*keys) > mine if q.descending else Tuple(*keys) < mine
         return await self.store.scalar(self._filtered(q, fn.COUNT(Client.id)).where(ahead))
 
-    async def status_counts(self, firm_id: int | None, tax_year: int) -> dict[str, int]:
-        """Active clients per status for a tax year; clients with no status are Not invited."""
+    async def status_counts(self, firm_id: int | None, tax_year: int,
+                            include_inactive: bool = False) -> dict[str, int]:
+        """Active clients per status for a tax year; clients with no status are Not invited.
+
+        `include_inactive`: the inactive ones too, as the list that shows them counts them."""
         counts = dict.fromkeys(STATUSES, 0)
         if firm_id is None:
             return counts
-        total = await self.store.scalar(
-            Client.select(fn.COUNT(Client.id)).where(
-                (Client.firm == firm_id) & (Client.active == True)  # noqa: E712
-                & live(Client))
-        )
+        mine = (Client.firm == firm_id) & live(Client)
+        if not include_inactive:
+            mine &= Client.active == True  # noqa: E712
+        total = await self.store.scalar(Client.select(fn.COUNT(Client.id)).where(mine))
         # The statuses of the year's active clients of the firm, as the year's statuses (read
         # from their index alone) less those of the other clients (inactive ones, other firms'):
         # a join to every client with a status read one client row per status, ~35 ms on
@@ -246,9 +248,10 @@ class Clients:
         outside = (  # three index searches; `firm_id <> ?` would scan the whole index
             Client.select(Client.id).where(Client.firm < firm_id)
             + Client.select(Client.id).where(Client.firm > firm_id)
-            + Client.select(Client.id).where(
-                (Client.firm == firm_id) & (Client.active == False))  # noqa: E712
         )
+        if not include_inactive:
+            outside += Client.select(Client.id).where(
+                (Client.firm == firm_id) & (Client.active == False))  # noqa: E712
         year = ClientYearStatus.tax_year == tax_year
         for status, n in await self.store.list(by_status.where(year)):
             counts[status] = counts.get(status, 0) + n

@@ -87,10 +87,13 @@ class Reminders:
                 raise ChangedMeanwhile(now, now.version, await self.store.accounts.name(by))
         return now.version
 
-    async def upcoming(self, firm_id: int, limit: int = 200) -> list[ReminderRow]:
+    async def upcoming(self, firm_id: int, limit: int = 200,
+                       settings: ReminderSettings | None = None) -> list[ReminderRow]:
         """Pending invitations that will get a reminder, soonest first (whether reminders are
-        on or not: the screen shows what switching them on would do)."""
-        settings = await self.settings(firm_id)
+        on or not: the screen shows what switching them on would do); `settings`: under
+        these instead of the firm's (what the screen's unsaved ones would do)."""
+        if settings is None:
+            settings = await self.settings(firm_id)
         now = self.store.clock()
         last = fn.COALESCE(Invitation.reminded_at, Invitation.sent_at)  # the next counts from
         rows = await self.store.list(

@@ -33,6 +33,11 @@ class TaxCode:
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get("en") or self.code
 
+    def short_label(self, language: str) -> str:
+        """The label without its region in brackets ("GST 5 % + QST 9.975 %"), for a narrow
+        column: the rates, which set the amounts, stay whole."""
+        return self.label(language).split(" (", 1)[0]
+
     @property
     def rate(self) -> Decimal:
         """The components' rates together (what one e-invoice line can state)."""

@@ -188,3 +188,34 @@ async def test_a_huge_field_is_refused_with_its_line(store, firm, tmp_path):
     path.write_text("organization_name,email\nRoy,r@x.ca\n" + "x" * 140_000 + ",h@x.ca\n")
     with pytest.raises(ClientFileError, match="line 3"):
         await read_plan(store, firm.firm_id, path)
+
+
+async def test_an_unclosed_quote_is_a_broken_row_and_the_rows_after_it_import(
+        store, firm, tmp_path):
+    """A stray quote read on into the next rows (to the next quote, or the end of the file):
+    those clients vanished without a word. The row is reported with its line; the rest
+    import; a line break inside a quoted column that is not imported (a note) stays fine."""
+    path = write(tmp_path, "First Name,Last Name,Email,Notes\n"
+                 'Emily,"Smith,emily@example.com,\n'
+                 "Jean,Roy,jean@example.com,\n"
+                 'Ann,Wu,ann@example.com,"two\nlines, fine"\n'
+                 'Luc,"Côté,luc@example.com,\n'
+                 'Zoé,Bé,zoe@example.com,"closed"\n'
+                 "Max,Nord,max@example.com,\n")
+    plan = await read_plan(store, firm.firm_id, path)
+    assert [(b.line, b.reason) for b in plan.bad] == [(2, "quote_unclosed"),
+                                                      (6, "quote_unclosed")]
+    assert [(line, c.email) for line, c in plan.ready] == [
+        (3, "jean@example.com"), (5, "ann@example.com"), (7, "zoe@example.com"),
+        (8, "max@example.com")]
+    assert await import_plan(store, firm.firm_id, plan, firm.id) == 4
+
+
+async def test_an_unclosed_quote_says_so_in_the_preview(store, firm, tmp_path):
+    from linkdesk.cli_clients import describe_plan
+
+    path = write(tmp_path, 'First Name,Last Name,Email\nEmily,"Smith,emily@example.com\n'
+                 "Jean,Roy,jean@example.com\n")
+    plan = await read_plan(store, firm.firm_id, path)
+    said = describe_plan(plan)
+    assert "  line 2: A quotation mark on this line is never closed." in said, said

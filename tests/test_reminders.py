@@ -125,3 +125,45 @@ async def test_the_reminders_screen_follows_a_colleagues_change_but_keeps_what_i
         await pilot.pause(0.4)
         await settle(pilot)
         assert screen.query_one("#reminder-days").value == "4"
+
+
+@on_sqlite
+async def test_the_reminders_screen_shows_what_the_settings_typed_would_do(store, clock):
+    """Space on the switch and new days or limits changed nothing below: the list and its
+    "would be reminded" line followed only what was saved. They follow what is typed."""
+    firm = await make_preparer(store)
+    client = await add_client(store, firm.firm_id, organization_name="Acme Ltée",
+                              email="a@acme.ca")
+    await invite_and_deliver(store, firm, [client])
+    sent = clock()
+    async with running(store) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("w")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RemindersScreen)
+        title = screen.query_one("#next-title")
+        table = screen.query_one("#upcoming")
+        assert str(title.render()) == "Would be reminded if reminders were on (1)"
+        screen.query_one("#reminders-on").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert str(screen.query_one("#reminders-state").render()) == "On"
+        assert str(title.render()) == "Next to be reminded (1)"
+        days = screen.query_one("#reminder-days")
+        days.focus()
+        days.value = ""
+        await pilot.press("3")
+        await settle(pilot)
+        from linkdesk.labels import when
+
+        due = when((sent + __import__("datetime").timedelta(days=3)).date().isoformat())
+        assert str(table.get_row_at(0)[3]) == due
+        most = screen.query_one("#reminder-max")
+        most.focus()
+        most.value = ""
+        await pilot.press("1")  # the one reminder it may get: it already... has none
+        await settle(pilot)
+        assert table.row_count == 1
+    settings = await store.reminders.settings(firm.firm_id)
+    assert settings.on is False  # nothing saved without ctrl+s

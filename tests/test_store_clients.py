@@ -252,3 +252,19 @@ async def test_inactive_clients_hidden_unless_asked_for(store, firm):
     shown = await store.clients.page(q.with_(include_inactive=True), 0, 10)
     assert [(r.display_name, r.active) for r in shown] == [("Gone", False), ("Kept", True)]
     assert await store.clients.status_counts(firm.firm_id, YEAR) == counts({"not_invited": 1})
+
+
+async def test_counts_with_inactive_clients_are_those_of_the_list_that_shows_them(store, firm):
+    from store.models import Client
+
+    await add_client(store, firm.firm_id, organization_name="Kept", email="k@x.ca")
+    gone = await add_client(store, firm.firm_id, organization_name="Gone", email="g@x.ca")
+    late = await add_client(store, firm.firm_id, organization_name="Late", email="l@x.ca")
+    await set_status(store, gone, YEAR, PENDING)
+    await set_status(store, late, YEAR, PENDING)
+    await store.execute(Client.update(active=False).where(Client.id == gone))
+    q = ClientQuery(firm_id=firm.firm_id, tax_year=YEAR, include_inactive=True)
+    assert await store.clients.status_counts(firm.firm_id, YEAR, include_inactive=True) == (
+        counts({"not_invited": 1, PENDING: 2}))
+    assert await store.clients.count(q) == 3
+    assert await store.clients.count(q.with_(status=PENDING)) == 2

@@ -475,3 +475,89 @@ async def test_the_counts_stay_on_one_line_at_80_columns_in_french(store):
             assert str(bar.render()).startswith("Tous 295 · ")
     finally:
         set_language("en")
+
+
+def counts_shown(app) -> tuple[str, str]:
+    screen = app.screen
+    return (str(screen.query_one(PipelineBar).render()),
+            str(screen.query_one("#list-info", Static).render()).split("  ·  ")[0])
+
+
+async def test_the_counts_and_the_line_under_the_list_count_the_same_clients(store, firm):
+    """After `m` then `h` the bar said "All 5" over "6 shown of 6": the bar counted the active
+    clients, the line every client shown. Both count what the list covers."""
+    from tests.harness import wait_for
+    from tui.screens.confirm import ConfirmScreen
+
+    for name in "ABCDEF":
+        await add_client(store, firm.firm_id, organization_name=name * 3, email=f"{name}@x.ca")
+    async with running(store) as pilot:
+        await open_list(pilot)
+        burst(pilot, "m", "y", "h")
+        await wait_for(lambda: not isinstance(pilot.app.screen, ConfirmScreen))
+        await settle(pilot)
+        assert counts_shown(pilot.app) == (
+            "All 6 · Not invited 6 · Invitation pending 0 · Invitation accepted 0",
+            "6 shown of 6")
+        await pilot.press("h")
+        await settle(pilot)
+        assert counts_shown(pilot.app) == (
+            "All 5 · Not invited 5 · Invitation pending 0 · Invitation accepted 0",
+            "5 shown of 5")
+
+
+async def test_counts_asked_for_are_read_even_when_a_key_cancels_their_reload(
+        store, firm, monkeypatch):
+    """A reload that was to read the counts (after `m`) and is cancelled by a key's reload
+    (here `s`) leaves them to that one: the bar never keeps a count from before the change."""
+    import asyncio
+
+    from tests.harness import wait_for
+    from tui.screens.confirm import ConfirmScreen
+
+    for name in "ABCDEF":
+        await add_client(store, firm.firm_id, organization_name=name * 3, email=f"{name}@x.ca")
+    real = store.clients.status_counts
+    held = asyncio.Event()
+
+    async def status_counts(*args, **kwargs):
+        await held.wait()
+        return await real(*args, **kwargs)
+
+    async with running(store) as pilot:
+        held.set()
+        await open_list(pilot)
+        pilot.app.screen._store_changed = lambda: None  # only the keys' own reloads
+        held.clear()
+        monkeypatch.setattr(store.clients, "status_counts", status_counts)
+        await pilot.press("m")
+        await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(pilot.app.screen, ClientsScreen)
+                       and table(pilot.app).total == 5)
+        await pilot.press("s")  # cancels the reload that waits on the counts
+        held.set()
+        await settle(pilot)
+        assert counts_shown(pilot.app) == (
+            "All 5 · Not invited 5 · Invitation pending 0 · Invitation accepted 0",
+            "5 shown of 5")
+
+
+async def test_a_field_left_for_help_keeps_its_cursor_for_the_next_letter(store, firm):
+    """Leaving a field shows its start again; the cursor stays where the preparer typed."""
+    from textual.widgets import Input
+
+    async with running(store, size=(80, 24)) as pilot:
+        await open_list(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "gagnon trembl")
+        await pilot.press("f1")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientsScreen)
+        box = pilot.app.screen.query_one("#search", Input)
+        assert box.has_focus
+        await type_text(pilot, "ay")
+        await settle(pilot)
+        assert box.value == "gagnon tremblay"

@@ -71,3 +71,53 @@ async def test_theme_is_chosen_by_setting(store, firm):
     app = make_app(Settings(db_url="(given store)", theme="nord"), store)
     assert app.theme == "nord"
 
+
+
+async def test_help_ends_the_key_bar_at_80_columns_and_no_key_is_cut(store, firm):
+    """At 80 columns the clients screen's keys ran off the edge ("[…"), `?` with them: keys
+    that do not fit are left whole to help, which is always shown, last (the French bar is
+    in the snapshots: the keys' words are translated as the screens are imported)."""
+    from tests.harness import burst, open_list
+    from tests.helpers import add_client
+    from tui.widgets.key_bar import KeyBar
+
+    await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca")
+    async with running(store, size=(80, 24)) as pilot:
+        await open_list(pilot)
+        for keys in ((), ("a",)):  # the list, then a dialog (F1: `?` is typed in a form)
+            burst(pilot, *keys)
+            await settle(pilot)
+            bar = pilot.app.screen.query_one(KeyBar)
+            line = str(bar.render())
+            assert "…" not in line and len(line) <= 80, (line, bar.size, bar.content_size)
+            if keys:
+                assert "F1 " in line and "?" not in line, line
+            else:
+                assert line.rstrip().endswith("? Help"), line
+                shown = {key for key in line.split() if len(key) == 1}
+                assert {"i", "a", "/", "f"} <= shown, (line, bar.size)
+
+
+async def test_french_names_the_escape_key_one_way_in_help_and_key_lines(store, firm):
+    """French help said "esc" in its list of keys and "échap" in its sentence."""
+    from textual.widgets import Static
+
+    from linkdesk.i18n import set_language
+    from tests.harness import open_list
+    from tui.widgets.key_bar import KeyBar
+
+    set_language("fr")
+    try:
+        async with running(store, size=(80, 24)) as pilot:
+            await open_list(pilot)
+            await pilot.press("a", "f1")
+            await settle(pilot)
+            help_screen = pilot.app.screen
+            assert isinstance(help_screen, HelpScreen)
+            keys = [key for key, _what, _enabled in help_screen.rows]
+            assert "échap" in keys and "esc" not in keys, keys
+            words = " ".join(str(s.render()) for s in help_screen.query(Static))
+            words += str(help_screen.query_one(KeyBar).render())
+            assert "échap pour revenir" in words and " esc " not in words, words
+    finally:
+        set_language("en")

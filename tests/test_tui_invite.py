@@ -293,3 +293,40 @@ async def test_a_client_invited_out_of_the_filter_leaves_the_cursor_on_that_row(
         await settle(pilot)
         assert table(pilot.app).total == 3  # Charlie left the Not invited list
         assert table(pilot.app).current.display_name == "Delta"
+
+
+@pytest.mark.parametrize("edited", [True, False])
+async def test_the_subject_shows_its_start_after_the_language_changes_it(store, edited):
+    """After editing the message then switching Language, the new subject was scrolled to its
+    end: its start, the firm's name, was hidden at 80 columns."""
+    from textual.widgets import Input, Select
+
+    from tests.harness import running, visible_lines
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.invite import InviteScreen
+
+    firm = await make_preparer(store)
+    await add_client(store, firm.firm_id, organization_name="Acme Ltée", email="info@acme.ca")
+    async with running(store, size=(80, 24)) as pilot:
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(pilot.app.screen, InviteScreen))
+        await pilot.pause()
+        invite = pilot.app.screen
+        await pilot.press("tab", "tab", "tab")  # through the subject, to the message
+        assert invite.focused.id == "invite-message"
+        if edited:
+            await pilot.press("end", *" Merci.")
+        await pilot.press("shift+tab")
+        language = invite.query_one("#invite-language", Select)
+        assert invite.focused is language
+        language.value = "fr"
+        if edited:
+            await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_for(lambda: pilot.app.screen is invite)
+        await pilot.pause()
+        subject = invite.query_one("#input-subject", Input)
+        assert len(subject.value) > subject.content_size.width  # longer than the field
+        assert subject.scroll_offset.x == 0
+        assert visible_lines(subject)[0].strip().startswith(subject.value[:20])

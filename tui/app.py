@@ -68,6 +68,11 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
             "Screen")
         self.push_screen(HelpScreen(title, key_rows(screen)))
 
+    def get_key_display(self, binding) -> str:
+        from tui.key_names import key_name
+
+        return key_name(super().get_key_display(binding))
+
     def get_system_commands(self, screen):
         """The palette offers every action of the screen it was opened on, then the app's."""
         from textual.app import SystemCommand

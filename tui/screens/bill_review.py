@@ -82,7 +82,8 @@ class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", _("Approve"), id="approve"),
         Binding("ctrl+r", "reject", _("Reject"), id="reject"),
-        Binding("ctrl+d", "duplicate", _("Duplicate"), id="duplicate"),
+        # Priority: a text field's own ctrl+d (delete right) hid it once Reason had focus.
+        Binding("ctrl+d", "duplicate", _("Duplicate"), id="duplicate", priority=True),
         Binding("escape", "close", _("Close"), id="close"),
     ]
 

@@ -132,6 +132,10 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self.last_event_id = 1 << 62  # until read: announce nothing from before this screen
         self.acceptance_news = AcceptanceNews()  # one toast for a burst of acceptances
         self.counts: dict[str, int] = {}
+        # What `counts` are of: (tax year, inactive shown, the ask they answer); a reload that
+        # asks for counts makes them stale until one reload reads them, whichever that is.
+        self._counts_asked = 0
+        self._counts_of = None
         self._everyone = 0  # the clients the "shown of" counts: active, or all when shown
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
         self.asked = Latest()  # the list's reloads: only the newest one draws
@@ -194,26 +198,32 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
     def _fetcher(self, q: ClientQuery):
         return partial(self.store.clients.page, q)
 
-    @work(exclusive=True, group="client-list")
-    async def reload(
+    def reload(
         self, select_id: int | None = None, counts: bool = False, typing: bool = False,
         keep_filters: bool = False,
-    ) -> None:
-        """Show the list for the current query; select `select_id` if given.
+    ):
+        """Show the list for the current query; select `select_id` if given; `counts`: the
+        counts per status changed and are read again (by this reload or, if a newer one
+        cancels it, by that one)."""
+        if counts:
+            self._counts_asked += 1
+        return self._reload_worker(select_id, typing, keep_filters)
 
-        Only the first page is read before drawing. The row count (a scan of the firm) is read
-        after the rows are on screen, and while the preparer is typing only once typing
+    @work(exclusive=True, group="client-list")
+    async def _reload_worker(self, select_id, typing, keep_filters) -> None:
+        """Only the first page is read before drawing. The row count (a scan of the firm) is
+        read after the rows are on screen, and while the preparer is typing only once typing
         pauses: a newer keystroke cancels this worker, so no count is read for a term that is
         already gone.
         """
         try:
-            await self._reload(select_id, counts, typing, keep_filters)
+            await self._reload(select_id, typing, keep_filters)
         except NoMatches:
             if self.is_attached:
                 raise
             # The app is closing: its screens lost their widgets while the rows were read.
 
-    async def _reload(self, select_id, counts, typing, keep_filters) -> None:
+    async def _reload(self, select_id, typing, keep_filters) -> None:
         clients = self.store.clients
         ticket = self.asked.ask()
         q = self.query_now()
@@ -257,19 +267,16 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
             if not self._answers_now(ticket, q):
                 return
             table.set_total(total)
-        if counts:
-            counted = await clients.status_counts(q.firm_id, q.tax_year)
+        # The counts are of the clients the list covers (the inactive ones too when shown):
+        # the bar's "All" and the line's "of" are one number.
+        covers = (q.tax_year, q.include_inactive, self._counts_asked)
+        if self._counts_of != covers:
+            counted = await clients.status_counts(q.firm_id, q.tax_year, q.include_inactive)
             if not self._answers_now(ticket, q):
                 return
-            self.counts = counted
+            self.counts, self._counts_of = counted, covers
             self.pipeline.show_counts(self.counts, q.status)
-        everyone = sum(self.counts.values())  # the active clients, which the counts are of
-        if q.include_inactive:  # "of" counts the inactive ones shown too
-            everyone = await clients.count(ClientQuery(firm_id=q.firm_id, tax_year=q.tax_year,
-                                                       include_inactive=True))
-            if not self._answers_now(ticket, q):
-                return
-        self._show_info(q, total, everyone)
+        self._show_info(q, total, sum(self.counts.values()))
 
     def _answers_now(self, ticket: int, q: ClientQuery) -> bool:
         """Whether what `ticket` read is still the answer to the list on screen.

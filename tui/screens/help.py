@@ -69,8 +69,8 @@ class HelpScreen(QuietScreen, Dialog[None]):
             with VerticalScroll():
                 yield Static(table)
             yield Static(Text(_("↑ ↓ pgup pgdn home end move in a list; tab and shift+tab go "
-                                "to the next and previous field; enter confirms, escape goes "
-                                "back."), style="dim"))
+                                "to the next and previous field; ⏎ confirms, esc goes back."),
+                              style="dim"))
             yield Static(Text(_("ctrl+p opens the command palette: every action by name, and "
                                 "the theme."), style="dim"))
 

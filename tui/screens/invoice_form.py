@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -37,15 +38,25 @@ INVOICE_ERRORS = {
 }
 
 
+TAX_LABEL_CELLS = 22  # a tax code's label in the line's Select (its width less the arrow)
+
+
+def tax_choice(code, language: str) -> str:
+    """A tax code as the line's Select names it: whole when it fits, else without the region:
+    a label cut short lost its rate's "%" ("GST 5 % + QST 9.975…")."""
+    label = code.label(language)
+    return label if cell_len(label) <= TAX_LABEL_CELLS else code.short_label(language)
+
+
 class LineRow(Horizontal):
     """One invoice line: description, quantity, unit price, tax code."""
 
     DEFAULT_CSS = """
     LineRow { height: 1; }
     LineRow > .desc { width: 1fr; }
-    LineRow > .qty { width: 8; }
-    LineRow > .price { width: 15; }
-    LineRow > Select { width: 22; }
+    LineRow > .qty { width: 7; }
+    LineRow > .price { width: 14; }
+    LineRow > Select { width: 26; }
     """
 
     def __init__(self, region: str, line: LineDraft | None = None,
@@ -66,7 +77,7 @@ class LineRow(Horizontal):
         yield TextInput(format(line.unit_price.normalize(), "f") if line else "",
                     placeholder=_("Unit price"), classes="price", compact=True)
         known = {c.code for c in codes}
-        yield Select([(c.label(language), c.code) for c in codes],
+        yield Select([(tax_choice(c, language), c.code) for c in codes],
                      value=self.tax_code if self.tax_code in known else codes[0].code,
                      allow_blank=False, compact=True, classes="tax")
 

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
 from linkdesk.i18n import _
@@ -107,7 +108,38 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
             self.query_one("#reminder-days", Input).value = str(settings.days)
             self.query_one("#reminder-max", Input).value = str(settings.most)
             self._shown = self._typed()
-        rows = await reminders.upcoming(self.firm_id)
+        await self._show_upcoming()
+
+    def _preview_settings(self) -> ReminderSettings | None:
+        """The settings as typed, when they are valid (else the list keeps the last ones)."""
+        on, days, most = self._typed()
+        days, most = days.strip(), most.strip()
+        if not (days.isdigit() and 1 <= int(days) <= 365 and most.isdigit()
+                and 1 <= int(most) <= 10):
+            return None
+        return ReminderSettings(on, int(days), int(most))
+
+    @on(Input.Changed, "#reminder-days, #reminder-max")
+    @on(Switch.Changed, "#reminders-on")
+    def _settings_typed(self) -> None:
+        self.preview()
+
+    @work(exclusive=True, group="reminders-preview")
+    async def preview(self) -> None:
+        """Who the settings as typed would remind, and when: the list follows as they change,
+        before they are saved."""
+        await self._show_upcoming()
+
+    async def _show_upcoming(self) -> None:
+        settings = self._preview_settings()
+        if settings is None:
+            return
+        rows = await self.store.reminders.upcoming(self.firm_id, settings=settings)
+        try:
+            if settings != self._preview_settings():
+                return  # typed on meanwhile: the newer preview draws
+        except NoMatches:
+            return  # closed (or the app quit) while the list was read
         now = self.store.clock()
         table = self.query_one("#upcoming", DataTable)
         table.clear()

@@ -64,19 +64,36 @@ class KeyBar(Static):
         rank = {action: i for i, action in enumerate(self._first)}
         return sorted(shown, key=lambda a: rank.get(a.binding.action, len(rank)))
 
+    def on_resize(self) -> None:
+        self._draw()
+
     def _draw(self) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        self._spans = []
+        """The keys in order, each whole, as many as the width holds; help always last, so
+        that every key the line has no room for is one key away (help lists them all)."""
         key_style = "bold " + (self.app.current_theme.accent or "") if not self.app.no_color \
             else "bold reverse"
+        entries, helps = [], []
         for _node, binding, enabled, _tooltip in self._ordered():
-            start = len(line)
-            line.append(f" {self.app.get_key_display(binding)} ",
-                        style=key_style if enabled else "dim")
             # A group's shown binding stands for all of it: "[ ] Tax year", not "Previous ...".
             what = binding.group.description if binding.group else binding.description
-            line.append(f"{what} ", style="" if enabled else "dim")
-            self._spans.append((start, len(line), binding.key.split(",")[0]))
+            entry = (f" {self.app.get_key_display(binding)} ", f"{what} ", enabled,
+                     binding.key.split(",")[0])
+            (helps if binding.action == "help" else entries).append(entry)
+        width = self.size.width or self.app.size.width
+        room = width - sum(len(k) + len(w) for k, w, _e, _k in helps)
+        shown = []
+        for entry in entries:
+            room -= len(entry[0]) + len(entry[1])
+            if room < 0:
+                break
+            shown.append(entry)
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        self._spans = []
+        for key, what, enabled, press in shown + helps:
+            start = len(line)
+            line.append(key, style=key_style if enabled else "dim")
+            line.append(what, style="" if enabled else "dim")
+            self._spans.append((start, len(line), press))
         if line == self._line:
             return  # nothing changed: nothing sent to the terminal
         self._line = line

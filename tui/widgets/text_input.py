@@ -1,4 +1,5 @@
-"""A text field whose blinking cursor redraws its own cell, not the whole field.
+"""A text field whose blinking cursor redraws its own cell, not the whole field, and that
+shows the start of its text whenever it is not being typed in.
 
 Textual's Input repaints its whole line at each blink, twice a second while it has focus: over
 SSH 170 to 190 bytes a blink for the search box, where the cursor's cell is about 30. Every
@@ -13,7 +14,13 @@ from textual.widgets import Input
 
 
 class TextInput(Input):
-    """An Input that repaints only the cursor's cell when the cursor blinks."""
+    """An Input that repaints only the cursor's cell when the cursor blinks, and is read from
+    its start when it has no focus.
+
+    Textual's Input keeps the view where the cursor last was: a field tabbed through (focus
+    selects it all, the cursor at its end) or refilled from elsewhere (the invite's subject
+    when the language changes) showed the end of a long value and hid its start.
+    """
 
     _cursor_visible = reactive(True, repaint=False)
 
@@ -26,3 +33,16 @@ class TextInput(Input):
             self.refresh(Region(x, 0, 2, 1))  # 2: a wide character under the cursor
         else:
             self.refresh()
+
+    def watch_value(self) -> None:
+        if not self.has_focus:  # put there from elsewhere, not typed: read from its start
+            self.scroll_to(x=0, animate=False)
+
+    def on_blur(self) -> None:
+        # The view only: the cursor stays where it was for when the preparer comes back
+        # (from a dialog, another window) and types on.
+        self.scroll_to(x=0, animate=False)
+
+    def on_focus(self) -> None:
+        cell = self._position_to_cell(self.cursor_position)
+        self.scroll_to_region(Region(cell, 0, 1, 1), force=True, animate=False)
