@@ -186,11 +186,16 @@ class Store:
         task ends); long-lived loops call this before they sleep."""
         await self.db.aclose()
 
-    async def scrub(self) -> None:
+    async def scrub(self) -> bool:
         """Make wiped rows unreadable from the files too: on SQLite, checkpoint the WAL and
-        truncate it (its older frames still hold a message sent and wiped since)."""
-        if self.target.is_sqlite:
-            await self.db.aexecute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        truncate it (its older frames still hold a message sent and wiped since). Returns
+        whether that was done: a reader still on an older snapshot keeps the WAL (SQLite
+        waits for it only as long as its busy timeout, a few milliseconds)."""
+        if not self.target.is_sqlite:
+            return True
+        cursor = await self.db.aexecute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+        return row is None or not row[0]
 
     async def keep_wal_small(self) -> None:
         """A long writer's own checkpoint between its chunks (SQLite, PASSIVE: it waits for
