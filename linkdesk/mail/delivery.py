@@ -172,7 +172,10 @@ class DeliveryWorker:
         # task (Recorder), which needs one of the pool's.
         await self.store.release()
         started = time.monotonic()
-        outcomes = await asyncio.gather(*(self._send_and_record(job) for job in jobs))
+        recorded: list[asyncio.Future] = []  # each answer is recorded as it comes
+        outcomes = await asyncio.gather(*(self._send_and_record(job, recorded)
+                                          for job in jobs))
+        await self.recorder.wait(recorded)  # the batch's last answers at once
         self._pace(len(jobs), time.monotonic() - started)
         results = [o for o in outcomes if isinstance(o, DeliveryResult)]
         stopped = [o for o in outcomes if not isinstance(o, DeliveryResult)]
@@ -270,13 +273,14 @@ class DeliveryWorker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _send_and_record(self, job: OutboxJob
+    async def _send_and_record(self, job: OutboxJob, recorded: list[asyncio.Future]
                                ) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
-        """Send, then record the relay's answer at once (with the answers that come about the
-        same time): a crash sends again only what was on the wire, not the batch."""
+        """Send, then hand the relay's answer over to be recorded at once (with the answers
+        that come about the same time): a crash sends again only what was on the wire, not
+        the batch."""
         outcome = await self._send(job)
         if isinstance(outcome, DeliveryResult):
-            await self.recorder.record(outcome)
+            recorded.append(self.recorder.add(outcome))
         return outcome
 
     async def _send(self, job: OutboxJob) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:

@@ -21,6 +21,11 @@ log = logging.getLogger("linkdesk.delivery")
 # connections (`flush_at`) goes at once. Waiting for a whole batch instead cost 236 messages
 # sent twice in 15 kills; one transaction per answer would cost throughput on a fast relay.
 GATHER_S = 0.02
+# And a record transaction starts at most this often, unless a lane waits for the end of its
+# batch: on a fast relay (hundreds of answers a second) a transaction per round of the
+# connections would hold SQLite's write lock much of the time, and claims and bulk invitations
+# would wait; a relay that answers in 100 ms gets a round every 100 ms, recorded at once.
+FLUSH_EVERY_S = 0.05
 RECORD_RETRY_S = 0.1  # first wait before recording again, when the database refused
 # The links of sent messages are scrubbed from SQLite's files as soon as they are recorded,
 # but not more often than this: the checkpoint that does it holds writers back while it syncs
@@ -30,10 +35,10 @@ PG_WRITERS = 3  # transactions recording answers side by side on PostgreSQL
 
 
 class Recorder:
-    """Group commit for the delivery lanes: `await record(result)` returns once the result
-    is in the store. Writer tasks, started by the answers and gone once none waits, write for
-    whoever comes meanwhile: no lane waits on another's answers, and a worker that is never
-    started (tests, run_once) records too."""
+    """Group commit for the delivery lanes: `add(result)` hands an answer over, `wait`
+    returns once the answers are in the store. Writer tasks, started by the answers and gone
+    once none waits, write for whoever comes meanwhile: no lane waits on another's answers,
+    and a worker that is never started (tests, run_once) records too."""
 
     def __init__(self, store, flush_at: int, stopping) -> None:
         self.store = store
@@ -44,17 +49,28 @@ class Recorder:
         # machine, which left twice as many messages to send again after a kill).
         self.most_writers = 1 if store.target.is_sqlite else PG_WRITERS
         self._pending: list[tuple[DeliveryResult, asyncio.Future]] = []
-        self._full = asyncio.Event()
+        self._full = asyncio.Event()  # enough to write, or a lane waits: stop gathering
+        self._hurry = asyncio.Event()  # a lane waits for its batch: no pause between writes
         self._writers = 0  # writer tasks running
         self._tasks: set[asyncio.Task] = set()
         self._gathering = False  # one of them waits for answers to share its transaction
+        self._flushed_at = float("-inf")  # when the last record transaction started
         self._recorded = 0  # transactions that recorded a message sent, refused or deferred
         self._scrubbed = 0  # ... of which the files were scrubbed after
         self._scrubbed_at = float("-inf")
 
-    async def record(self, result: DeliveryResult) -> None:
-        """Return once `result` is recorded; raises when it could not be (only when stopping:
-        the lease then brings the message back, as after a crash)."""
+    async def wait(self, recorded: list[asyncio.Future]) -> None:
+        """Return once every one of `recorded` (from `add`) is in the store. A lane waits
+        here for the end of its batch before it claims the next: no pause is kept for it."""
+        if not all(done.done() for done in recorded):
+            self._hurry.set()
+            self._full.set()
+        await asyncio.gather(*recorded)
+
+    def add(self, result: DeliveryResult) -> asyncio.Future:
+        """Hand `result` over to be recorded with those of the same moment; the future is done
+        once it is recorded (an exception: it could not be, and only when stopping: the lease
+        then brings the message back, as after a crash)."""
         done = asyncio.get_running_loop().create_future()
         self._pending.append((result, done))
         if len(self._pending) >= self.flush_at:
@@ -65,7 +81,7 @@ class Recorder:
                                        name="linkdesk-delivery-record")
             self._tasks.add(task)  # a task nobody refers to may be collected mid-way
             task.add_done_callback(self._tasks.discard)
-        await done
+        return done
 
     async def _write_while_pending(self) -> None:
         try:
@@ -82,10 +98,17 @@ class Recorder:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(GATHER_S):
                         await self._full.wait()
+            wait = self._flushed_at + FLUSH_EVERY_S - time.monotonic()
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self._hurry.wait()
         finally:
             self._gathering = False
+        self._flushed_at = time.monotonic()
         taken, self._pending = self._pending, []
         self._full.clear()
+        self._hurry.clear()
         try:
             await self._write([result for result, _done in taken])
         except Exception as exc:
