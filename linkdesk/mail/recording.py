@@ -44,10 +44,6 @@ class Recorder:
         self.store = store
         self.flush_at = max(1, flush_at)
         self._stopping = stopping  # () -> bool: a stop gives up on a broken database sooner
-        # SQLite writes one transaction at a time. PostgreSQL commits side by side: an answer
-        # need not wait for the transaction before its own (15 to 100 ms each on a busy
-        # machine, which left twice as many messages to send again after a kill).
-        self.most_writers = 1 if store.target.is_sqlite else PG_WRITERS
         self._pending: list[tuple[DeliveryResult, asyncio.Future]] = []
         self._full = asyncio.Event()  # enough to write, or a lane waits: stop gathering
         self._hurry = asyncio.Event()  # a lane waits for its batch: no pause between writes
@@ -66,6 +62,13 @@ class Recorder:
             self._hurry.set()
             self._full.set()
         await asyncio.gather(*recorded)
+
+    @property
+    def most_writers(self) -> int:
+        """SQLite writes one transaction at a time. PostgreSQL commits side by side: an answer
+        need not wait for the transaction before its own (15 to 100 ms each on a busy machine,
+        which left twice as many messages to send again after a kill)."""
+        return 1 if self.store.target.is_sqlite else PG_WRITERS
 
     def add(self, result: DeliveryResult) -> asyncio.Future:
         """Hand `result` over to be recorded with those of the same moment; the future is done
