@@ -386,7 +386,8 @@ def _exists(path: str) -> bool:
         raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
 
-async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):
+async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1,
+                      read_only: bool = False):
     from store import SchemaTooNewError, Store, StoreUnavailableError
     from store.db import DatabaseUrlError
 
@@ -394,7 +395,7 @@ async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1):
         raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
             path=target.location))
     try:
-        return await Store.open(target, pool_size=pool_size)
+        return await Store.open(target, pool_size=pool_size, read_only=read_only)
     except (StoreUnavailableError, SchemaTooNewError, DatabaseUrlError, OSError) as exc:
         raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
@@ -403,7 +404,8 @@ async def _status(target, args) -> int:
     from linkdesk.config import default_tax_year
     from store.clients import STATUSES
 
-    store = await _open_store(target, must_exist=True)
+    # Read only: a database on a read-only filesystem (a snapshot, a backup) can be looked at.
+    store = await _open_store(target, must_exist=True, read_only=True)
     try:
         year = args.tax_year or default_tax_year()
         counts = await store.clients.status_counts(await store.firm_id(), year)

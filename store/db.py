@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from store.busy import SQLITE_BUSY_MS
 
@@ -48,6 +48,15 @@ SQLITE_PRAGMAS = (
     ("secure_delete", 1),  # a wiped message (its link) is zeroed, not left in free pages
     # 512 KiB of page cache per connection, not 2 MiB: the app keeps 8 and each fills its own
     # (~14 MiB after paging and searching 100,000 clients); the OS caches the file anyway.
+    ("cache_size", -512),
+)
+
+
+# A command that only reads: no journal mode to set (the file says WAL already), and any write
+# is refused by SQLite itself.
+SQLITE_READ_ONLY_PRAGMAS = (
+    ("busy_timeout", SQLITE_BUSY_MS),
+    ("query_only", 1),
     ("cache_size", -512),
 )
 
@@ -185,6 +194,29 @@ def make_private(path: Path) -> None:
                 part.chmod(0o600)
 
 
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI to read `path` without writing anything, the file or beside it.
+
+    mode=ro: SQLite opens the file read-only; to read a WAL database it still needs the -shm
+    beside it, and makes one when there is none (the file was closed cleanly). On a read-only
+    filesystem it cannot, and "unable to open database file" was all `linkdesk status` said.
+    There, with no -wal beside the file, nothing can change the file and nothing is left in a
+    log: immutable=1 reads it with no -shm and no locks. A -wal there holds changes that
+    immutable would not read: mode=ro alone then (SQLite reads the -wal itself).
+    """
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    if _read_only_filesystem(path) and not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _read_only_filesystem(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def _postgresql_driver() -> None:
     """Give pwasyncio the asyncpg it was imported without (see `_without_asyncpg`)."""
     if pwasyncio.asyncpg is None:
@@ -194,16 +226,22 @@ def _postgresql_driver() -> None:
             pwasyncio.asyncpg = asyncpg
 
 
-def open_database(target: DatabaseTarget, pool_size: int = 4):
+def open_database(target: DatabaseTarget, pool_size: int = 4, *, read_only: bool = False):
     """Create (without connecting) the async database for `target`.
 
     The app keeps a few connections so a page, a count and a write can run side by side; a
-    one-shot command needs one.
+    one-shot command needs one. `read_only`: an SQLite file that must exist is read without
+    writing anything (see read_only_uri).
     """
     if target.is_sqlite:
         path = Path(target.location).expanduser()
         if path.is_dir():
             raise DatabaseUrlError(f"{path} is a directory, not a database file")
+        if read_only:
+            return SqliteDatabase(
+                read_only_uri(path), pragmas=SQLITE_READ_ONLY_PRAGMAS,
+                timeout=SQLITE_BUSY_MS / 1000, pool_size=pool_size, acquire_timeout=10,
+                uri=True)
         make_private(path)
         return SqliteDatabase(
             str(path), pragmas=SQLITE_PRAGMAS, timeout=SQLITE_BUSY_MS / 1000,

@@ -151,15 +151,20 @@ class Store:
 
     @classmethod
     async def open(
-        cls, url: str | DatabaseTarget, *, clock: Clock = utcnow, pool_size: int = 4
+        cls, url: str | DatabaseTarget, *, clock: Clock = utcnow, pool_size: int = 4,
+        read_only: bool = False,
     ) -> Store:
-        """Open the database at `url`, apply pending migrations, and return the store."""
+        """Open the database at `url`, apply pending migrations, and return the store.
+
+        `read_only` (a command that only reads, such as `linkdesk status`): nothing is written,
+        nor created beside an SQLite file (see store.db.read_only_uri), and nothing migrated: a
+        schema older than this linkdesk's is refused, with what to do."""
         target = url if isinstance(url, DatabaseTarget) else parse_database_url(url)
-        db = open_database(target, pool_size)
+        db = open_database(target, pool_size, read_only=read_only)
         store = cls(db, target, clock)
         try:
-            await store.migrate()
-        except migrations.SchemaTooNewError:
+            await (store.check_schema() if read_only else store.migrate())
+        except (migrations.SchemaTooNewError, StoreUnavailableError):
             await store.close()
             raise
         except Exception as exc:
@@ -186,11 +191,16 @@ class Store:
         task ends); long-lived loops call this before they sleep."""
         await self.db.aclose()
 
-    async def scrub(self) -> None:
+    async def scrub(self) -> bool:
         """Make wiped rows unreadable from the files too: on SQLite, checkpoint the WAL and
-        truncate it (its older frames still hold a message sent and wiped since)."""
-        if self.target.is_sqlite:
-            await self.db.aexecute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        truncate it (its older frames still hold a message sent and wiped since). Returns
+        whether that was done: a reader still on an older snapshot keeps the WAL (SQLite
+        waits for it only as long as its busy timeout, a few milliseconds)."""
+        if not self.target.is_sqlite:
+            return True
+        cursor = await self.db.aexecute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = cursor.fetchone()
+        return row is None or not row[0]
 
     async def keep_wal_small(self) -> None:
         """A long writer's own checkpoint between its chunks (SQLite, PASSIVE: it waits for
@@ -334,6 +344,16 @@ class Store:
             return await self.schema_version()
         except Exception:  # the table is missing (a new database); a real fault recurs below
             return None
+
+    async def check_schema(self) -> None:
+        """For a read-only open: the schema must be this linkdesk's already."""
+        current = await self.schema_version()  # a file that cannot be read says why here
+        migrations.pending(current, self.backend)  # refuses a schema that is too new
+        if current < migrations.LATEST:
+            raise StoreUnavailableError(
+                f"the database is at schema version {current}, this linkdesk reads version "
+                f"{migrations.LATEST}: open it once with linkdesk, with write access, to bring "
+                "it up to date")
 
     async def migrate(self) -> None:
         """Bring the schema to the latest version, one transaction, one migrator at a time."""

@@ -24,11 +24,11 @@ BENCHES = sorted(p for p in BENCH.glob("*.py")
                  if not p.name.startswith("_") and not p.name.startswith("make_"))
 
 # Benches that use the PostgreSQL server when it answers (the others run on SQLite only).
-POSTGRES = {"accept_latency.py"}
+POSTGRES = {"accept_latency.py", "crash_duplicates.py"}
 # The longest at the small size (a `linkdesk serve` or a pty app or two, several seconds of
 # waiting for the app to go quiet): more time before they are called stuck.
-SLOW = {"accept_latency.py", "bounces.py", "invite_throughput.py", "launch.py",
-        "terminal_bytes.py"}
+SLOW = {"accept_latency.py", "bounces.py", "crash_duplicates.py", "invite_throughput.py",
+        "launch.py", "terminal_bytes.py"}
 
 
 def _marks(path: Path) -> list:

@@ -216,3 +216,58 @@ def test_an_export_that_cannot_be_written_whole_leaves_the_last_one_as_it_was(
     assert "export.csv" in full.stderr
     assert out.read_text(encoding="utf-8") == "the last good export\n"
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _read_only(directory) -> list[str]:
+    """A command prefix that runs the rest with `directory` mounted read-only over itself, in
+    a mount namespace of its own: what a read-only filesystem is, even to root (who writes
+    through chmod). Skips when this system cannot make one."""
+    import shutil
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare(1)")
+    prefix = [unshare, "-m"] if os.geteuid() == 0 else [unshare, "-rm"]
+    prefix += ["sh", "-c", 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && '
+                           'shift && exec "$@"', "sh", str(directory)]
+    probe = subprocess.run([*prefix, "sh", "-c", f'! touch "{directory}/probe"'],
+                           capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount read-only here: {probe.stderr.decode()[-200:]}")
+    return prefix
+
+
+@pytest.mark.parametrize("writer_open", [False, True], ids=["closed", "service-running"])
+def test_status_reads_a_database_on_a_read_only_filesystem(tmp_path, writer_open):
+    """`linkdesk status` on a read-only filesystem said "cannot open the database: ...:
+    Read-only file system": it made the file private and set the journal mode first. A
+    database closed cleanly (no -wal) and one whose writer still has changes in its -wal
+    (a snapshot of a running desk) are both read as they are."""
+    import sqlite3
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    db = folder / "linkdesk.db"
+    asyncio.run(_populate(str(db)))
+    writer = None
+    if writer_open:  # a change the -wal holds, not yet in the file
+        writer = sqlite3.connect(db, isolation_level=None)
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE client_year_status SET status = 'accepted' WHERE client_id = "
+                       "(SELECT MIN(client_id) FROM client_year_status WHERE tax_year = 2024 "
+                       "AND status = 'pending')")
+        assert (folder / "linkdesk.db-wal").stat().st_size > 0
+    try:
+        before = sorted(p.name for p in folder.iterdir())
+        result = subprocess.run(
+            [*_read_only(folder), sys.executable, "-m", "linkdesk", "status", "--db", str(db),
+             "--tax-year", "2024", "--json"], capture_output=True, text=True, timeout=60)
+    finally:
+        if writer is not None:
+            writer.close()
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert (counts["pending"], counts["accepted"]) == ((1, 2) if writer_open else (2, 1))
+    assert counts["total"] == 6
+    if not writer_open:
+        assert before == ["linkdesk.db"]  # nothing was made beside it (nor could be)

@@ -10,19 +10,18 @@ import random
 import time
 
 from linkdesk.mail.errors import UNREACHABLE, RelayProblem
+from linkdesk.mail.recording import RECORD_RETRY_S, Recorder
 from linkdesk.mail.sender import DeliveryError, SmtpPool, SmtpSender
 from linkdesk.mail.verp import return_path
 from store.invitations import DeliveryResult, OutboxJob
 
 log = logging.getLogger("linkdesk.delivery")
-SCRUB_EVERY_S = 30.0  # at most this often, once the queue is empty
-RECORD_RETRY_S = 0.1  # first wait before recording a sent batch again
 IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
-LANES = 2  # claim-send-record loops; two keep the relay busy while a batch is recorded
-# Messages claimed per relay connection at once. Each claim and each record costs the same few
-# queries however many messages they carry: a fast relay gets bigger batches (a bulk run of
-# 1,000 spent a third of its delivery time on them at 4), a slow one small ones, so a status
-# moves from "sending" within seconds.
+LANES = 2  # claim-send loops; two keep the relay busy while one claims its next batch
+# Messages claimed per relay connection at once. Each claim costs the same few queries however
+# many messages it carries: a fast relay gets bigger batches (a bulk run of 1,000 spent a third
+# of its delivery time on claims and records at 4), a slow one small ones. A batch's answers are
+# recorded as they come (linkdesk.mail.recording), not when the batch ends.
 MIN_PER_CONNECTION, MAX_PER_CONNECTION = 4, 16
 FAST_BATCH_S, SLOW_BATCH_S = 0.5, 2.0  # grow after a batch this quick, shrink after one this slow
 # While the relay itself is unusable, ask it again after these waits (then the last, forever):
@@ -54,14 +53,14 @@ class DeliveryWorker:
         self.claimed_by = claimed_by  # this process's heartbeat id: a dead one's are taken over
         self.on_relay = on_relay  # on_relay(ok, said) after each batch: the relay's last word
         self.sender = sender
-        # Messages claimed at once, recorded in one transaction: a few per connection, more
-        # while the relay answers quickly (see _pace).
+        # Messages claimed at once: a few per connection, more while the relay answers
+        # quickly (see _pace). Each is recorded as soon as the relay answers it.
         self.batch = MIN_PER_CONNECTION * sender.size
+        self.recorder = Recorder(store, sender.size, lambda: self._stopping)
         self.on_change = on_change  # called after each recorded result (the list refreshes)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
-        self._scrubbed_at = float("-inf")
         self.problem: RelayProblem | None = None  # set while delivery is paused
         self._resume = asyncio.Event()
         self._prober: asyncio.Task | None = None
@@ -83,7 +82,7 @@ class DeliveryWorker:
         self._wake.set()
 
     def start(self) -> DeliveryWorker:
-        """Ask the relay first, then run LANES loops side by side: while one records its
+        """Ask the relay first, then run LANES loops side by side: while one claims its next
         batch, the other sends."""
         self._tasks = [asyncio.create_task(self._first_look(), name="linkdesk-delivery-0")]
         self._tasks += [asyncio.create_task(self._after_first_look(),
@@ -126,32 +125,29 @@ class DeliveryWorker:
         await self.sender.close()
 
     async def _run(self) -> None:
-        sent_since_scrub = False
         while not self._stopping:
             try:
                 worked = await self.run_once()
             except Exception:  # a database hiccup must not kill delivery for good
                 log.exception("delivery round failed")
                 worked = False
-            sent_since_scrub |= worked
             if not worked:
-                if sent_since_scrub and await self._scrub_due():
-                    # The queue ran dry: no sent message stays readable in the WAL.
-                    with contextlib.suppress(Exception):
-                        await self.store.scrub()
-                    sent_since_scrub = False
+                # Sent messages whose links are still in SQLite's files (a reader held the
+                # WAL, or a bulk run recorded within the last second): scrubbed now or soon.
+                scrub_in = await self.recorder.scrub_if_due()
                 await self.store.release()
-                await self._sleep()
+                await self._sleep(IDLE_POLL_S if scrub_in is None else min(scrub_in,
+                                                                           IDLE_POLL_S))
 
-    async def _sleep(self) -> None:
+    async def _sleep(self, at_most: float = IDLE_POLL_S) -> None:
+        timeout = at_most
         self._wake.clear()
         if self._stopping:  # a stop that came before the clear must not wait a poll
             return
         if self.paused:  # nothing is claimed until the relay answers well again
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+                await asyncio.wait_for(self._wake.wait(), timeout)
             return
-        timeout = IDLE_POLL_S
         due = await self.store.invitations.next_due()
         await self.store.release()
         if due is not None:
@@ -172,12 +168,17 @@ class DeliveryWorker:
                                                        lease=self.lease_for(batch))
         if not jobs:
             return False
+        # Its connection back while the relay works: the answers are recorded by another
+        # task (Recorder), which needs one of the pool's.
+        await self.store.release()
         started = time.monotonic()
-        outcomes = await asyncio.gather(*(self._send(job) for job in jobs))
+        recorded: list[asyncio.Future] = []  # each answer is recorded as it comes
+        outcomes = await asyncio.gather(*(self._send_and_record(job, recorded)
+                                          for job in jobs))
+        await self.recorder.wait(recorded)  # the batch's last answers at once
         self._pace(len(jobs), time.monotonic() - started)
         results = [o for o in outcomes if isinstance(o, DeliveryResult)]
         stopped = [o for o in outcomes if not isinstance(o, DeliveryResult)]
-        await self._record(results)
         if stopped:
             await self._hand_back([job for job, _problem in stopped])
             self._pause(stopped[0][1])
@@ -272,32 +273,15 @@ class DeliveryWorker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _scrub_due(self) -> bool:
-        """Whether to truncate the WAL now: nothing left to send, and not done in a while (a
-        checkpoint waits for readers, and a bulk run empties the queue many times a minute)."""
-        now = time.monotonic()
-        if now - self._scrubbed_at < SCRUB_EVERY_S:
-            return False
-        if await self.store.invitations.next_due() is not None:
-            return False
-        self._scrubbed_at = now
-        return True
-
-    async def _record(self, results: list[DeliveryResult]) -> None:
-        """Record what the relay said, retrying until the database takes it: a result lost
-        here would have the message sent again once its lease ran out."""
-        delay = RECORD_RETRY_S
-        while True:
-            try:
-                await self.store.invitations.record(results)
-                return
-            except Exception:
-                if self._stopping and delay > 4 * RECORD_RETRY_S:
-                    raise  # stopping: the lease brings the batch back, as after a crash
-                log.exception("recording a sent batch failed; trying again")
-                await self.store.release()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+    async def _send_and_record(self, job: OutboxJob, recorded: list[asyncio.Future]
+                               ) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
+        """Send, then hand the relay's answer over to be recorded at once (with the answers
+        that come about the same time): a crash sends again only what was on the wire, not
+        the batch."""
+        outcome = await self._send(job)
+        if isinstance(outcome, DeliveryResult):
+            recorded.append(self.recorder.add(outcome))
+        return outcome
 
     async def _send(self, job: OutboxJob) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
         envelope_from = return_path(self.bounce_address, job.return_tag, job.envelope_from)
