@@ -192,3 +192,37 @@ def _hues(screen: str) -> set[str]:
         found.add(number)
     return found
 
+
+
+def test_a_refused_key_storm_is_turned_away_by_address(door, keys):
+    from linkdesk.ssh.server import REFUSALS_ALLOWED
+
+    for _ in range(REFUSALS_ALLOWED):
+        assert door.run("marie", keys["stranger"], "status").returncode == 255
+    done = door.run("marie", keys["marie"], "status")  # the right key, from that address
+    assert done.returncode == 255
+    assert "too many refused attempts from your address; try later" in done.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_demo_for_anyone_in_a_directory_removed_at_the_end(db_url, tmp_path, keys,
+                                                               terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", TMPDIR=str(scratch)) as door:
+        term = terminals("demo").start(door.ssh_args("demo", None))  # no key asked
+        screen = term.wait_for("A demo firm")
+        assert "Cabinet Tremblay" not in screen  # nothing of the firm's
+        assert any(scratch.iterdir())
+        os.kill(door.proc.pid, 0)
+        term.send("C-q")
+        assert term.exit_status() == 0
+        for _ in range(600):
+            if not any(scratch.iterdir()):
+                break
+            import time
+
+            time.sleep(0.05)
+        assert not any(scratch.iterdir())
+        assert door.run("demo", None, "status").returncode == 2  # the demo is a desk only
