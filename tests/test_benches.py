@@ -27,7 +27,7 @@ BENCHES = sorted(p for p in BENCH.glob("*.py")
 POSTGRES = {"accept_latency.py"}
 # The longest at the small size (a `linkdesk serve` or a pty app or two, several seconds of
 # waiting for the app to go quiet): more time before they are called stuck.
-SLOW = {"accept_latency.py", "bounces.py", "invite_throughput.py", "launch.py",
+SLOW = {"accept_latency.py", "bounces.py", "invite_throughput.py", "launch.py", "ssh_desk.py",
         "terminal_bytes.py"}
 
 
