@@ -134,7 +134,7 @@ def test_port_forwarding_and_sftp_are_refused(door, keys, tmp_path):
 
                 time.sleep(0.05)
     finally:
-        forward.terminate()
+        forward.kill()  # with -N, a busy client may wait on SIGTERM: its words are written
         said = forward.communicate(timeout=30)[1]
     assert "administratively prohibited: linkdesk opens the desk only" in said
     done = door.run("marie", keys["marie"], "-N", options=(
