@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkdesk.i18n import _, fill, set_language
+from linkdesk.i18n import _, fill, ngettext, set_language
 
 EXIT_USAGE = 2
 STATUS_CODES = ("not_invited", "sending", "pending", "failed", "expired", "accepted")
@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", default=argparse.SUPPRESS, help=_("port of the page (8765)"))
     serve.add_argument("--log-file", default=argparse.SUPPRESS, metavar="FILE",
                        help=_("append events here"))
+    serve.add_argument("--ssh-port", default=argparse.SUPPRESS, metavar="P",
+                       help=_("open the desk over SSH on this port (preparers' keys)"))
     invite = _command(
         commands, "invite", _("queue invitations (the service sends them)"), options,
         uses=("links",),
@@ -142,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--tax-year", type=_tax_year, metavar="Y", help=_("default: last year"))
     invite.add_argument("--json", action="store_true", help=json_help)
     user = _command(commands, "user", _("preparer accounts"), options)
-    add = _command(user.add_commands("user_command"), "add", _("create a preparer account"),
+    user_commands = user.add_commands("user_command")
+    add = _command(user_commands, "add", _("create a preparer account"),
                    options, description=_("Creates a preparer account; the password is read "
                                           "from the terminal, or from the first line of "
                                           "standard input."))
@@ -152,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=("admin", "preparer"), default=None,
                      help=_("admin may change companies' public details (the first account is "
                             "always an admin); default: preparer"))
+    from linkdesk.ssh.cli import key_parsers
+
+    key_parsers(user_commands, options, _command)
     imports = _command(commands, "import", _("import clients from CSV"), options)
     clients_in = _command(
         imports.add_commands("import_what"), "clients",
@@ -288,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from linkdesk.cli_invite import invite
 
             code = asyncio.run(invite(target, args, settings, _open_store, UsageError))
+        elif args.command == "user" and args.user_command == "key":
+            from linkdesk.ssh.cli import user_key
+
+            code = asyncio.run(user_key(target, args, _open_store, UsageError))
         elif args.command == "user":
             code = asyncio.run(_user_add(target, args))
         elif args.command in ("import", "export"):
@@ -341,13 +351,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _show_config(effective, as_json: bool) -> int:
     """`linkdesk config`: every setting in effect and where it came from; secrets masked."""
     from linkdesk.configure import described
+    from linkdesk.ssh.host_key import host_fingerprint
 
     rows = described(effective)
     path = str(effective.config_file)
+    host_key = effective.settings.host_key_path
+    fingerprint = host_fingerprint(host_key)  # for a preparer to check on first connect
     if as_json:
         print(json.dumps({"config_file": path, "config_file_found": effective.config_file_found,
                           "settings": {key: {"value": value, "from": origin}
-                                       for key, value, origin in rows}}))
+                                       for key, value, origin in rows},
+                          "ssh_host_key": {"path": str(host_key),
+                                           "fingerprint": fingerprint}}))
         return 0
     found = "" if effective.config_file_found else " " + _("(not present)")
     print(_("Settings file: {path}").format(path=path) + found)
@@ -357,6 +372,9 @@ def _show_config(effective, as_json: bool) -> int:
         where = _("default") if origin == "default" else \
             origin.replace(path, effective.config_file.name, 1)
         print(f"  {key:<{key_width}}  {value:<{value_width}}  {where}")
+    print(_("SSH host key: {fingerprint} ({path})").format(
+        fingerprint=fingerprint or _("made when `linkdesk serve` first opens the SSH door"),
+        path=host_key))
     return 0
 
 
@@ -373,6 +391,12 @@ async def _serve(settings, target, args) -> int:
     store.network.region = settings.region
     try:
         return await run_service(settings, store, settings.service_host, settings.service_port)
+    except OSError as exc:
+        from linkdesk.ssh.server import DoorError
+
+        if not isinstance(exc, DoorError):
+            raise
+        raise UsageError(_("the SSH door cannot open: {reason}").format(reason=exc)) from None
     finally:
         await store.close()
 
@@ -401,26 +425,33 @@ async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1,
 
 
 async def _status(target, args) -> int:
+    return await run_status(target, args.tax_year, args.json)
+
+
+async def run_status(target, tax_year: int | None, as_json: bool) -> int:
+    """`linkdesk status` (also over the SSH door): counts per status, the pipeline's health."""
     from linkdesk.config import default_tax_year
     from store.clients import STATUSES
 
     # Read only: a database on a read-only filesystem (a snapshot, a backup) can be looked at.
     store = await _open_store(target, must_exist=True, read_only=True)
     try:
-        year = args.tax_year or default_tax_year()
+        year = tax_year or default_tax_year()
         counts = await store.clients.status_counts(await store.firm_id(), year)
         health = await store.pipeline.health()
+        sessions = len(await store.ssh.open_sessions())
         now = store.clock()
     finally:
         await store.close()
     total = sum(counts.values())
     age = health.oldest_age_s(now)
-    if args.json:
+    if as_json:
         print(json.dumps({"tax_year": year, **counts, "total": total, "pipeline": {
             "waiting": health.waiting, "oldest_waiting_s": None if age is None else round(age),
             "service_alive": health.service is not None,
             "relay_ok": health.relay.ok, "relay_said": health.relay.said,
-            "delivery_paused": health.relay.paused, "relay_problem": health.relay.kind}}))
+            "delivery_paused": health.relay.paused, "relay_problem": health.relay.kind},
+            "ssh_sessions": sessions}))
         return 0
     from linkdesk.labels import status_label  # for people only: not imported for --json
 
@@ -432,6 +463,9 @@ async def _status(target, args) -> int:
     print(f"  {total_label:<{width}}  {total:>7}")
     for line in _pipeline_lines(health, age):
         print(line)
+    if sessions:
+        print(ngettext("{n} session open through the SSH door.",
+                       "{n} sessions open through the SSH door.", sessions).format(n=sessions))
     return 0
 
 

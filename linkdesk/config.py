@@ -79,6 +79,28 @@ class Settings:
     """The one header the trusted proxies set (X-Forwarded-For, Forwarded or X-Real-IP): any
     other may have come from the client, whose proxy passed it through untouched."""
 
+    ssh_port: int | None = None
+    """The port of the SSH door (`linkdesk serve`); None: no door."""
+    ssh_host: str = ""
+    """The address the SSH door listens on; empty: every address."""
+    ssh_host_key: Path | None = None
+    """The door's ed25519 host key (made once, 0600); None: in the data directory."""
+    ssh_passwords: bool = False
+    """Passwords over SSH (through the sign-in lockout); off: keys only."""
+    ssh_idle_minutes: int = 30
+    """An SSH session with no key typed for this long ends."""
+    ssh_max_sessions: int = 32
+    """Sessions open at once through the door; the next is told to try later."""
+    ssh_demo: bool = False
+    """`ssh demo@host` opens a throwaway demo, for anyone."""
+    ssh_demo_sessions: int = 4
+    """Demos open at once."""
+
+    @property
+    def host_key_path(self) -> Path:
+        """The door's host key file: `ssh.host_key`, else in the data directory."""
+        return self.ssh_host_key or self.data_dir / "ssh_host_ed25519_key"
+
     @property
     def serves_acceptance_page(self) -> bool:
         return self.local_page_port is not None

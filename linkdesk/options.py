@@ -272,6 +272,22 @@ OPTIONS: tuple[Option, ...] = (
            env="LINKDESK_FORWARDED_HEADER",
            help="the one header the trusted proxies set: X-Forwarded-For, Forwarded or "
                 "X-Real-IP (any other, a client may have written)"),
+    Option("ssh.port", "ssh_port", _optional_port, env="LINKDESK_SSH_PORT", flag="--ssh-port",
+           help="`linkdesk serve` opens the desk over SSH on this port; empty: no door"),
+    Option("ssh.host", "ssh_host", _text, env="LINKDESK_SSH_HOST",
+           help="address the SSH door listens on; empty: every address"),
+    Option("ssh.host_key", "ssh_host_key", _path, env="LINKDESK_SSH_HOST_KEY",
+           help="the door's ed25519 host key, made once (0600); default: in data_dir"),
+    Option("ssh.passwords", "ssh_passwords", _flag, env="LINKDESK_SSH_PASSWORDS",
+           help="passwords over SSH too (through the sign-in lockout); default: keys only"),
+    Option("ssh.idle_minutes", "ssh_idle_minutes", _whole(1, 24 * 60),
+           env="LINKDESK_SSH_IDLE_MINUTES", help="an SSH session idle this long ends"),
+    Option("ssh.max_sessions", "ssh_max_sessions", _whole(1, 1000),
+           env="LINKDESK_SSH_MAX_SESSIONS", help="SSH sessions open at once"),
+    Option("ssh.demo", "ssh_demo", _flag, env="LINKDESK_SSH_DEMO",
+           help="`ssh demo@host` opens a throwaway demo, for anyone"),
+    Option("ssh.demo_sessions", "ssh_demo_sessions", _whole(1, 64),
+           env="LINKDESK_SSH_DEMO_SESSIONS", help="demos open at once"),
 )
 
 BY_KEY = {option.key: option for option in OPTIONS}

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from store.changes import ChangeWatcher
 
 log = logging.getLogger("linkdesk.runtime")
+SESSION = "session"
+"""A desk opened through the service's SSH door: the service runs the pipeline and the page."""
 EXPIRY_SWEEP_S = 60.0
 
 
@@ -36,8 +38,9 @@ EXPIRY_SWEEP_S = 60.0
 class Runtime:
     """The running services; `problems` lists what could not start, for the app to tell.
 
-    `role` is "app" (a terminal: the pipeline only while no service is alive) or "service"
-    (always, and the page on `page_host`:`page_port`).
+    `role` is "app" (a terminal: the pipeline only while no service is alive), "service"
+    (always, and the page on `page_host`:`page_port`) or "session" (a desk the service opened
+    over SSH: never the pipeline nor the page, which its service runs).
     """
 
     settings: Settings
@@ -106,14 +109,14 @@ class Runtime:
                     (service is not None and self.service.id != service.id):
                 self.service = service
                 self.on_pipeline(service)
-            if service is None and not self.runs_pipeline:
+            if service is None and not self.runs_pipeline and self.role != SESSION:
                 await self._start_pipeline()
             elif service is not None and self.runs_pipeline:
                 log.info("a service runs the pipeline: this terminal leaves it")
                 await self._stop_pipeline()
             if service is not None and service.serves_page and self.serves_page:
                 await self._stop_page()  # the service serves the links; give it the port
-        if not self.serves_page and self.wanted_port is not None:
+        if not self.serves_page and self.wanted_port is not None and self.role != SESSION:
             await self._take_page()
         if not self.runs_pipeline:  # the service's word, or the last one kept
             self._show_relay(await self.store.pipeline.relay())

@@ -31,6 +31,17 @@ def configure_logging(log_file: Path | None) -> logging.Handler:
     return install(handler)
 
 
+async def open_door(settings: Settings, store, runtime):
+    """The SSH door (linkdesk.ssh), its host key's fingerprint said for preparers to check."""
+    from linkdesk.ssh.server import Door
+
+    door = await Door(settings, store, lambda: runtime.process_id).start()
+    log.info("ssh: the desk opens on port %s for preparers' keys%s; host key %s",
+             door.port, ", and the demo for anyone" if settings.ssh_demo else "",
+             door.fingerprint)
+    return door
+
+
 async def run_service(settings: Settings, store, host: str, port: int) -> int:
     """Run until SIGTERM or SIGINT, then stop cleanly: the batch in hand is sent and recorded,
     whatever was claimed and not sent is handed back at once."""
@@ -49,11 +60,16 @@ async def run_service(settings: Settings, store, host: str, port: int) -> int:
         relay = RelayConfig.parse(settings.smtp_url).describe()
     log.info("started: database %s, relay %s, links %s", store.target.describe(), relay,
              settings.link_base)
+    door = None
     try:
         await runtime.start()
+        if settings.ssh_port is not None:
+            door = await open_door(settings, store, runtime)
         await stop.wait()
         log.info("stopping: finishing the messages in hand")
     finally:
+        if door is not None:
+            await door.stop()
         await runtime.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

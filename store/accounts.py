@@ -159,6 +159,12 @@ class Accounts:
         return await self.store.scalar(
             Preparer.select(Preparer.username).where(Preparer.id == preparer_id))
 
+    async def info(self, preparer_id: int) -> PreparerInfo | None:
+        """The preparer as the screens need it, or None for one removed."""
+        if await self.name(preparer_id) is None:
+            return None
+        return await self._info(preparer_id)
+
     async def _info(self, preparer_id: int) -> PreparerInfo:
         rows = await self.store.list(
             Preparer.select(

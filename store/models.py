@@ -296,6 +296,57 @@ class PipelineProcess(BaseModel):
         table_name = "pipeline_process"
 
 
+class SshKey(BaseModel):
+    """A preparer's public key for the SSH door (one OpenSSH line, its SHA256 fingerprint)."""
+
+    id = AutoField()
+    preparer = ForeignKeyField(Preparer, column_name="preparer_id", lazy_load=False)
+    fingerprint = TextField(unique=True)
+    algorithm = TextField()
+    public_key = TextField()
+    comment = TextField(default="")
+    added_at = DateTimeField()
+    added_by = IntegerField(null=True)
+    last_used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "ssh_key"
+
+
+class SshSession(BaseModel):
+    """A session through the SSH door: open while `ended_at` is empty and its service lives."""
+
+    id = AutoField()
+    preparer = IntegerField(column_name="preparer_id", null=True)
+    kind = TextField()  # "desk", "command" or "demo"
+    fingerprint = TextField(default="")
+    address = TextField(default="")
+    process_id = IntegerField(null=True)  # the service's pipeline_process row
+    pid = IntegerField(null=True)  # the session's own process
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    end_asked_by = IntegerField(null=True)
+
+    class Meta:
+        table_name = "ssh_session"
+
+
+class SshEvent(BaseModel):
+    """Who came in through the SSH door, who left, who was refused: append only."""
+
+    id = AutoField()
+    at = DateTimeField()
+    kind = TextField()  # "sign_in", "sign_out", "refused", "ended"
+    preparer = IntegerField(column_name="preparer_id", null=True)
+    fingerprint = TextField(default="")
+    address = TextField(default="")
+    session = IntegerField(column_name="session_id", null=True)
+    detail = TextField(default="")
+
+    class Meta:
+        table_name = "ssh_event"
+
+
 class BulkRun(BaseModel):
     """A bulk invitation's progress, kept as it goes: one cut short by a crash stays visible."""
 

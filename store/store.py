@@ -117,6 +117,13 @@ class Store:
         return Pipeline(self)
 
     @cached_property
+    def ssh(self):
+        """The SSH door: preparers' keys, the sessions open, who came in or was refused."""
+        from store.ssh_door import SshDoor
+
+        return SshDoor(self)
+
+    @cached_property
     def reminders(self) -> Reminders:
         from store.reminders import Reminders
 

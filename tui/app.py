@@ -39,7 +39,8 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
                 tooltip=_("Every action by name")),
     ]
 
-    def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None,
+                 preparer: PreparerInfo | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
@@ -48,6 +49,7 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
             self.theme = settings.theme
         self.preparer: PreparerInfo | None = None
         self.demo = None  # linkdesk.demo.Demo when `linkdesk demo` runs
+        self.signed_in_as = preparer  # the SSH door checked this preparer's key: no sign-in
         self._runtime_starting = False
         self.pipeline_note = ""  # who sends the mail, when it is not this terminal
         self.relay_state = None  # the relay's last word (store.pipeline.RelayState)
@@ -108,6 +110,9 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
                           "seconds. Everything is removed when you quit (ctrl+q)."),
                         markup=False, timeout=8)
             return
+        if self.signed_in_as is not None:
+            self.signed_in(self.signed_in_as)
+            return
         self.push_screen(SignInScreen())
 
     def start_runtime(self) -> None:
@@ -166,10 +171,12 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
             await self.switch_screen(screen)
 
 
-def make_app(settings: Settings, store: Store, runtime: Runtime | None = None) -> LinkdeskApp:
-    """Build the app around an open store: the one place the parts are put together."""
+def make_app(settings: Settings, store: Store, runtime: Runtime | None = None,
+             preparer: PreparerInfo | None = None) -> LinkdeskApp:
+    """Build the app around an open store: the one place the parts are put together.
+    `preparer`: signed in already (the SSH door checked their key)."""
     store.set_region(settings.region)  # the network itself is imported when first used
-    return LinkdeskApp(settings, store, runtime)
+    return LinkdeskApp(settings, store, runtime, preparer)
 
 
 async def run_app(settings: Settings, target: DatabaseTarget) -> int:

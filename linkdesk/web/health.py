@@ -27,6 +27,7 @@ def add_health(app: web.Application, store, runtime=None) -> None:
 
         try:
             health = await store.pipeline.health()
+            sessions = len(await store.ssh.open_sessions())
         except Exception as exc:  # any database fault is a 503, said in a word
             return web.json_response({"status": "unavailable", "database": False,
                                       "error": type(exc).__name__, "version": version},
@@ -42,6 +43,7 @@ def add_health(app: web.Application, store, runtime=None) -> None:
                       "problem": health.relay.kind, "delivery_paused": health.relay.paused,
                       "at": health.relay.at.isoformat() + "Z" if health.relay.at else None},
             "service_alive": health.service is not None,
+            "ssh_sessions": sessions,
             "version": version,
         }
         if runtime is not None:

@@ -1,0 +1,228 @@
+"""The SSH door with the real OpenSSH client against a real `linkdesk serve`, on both backends: a
+preparer's key opens the desk in a process of its own, sized to the window and resized with it;
+other keys, names and no key are refused alike; scripts run `status` over the same door."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+
+import pytest
+
+from store import Store
+from tests.ssh_door import DoorService, Terminal, firm, make_key, needs_ssh
+
+pytestmark = [needs_ssh, pytest.mark.timeout(240)]
+
+
+@pytest.fixture
+def keys(tmp_path):
+    return {name: make_key(tmp_path / f"id_{name}") for name in ("marie", "luc", "stranger")}
+
+
+@pytest.fixture
+def door(db_url, tmp_path, keys):
+    firm(db_url, {"marie": keys["marie"], "luc": keys["luc"]})
+    with DoorService(db_url, tmp_path) as service:
+        yield service
+
+
+@pytest.fixture
+def terminals(tmp_path):
+    opened: list[Terminal] = []
+
+    def make(name: str = "t", cols: int = 100, rows: int = 30) -> Terminal:
+        opened.append(Terminal(tmp_path, name, cols, rows))
+        return opened[-1]
+
+    yield make
+    for terminal in opened:
+        terminal.close()
+
+
+async def _sessions(db_url: str) -> list[tuple]:
+    from store.models import SshSession
+
+    store = await Store.open(db_url)
+    try:
+        return await store.list(SshSession.select(SshSession.id, SshSession.pid,
+                                                  SshSession.ended_at).tuples())
+    finally:
+        await store.close()
+
+
+async def _events(db_url: str) -> list[tuple]:
+    store = await Store.open(db_url)
+    try:
+        return await store.ssh.events()
+    finally:
+        await store.close()
+
+
+def test_a_key_opens_the_desk_in_a_process_of_its_own_resized_with_the_window(
+        door, db_url, keys, terminals):
+    term = terminals(cols=100, rows=30).start(door.ssh_args("marie", keys["marie"]))
+    screen = term.wait_for("No clients yet")
+    assert "marie" in screen and "Cabinet Tremblay" in screen  # signed in, no password asked
+    assert "Cancel inv.  m Active" in screen  # the footer at 100 columns
+    [(_session_id, pid, ended)] = asyncio.run(_sessions(db_url))
+    assert pid and pid != door.proc.pid and ended is None  # its own process
+    term.resize(70, 20)
+    term.wait_for("i Invite")
+    screen = term.screen()
+    assert max(len(line.rstrip()) for line in screen.splitlines()) <= 70
+    assert "Cancel inv." not in screen  # the footer laid out again for 70 columns
+    term.send("C-q")
+    assert term.exit_status() == 0
+    kinds = [kind for _at, kind, *_rest in asyncio.run(_events(db_url))]
+    assert kinds[:2] == ["sign_out", "sign_in"]
+
+
+def test_another_key_an_unknown_name_and_no_key_are_refused_alike(door, db_url, keys):
+    tries = [door.run("marie", keys["stranger"], "status"),  # a key that is nobody's
+             door.run("marie", keys["luc"], "status"),  # a colleague's key
+             door.run("nobody", keys["marie"], "status"),  # no such preparer
+             door.run("marie", None, "status")]  # no key at all
+    for done in tries:
+        assert done.returncode == 255
+        assert done.stdout == ""
+        assert done.stderr.strip().endswith("@127.0.0.1: Permission denied (publickey).")
+    assert len({done.stderr.split(":", 1)[1] for done in tries}) == 1
+    refused = [row for row in asyncio.run(_events(db_url)) if row[1] == "refused"]
+    assert len(refused) == 3 and all(row[4] == "127.0.0.1" for row in refused)
+    assert all(row[2] == "" for row in refused)  # no name kept: it may be a password typed
+
+
+def test_status_over_the_door_and_nothing_else(door, keys):
+    done = door.run("marie", keys["marie"], "status", "--tax-year", "2025", "--json")
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown["tax_year"] == 2025 and shown["total"] == 0
+    assert shown["pipeline"]["service_alive"] is True
+    for command in (["ls", "-la"], ["status", "--rm"], ["scp", "-t", "."]):
+        done = door.run("marie", keys["marie"], *command)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1
+        assert "only `status [--tax-year Y] [--json]` runs" in done.stderr
+    done = door.run("marie", keys["marie"], options=("-T",))  # a desk with no terminal
+    assert done.returncode == 2 and "needs a terminal" in done.stderr
+
+
+def test_port_forwarding_and_sftp_are_refused(door, keys, tmp_path):
+    import shutil
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        local = probe.getsockname()[1]
+    args = door.ssh_args("marie", keys["marie"], "-N", "-L", f"{local}:127.0.0.1:{door.port}",
+                         log_level="INFO")
+    forward = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            try:
+                with socket.create_connection(("127.0.0.1", local), timeout=5) as conn:
+                    conn.settimeout(30)
+                    assert conn.recv(100) == b""  # closed at once: nothing forwarded
+                break
+            except ConnectionRefusedError:
+                import time
+
+                time.sleep(0.05)
+    finally:
+        forward.kill()  # with -N, a busy client may wait on SIGTERM: its words are written
+        said = forward.communicate(timeout=30)[1]
+    assert "administratively prohibited: linkdesk opens the desk only" in said
+    done = door.run("marie", keys["marie"], "-N", options=(
+        "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:22"))
+    assert done.returncode == 255 and "remote port forwarding failed" in done.stderr
+    if shutil.which("sftp"):
+        sftp = subprocess.run(["sftp", "-F", "/dev/null", "-P", str(door.port), "-b", "-",
+                               "-o", "StrictHostKeyChecking=no",
+                               "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                               "-o", "IdentitiesOnly=yes", "-i", str(keys["marie"]),
+                               "marie@127.0.0.1"], input="ls\n", capture_output=True,
+                              text=True, timeout=60)
+        assert sftp.returncode != 0 and "subsystem request failed" in sftp.stderr
+
+
+def test_killing_one_session_ends_it_alone(door, db_url, keys, terminals):
+    first = terminals("one").start(door.ssh_args("marie", keys["marie"]))
+    second = terminals("two").start(door.ssh_args("luc", keys["luc"]))
+    first.wait_for("No clients yet")
+    second.wait_for("No clients yet")
+    sessions = asyncio.run(_sessions(db_url))
+    os.kill(sessions[0][1], signal.SIGKILL)
+    assert first.exit_status() == 1
+    assert "the desk stopped unexpectedly" in first.screen()
+    second.send("a")  # the other desk still answers its keys
+    second.wait_for("Individual")
+    assert door.proc.poll() is None
+    assert door.run("marie", keys["marie"], "status").returncode == 0
+    second.send("Escape")
+    second.send("C-q")
+    assert second.exit_status() == 0
+
+
+def test_the_client_s_language_and_no_color_reach_the_desk(door, keys, terminals):
+    french = terminals("fr").start(door.ssh_args("marie", keys["marie"], "-o", "SendEnv=LANG"),
+                                   LANG="fr_CA.UTF-8")
+    french.wait_for("Année d'imposition")
+    plain = terminals("plain").start(door.ssh_args("luc", keys["luc"], "-o", "SetEnv=NO_COLOR=1"))
+    plain.wait_for("No clients yet")
+    assert not _hues(plain.screen(escapes=True))  # Textual's NO_COLOR: shades of grey only
+    assert _hues(french.screen(escapes=True))  # the same desk in colour
+
+
+def _hues(screen: str) -> set[str]:
+    """The colours on a screen (tmux's escapes) that are not a shade of grey."""
+    greys = {0, 7, 8, 15, 16, 59, 102, 145, 188, 231, *range(232, 256)}
+    found = set()
+    for number in re.findall(r"[34]8;5;(\d+)", screen):
+        if int(number) not in greys:
+            found.add(number)
+    for r, g, b in re.findall(r"[34]8;2;(\d+);(\d+);(\d+)", screen):
+        if not r == g == b:
+            found.add(f"{r},{g},{b}")
+    for number in re.findall(r"\x1b\[(?:[0-9;]*;)?(3[1-6]|4[1-6]|9[1-6]|10[1-6])m", screen):
+        found.add(number)
+    return found
+
+
+
+def test_a_refused_key_storm_is_turned_away_by_address(door, keys):
+    from linkdesk.ssh.server import REFUSALS_ALLOWED
+
+    for _ in range(REFUSALS_ALLOWED):
+        assert door.run("marie", keys["stranger"], "status").returncode == 255
+    done = door.run("marie", keys["marie"], "status")  # the right key, from that address
+    assert done.returncode == 255
+    assert "too many refused attempts from your address; try later" in done.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_demo_for_anyone_in_a_directory_removed_at_the_end(db_url, tmp_path, keys,
+                                                               terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", TMPDIR=str(scratch)) as door:
+        term = terminals("demo").start(door.ssh_args("demo", None))  # no key asked
+        screen = term.wait_for("A demo firm")
+        assert "Cabinet Tremblay" not in screen  # nothing of the firm's
+        assert any(scratch.iterdir())
+        os.kill(door.proc.pid, 0)
+        term.send("C-q")
+        assert term.exit_status() == 0
+        for _ in range(600):
+            if not any(scratch.iterdir()):
+                break
+            import time
+
+            time.sleep(0.05)
+        assert not any(scratch.iterdir())
+        assert door.run("demo", None, "status").returncode == 2  # the demo is a desk only
