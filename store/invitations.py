@@ -322,7 +322,9 @@ class Invitations:
                         .join(ClientYearStatus, on=(
                             (ClientYearStatus.client == Invitation.client)
                             & (ClientYearStatus.tax_year == Invitation.tax_year)))
+                        .switch(Invitation).join(Client, on=(Client.id == Invitation.client))
                         .where(Invitation.client.in_(chunk) & (Invitation.tax_year == year)
+                               & Client.reminders_stopped_at.is_null()
                                & (Invitation.state == PENDING)
                                & (ClientYearStatus.status == PENDING)
                                & (Invitation.expires_at > now)

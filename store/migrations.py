@@ -685,8 +685,14 @@ def _v14(backend: str) -> list[str]:
     ]
 
 
+def _v15(backend: str) -> list[str]:
+    """A client who stopped the reminders (one click in a reminder, RFC 8058) gets no more
+    of them; the preparer can still invite by hand."""
+    return ["ALTER TABLE client ADD COLUMN reminders_stopped_at {ts}".format(**_TYPES[backend])]
+
+
 MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
-                                                 _v11, _v12, _v13, _v14]
+                                                 _v11, _v12, _v13, _v14, _v15]
 LATEST = len(MIGRATIONS)
 
 

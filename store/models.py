@@ -104,6 +104,7 @@ class Client(BaseModel):
     active = BooleanField(default=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    reminders_stopped_at = DateTimeField(null=True)  # the client asked for no more reminders
 
 
 class ClientYearStatus(BaseModel):

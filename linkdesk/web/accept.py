@@ -160,8 +160,33 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
         return await answer(request, store.invitations.accept,
                             {"accepted": accepted_page, "used": accepted_before})
 
+    async def stop_reminders(request: web.Request) -> web.Response:
+        """A reminder's one-click link (List-Unsubscribe, RFC 8058): a POST stops the client's
+        reminders, whether it comes from the mail program (its body says
+        List-Unsubscribe=One-Click) or from the page's button; a GET only asks, since mail
+        scanners open links. The pages name the firm, never the client."""
+        address = request.remote or "?"
+        token = request.match_info["token"]
+        asked = request.query.get("lang", "")
+        if request.method == "POST":
+            view = await store.reminders.stop(token)
+        else:
+            view = await store.reminders.stop_view(token)
+        language = asked if asked in page.LANGUAGES else (
+            view.language if view.language in page.LANGUAGES else "en")
+        if view.found:
+            render = page.reminders_stopped_page if request.method == "POST" \
+                else page.stop_reminders_page
+            return _html(render(language, view.firm_name), 200)
+        if limiter.blocked(address):
+            return slow_down(language)
+        limiter.failed(address)
+        return _html(page.dead_link_page(language), 404)
+
     app.router.add_get("/i/{token}", show)
     app.router.add_post("/i/{token}", confirm)
+    app.router.add_get("/u/{token}", stop_reminders)
+    app.router.add_post("/u/{token}", stop_reminders)
     return app
 
 

@@ -47,6 +47,11 @@ INVALID_TITLE = N_("This invitation link can no longer be used")
 INVALID = N_("It may have been replaced by a newer invitation, expired, or been cancelled.")
 INVALID_ASK = N_("Ask the firm that invited you for a new invitation: reply to its email, "
                  "or call it.")
+STOP_TITLE = N_("Stop the reminders")
+STOP_ASK = N_("{firm} sends you reminders about its invitation. Do you want no more of them?")
+STOP_BUTTON = N_("Stop the reminders")
+STOPPED_TITLE = N_("Reminders stopped")
+STOPPED = N_("{firm} will send you no more reminders.")
 SLOW_DOWN_TITLE = N_("Too many attempts")
 SLOW_DOWN = N_("Try again in a few minutes.")
 
@@ -194,6 +199,22 @@ def accepted_page(language: str, firm: str, client: str, email: str, phone: str,
         + _contact(language, firm, email, phone)
     )
     return _document(language, f"{t(ACCEPTED_TITLE)} · {firm}", body)
+
+
+def stop_reminders_page(language: str, firm: str) -> str:
+    """A reminder's stop link opened: a question and a button (a GET stops nothing)."""
+    t = _t(language)
+    body = (_top(language, firm) + f"<h1>{_e(t(STOP_TITLE))}</h1>"
+            + f"<p>{one_period(t(STOP_ASK), firm=firm)}</p>"
+            + f'<form method="post"><button type="submit">{_e(t(STOP_BUTTON))}</button></form>')
+    return _document(language, f"{t(STOP_TITLE)} · {firm}", body)
+
+
+def reminders_stopped_page(language: str, firm: str) -> str:
+    t = _t(language)
+    body = (_top(language, firm) + f"<h1>{_e(t(STOPPED_TITLE))}</h1>"
+            + f"<p>{one_period(t(STOPPED), firm=firm)}</p>")
+    return _document(language, f"{t(STOPPED_TITLE)} · {firm}", body)
 
 
 def _both(language: str, title: str, paragraphs: tuple[str, ...]) -> str:
