@@ -110,7 +110,7 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
     app = web.Application(middlewares=[
         ClientAddress(trusted_proxies, forwarded_header).middleware])
     app.on_response_prepare.append(_secure_headers)
-    limiter = limiter or FailureLimiter()
+    limiter = FailureLimiter() if limiter is None else limiter  # an empty one is falsy (len)
 
     def slow_down(language: str = "en") -> web.Response:
         response = _html(page.slow_down_page(language), 429)
