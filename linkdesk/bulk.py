@@ -69,6 +69,7 @@ class BulkInvitation:
         self.process_id = process_id  # whose heartbeat tells whether the run is still alive
         self.progress = BulkProgress(total=len(self.client_ids))
         self.run_id: int | None = None
+        self.reply_to = ""  # the firm's public email, read when the run starts
         self._stopped = asyncio.Event()  # wakes the follow at once: take back without waiting
 
     def cancel(self) -> None:
@@ -78,12 +79,14 @@ class BulkInvitation:
     def _request(self, client: dict):
         return request_for(client, self.tax_year, firm_name=self.preparer.firm_name,
                            preparer_name=self.preparer.username,
-                           sender_address=self.settings.sender_address)
+                           sender_address=self.settings.sender_address,
+                           reply_to=self.reply_to, portal=self.settings.portal_url)
 
     async def run(self) -> BulkProgress:
         """Queue every chunk (unless cancelled), then follow delivery to the end."""
         progress = self.progress
         store = self.store
+        self.reply_to = await store.network.firm_email(self.preparer.firm_id)
         run_id = self.run_id = await store.bulk_runs.begin(
             self.preparer.firm_id, self.preparer.id, self.tax_year, progress.total,
             self.process_id)

@@ -18,10 +18,11 @@ REASONS = {
 
 @dataclass(frozen=True)
 class ScriptPreparer:
-    """Who a script's invitations come from: the firm itself (no preparer account)."""
+    """Who a script's invitations come from: the firm itself (no preparer account, so no
+    preparer's name above the firm's in the signature)."""
 
     id: None
-    username: str
+    username: str  # empty: nobody but the firm signs
     firm_name: str
     firm_id: int
 
@@ -52,7 +53,7 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
                 if not found:
                     unknown.append(address)
                 ids += [row.id for row in found]
-        preparer = ScriptPreparer(None, firm_name, firm_name, firm_id)
+        preparer = ScriptPreparer(None, "", firm_name, firm_id)
         bulk = BulkInvitation(store, preparer, settings, ids, year,
                               on_progress=lambda _p: None, follow=False)
         progress = await bulk.run()

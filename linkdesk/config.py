@@ -51,6 +51,9 @@ class Settings:
     """The From address of invitations (LINKDESK_FROM)."""
     link_base: str = DEFAULT_LINK_BASE
     """Where invitation links point; with the default, the app serves the page itself."""
+    portal_url: str = ""
+    """The firm's client portal (links.portal): the accepted page leads there and invitations
+    say where it is; empty: the page says the firm will be in touch."""
     data_dir: Path = field(default_factory=default_data_dir)
     """Where the built-in mail capture keeps its Maildir."""
     link_days: int = 30

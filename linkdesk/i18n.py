@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import locale
 import os
@@ -52,6 +53,16 @@ BABEL_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 def babel_locale() -> str:
     """The Babel locale numbers, amounts and dates are written in for the current language."""
     return BABEL_LOCALES.get(_language, "en_CA")
+
+
+@functools.lru_cache(maxsize=len(SUPPORTED))
+def translator(language: str) -> gettext.NullTranslations:
+    """The catalog of `language` (English when unknown), whatever the screens' language is: what
+    a client reads (an email, the page) is in the client's language, not the preparer's. Use
+    `.gettext` on strings marked with `N_`."""
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR,
+                               languages=[language if language in SUPPORTED else "en"],
+                               fallback=True)
 
 
 def _(message: str) -> str:

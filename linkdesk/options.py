@@ -126,6 +126,21 @@ def _link_base(value: object) -> str:
     return text
 
 
+def _portal(value: object) -> str:
+    """The firm's client portal: an https address (http only on this machine), or empty."""
+    from linkdesk.i18n import _
+
+    text = _text(value)
+    if not text:
+        return ""
+    link = urlsplit(text)
+    local = link.hostname in ("127.0.0.1", "localhost", "::1")
+    if not link.hostname or not (link.scheme == "https" or (link.scheme == "http" and local)) \
+            or any(c.isspace() or c in '<>"' for c in text):
+        raise BadValue(_("expected https://host[/path], got {url!r}").format(url=text))
+    return text
+
+
 def _theme(value: object) -> str:
     from linkdesk.i18n import _
 
@@ -259,6 +274,9 @@ OPTIONS: tuple[Option, ...] = (
            help="where invitation links point"),
     Option("links.days", "link_days", _whole(1, 365), env="LINKDESK_LINK_DAYS",
            help="how many days an invitation link works"),
+    Option("links.portal", "portal_url", _portal, env="LINKDESK_PORTAL",
+           help="the firm's client portal: the accepted page leads there, invitations say "
+                "where it is; empty: the page says the firm will be in touch"),
     Option("service.host", "service_host", _host, env="LINKDESK_HOST", flag="--host",
            help="address `linkdesk serve` listens on"),
     Option("service.port", "service_port", _whole(0, 65535), env="LINKDESK_PORT",

@@ -200,7 +200,8 @@ class Runtime:
 
         port = self.wanted_port
         app = make_web_app(self.store, self.changed, self.settings.trusted_proxies,
-                           forwarded_header=self.settings.forwarded_header)
+                           forwarded_header=self.settings.forwarded_header,
+                           portal=self.settings.portal_url)
         add_health(app, self.store, self)
         try:
             self.web_runner = await start_site(app, self.page_host, port,
@@ -265,7 +266,8 @@ class Runtime:
                 if await self.store.invitations.expire():
                     self.changed()
                 reminded = await send_due_reminders(self.store, self.settings.sender_address,
-                                                    self.settings.link_base)
+                                                    self.settings.link_base,
+                                                    self.settings.portal_url)
                 if reminded:
                     log.info("reminders: %d queued", reminded)
                     self.wake_delivery()

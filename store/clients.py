@@ -44,6 +44,7 @@ class ClientRow:
     language: str
     active: bool
     status: str
+    reminders_stopped: bool = False  # the client asked for no more reminders
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,12 @@ _ROW_COLUMNS = (
     Client.language,
     Client.active,
     _STATUS_COLUMN,
+    Client.reminders_stopped_at,
 )
 
 
 def _row(values: tuple) -> ClientRow:
-    return ClientRow(*values[:6], bool(values[6]), values[7])
+    return ClientRow(*values[:6], bool(values[6]), values[7], values[8] is not None)
 
 
 def _order_keys(sort: str) -> list:

@@ -142,6 +142,7 @@ class LinkView:
     # address the invitation came from.
     firm_email: str = ""
     firm_phone: str = ""
+    accepted_at: dt.datetime | None = None  # the store's clock (UTC), once accepted
 
 
 class Invitations:
@@ -321,7 +322,9 @@ class Invitations:
                         .join(ClientYearStatus, on=(
                             (ClientYearStatus.client == Invitation.client)
                             & (ClientYearStatus.tax_year == Invitation.tax_year)))
+                        .switch(Invitation).join(Client, on=(Client.id == Invitation.client))
                         .where(Invitation.client.in_(chunk) & (Invitation.tax_year == year)
+                               & Client.reminders_stopped_at.is_null()
                                & (Invitation.state == PENDING)
                                & (ClientYearStatus.status == PENDING)
                                & (Invitation.expires_at > now)
@@ -731,7 +734,7 @@ class Invitations:
             Invitation.select(Invitation.id, Invitation.state, Invitation.expires_at,
                               Client.kind, Client.first_name, Client.last_name,
                               Client.organization_name, Firm.id, Firm.name,
-                              Invitation.language)
+                              Invitation.language, Invitation.ended_at)
             .join(Client, on=(Invitation.client == Client.id))
             .join(Firm, on=(Client.firm == Firm.id))
             .join(InvitationLink, on=(InvitationLink.invitation == Invitation.id))
@@ -740,7 +743,7 @@ class Invitations:
         if not rows:
             return LinkView("unknown")
         (invitation_id, state, expires_at, kind, first, last, organization, firm_id,
-         firm_name, language) = rows[0]
+         firm_name, language, ended_at) = rows[0]
         client_name = organization if kind == "organization" else f"{first} {last}"
         if state == ACCEPTED:
             shown = "accepted"
@@ -749,7 +752,8 @@ class Invitations:
         else:
             shown = "cancelled"
         email, phone = await self._firm_contact(firm_id, invitation_id)
-        return LinkView(shown, firm_name, client_name, language, email, phone)
+        return LinkView(shown, firm_name, client_name, language, email, phone,
+                        ended_at if state == ACCEPTED else None)
 
     async def _firm_contact(self, firm_id: int, invitation_id: int) -> tuple[str, str]:
         """The firm's public email and phone (its own books' details), the email falling

@@ -719,8 +719,26 @@ def _v14(backend: str) -> list[str]:
     )]
 
 
+
+def _v15(backend: str) -> list[str]:
+    """Invoices by email go in the customer's language: a company has a language (a member's
+    is its client's), and a customer or vendor one of its own, empty for the company's."""
+    return [
+        "ALTER TABLE company ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",
+        "UPDATE company SET language = (SELECT client.language FROM client "
+        "WHERE client.id = company.client_id) WHERE client_id IS NOT NULL",
+        "ALTER TABLE contact ADD COLUMN language TEXT NOT NULL DEFAULT ''",
+    ]
+
+
+def _v16(backend: str) -> list[str]:
+    """A client who stopped the reminders (one click in a reminder, RFC 8058) gets no more
+    of them; the preparer can still invite by hand."""
+    return ["ALTER TABLE client ADD COLUMN reminders_stopped_at {ts}".format(**_TYPES[backend])]
+
+
 MIGRATIONS: list[Callable[[str], list[str]]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10,
-                                                 _v11, _v12, _v13, _v14]
+                                                 _v11, _v12, _v13, _v14, _v15, _v16]
 LATEST = len(MIGRATIONS)
 
 

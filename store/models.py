@@ -104,6 +104,7 @@ class Client(BaseModel):
     active = BooleanField(default=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    reminders_stopped_at = DateTimeField(null=True)  # the client asked for no more reminders
 
 
 class ClientYearStatus(BaseModel):
@@ -209,6 +210,7 @@ class Company(BaseModel):
     plan = TextField(default="essentials")
     business_number = TextField(default="")  # its GST/HST registration, compact
     peppol_id = TextField(default="")  # "scheme:value", the scheme from Peppol's EAS list
+    language = TextField(default="en")  # what its customers read by default (en, fr)
     visible = BooleanField(default=True)
     version = IntegerField(default=1)
     updated_at = DateTimeField()
@@ -265,6 +267,7 @@ class Contact(BaseModel):
     city = TextField(default="")
     business_number = TextField(default="")  # compact: 9 digits, or 15 with RT0001
     peppol_id = TextField(default="")  # "scheme:value", the scheme from Peppol's EAS list
+    language = TextField(default="")  # en or fr; empty: the company's
     member = ForeignKeyField(Company, column_name="member_id", null=True, lazy_load=False,
                              backref="linked_contacts")
     synced_version = IntegerField(null=True)

@@ -101,6 +101,7 @@ class ContactRow:
     pending: Details | None  # a member's change waiting for the preparer's decision
     business_number: str = ""  # compact; how an e-invoice's seller is matched to its vendor
     peppol_id: str = ""  # "scheme:value": where a Peppol e-invoice to this customer goes
+    language: str = ""  # what the customer reads (en, fr); empty: the company's
 
     @property
     def linked(self) -> bool:
@@ -114,6 +115,16 @@ def _peppol_id(raw: str) -> str:
         return parse_peppol_id(raw)
     except FieldError as exc:
         raise NetworkError(exc.code) from None
+
+
+LANGUAGES = ("en", "fr")
+
+
+def _language(language: str) -> str:
+    """A customer's language: en or fr, or empty for its company's."""
+    if language and language not in LANGUAGES:
+        raise NetworkError("language_invalid")
+    return language
 
 
 def _business_number(raw: str) -> str:
@@ -176,6 +187,12 @@ class Network:
                     region=self.region, visible=False, updated_at=self.store.clock()))
         return found
 
+    async def firm_email(self, firm_id: int) -> str:
+        """The firm's public email (its own books' profile), where clients' replies go; empty
+        when it has none. Reads only: the books are not made here."""
+        return await self.store.scalar(Company.select(Company.email).where(
+            (Company.kind == "firm") & (Company.firm == firm_id)).limit(1)) or ""
+
     async def books_of_client(self, client_id: int) -> int | None:
         """The books of an Organization client, once it has accepted its invitation."""
         return await self.store.scalar(
@@ -208,14 +225,15 @@ class Network:
         if existing is not None:
             return existing
         rows = await self.store.list(Client.select(
-            Client.kind, Client.organization_name, Client.email, Client.phone)
+            Client.kind, Client.organization_name, Client.email, Client.phone, Client.language)
             .where(Client.id == client_id).tuples())
         if not rows or rows[0][0] != "organization":
             return None
-        _kind, name, email, phone = rows[0]
+        _kind, name, email, phone, language = rows[0]
         company_id = await self.store.execute(Company.insert(
             kind="member", client=client_id, name=name, name_fold=fold(name), email=email or "",
-            phone=phone or "", region=self.region, updated_at=self.store.clock()))
+            phone=phone or "", region=self.region, language=language or "en",
+            updated_at=self.store.clock()))
         await self._index([company_id])
         return company_id
 
@@ -466,7 +484,7 @@ class Network:
 
     async def add_contact(self, company_id: int, role: str, details: Details,
                           member_id: int | None = None, *, business_number: str = "",
-                          peppol_id: str = "") -> int:
+                          peppol_id: str = "", language: str = "") -> int:
         """Add a customer or vendor; with `member_id`, linked to that member from now on.
 
         Details that differ from the member's (the preparer changed them after choosing it)
@@ -491,11 +509,12 @@ class Network:
                 company=company_id, role=role, member=member_id, synced_version=version,
                 edited=edited, created_at=now, updated_at=now,
                 business_number=_business_number(business_number),
-                peppol_id=_peppol_id(peppol_id), **asdict(details)))
+                peppol_id=_peppol_id(peppol_id), language=_language(language),
+                **asdict(details)))
 
     async def edit_contact(self, contact_id: int, details: Details, *,
                            business_number: str | None = None,
-                           peppol_id: str | None = None) -> None:
+                           peppol_id: str | None = None, language: str | None = None) -> None:
         """The preparer's own change: a linked record keeps it over the member's (edited).
         The business number is the preparer's alone (members do not publish one)."""
         async with self.store.write():
@@ -509,6 +528,8 @@ class Network:
             endpoint = current.peppol_id if peppol_id is None else _peppol_id(peppol_id)
             if endpoint != current.peppol_id:
                 changes["peppol_id"] = endpoint
+            if language is not None and _language(language) != current.language:
+                changes["language"] = _language(language)
             if changes:
                 await self.store.execute(Contact.update(
                     updated_at=self.store.clock(), **changes).where(Contact.id == contact_id))
@@ -526,14 +547,25 @@ class Network:
         rows = await self.store.list(Contact.select(
             Contact.id, Contact.role, Contact.name, Contact.email, Contact.phone, Contact.website,
             Contact.address, Contact.city, Contact.member, Contact.edited, Contact.pending,
-            Contact.business_number, Contact.peppol_id)
+            Contact.business_number, Contact.peppol_id, Contact.language)
             .where(where).order_by(Contact.name, Contact.id).tuples())
         return [ContactRow(cid, role, Details(name, email, phone, website, address, city),
                            member, bool(edited),
                            Details(**json.loads(pending)["details"]) if pending else None,
-                           number or "", endpoint or "")
+                           number or "", endpoint or "", language or "")
                 for (cid, role, name, email, phone, website, address, city, member, edited,
-                     pending, number, endpoint) in rows]
+                     pending, number, endpoint, language) in rows]
+
+    async def contact_language(self, contact_id: int) -> str:
+        """The language a customer reads: its own, else its company's (en, fr)."""
+        rows = await self.store.list(
+            Contact.select(Contact.language, Company.language)
+            .join(Company, on=(Contact.company == Company.id))
+            .where(Contact.id == contact_id).tuples())
+        if not rows:
+            raise NetworkError("unknown_contact")
+        own, company = rows[0]
+        return own or company or "en"
 
     async def resolve(self, contact_id: int, *, take_theirs: bool) -> None:
         """Settle a held change: take the member's details, or keep the preparer's own."""

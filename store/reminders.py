@@ -40,6 +40,15 @@ class ReminderRow:
     language: str
 
 
+@dataclass(frozen=True)
+class StopView:
+    """What the "stop these reminders" page may show: the firm's name, nothing of the client."""
+
+    found: bool
+    firm_name: str = ""
+    language: str = "en"
+
+
 class Reminders:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -104,6 +113,7 @@ class Reminders:
             .join(ClientYearStatus, on=(ClientYearStatus.client == Client.id)
                   & (ClientYearStatus.tax_year == Invitation.tax_year))
             .where((Client.firm == firm_id) & (Client.active == True)  # noqa: E712
+                   & Client.reminders_stopped_at.is_null()
                    & (Invitation.state == PENDING) & (ClientYearStatus.status == PENDING)
                    & (Invitation.expires_at > now) & Invitation.sent_at.is_null(False)
                    & (Invitation.reminders < settings.most))
@@ -111,6 +121,43 @@ class Reminders:
         wait = dt.timedelta(days=settings.days)
         return [ReminderRow(client, name, email, year, sent, sent + wait, count, language)
                 for client, name, email, year, sent, count, language in rows]
+
+    async def stop_view(self, token: str) -> StopView:
+        """What the stop page shows for this link before anything is stopped."""
+        rows = await self._link_client(token)
+        if not rows:
+            return StopView(False)
+        _client, _stopped, firm_name, language = rows[0]
+        return StopView(True, firm_name, language)
+
+    async def _link_client(self, token: str) -> list[tuple]:
+        from store.invitations import hash_token
+        from store.models import InvitationLink
+
+        return await self.store.list(
+            Invitation.select(Client.id, Client.reminders_stopped_at, Firm.name,
+                              Invitation.language)
+            .join(InvitationLink, on=(InvitationLink.invitation == Invitation.id))
+            .switch(Invitation).join(Client, on=(Invitation.client == Client.id))
+            .join(Firm, on=(Client.firm == Firm.id))
+            .where(InvitationLink.token_hash == hash_token(token)).tuples())
+
+    async def stop(self, token: str) -> StopView:
+        """The client of this link asks for no more reminders (the one-click link of a
+        reminder, RFC 8058): whatever the invitation's state, for every tax year, once (the
+        history says so once). Returns the firm's name and language for the page, or
+        `found=False` for an unknown token."""
+        now = self.store.clock()
+        async with self.store.write():
+            rows = await self._link_client(token)
+            if not rows:
+                return StopView(False)
+            client_id, stopped_at, firm_name, language = rows[0]
+            if stopped_at is None:
+                await self.store.execute(Client.update(reminders_stopped_at=now)
+                                         .where(Client.id == client_id))
+                await self.store.clients.log(client_id, None, "reminders_stopped", {})
+        return StopView(True, firm_name, language)
 
     async def due(self, firm_id: int) -> list[ReminderRow]:
         """Those whose reminder is due now; none while reminders are off."""

@@ -271,3 +271,38 @@ def test_status_reads_a_database_on_a_read_only_filesystem(tmp_path, writer_open
     assert counts["total"] == 6
     if not writer_open:
         assert before == ["linkdesk.db"]  # nothing was made beside it (nor could be)
+
+
+async def test_a_scripts_invitation_signs_once_and_replies_reach_the_firm(sqlite_url):
+    """`linkdesk invite` signed "Cabinet Tremblay & Fils" twice (the firm's name passed as the
+    preparer's) and a reply went to the sender address, not the firm's public email."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from store.models import Outbox
+    from store.validate import Details
+
+    store = await Store.open(sqlite_url)
+    try:
+        firm = await make_preparer(store, firm="Cabinet Tremblay & Fils")
+        books = await store.network.firm_books(firm.firm_id)
+        await store.network.update_profile(
+            books, Details("Cabinet Tremblay & Fils", "bonjour@tremblay.ca"), by=firm.id)
+        await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
+                         email="emilie@example.com", language="fr")
+    finally:
+        await store.close()
+    done = await asyncio.to_thread(linkdesk, "--db", sqlite_url, "invite", "emilie@example.com",
+                                   env={"LINKDESK_FROM": "portail@tremblay.ca"})
+    assert done.returncode == 0, done.stderr
+    store = await Store.open(sqlite_url)
+    try:
+        raw = await store.scalar(Outbox.select(Outbox.raw))
+    finally:
+        await store.close()
+    message = message_from_bytes(bytes(raw), policy=default)
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.count("Cabinet Tremblay & Fils") == 2  # the greeting's sentence and one signature
+    assert "Merci,\nCabinet Tremblay & Fils\n" in text
+    assert message["Reply-To"].addresses[0].addr_spec == "bonjour@tremblay.ca"
+    assert message["From"].addresses[0].display_name == "Cabinet Tremblay & Fils"

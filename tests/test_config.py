@@ -76,6 +76,8 @@ def test_the_default_file_is_read_when_present_and_optional_when_not(tmp_path):
      "service.trusted_proxies: not an address or network: 'proxy'"),
     ("[mail]\npassword = 'hunter2'\n", "mail.password: a secret is not written in the settings"),
     ("language = 'de'\n", "language: expected en or fr, got 'de'"),
+    ("[links]\nportal = 'javascript:alert(1)'\n", "links.portal: expected https://host"),
+    ("[links]\nportal = 'http://portal.firm.ca'\n", "links.portal: expected https://host"),
 ])
 def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key(tmp_path, text, expected):
     path = write(tmp_path / "linkdesk.toml", text)
@@ -169,3 +171,11 @@ def test_the_language_of_the_file_is_the_language_of_every_message(tmp_path):
     done = run("status", "--config", str(path))
     assert done.returncode == 2
     assert "links.base: attendu http(s)://" in done.stderr
+
+
+def test_the_firms_portal_is_a_setting_shown_with_where_it_came_from(tmp_path):
+    path = write(tmp_path / "linkdesk.toml", "[links]\nportal = 'https://portail.tremblay.ca/'\n")
+    resolved = resolve({}, {}, str(path))
+    assert resolved.settings.portal_url == "https://portail.tremblay.ca/"
+    assert resolved.origins["links.portal"] == f"{path}: links.portal"
+    assert resolve({}, {}).settings.portal_url == ""

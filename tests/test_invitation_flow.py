@@ -95,8 +95,10 @@ async def test_invite_send_open_confirm(store, firm, capture, site):
             assert done.status == 200 and "acceptée" in await done.text()
         assert await status(store, firm, client_id) == "accepted"
         assert accepted == [1]
-        async with http.post(link) as again:
-            assert again.status == 410 and "Gagnon" not in await again.text()
+        async with http.post(link) as again:  # Confirm pressed twice: nothing more happens
+            assert again.status == 200
+            assert "Vous avez accepté l'invitation" in _text(await again.text())
+        assert accepted == [1]
         async with http.get(base + "/i/unknown-token") as unknown:
             assert unknown.status == 404 and "Gagnon" not in await unknown.text()
 
@@ -110,7 +112,10 @@ async def test_two_simultaneous_posts_accept_once(store, firm, site):
     link = link_in(job.raw)
     async with aiohttp.ClientSession() as http:
         statuses = await asyncio.gather(*(http.post(link) for _ in range(2)))
-        assert sorted(r.status for r in statuses) == [200, 410]
+        texts = sorted([await r.text() for r in statuses], key=lambda t: "Merci" in t)
+        assert [r.status for r in statuses] == [200, 200]
+        assert "Vous avez accepté l'invitation" in _text(texts[0])
+        assert "Merci, Acme" in _text(texts[1])
     assert accepted == [1]
 
 
@@ -243,3 +248,103 @@ async def test_a_quick_relay_gets_bigger_batches_each_claimed_for_long_enough(
     (until,) = [u for (u,) in await store.list(
         Outbox.select(Outbox.claimed_until).where(Outbox.state == "sending").tuples())]
     assert until - clock() == dt.timedelta(seconds=16 * 30 + 60)  # 16 a connection, 30 s each
+
+
+@pytest.fixture
+def toronto(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/Toronto")
+    time.tzset()
+    yield
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def _text(page: str) -> str:
+    """What a person reads: the tags gone, entities and spaces as shown."""
+    import html
+
+    page = re.sub(r"<style>.*?</style>|</?(strong|a)\b[^>]*>", "", page)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+async def test_the_accepted_page_in_the_other_language_and_opened_again(store, firm, site,
+                                                                        toronto):
+    """The accepted page's language link GETs the used link: it answered 410, "This invitation
+    link can no longer be used", a second after accepting. An accepted link opened again says
+    when it was accepted, in the client's language."""
+    base, accepted = site
+    client_id = await add_client(store, firm.firm_id, first_name="Émilie", last_name="Gagnon",
+                                 email="emilie@example.com", language="fr")
+    await invite(store, firm, client_id, base)
+    job = await store.invitations.claim()
+    await store.invitations.delivered(job, "250 OK")
+    link = link_in(job.raw)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(link) as done:
+            page = await done.text()
+        assert 'href="?lang=en"' in page
+        async with http.get(link + "?lang=en") as english:
+            assert english.status == 200
+            text = _text(await english.text())
+        assert "Invitation accepted" in text
+        assert "You accepted the invitation from Cabinet Tremblay on March 2, 2026." in text
+        assert 'href="?lang=fr"' in await english.text()
+        async with http.get(link) as again:
+            assert again.status == 200
+            text = _text(await again.text())
+        assert "Vous avez accepté l'invitation de Cabinet Tremblay le 2 mars 2026." in text
+        assert "Cabinet Tremblay communiquera avec vous" in text
+    assert accepted == [1]
+    assert await status(store, firm, client_id) == "accepted"
+
+
+async def test_the_page_promises_only_what_accepting_does(store, firm, site):
+    """It promised sharing documents "through the portal" and following "the progress of your
+    file", then "You can close this page": no such portal is here. Without links.portal it
+    says the firm will be in touch; with it, the accepted page leads there."""
+    base, _accepted = site
+    client_id = await add_client(store, firm.firm_id, organization_name="Acme", email="a@x.ca",
+                                 language="en")
+    await invite(store, firm, client_id, base, recipient_address="a@x.ca", language="en")
+    job = await store.invitations.claim()
+    await store.invitations.delivered(job, "250 OK")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(link_in(job.raw) + "?lang=en") as shown:
+            text = _text(await shown.text())
+    assert "share documents" not in text and "progress of your file" not in text
+    assert "Cabinet Tremblay will be in touch about what it needs from you." in text
+    assert "Cabinet Tremblay is told at once that you accepted." in text
+
+
+async def test_with_a_portal_the_accepted_page_continues_there(store, firm):
+    portal = "https://portail.tremblay.ca/clients?from=linkdesk"
+    runner = await start_site(make_web_app(store, portal=portal), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        client_id = await add_client(store, firm.firm_id, organization_name="Acme",
+                                     email="a@x.ca", language="en")
+        await invite(store, firm, client_id, base, recipient_address="a@x.ca", language="en",
+                     portal=portal)
+        job = await store.invitations.claim()
+        await store.invitations.delivered(job, "250 OK")
+        from email import message_from_bytes
+        from email.policy import default
+
+        mail = message_from_bytes(job.raw, policy=default).get_body(("plain",)).get_content()
+        assert "the client portal of Cabinet Tremblay is at:" in mail and portal in mail
+        link = link_in(job.raw)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(link + "?lang=en") as shown:
+                assert "a button takes you to the client portal of Cabinet Tremblay" in _text(
+                    await shown.text())
+            async with http.post(link + "?lang=en") as done:
+                page = await done.text()
+            async with http.get(link) as again:
+                french = await again.text()
+        button = '<a class="button" href="https://portail.tremblay.ca/clients?from=linkdesk">'
+        assert button + "Continue to the portal</a>" in page
+        assert button + "Continuer vers le portail</a>" in french
+    finally:
+        await runner.cleanup()

@@ -290,3 +290,126 @@ def test_a_lone_carriage_return_in_the_body_becomes_a_line_end():
     assert b"\r" not in raw.replace(b"\r\n", b"")
     text = roundtrip(raw).get_body(("plain",)).get_content()
     assert text.replace("\r\n", "\n").startswith("one\ntwo\nthree\nfour\n")
+
+
+def test_a_reply_reaches_the_firm_and_the_sender_is_the_firm():
+    parsed = roundtrip(compose(invitation(reply_to="bonjour@tremblay.ca"),
+                               new_message_id("a@b.ca"), WHEN))
+    assert parsed["Reply-To"].addresses[0].addr_spec == "bonjour@tremblay.ca"
+    assert parsed["Reply-To"].addresses[0].display_name == "Cabinet Tremblay"
+    assert parsed["From"].addresses[0].display_name == "Cabinet Tremblay"
+    # No public email: replies go to the address the message came from, said so.
+    bare = roundtrip(compose(invitation(), new_message_id("a@b.ca"), WHEN))
+    assert bare["Reply-To"].addresses[0].addr_spec == "portail@tremblay.ca"
+
+
+def test_every_header_line_fits_in_78_characters():
+    raw = compose(invitation(reply_to="bonjour@tremblay.ca"), new_message_id("a@b.ca"), WHEN)
+    for part in raw.split(b"\r\n--"):
+        head = part.split(b"\r\n\r\n", 1)[0]
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78, head
+
+
+def test_the_french_button_line_keeps_its_colon_with_a_no_break_space():
+    raw = compose(invitation(), new_message_id("a@b.ca"), WHEN)
+    text = roundtrip(raw).get_body(("plain",)).get_content()
+    assert "Démarrer / Ouvrir une session\u00a0:\n" in text.replace("\r\n", "\n")
+    english = roundtrip(compose(invitation(language="en"), new_message_id("a@b.ca"), WHEN))
+    assert "Start / Sign in:\n" in english.get_body(("plain",)).get_content().replace("\r\n",
+                                                                                     "\n")
+
+
+def test_the_french_message_speaks_of_the_firm_in_one_voice():
+    _subject, body = default_text("fr", firm_name="Cabinet Tremblay", tax_year=2025,
+                                  client_name="Émilie Gagnon", preparer_name="Marie Côté")
+    assert "nous " not in body and "son portail" in body
+
+
+def test_a_message_from_the_firm_itself_signs_once():
+    for preparer in ("", None, "Cabinet Tremblay"):
+        _subject, body = default_text("fr", firm_name="Cabinet Tremblay", tax_year=2025,
+                                      client_name="Émilie Gagnon", preparer_name=preparer)
+        assert body.endswith("Merci,\nCabinet Tremblay"), body
+    _subject, body = default_text("en", firm_name="Cabinet Tremblay", tax_year=2025,
+                                  client_name="Émilie Gagnon", preparer_name="Marie Côté")
+    assert body.endswith("Thank you,\nMarie Côté\nCabinet Tremblay")
+
+
+def test_the_date_is_written_in_the_firms_time_zone(monkeypatch):
+    import time
+
+    from linkdesk.mail.outgoing import invitation_builder
+
+    monkeypatch.setenv("TZ", "America/Toronto")
+    time.tzset()
+    try:
+        envelope = invitation_builder(
+            firm_name="Cabinet Tremblay", sender_address="portail@tremblay.ca",
+            recipient_name="Émilie Gagnon", recipient_address="emilie@example.com",
+            subject="Invitation", body="Bonjour", language="fr")("https://p.example/i/abc")
+        when = roundtrip(envelope.raw)["Date"].datetime
+        assert when.utcoffset() in (dt.timedelta(hours=-5), dt.timedelta(hours=-4))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+class _Keeping:
+    """Keeps what a relay was handed: the MAIL options and the bytes."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogateescape")
+        self.received.append((list(envelope.mail_options), content))
+        return "250 OK"
+
+
+def _eight_bit_message() -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Cabinet Tremblay <portail@tremblay.ca>"
+    message["To"] = "emilie@example.com"
+    message["Subject"] = "Facture"
+    message.set_content("Échéance : le 31 mars.\nMontant dû : 114,98 $\n")
+    message.add_alternative("<p>Échéance : le 31 mars.</p>", subtype="html")
+    raw = message.as_bytes()
+    assert b"Content-Transfer-Encoding: 8bit" in raw  # what the stdlib writes by default
+    return raw
+
+
+@pytest.mark.parametrize("offers_8bitmime", [True, False])
+async def test_an_8_bit_body_goes_as_the_relay_can_take_it(offers_8bitmime):
+    """RFC 6152: an 8-bit body is announced with BODY=8BITMIME to a relay that offers it, and
+    turned into quoted-printable for one that does not (aiosmtpd offers 8BITMIME unless it
+    decodes the data itself)."""
+    import asyncio
+
+    keeping = _Keeping()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTPProtocol(keeping, loop=loop, decode_data=not offers_8bitmime),
+        host="127.0.0.1", port=0)
+    sender = SmtpSender(RelayConfig("127.0.0.1", server.sockets[0].getsockname()[1], "plain",
+                                    timeout=5))
+    try:
+        await sender.send_raw("portail@tremblay.ca", "emilie@example.com", _eight_bit_message())
+    finally:
+        await sender.close()
+        server.close()
+        await server.wait_closed()
+    [(options, content)] = keeping.received
+    parsed = roundtrip(content)
+    assert parsed.get_body(("plain",)).get_content().startswith("Échéance : le 31 mars.")
+    assert "Échéance" in parsed.get_body(("html",)).get_content()
+    if offers_8bitmime:
+        assert "BODY=8BITMIME" in options
+    else:
+        assert "BODY=8BITMIME" not in options
+        assert content.isascii()
+        assert all(part["Content-Transfer-Encoding"] in (None, "7bit", "quoted-printable")
+                   for part in parsed.walk()), content

@@ -5,9 +5,8 @@ and the dead link after it. Screenshots of each are kept in the test's directory
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
+from pathlib import Path
 
 import pytest
 
@@ -15,33 +14,10 @@ from linkdesk.mail.outgoing import invitation_builder
 from linkdesk.web.accept import make_web_app, start_site
 from store import Store
 from store.validate import Details
+from tests.browser import SHOTS, browser  # noqa: F401 - the fixture
 from tests.helpers import add_client, make_preparer
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def browser():
-    if not (CHROMIUM and DRIVER):
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium and chromedriver are required here (.ci/run installs them)")
-        pytest.skip("chromium and chromedriver are not installed")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.fail("selenium is not installed: pip install -c requirements.lock -e '.[test]'")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--no-first-run", "--disable-extensions", "--lang=fr-CA"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
@@ -118,7 +94,8 @@ def look(driver, width: int, height: int, url: str, shot) -> dict:
         };""")
 
 
-async def test_the_page_a_client_meets_on_a_phone_and_a_desktop(browser, invited, tmp_path):
+async def test_the_page_a_client_meets_on_a_phone_and_a_desktop(browser, invited,  # noqa: F811
+                                                                tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -132,7 +109,8 @@ async def test_the_page_a_client_meets_on_a_phone_and_a_desktop(browser, invited
         assert page["lang"] == "fr-CA" and page["scripts"] == 0
         assert page["h1"] == ["Cabinet Tremblay & Fils vous invite à son portail client"]
         assert "Cabinet Tremblay & Fils invite Émilie Gagnon à son portail client" in page["text"]
-        assert "Ce que signifie accepter" in page["text"] and "Et ensuite" in page["text"]
+        assert "Ce que fait votre acceptation" in page["text"] and "Et ensuite" in page["text"]
+        assert "communiquera avec vous" in page["text"]  # no portal here: the firm calls
         assert ["bonjour@tremblay.ca", "mailto:bonjour@tremblay.ca"] in page["links"]
         assert ["(418) 555-0100", "tel:+14185550100"] in page["links"]
         assert ["English", "?lang=en"] in page["links"]
@@ -181,11 +159,17 @@ async def test_the_page_a_client_meets_on_a_phone_and_a_desktop(browser, invited
     assert "bonjour@tremblay.ca" in done
     assert (await store.clients.statuses_of([client_id], 2025))[client_id] == "accepted"
 
-    # The link again: the dead-link page, in both languages, naming nobody.
+    # The link again, and in the other language from the accepted page: when it was accepted.
+    again = await see(390, 844, link + "?lang=en", "accepted-again-en-390.png")
+    assert again["h1"] == ["Invitation accepted"]
+    assert "You accepted the invitation from Cabinet Tremblay & Fils on" in again["text"]
+
+    # An unknown link: the dead-link page, in both languages, naming nobody.
+    dead_link = link.rsplit("/", 1)[0] + "/no-such-link"
     for width, height in ((390, 844), (1280, 900)):
-        dead = await see(width, height, link, f"dead-{width}.png")
-        assert dead["h1"] == ["Ce lien d'invitation ne peut plus être utilisé",
-                              "This invitation link can no longer be used"]
+        dead = await see(width, height, dead_link, f"dead-{width}.png")
+        assert dead["h1"] == ["This invitation link can no longer be used",
+                              "Ce lien d'invitation ne peut plus être utilisé"]
         assert "Demandez une nouvelle invitation" in dead["text"]
         assert "Ask the firm that invited you for a new invitation" in dead["text"]
         assert "Tremblay" not in dead["text"] and "Émilie" not in dead["text"]
@@ -193,3 +177,116 @@ async def test_the_page_a_client_meets_on_a_phone_and_a_desktop(browser, invited
     for name in ("invitation-390.png", "invitation-1280.png", "accepted-390.png",
                  "dead-1280.png"):
         assert (tmp_path / name).stat().st_size > 5_000  # a real picture of a real page
+
+
+def _shots(tmp_path: Path) -> Path:
+    """Where the walk's screenshots go: LINKDESK_TEST_SHOTS to keep and look at them, else the
+    test's own directory."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        return Path(SHOTS)
+    return tmp_path
+
+
+async def test_a_clients_walk_from_the_email_to_the_portal(browser, sqlite_url,  # noqa: F811
+                                                          tmp_path):
+    """The email as a mail reader shows it (its HTML part), its button, the invitation,
+    Confirm, and "Continue to the portal" to the firm's portal, in English and in French, on
+    a phone: a screenshot of each step."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from aiohttp import web
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as shown
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    from linkdesk.mail.outgoing import request_for
+    from store.validate import Details
+
+    async def portal_page(_request):
+        return web.Response(text="<!doctype html><title>Portal</title><h1>The firm's portal</h1>",
+                            content_type="text/html")
+
+    portal_app = web.Application()
+    portal_app.router.add_get("/", portal_page)
+    portal_site = await start_site(portal_app, "127.0.0.1", 0)
+    portal = f"http://127.0.0.1:{portal_site.addresses[0][1]}/"
+    store = await Store.open(sqlite_url)
+    page_site = await start_site(make_web_app(store, portal=portal), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{page_site.addresses[0][1]}"
+    shots = _shots(tmp_path)
+    try:
+        firm = await make_preparer(store, firm="Cabinet Tremblay & Fils")
+        books = await store.network.firm_books(firm.firm_id)
+        await store.network.update_profile(
+            books, Details("Cabinet Tremblay & Fils", "bonjour@tremblay.ca", "+14185550100"),
+            by=firm.id)
+        mails = {}
+        for language, (first, last) in {"en": ("Olivia", "Smith"),
+                                         "fr": ("Émilie", "Gagnon")}.items():
+            client_id = await add_client(store, firm.firm_id, first_name=first, last_name=last,
+                                         email=f"{first.lower()}@example.com",
+                                         language=language)
+            client = await store.clients.details(client_id)
+            await store.invitations.invite_many(
+                [request_for(client, 2025, firm_name="Cabinet Tremblay & Fils",
+                             preparer_name="Marie Tremblay", sender_address="portail@tremblay.ca",
+                             reply_to="bonjour@tremblay.ca", portal=portal)], firm.id, base)
+            job = await store.invitations.claim()
+            await store.invitations.delivered(job, "250 OK")
+            message = message_from_bytes(job.raw, policy=default)
+            mails[language] = shots / f"walk-{language}-0-email.html"
+            mails[language].write_text(message.get_body(("html",)).get_content(),
+                                       encoding="utf-8")
+
+        words = {"en": ("Start / Sign in", "Confirm and accept", "Continue to the portal"),
+                 "fr": ("Démarrer / Ouvrir une session", "Confirmer et accepter",
+                        "Continuer vers le portail")}
+
+        def walk(language: str) -> list[str]:
+            start, confirm, go_on = words[language]
+            seen = []
+
+            def step(name: str) -> None:
+                browser.save_screenshot(str(shots / f"walk-{language}-{name}.png"))
+                seen.append(browser.find_element(By.TAG_NAME, "body").text)
+
+            browser.set_window_size(390, 844)
+            browser.get(mails[language].as_uri())
+            step("1-email")
+            browser.find_element(By.LINK_TEXT, start).click()
+            WebDriverWait(browser, 20).until(shown.presence_of_element_located(
+                (By.TAG_NAME, "form")))
+            step("2-invitation")
+            button = browser.find_element(By.TAG_NAME, "button")
+            assert button.text == confirm
+            button.click()
+            WebDriverWait(browser, 20).until(shown.presence_of_element_located(
+                (By.CSS_SELECTOR, "a.button")))
+            step("3-accepted")
+            browser.find_element(By.LINK_TEXT, go_on).click()
+            WebDriverWait(browser, 20).until(shown.title_is("Portal"))
+            step("4-portal")
+            return seen
+
+        english = await asyncio.to_thread(walk, "en")
+        assert "Cabinet Tremblay & Fils is getting ready" in english[0]
+        assert "the client portal of Cabinet Tremblay & Fils is at:" in english[0]
+        assert "Thank you,\nMarie Tremblay\nCabinet Tremblay & Fils" in english[0]
+        assert "a button takes you to the client portal" in english[1]
+        assert "Thank you, Olivia Smith." in english[2]
+        assert english[3] == "The firm's portal"
+        french = await asyncio.to_thread(walk, "fr")
+        assert "se prépare à produire votre déclaration" in french[0]
+        assert "Démarrer / Ouvrir une session" in french[0]
+        assert "un bouton vous mène au portail client" in french[1]
+        assert "Merci, Émilie Gagnon." in french[2]
+        assert french[3] == "The firm's portal"
+        for language in ("en", "fr"):
+            for step_name in ("1-email", "2-invitation", "3-accepted", "4-portal"):
+                assert (shots / f"walk-{language}-{step_name}.png").stat().st_size > 3_000
+    finally:
+        await page_site.cleanup()
+        await portal_site.cleanup()
+        await store.close()

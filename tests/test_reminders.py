@@ -167,3 +167,85 @@ async def test_the_reminders_screen_shows_what_the_settings_typed_would_do(store
         assert table.row_count == 1
     settings = await store.reminders.settings(firm.firm_id)
     assert settings.on is False  # nothing saved without ctrl+s
+
+
+async def test_a_client_stops_the_reminders_in_one_click(store, clock):
+    """RFC 8058: the reminder says it is automatic and carries a one-click stop link that the
+    service answers; then the client gets no more reminders, its history and the list say so,
+    and the preparer can still invite it by hand."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    import aiohttp
+
+    from linkdesk.web.accept import make_web_app, start_site
+    from store import ClientQuery
+    from store.validate import Details
+
+    firm = await make_preparer(store, firm="Cabinet Tremblay")
+    books = await store.network.firm_books(firm.firm_id)
+    await store.network.update_profile(books, Details("Cabinet Tremblay", "bonjour@tremblay.ca"),
+                                       by=firm.id)
+    site = await start_site(make_web_app(store), "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{site.addresses[0][1]}"
+    try:
+        client_id = await add_client(store, firm.firm_id, first_name="Émilie",
+                                     last_name="Gagnon", email="emilie@example.com",
+                                     language="fr")
+        await invite_and_deliver(store, firm, [client_id])
+        await store.reminders.configure(firm.firm_id, ReminderSettings(on=True, days=7, most=3))
+        clock.advance(days=8)
+        assert await send_due_reminders(store, "p@cabinet.ca", base) == 1
+        (job,) = await store.invitations.claim_many(10)
+        await store.invitations.delivered(job, "250 OK")
+        reminder = message_from_bytes(job.raw, policy=default)
+        assert reminder["Auto-Submitted"] == "auto-generated"
+        assert reminder["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert reminder["Reply-To"].addresses[0].addr_spec == "bonjour@tremblay.ca"
+        stop = str(reminder["List-Unsubscribe"]).strip().strip("<>")
+        assert stop.startswith(base + "/u/")
+        assert stop in reminder.get_body(("plain",)).get_content()
+
+        async with aiohttp.ClientSession() as http:
+            async with http.get(stop) as asked:  # a mail scanner opening it stops nothing
+                assert asked.status == 200 and "Ne plus recevoir" in await asked.text()
+            assert (await store.clients.details(client_id)) is not None
+            assert "reminders_stopped" not in [e[0] for e in await store.clients.events(
+                client_id)]
+            async with http.post(stop, data="List-Unsubscribe=One-Click", headers={
+                    "Content-Type": "application/x-www-form-urlencoded"}) as done:
+                assert done.status == 200
+                assert "Cabinet Tremblay</strong> ne vous enverra plus de rappels" in \
+                    await done.text()
+            async with http.post(stop) as again:  # the button pressed twice: said once
+                assert again.status == 200
+            async with http.post(base + "/u/not-a-token") as unknown:
+                assert unknown.status == 404
+        events = [e[0] for e in await store.clients.events(client_id)]
+        assert events.count("reminders_stopped") == 1
+
+        clock.advance(days=8)
+        assert await send_due_reminders(store, "p@cabinet.ca", base) == 0
+        assert await store.reminders.upcoming(firm.firm_id) == []
+        rows = await store.clients.page(ClientQuery(firm_id=firm.firm_id, tax_year=YEAR), 0, 10)
+        assert [r.reminders_stopped for r in rows] == [True]
+
+        # The preparer still invites by hand.
+        client = await store.clients.details(client_id)
+        outcome = await store.invitations.invite_many(
+            [request_for(client, YEAR, firm_name="Cabinet Tremblay", preparer_name="marie",
+                         sender_address="p@cabinet.ca")], firm.id, base, reinvite=True)
+        assert list(outcome.invited) == [client_id]
+    finally:
+        await site.cleanup()
+
+
+def test_the_list_and_the_history_say_the_reminders_were_stopped():
+    from store.clients import ClientRow
+    from tui.screens.timeline import describe
+    from tui.widgets.client_table import _status_cell
+
+    row = ClientRow(1, "individual", "Gagnon, Émilie", "e@x.ca", None, "fr", True, "pending",
+                    reminders_stopped=True)
+    assert _status_cell(row, 40) == "Invitation pending, no reminders"
+    assert "stopped the reminders" in describe("reminders_stopped", {}).plain

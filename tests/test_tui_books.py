@@ -153,3 +153,26 @@ async def test_saving_the_profile_says_what_happened_to_linked_records(
         assert messages == ["1 linked customer or vendor updated; 1 holds the change for "
                             "review."]
 
+
+
+async def test_a_customers_invoice_language_is_chosen_in_its_form(store, firm, client_books):
+    """The customer's invoices by email are in its language: the company's unless chosen
+    (ctrl+l in the form, said in the form's title line: no row is added at 80x24)."""
+    from tui.screens.contact_form import ContactFormScreen
+
+    async with running(store, size=SMALL) as pilot:
+        await open_books(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, ContactFormScreen)
+        title = form.query_one("#contact-title", Static)
+        assert "invoice language: the company's" in str(title.render())
+        await pilot.press(*"Café Lévesque", "ctrl+l", "ctrl+l")
+        assert "invoice language: French" in str(title.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ContactFormScreen)
+    (customer,) = await store.network.contacts(client_books, "customer")
+    assert customer.language == "fr"
+    assert await store.network.contact_language(customer.id) == "fr"

@@ -115,18 +115,26 @@ async def check_relay(relay: RelayConfig, context: ssl.SSLContext, sender: str,
                 smtp.close()
 
 
-async def _send_test(smtp: aiosmtplib.SMTP, sender: str, send_to: str) -> Step:
+def relay_check_message(sender: str, send_to: str, when: dt.datetime | None = None):
+    """The test message of `linkdesk mail check --send-to` (an EmailMessage)."""
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
+
+    from linkdesk.mail.compose import mail_date
 
     message = EmailMessage()
     message["From"] = sender
     message["To"] = send_to
     message["Subject"] = "linkdesk: relay check"
-    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Date"] = format_datetime(mail_date(when))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "linkdesk.invalid")
     message.set_content("This message was sent by `linkdesk mail check` to test the firm's mail "
                         "relay. Nothing needs to be done.\n")
+    return message
+
+
+async def _send_test(smtp: aiosmtplib.SMTP, sender: str, send_to: str) -> Step:
+    message = relay_check_message(sender, send_to)
     try:
         refused, answer = await smtp.send_message(message)
     except aiosmtplib.SMTPSenderRefused as exc:

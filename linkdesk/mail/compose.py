@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import binascii
+import datetime as dt
 import html
 import secrets
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 
+from linkdesk.i18n import N_, translator
 from linkdesk.mail.templates import TEMPLATES
+
+LABEL = N_("{label}:")  # a label before what it names; French puts a no-break space first
+PORTAL = N_("Once you have accepted, the client portal of {firm} is at:")
+STOP = N_("To stop these reminders, open this link and confirm, or use your mail program's "
+          "unsubscribe button:")
 
 
 class HeaderInjectionError(ValueError):
@@ -28,6 +35,9 @@ class Invitation:
     body: str
     link: str
     language: str = "en"
+    reply_to: str = ""  # the firm's public email; empty: replies go to the sender address
+    portal: str = ""  # the firm's client portal, where the client goes once accepted
+    stop_url: str = ""  # a reminder's one-click "stop these reminders" (RFC 8058)
 
 
 def _header(value: str, what: str) -> str:
@@ -56,25 +66,34 @@ def compose(invitation: Invitation, message_id: str, when) -> bytes:
         (inv.sender_name, "sender name"), (inv.sender_address, "sender address"),
         (inv.recipient_name, "recipient name"), (inv.recipient_address, "recipient address"),
         (inv.subject, "subject"), (inv.link, "link"), (message_id, "Message-ID"),
+        (inv.reply_to, "reply address"), (inv.portal, "portal"), (inv.stop_url, "stop link"),
     ):
         _header(value, what)
-    if not inv.link.startswith(("https://", "http://")):
-        raise ValueError("the link must be an http(s) address")
+    for url in (inv.link, inv.portal, inv.stop_url):
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("a link must be an http(s) address")
     template = TEMPLATES.get(inv.language, TEMPLATES["en"])
     lang = "fr-CA" if inv.language == "fr" else "en-CA"
     # QP output never holds "=_" (a literal "=" becomes "=3D"), so the boundary cannot clash.
     boundary = "=_linkdesk_" + secrets.token_hex(12)
-    # The link on a line of its own: mail readers make it clickable, copying takes it whole.
-    text = f"{inv.body}\n\n{template.button}:\n{inv.link}\n\n{template.ignore_note}\n"
+    # Each link on a line of its own: mail readers make it clickable, copying takes it whole.
+    text = f"{inv.body}\n\n{_label(inv.language, template.button)}\n{inv.link}\n\n"
+    for line, url in _more_links(inv):
+        text += f"{line}\n{url}\n\n"
+    text += f"{template.ignore_note}\n"
     head = (
         f"From: {_address(inv.sender_name, inv.sender_address)}\r\n"
+        f"Reply-To: {_address(inv.sender_name, inv.reply_to or inv.sender_address, 'Reply-To')}"
+        "\r\n"
         f"To: {_address(inv.recipient_name, inv.recipient_address, 'To')}\r\n"
         f"Subject: {_words(inv.subject, 'Subject')}\r\n"
         f"Date: {format_datetime(when)}\r\n"
         f"Message-ID: {message_id}\r\n"
-        "MIME-Version: 1.0\r\n"
+        + (_reminder_headers(inv.stop_url) if inv.stop_url else "")
+        + "MIME-Version: 1.0\r\n"
         f"Content-Language: {lang}\r\n"
-        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
+        "Content-Type: multipart/alternative;\r\n"
+        f' boundary="{boundary}"\r\n'
         "\r\n"
     )
     return b"".join((
@@ -83,6 +102,44 @@ def compose(invitation: Invitation, message_id: str, when) -> bytes:
         _part(boundary, "html", _html(inv, template)),
         f"--{boundary}--\r\n".encode("ascii"),
     ))
+
+
+def _label(language: str, label: str) -> str:
+    """`label` followed by a colon as the language writes it ("Ouvrir une session\u00a0:")."""
+    return translator(language).gettext(LABEL).format(label=label)
+
+
+def _more_links(inv: Invitation) -> list[tuple[str, str]]:
+    """The lines after the invitation's own link: the firm's portal, how to stop reminders."""
+    gettext = translator(inv.language).gettext
+    links = []
+    if inv.portal:
+        links.append((gettext(PORTAL).format(firm=display_name(inv.sender_name)), inv.portal))
+    if inv.stop_url:
+        links.append((gettext(STOP), inv.stop_url))
+    return links
+
+
+def _reminder_headers(stop_url: str) -> str:
+    """A reminder is sent by a machine (RFC 3834: no auto-reply to it) and can be stopped in
+    one click from the mail program (RFC 2369's List-Unsubscribe, RFC 8058's POST)."""
+    unsubscribe = f"List-Unsubscribe: <{stop_url}>"
+    if len(unsubscribe) > FOLD_AT:
+        unsubscribe = f"List-Unsubscribe:\r\n <{stop_url}>"
+    return ("Auto-Submitted: auto-generated\r\n"
+            f"{unsubscribe}\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+
+
+def mail_date(when: dt.datetime | None = None) -> dt.datetime:
+    """When a message is written, as an aware time in the firm's zone (the zone of the machine
+    that sends for the firm): a Date header says "-0500", never "-0000" (zone unknown). A
+    naive `when` is the store's clock, UTC."""
+    if when is None:
+        return dt.datetime.now().astimezone()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone()
 
 
 def _words(value: str, name: str) -> str:
@@ -155,6 +212,8 @@ def _html(inv: Invitation, template) -> str:
         f'<p><a href="{link}" style="display:inline-block;padding:10px 18px;'
         f'background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">'
         f"{html.escape(template.button)}</a></p>\n"
-        f'<p style="color:#666;font-size:smaller">{html.escape(template.ignore_note)}</p>\n'
+        + "".join(f'<p>{html.escape(line)}<br><a href="{html.escape(url, quote=True)}">'
+                  f"{html.escape(url)}</a></p>\n" for line, url in _more_links(inv))
+        + f'<p style="color:#666;font-size:smaller">{html.escape(template.ignore_note)}</p>\n'
         "</body></html>\n"
     )

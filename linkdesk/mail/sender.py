@@ -86,9 +86,18 @@ class SmtpSender:
         An internationalised address (RFC 6531) is sent with SMTPUTF8; a relay without it
         refuses the message for good.
         """
-        options = [] if (envelope_from + envelope_to).isascii() else ["SMTPUTF8"]
-        return await self._deliver(
-            lambda smtp: smtp.sendmail(envelope_from, [envelope_to], raw, mail_options=options))
+        utf8 = [] if (envelope_from + envelope_to).isascii() else ["SMTPUTF8"]
+
+        def transaction(smtp: aiosmtplib.SMTP):
+            options, message = list(utf8), raw
+            if eight_bit_body(raw):  # RFC 6152: say so, or make it 7-bit for this relay
+                if smtp.supports_extension("8bitmime"):
+                    options.append("BODY=8BITMIME")
+                else:
+                    message = seven_bit(raw)
+            return smtp.sendmail(envelope_from, [envelope_to], message, mail_options=options)
+
+        return await self._deliver(transaction)
 
     async def _deliver(self, transaction) -> str:
         async with self._lock:
@@ -134,6 +143,40 @@ class SmtpSender:
                     await smtp.quit()
                 except (TimeoutError, aiosmtplib.SMTPException, OSError):
                     smtp.close()
+
+
+def eight_bit_body(raw: bytes) -> bool:
+    """Whether the body (after the header) holds bytes beyond ASCII."""
+    end = raw.find(b"\r\n\r\n")
+    return not raw[end if end >= 0 else 0:].isascii()
+
+
+def seven_bit(raw: bytes) -> bytes:
+    """The message with each 8-bit part written as quoted-printable, for a relay that does not
+    offer 8BITMIME (RFC 6152, section 3). The outbox keeps messages as composed; which relay
+    takes them is known only when they go."""
+    import binascii
+    from email import message_from_bytes
+    from email.generator import BytesGenerator
+    from email.policy import compat32
+    from io import BytesIO
+
+    policy = compat32.clone(linesep="\r\n")
+    message = message_from_bytes(raw, policy=policy)
+    for part in message.walk():
+        encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+        if part.is_multipart() or encoding in ("quoted-printable", "base64"):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if payload.isascii():
+            continue
+        text = payload.replace(b"\r\n", b"\n")
+        del part["Content-Transfer-Encoding"]
+        part["Content-Transfer-Encoding"] = "quoted-printable"
+        part.set_payload(binascii.b2a_qp(text, istext=True).decode("ascii"))
+    out = BytesIO()
+    BytesGenerator(out, policy=policy, mangle_from_=False).flatten(message)
+    return out.getvalue()
 
 
 async def greet(smtp: aiosmtplib.SMTP) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime as dt
 import time
 
 from aiohttp import web
@@ -81,6 +82,14 @@ class FailureLimiter:
         seen.append(self.clock())
 
 
+def accepted_date(accepted_at: dt.datetime | None) -> dt.date:
+    """The day of an acceptance (the store's clock, UTC) in the firm's zone, the zone of the
+    machine serving the page."""
+    if accepted_at is None:
+        return dt.date.today()
+    return accepted_at.replace(tzinfo=dt.UTC).astimezone().date()
+
+
 async def _secure_headers(_request: web.Request, response: web.StreamResponse) -> None:
     """Every response, the router's 404 and 405 included, gets the page's headers."""
     for name, value in HEADERS.items():
@@ -90,24 +99,26 @@ async def _secure_headers(_request: web.Request, response: web.StreamResponse) -
 
 def make_web_app(store, on_accept=None, trusted_proxies=(),
                  limiter: FailureLimiter | None = None, *,
-                 forwarded_header: str = "X-Forwarded-For") -> web.Application:
-    """The acceptance site around `store`; `on_accept()` runs after each acceptance.
+                 forwarded_header: str = "X-Forwarded-For", portal: str = "") -> web.Application:
+    """The acceptance site around `store`; `on_accept()` runs after each acceptance (once per
+    invitation: the store's accept() decides, and records it in the client's history).
     `trusted_proxies` (networks) are the firm's reverse proxies: the one header they set,
-    `forwarded_header`, names the client."""
+    `forwarded_header`, names the client. `portal` is the firm's client portal (links.portal):
+    the accepted page leads there."""
     from linkdesk.web.client_address import ClientAddress
 
     app = web.Application(middlewares=[
         ClientAddress(trusted_proxies, forwarded_header).middleware])
     app.on_response_prepare.append(_secure_headers)
-    limiter = limiter or FailureLimiter()
+    limiter = FailureLimiter() if limiter is None else limiter  # an empty one is falsy (len)
 
     def slow_down(language: str = "en") -> web.Response:
         response = _html(page.slow_down_page(language), 429)
         response.headers["Retry-After"] = str(int(FAILURE_WINDOW_S))
         return response
 
-    async def answer(request: web.Request, lookup, wanted: str, render) -> web.Response:
-        """Look the token up and answer: `render` when in state `wanted`, whatever the
+    async def answer(request: web.Request, lookup, renders: dict) -> web.Response:
+        """Look the token up and answer: the page `renders` has for its state, whatever the
         address's failures; else the one page for dead links (a failed look-up), or 429 once
         the address has failed too often. The page is in the client's language, or in the
         one its link to the other language asked for (?lang=)."""
@@ -116,7 +127,8 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
         asked = request.query.get("lang", "")
         language = asked if asked in page.LANGUAGES else (
             view.language if view.language in page.LANGUAGES else "en")
-        if view.state == wanted:
+        render = renders.get(view.state)
+        if render is not None:
             return _html(render(view, language), 200)
         if limiter.blocked(address):
             return slow_down(language)
@@ -125,22 +137,56 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
 
     def confirm_page(view: LinkView, language: str) -> str:
         return page.invitation_page(language, view.firm_name, view.client_name,
-                                    view.firm_email, view.firm_phone)
+                                    view.firm_email, view.firm_phone, portal)
 
     def accepted_page(view: LinkView, language: str) -> str:
         if on_accept is not None:
             on_accept()
         return page.accepted_page(language, view.firm_name, view.client_name,
-                                  view.firm_email, view.firm_phone)
+                                  view.firm_email, view.firm_phone, portal)
+
+    def accepted_before(view: LinkView, language: str) -> str:
+        """An accepted link opened again (or Confirm pressed twice): when it was accepted,
+        and where to go from here. Nothing changes."""
+        on = accepted_date(view.accepted_at)
+        return page.accepted_page(language, view.firm_name, view.client_name,
+                                  view.firm_email, view.firm_phone, portal, on)
 
     async def show(request: web.Request) -> web.Response:
-        return await answer(request, store.invitations.view, "open", confirm_page)
+        return await answer(request, store.invitations.view,
+                            {"open": confirm_page, "accepted": accepted_before})
 
     async def confirm(request: web.Request) -> web.Response:
-        return await answer(request, store.invitations.accept, "accepted", accepted_page)
+        return await answer(request, store.invitations.accept,
+                            {"accepted": accepted_page, "used": accepted_before})
+
+    async def stop_reminders(request: web.Request) -> web.Response:
+        """A reminder's one-click link (List-Unsubscribe, RFC 8058): a POST stops the client's
+        reminders, whether it comes from the mail program (its body says
+        List-Unsubscribe=One-Click) or from the page's button; a GET only asks, since mail
+        scanners open links. The pages name the firm, never the client."""
+        address = request.remote or "?"
+        token = request.match_info["token"]
+        asked = request.query.get("lang", "")
+        if request.method == "POST":
+            view = await store.reminders.stop(token)
+        else:
+            view = await store.reminders.stop_view(token)
+        language = asked if asked in page.LANGUAGES else (
+            view.language if view.language in page.LANGUAGES else "en")
+        if view.found:
+            render = page.reminders_stopped_page if request.method == "POST" \
+                else page.stop_reminders_page
+            return _html(render(language, view.firm_name), 200)
+        if limiter.blocked(address):
+            return slow_down(language)
+        limiter.failed(address)
+        return _html(page.dead_link_page(language), 404)
 
     app.router.add_get("/i/{token}", show)
     app.router.add_post("/i/{token}", confirm)
+    app.router.add_get("/u/{token}", stop_reminders)
+    app.router.add_post("/u/{token}", stop_reminders)
     return app
 
 

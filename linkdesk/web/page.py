@@ -1,82 +1,59 @@
 """The pages the client meets: the invitation, its acceptance, a dead link, too many tries.
 
 The firm's first impression on its client, on a phone (390 px) as on a desktop: who invites,
-what accepting means and what comes next, how to reach the firm, in the client's language with
+what accepting does and what comes next, how to reach the firm, in the client's language with
 a link to the other. No script, no image, no outside resource (the content policy forbids them
 all); one inline style sheet with AA contrast and a visible focus. Every value is escaped here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 from linkdesk import i18n
+from linkdesk.i18n import N_
 from store.validate import format_phone
 
 LANGUAGES = ("en", "fr")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 HTML_LANG = {"en": "en-CA", "fr": "fr-CA"}
 
-TEXT = {
-    "en": {
-        "title": "Client portal invitation",
-        "heading": "{firm} invites you to its client portal",
-        "invite": "{firm} invites {client} to its secure client portal.",
-        "means_title": "What accepting means",
-        "means": [
-            "You can share documents with {firm} through the portal instead of by email.",
-            "You can follow the progress of your file.",
-            "Accepting costs nothing and signs nothing.",
-        ],
-        "next_title": "What happens next",
-        "next": "{firm} sees at once that you accepted, and will contact you about what it "
-                "needs. This link can be used once.",
-        "confirm": "Confirm and accept",
-        "accepted_title": "Invitation accepted",
-        "accepted": "Thank you, {client}. Your invitation from {firm} is accepted.",
-        "accepted_next": "{firm} has been told. You can close this page.",
-        "contact": "Questions? Contact {firm}:",
-        "email": "Email",
-        "phone": "Phone",
-        "invalid_title": "This invitation link can no longer be used",
-        "invalid": "It may have been used already, replaced by a newer invitation, or "
-                   "expired.",
-        "invalid_ask": "Ask the firm that invited you for a new invitation: reply to its "
-                       "email, or call it.",
-        "slow_down_title": "Too many attempts",
-        "slow_down": "Try again in a few minutes.",
-    },
-    "fr": {
-        "title": "Invitation au portail client",
-        "heading": "{firm} vous invite à son portail client",
-        "invite": "{firm} invite {client} à son portail client sécurisé.",
-        "means_title": "Ce que signifie accepter",
-        "means": [
-            "Vous pourrez échanger des documents avec {firm} par le portail plutôt que par "
-            "courriel.",
-            "Vous pourrez suivre l'avancement de votre dossier.",
-            "Accepter ne coûte rien et ne vous engage à rien.",
-        ],
-        "next_title": "Et ensuite",
-        "next": "{firm} voit aussitôt que vous avez accepté et communiquera avec vous pour ce "
-                "dont elle a besoin. Ce lien ne sert qu'une fois.",
-        "confirm": "Confirmer et accepter",
-        "accepted_title": "Invitation acceptée",
-        "accepted": "Merci, {client}. Votre invitation de {firm} est acceptée.",
-        "accepted_next": "{firm} en a été avisée. Vous pouvez fermer cette page.",
-        "contact": "Des questions? Communiquez avec {firm} :",
-        "email": "Courriel",
-        "phone": "Téléphone",
-        "invalid_title": "Ce lien d'invitation ne peut plus être utilisé",
-        "invalid": "Il a peut-être déjà servi, été remplacé par une invitation plus récente ou "
-                   "expiré.",
-        "invalid_ask": "Demandez une nouvelle invitation au cabinet qui vous a invité : "
-                       "répondez à son courriel ou appelez-le.",
-        "slow_down_title": "Trop de tentatives",
-        "slow_down": "Réessayez dans quelques minutes.",
-    },
-}
+# What the page says, in English; the client reads it in its language (the catalog's French).
+# It promises only what accepting does: the firm is told, the client costs nothing; what
+# comes next is the firm's portal when the firm has one (links.portal), else the firm's call.
+TITLE = N_("Client portal invitation")
+HEADING = N_("{firm} invites you to its client portal")
+INVITE = N_("{firm} invites {client} to its client portal.")
+MEANS_TITLE = N_("What accepting does")
+MEANS = (N_("{firm} is told at once that you accepted."),
+         N_("Accepting costs nothing and signs nothing."))
+NEXT_TITLE = N_("What happens next")
+NEXT_PORTAL = N_("Once you confirm, a button takes you to the client portal of {firm}.")
+NEXT_IN_TOUCH = N_("{firm} will be in touch about what it needs from you.")
+ONCE = N_("This link can be used once.")
+CONFIRM = N_("Confirm and accept")
+ACCEPTED_TITLE = N_("Invitation accepted")
+ACCEPTED = N_("Thank you, {client}. Your invitation from {firm} is accepted.")
+ACCEPTED_ON = N_("You accepted the invitation from {firm} on {date}.")
+TOLD = N_("{firm} has been told.")
+TOLD_IN_TOUCH = N_("{firm} has been told and will be in touch. You can close this page.")
+CONTINUE = N_("Continue to the portal")
+CONTACT = N_("Questions? Contact {firm}:")
+EMAIL = N_("Email")
+PHONE = N_("Phone")
+INVALID_TITLE = N_("This invitation link can no longer be used")
+INVALID = N_("It may have been replaced by a newer invitation, expired, or been cancelled.")
+INVALID_ASK = N_("Ask the firm that invited you for a new invitation: reply to its email, "
+                 "or call it.")
+STOP_TITLE = N_("Stop the reminders")
+STOP_ASK = N_("{firm} sends you reminders about its invitation. Do you want no more of them?")
+STOP_BUTTON = N_("Stop the reminders")
+STOPPED_TITLE = N_("Reminders stopped")
+STOPPED = N_("{firm} will send you no more reminders.")
+SLOW_DOWN_TITLE = N_("Too many attempts")
+SLOW_DOWN = N_("Try again in a few minutes.")
 
 # Contrast (WCAG AA, 4.5:1 for text): #1b1f24 on white 16:1, #4a5360 on white 7.6:1, white on
 # #0b57a4 6.9:1; the focus ring #b34700 on white 5.0:1.
@@ -98,9 +75,11 @@ li{margin:.25rem 0}
 .muted{color:#4a5360}
 a{color:#0b57a4;text-decoration:underline;text-underline-offset:.15em}
 form{margin:1.5rem 0 .5rem}
-button{display:block;width:100%;min-height:3rem;padding:.75rem 1.5rem;border:0;
-border-radius:.5rem;background:#0b57a4;color:#fff;font:inherit;font-weight:700;cursor:pointer}
-button:hover{background:#094a8c}
+button,a.button{display:block;width:100%;min-height:3rem;padding:.75rem 1.5rem;border:0;
+border-radius:.5rem;background:#0b57a4;color:#fff;font:inherit;font-weight:700;cursor:pointer;
+text-align:center;text-decoration:none}
+button:hover,a.button:hover{background:#094a8c}
+.go{margin:1.5rem 0 .5rem}
 a:focus-visible,button:focus-visible{outline:3px solid #b34700;outline-offset:3px}
 .contact{margin-top:1.75rem;padding-top:1rem;border-top:1px solid #d5dbe3}
 .contact dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.25rem 0 0}
@@ -111,13 +90,17 @@ section+section{margin-top:1.75rem;padding-top:1.25rem;border-top:1px solid #d5d
 body{padding:3rem 1rem}
 main{padding:2.25rem 2.5rem 2.5rem;border:1px solid #d5dbe3;border-radius:.75rem}
 h1{font-size:1.75rem}
-button{display:inline-block;width:auto}
+button,a.button{display:inline-block;width:auto}
 }
 """
 
 
 def _e(value: str) -> str:
     return html.escape(value, quote=True)
+
+
+def _t(language: str):
+    return i18n.translator(language).gettext
 
 
 def one_period(template: str, **names: str) -> str:
@@ -139,11 +122,12 @@ def _document(language: str, title: str, body: str) -> str:
 
 
 def _top(language: str, firm: str) -> str:
-    """The firm's name, and the page in the other language (a GET: it changes nothing)."""
+    """The firm's name, and this page in the other language (a GET: it changes nothing, and
+    shows the link as it stands: the invitation, or its acceptance)."""
     other = "fr" if language == "en" else "en"
-    return (f'<div class="top"><p class="firm">{_e(firm)}</p>'
+    return (f'<header class="top"><p class="firm">{_e(firm)}</p>'
             f'<p class="lang"><a href="?lang={other}" hreflang="{other}" lang="{other}">'
-            f"{LANGUAGE_NAMES[other]}</a></p></div>")
+            f"{LANGUAGE_NAMES[other]}</a></p></header>")
 
 
 def _tel(phone: str) -> str:
@@ -155,69 +139,104 @@ def _tel(phone: str) -> str:
     return f"tel:{digits};ext={extension}" if extension else f"tel:{digits}"
 
 
-def _contact(text: dict, firm: str, email: str, phone: str) -> str:
+def _contact(language: str, firm: str, email: str, phone: str) -> str:
     if not email and not phone:
         return ""
+    t = _t(language)
     rows = ""
     if email:
-        rows += (f"<dt>{_e(text['email'])}</dt>"
+        rows += (f"<dt>{_e(t(EMAIL))}</dt>"
                  f'<dd><a href="mailto:{_e(email)}">{_e(email)}</a></dd>')
     if phone:  # as stored (E.164) in the link, as the firm's region writes it on the page
-        rows += (f"<dt>{_e(text['phone'])}</dt>"
+        rows += (f"<dt>{_e(t(PHONE))}</dt>"
                  f'<dd><a href="{_e(_tel(phone))}">{_e(format_phone(phone) or phone)}</a></dd>')
-    return (f'<div class="contact"><p class="muted">{one_period(text["contact"], firm=firm)}'
+    return (f'<div class="contact"><p class="muted">{one_period(t(CONTACT), firm=firm)}'
             f"</p><dl>{rows}</dl></div>")
 
 
-def invitation_page(language: str, firm: str, client: str, email: str, phone: str) -> str:
-    """The invitation: who invites whom, what accepting means, what comes next, Confirm."""
-    text = TEXT[language]
-    means = "".join(f"<li>{one_period(item, firm=firm)}</li>" for item in text["means"])
+def invitation_page(language: str, firm: str, client: str, email: str, phone: str,
+                    portal: str = "") -> str:
+    """The invitation: who invites whom, what accepting does, what comes next, Confirm."""
+    t = _t(language)
+    means = "".join(f"<li>{one_period(t(item), firm=firm)}</li>" for item in MEANS)
+    after = NEXT_PORTAL if portal else NEXT_IN_TOUCH
     body = (
         _top(language, firm)
-        + f"<h1>{one_period(text['heading'], firm=firm)}</h1>"
-        + f"<p>{one_period(text['invite'], firm=firm, client=client)}</p>"
-        + f"<h2>{_e(text['means_title'])}</h2><ul>{means}</ul>"
-        + f"<h2>{_e(text['next_title'])}</h2><p>{one_period(text['next'], firm=firm)}</p>"
-        + f'<form method="post"><button type="submit">{_e(text["confirm"])}</button></form>'
-        + _contact(text, firm, email, phone)
+        + f"<h1>{one_period(t(HEADING), firm=firm)}</h1>"
+        + f"<p>{one_period(t(INVITE), firm=firm, client=client)}</p>"
+        + f"<h2>{_e(t(MEANS_TITLE))}</h2><ul>{means}</ul>"
+        + f"<h2>{_e(t(NEXT_TITLE))}</h2><p>{one_period(t(after), firm=firm)} "
+        + f"{_e(t(ONCE))}</p>"
+        + f'<form method="post"><button type="submit">{_e(t(CONFIRM))}</button></form>'
+        + _contact(language, firm, email, phone)
     )
-    return _document(language, f"{text['title']} · {firm}", body)
+    return _document(language, f"{t(TITLE)} · {firm}", body)
 
 
-def accepted_page(language: str, firm: str, client: str, email: str, phone: str) -> str:
-    """After Confirm: it is done, the firm knows, how to reach it."""
-    text = TEXT[language]
+def accepted_page(language: str, firm: str, client: str, email: str, phone: str,
+                  portal: str = "", accepted_on: dt.date | None = None) -> str:
+    """After Confirm (or the link opened again, `accepted_on` then says when): it is done, the
+    firm knows, and the client goes on to the firm's portal, or hears from the firm."""
+    from babel.dates import format_date
+
+    t = _t(language)
+    if accepted_on is None:
+        done = one_period(t(ACCEPTED), client=client, firm=firm)
+    else:
+        when = format_date(accepted_on, "long", locale=i18n.BABEL_LOCALES[language])
+        done = one_period(t(ACCEPTED_ON), firm=firm, date=when)
+    if portal:
+        after = (f'<p class="muted">{one_period(t(TOLD), firm=firm)}</p>'
+                 f'<p class="go"><a class="button" href="{_e(portal)}">{_e(t(CONTINUE))}</a></p>')
+    elif accepted_on is None:
+        after = f'<p class="muted">{one_period(t(TOLD_IN_TOUCH), firm=firm)}</p>'
+    else:
+        after = f'<p class="muted">{one_period(t(NEXT_IN_TOUCH), firm=firm)}</p>'
     body = (
         _top(language, firm)
-        + f"<h1>{_e(text['accepted_title'])}</h1>"
-        + f"<p>{one_period(text['accepted'], client=client, firm=firm)}</p>"
-        + f'<p class="muted">{one_period(text["accepted_next"], firm=firm)}</p>'
-        + _contact(text, firm, email, phone)
+        + f"<h1>{_e(t(ACCEPTED_TITLE))}</h1>"
+        + f"<p>{done}</p>" + after
+        + _contact(language, firm, email, phone)
     )
-    return _document(language, f"{text['accepted_title']} · {firm}", body)
+    return _document(language, f"{t(ACCEPTED_TITLE)} · {firm}", body)
 
 
-def _both(language: str, title_key: str, keys: tuple[str, ...]) -> str:
+def stop_reminders_page(language: str, firm: str) -> str:
+    """A reminder's stop link opened: a question and a button (a GET stops nothing)."""
+    t = _t(language)
+    body = (_top(language, firm) + f"<h1>{_e(t(STOP_TITLE))}</h1>"
+            + f"<p>{one_period(t(STOP_ASK), firm=firm)}</p>"
+            + f'<form method="post"><button type="submit">{_e(t(STOP_BUTTON))}</button></form>')
+    return _document(language, f"{t(STOP_TITLE)} · {firm}", body)
+
+
+def reminders_stopped_page(language: str, firm: str) -> str:
+    t = _t(language)
+    body = (_top(language, firm) + f"<h1>{_e(t(STOPPED_TITLE))}</h1>"
+            + f"<p>{one_period(t(STOPPED), firm=firm)}</p>")
+    return _document(language, f"{t(STOPPED_TITLE)} · {firm}", body)
+
+
+def _both(language: str, title: str, paragraphs: tuple[str, ...]) -> str:
     """The same message in both languages, the client's first (when known), each marked
     with its own language for screen readers."""
     order = [language] + [other for other in LANGUAGES if other != language]
     sections = []
     for lang in order:
-        text = TEXT[lang]
-        paragraphs = "".join(f"<p>{_e(text[key])}</p>" for key in keys)
-        sections.append(f'<section lang="{HTML_LANG[lang]}"><h1>{_e(text[title_key])}</h1>'
-                        f"{paragraphs}</section>")
+        t = _t(lang)
+        text = "".join(f"<p>{_e(t(paragraph))}</p>" for paragraph in paragraphs)
+        sections.append(f'<section lang="{HTML_LANG[lang]}"><h1>{_e(t(title))}</h1>'
+                        f"{text}</section>")
     return "".join(sections)
 
 
 def dead_link_page(language: str) -> str:
-    """Every link that cannot be accepted (used, replaced, expired, cancelled, unknown): the
-    same page, naming nobody, saying who to ask, in both languages."""
-    body = _both(language, "invalid_title", ("invalid", "invalid_ask"))
-    return _document(language, TEXT[language]["invalid_title"], body)
+    """Every link that cannot be accepted (replaced, expired, cancelled, unknown): the same
+    page, naming nobody, saying who to ask, in both languages."""
+    body = _both(language, INVALID_TITLE, (INVALID, INVALID_ASK))
+    return _document(language, _t(language)(INVALID_TITLE), body)
 
 
 def slow_down_page(language: str) -> str:
-    body = _both(language, "slow_down_title", ("slow_down",))
-    return _document(language, TEXT[language]["slow_down_title"], body)
+    body = _both(language, SLOW_DOWN_TITLE, (SLOW_DOWN,))
+    return _document(language, _t(language)(SLOW_DOWN_TITLE), body)

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 
 from linkdesk.i18n import _
-from linkdesk.labels import network_error
+from linkdesk.labels import LANGUAGE_LABELS, network_error
 from store.network import ContactRow, NetworkError
 from tui.desk import Desk
 from tui.dialog import Dialog
@@ -44,7 +44,12 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         Binding("down", "to_matches", show=False),
         Binding("escape", "cancel", _("Cancel"), id="cancel"),
         Binding("ctrl+s", "save", _("Save"), id="save"),
+        Binding("ctrl+l", "language", _("Language"), id="language",
+                tooltip=_("The language of the customer's invoices by email: the company's, "
+                          "English or French")),
     ]
+
+    LANGUAGES = ("", "en", "fr")  # "": the company's
 
     def __init__(self, company_id: int, role: str, *, searchable: bool,
                  contact: ContactRow | None = None, prefill=None) -> None:
@@ -55,12 +60,12 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         self.contact = contact
         self.member_id: int | None = None
         self._prefill = prefill  # a MemberCard chosen in the network search screen
+        self.language = contact.language if contact is not None else ""
 
     def compose_dialog(self) -> ComposeResult:
         region = self.settings.region
         with Vertical(id="contact-form", classes="dialog"):
-            yield Static(TITLES[self.role, self.contact is not None], classes="title",
-                         markup=False)
+            yield Static(self._title(), id="contact-title", classes="title", markup=False)
             fields = details_fields()
             yield fields[0]
             yield MemberMatches(region, id="matches")
@@ -84,6 +89,27 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     def submit_form(self) -> None:
         self.action_save()
+
+    # -- language (a customer's invoices by email) -----------------------------------------------
+
+    def _title(self) -> str:
+        title = TITLES[self.role, self.contact is not None]
+        if self.role != "customer":
+            return title
+        language = _(LANGUAGE_LABELS[self.language]) if self.language else _("the company's")
+        return _("{title} · invoice language: {language}").format(title=title,
+                                                                  language=language)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "language":
+            return self.role == "customer"
+        return super().check_action(action, parameters)
+
+    def action_language(self) -> None:
+        """The next language: the company's, English, French."""
+        self.language = self.LANGUAGES[(self.LANGUAGES.index(self.language) + 1)
+                                       % len(self.LANGUAGES)]
+        self.query_one("#contact-title", Static).update(self._title())
 
     # -- network matches -----------------------------------------------------------------------
 
@@ -142,10 +168,11 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         try:
             if self.contact is None:
                 await network.add_contact(self.company_id, self.role, result, self.member_id,
-                                          business_number=number, peppol_id=peppol_id)
+                                          business_number=number, peppol_id=peppol_id,
+                                          language=self.language)
             else:
                 await network.edit_contact(self.contact.id, result, business_number=number,
-                                           peppol_id=peppol_id)
+                                           peppol_id=peppol_id, language=self.language)
         except NetworkError as exc:
             self.query_one("#form-message", Static).update(network_error(exc))
             self.member_id = None

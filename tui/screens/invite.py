@@ -141,6 +141,8 @@ class InviteScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
             firm_name=self.preparer.firm_name, sender_address=settings.sender_address,
             recipient_name=self.client["greeting_name"], recipient_address=recipient,
             subject=subject, body=body, language=language,
+            reply_to=await self.store.network.firm_email(self.preparer.firm_id),
+            portal=settings.portal_url,
         )
         button = self.query_one("#send-button", Button)
         button.disabled = True

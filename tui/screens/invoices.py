@@ -168,17 +168,13 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     @work(exclusive=True, group="invoice-send")
     async def send(self, invoice_id: int, again: bool) -> None:
         """Say where the invoice goes and for how much, and send it only on a yes."""
-        from linkdesk.einvoice.mail import compose_invoice
+        from linkdesk.einvoice.mail import invoice_mailer
         from linkdesk.labels import send_question
         from tui.screens.confirm import ConfirmScreen
 
         store = self.store
-        sender = self.settings.sender_address
-
-        def mail(document, why):
-            return compose_invoice(document, sender, store.clock())
-
         try:
+            mail = await invoice_mailer(store, invoice_id, self.settings.sender_address)
             plan = await store.invoices.plan(invoice_id)
         except InvoiceError as exc:
             self.notify(_("Not sent: {why}").format(why=why_not_network(exc.code)),

@@ -377,8 +377,10 @@ def _status_cell(row: ClientRow, width: int) -> str:
     rather than "Invitation en atte…" at 80 columns in French)."""
     if not row.active:
         return _("Inactive")
-    label = status_label(row.status)
-    return label if len(label) <= width else status_short_label(row.status)
+    labels = [status_label(row.status), status_short_label(row.status)]
+    if row.reminders_stopped and row.status == "pending":  # the client stopped them
+        labels = [_("{status}, no reminders").format(status=label) for label in labels] + labels
+    return next((label for label in labels if len(label) <= width), labels[-1])
 
 
 @lru_cache(maxsize=4)
