@@ -11,6 +11,7 @@ import sys
 import time
 
 from textual import events
+from textual.app import ScreenStackError
 from textual.widgets import Input
 
 BLINK_FOR_S = 5.0  # after the last key or click
@@ -37,7 +38,10 @@ class IdleCursor:
             self._blinking(False)
 
     def _blinking(self, on: bool) -> None:
-        focused = self.focused
+        try:
+            focused = self.focused
+        except ScreenStackError:  # a key that arrives while the app shuts down
+            return
         # TextArea is not imported for this (~10 ms before the first frame): a focused one
         # means its module is loaded.
         text_area = sys.modules.get("textual.widgets._text_area")
