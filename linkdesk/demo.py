@@ -289,7 +289,13 @@ class Demo:
                 await task
         if self.store is not None:
             await self.store.close()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        # Work handed to a thread before a cancel (a bulk write) can still be finishing and
+        # write a file back: remove until nothing is left, for up to two seconds.
+        for _attempt in range(20):
+            shutil.rmtree(self.directory, ignore_errors=True)
+            if not self.directory.exists():
+                break
+            await asyncio.sleep(0.1)
 
 
 async def run_demo(base_settings) -> int:

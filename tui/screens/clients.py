@@ -344,8 +344,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
     @on(ClientTable.Highlighted)
     def show_row_keys(self) -> None:
         """The key bar, with the keys for the client on the cursor first."""
-        self.query_one(KeyBar).show_first(row_actions(self.table.current,
-                                                      bool(self.table.selected)))
+        for bar in self.query(KeyBar):  # none once the screen is being taken down
+            bar.show_first(row_actions(self.table.current, bool(self.table.selected)))
 
     @on(PipelineBar.FilterChosen)
     def _filter_clicked(self, event: PipelineBar.FilterChosen) -> None:
