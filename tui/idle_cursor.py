@@ -29,11 +29,6 @@ class IdleCursor:
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
-            try:
-                self.screen  # noqa: B018 - asks whether any screen is left
-            except ScreenStackError:  # keys still arriving while the app shuts down: no one
-                return                # is there to take them
-
             self._last_input_at = time.monotonic()
             self._blinking(True)
         await super().on_event(event)
