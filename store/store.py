@@ -54,19 +54,14 @@ class StoreWriteFailed(RuntimeError):
 class Store:
     """Holds the database and hands out the pipeline's operations (accounts, clients)."""
 
-    def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow) -> None:
+    def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow,
+                 region: str = "CA") -> None:
         self.db = db
         self.target = target
         self.clock = clock
         self._write_lock = asyncio.Lock()
         self.busy = BusyWaits()  # operations waiting for another program's write lock
-        self.region = "CA"  # the region of books opened here (LINKDESK_REGION): `network`'s
-
-    def set_region(self, region: str) -> None:
-        """The region of books opened here, without importing the network before it is used."""
-        self.region = region
-        if "network" in vars(self):
-            self.network.region = region
+        self.region = region  # the region of books opened here (LINKDESK_REGION)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -159,7 +154,7 @@ class Store:
     @classmethod
     async def open(
         cls, url: str | DatabaseTarget, *, clock: Clock = utcnow, pool_size: int = 4,
-        read_only: bool = False,
+        read_only: bool = False, region: str = "CA",
     ) -> Store:
         """Open the database at `url`, apply pending migrations, and return the store.
 
@@ -168,7 +163,7 @@ class Store:
         schema older than this linkdesk's is refused, with what to do."""
         target = url if isinstance(url, DatabaseTarget) else parse_database_url(url)
         db = open_database(target, pool_size, read_only=read_only)
-        store = cls(db, target, clock)
+        store = cls(db, target, clock, region)
         try:
             await (store.check_schema() if read_only else store.migrate())
         except (migrations.SchemaTooNewError, StoreUnavailableError):
