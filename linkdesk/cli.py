@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
             self._commands = commands
         return commands
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         parsed, extras = super().parse_known_args(args, namespace)
         commands = self._commands
         if commands is not None and getattr(parsed, commands.dest, None) is None:

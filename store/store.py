@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import datetime as dt
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -264,7 +265,7 @@ class Store:
         await transaction.__aenter__()
         return transaction
 
-    async def list(self, query) -> list:
+    async def list(self, query) -> builtins.list:
         if self.target.is_sqlite:
             return await self.db.list(query.bind(self.db))
         with self.busy.watch():  # PostgreSQL waits for locks inside the query: say so
@@ -286,8 +287,8 @@ class Store:
         with self.busy.watch():
             return await self.db.aexecute(query)
 
-    async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = (),
-                          returning: tuple[str, ...] = ()) -> list[tuple]:
+    async def insert_rows(self, model, rows: builtins.list[dict], *, upsert: tuple = (),
+                          returning: tuple[str, ...] = ()) -> builtins.list[tuple]:
         """Insert many rows of `model` (dicts keyed by field name), a few hundred per statement.
 
         The SQL is written here rather than by peewee's insert_many: peewee spends about 10 µs
@@ -307,7 +308,7 @@ class Store:
         def quote(name: str) -> str:
             return f"{opening}{name}{closing}"
 
-        def columns(field_names) -> list[str]:
+        def columns(field_names) -> builtins.list[str]:
             return [quote(model._meta.fields[name].column_name) for name in field_names]
 
         row_sql = "(" + ", ".join([self.db.param] * len(fields)) + ")"
@@ -324,7 +325,7 @@ class Store:
         convert = [None if type(f) is TextField else f.db_value for f in fields]
         pairs = list(zip(names, convert, strict=True))
         per_statement = max(1, 5000 // len(fields))
-        returned: list[tuple] = []
+        returned: builtins.list[tuple] = []
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
             params = [row[name] if conv is None or row[name] is None else conv(row[name])
