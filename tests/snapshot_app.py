@@ -1,9 +1,10 @@
-"""Every screen of the desk drawn as an SVG, in one language and one look: `python -m
-tests.snapshot_app LANG LOOK DIR [CASE...]` writes DIR/<case>.svg for each case named, or for all
-of them (tests/test_snapshots.py compares them with the ones committed). A process of its own per
-language: the key descriptions are translated when the screens are imported, as when linkdesk
-starts. LOOK is `colour`, `no_color` (NO_COLOR set, as Textual reads it) or `linux` (the Linux
-console's 16 colours, TERM=linux: what the terminal is sent after Rich's downgrade).
+"""Every screen of the desk drawn as an SVG, in one look and any languages: `python -m
+tests.snapshot_app LANG[,LANG...] LOOK DIR [CASE...]` writes DIR/<lang>/<case>.svg for each
+language and case named, or for all of them (tests/test_snapshots.py compares them with the
+ones committed). The languages are drawn one after the other in the one process: every string,
+key descriptions included, is translated when shown. LOOK is `colour`, `no_color` (NO_COLOR
+set, as Textual reads it when an app starts) or `linux` (the Linux console's 16 colours,
+TERM=linux: what the terminal is sent after Rich's downgrade).
 """
 
 from __future__ import annotations
@@ -210,15 +211,17 @@ async def shoot(name: str, out: Path, look: str = "colour") -> None:
     (out / f"{name}.svg").write_text(svg, encoding="utf-8")
 
 
-async def main(look: str, out: Path, names: list[str]) -> None:
-    for name in names or CASES:
-        await shoot(name, out, look)
+async def main(languages: list[str], look: str, out: Path, names: list[str]) -> None:
+    from linkdesk.i18n import set_language
+
+    for language in languages:
+        set_language(language)  # the screens are imported already: they translate as they draw
+        (out / language).mkdir(parents=True, exist_ok=True)
+        for name in names or CASES:
+            await shoot(name, out / language, look)
 
 
 if __name__ == "__main__":
-    from linkdesk.i18n import set_language
-
-    set_language(sys.argv[1])  # before any screen is imported, as the CLI does
     from argon2 import PasswordHasher, Type
 
     from store import accounts
@@ -226,4 +229,4 @@ if __name__ == "__main__":
     # Passwords are not what these pictures show: the cheapest hash (as tests/conftest.py).
     accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
     assert sys.argv[2] in LOOKS, f"a look is one of {LOOKS}"
-    asyncio.run(main(sys.argv[2], Path(sys.argv[3]), sys.argv[4:]))
+    asyncio.run(main(sys.argv[1].split(","), sys.argv[2], Path(sys.argv[3]), sys.argv[4:]))

@@ -10,7 +10,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from linkdesk.config import Settings
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from store import PreparerInfo, Store
 from store.db import DatabaseTarget
 from tui.errors import ErrorPolicy
@@ -31,13 +31,14 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
     CSS_PATH = "styles/tui.tcss"  # a link to the top-level tui.tcss, copied into the wheel
     TITLE = "linkdesk"
     BINDINGS = [
-        Binding("ctrl+q", "quit", _("Quit"), id="quit", tooltip=_("Leave linkdesk"), priority=True),
-        Binding("question_mark", "help", _("Help"), id="help", key_display="?",
-                tooltip=_("Every key of this screen")),
+        Binding("ctrl+q", "quit", N_("Quit"), id="quit", tooltip=N_("Leave linkdesk"),
+                priority=True),
+        Binding("question_mark", "help", N_("Help"), id="help", key_display="?",
+                tooltip=N_("Every key of this screen")),
         # F1 too, everywhere: in a form, `?` is a character the preparer types.
         Binding("f1", "help", show=False, priority=True),
-        Binding("ctrl+p", "command_palette", _("Commands"), id="palette", show=False,
-                tooltip=_("Every action by name")),
+        Binding("ctrl+p", "command_palette", N_("Commands"), id="palette", show=False,
+                tooltip=N_("Every action by name")),
     ]
 
     def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None,
@@ -86,7 +87,8 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
             if not enabled:
                 continue
             key = self.get_key_display(binding)
-            yield SystemCommand(f"{binding.description} ({key})", tooltip or binding.description,
+            what = _(binding.description)
+            yield SystemCommand(f"{what} ({key})", _(tooltip) if tooltip else what,
                                 lambda node=node, action=binding.action: node.run_action(action))
         yield SystemCommand(_("Change theme"), _("Pick a colour theme for this session"),
                             self.action_change_theme)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_
 from tui.widgets.key_bar import KeyBar
 
 
@@ -16,8 +16,8 @@ class Dialog(ModalScreen[ScreenResultType]):
     """A modal screen whose bottom line is its keys; subclasses compose in `compose_dialog`."""
 
     BINDINGS = [
-        Binding("f1", "help", _("Help"), id="help", key_display="F1",
-                tooltip=_("Every key of this dialog, with what it does")),
+        Binding("f1", "help", N_("Help"), id="help", key_display="F1",
+                tooltip=N_("Every key of this dialog, with what it does")),
     ]
 
     def compose(self) -> ComposeResult:

@@ -18,7 +18,7 @@ from textual.widgets import (
     Static,
 )
 
-from linkdesk.i18n import _, current_language
+from linkdesk.i18n import N_, _, current_language
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
 from store.validate import parse_email
@@ -39,8 +39,8 @@ class AddClientScreen(Desk, FieldOrder, QuietScreen, Dialog[int | None]):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
-        Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, adding nothing")),
-        Binding("ctrl+s", "ok", _("OK"), id="ok", tooltip=_("Add the client")),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", tooltip=N_("Close, adding nothing")),
+        Binding("ctrl+s", "ok", N_("OK"), id="ok", tooltip=N_("Add the client")),
         Binding("down", "to_matches", show=False),
     ]
 

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
@@ -17,7 +17,7 @@ from tui.widgets.text_input import TextInput
 class AskDaysScreen(QuietScreen, Dialog[int | None]):
     """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, question: str, default: int = 7) -> None:
         super().__init__()

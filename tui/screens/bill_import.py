@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_import_line
 from tui.desk import Desk
 from tui.dialog import Dialog
@@ -32,7 +32,7 @@ def files_at(path: Path) -> list[Path]:
 
 
 class BillImportScreen(Desk, QuietScreen, Dialog[bool]):
-    BINDINGS = [Binding("escape", "close", _("Close"), id="close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:
         super().__init__()

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
 from tui.desk import Desk
@@ -21,8 +21,8 @@ from tui.widgets.text_input import TextInput
 
 
 class BillPaidScreen(Desk, QuietScreen, Dialog[bool]):
-    BINDINGS = [Binding("ctrl+s", "save", _("Save"), id="save"),
-                Binding("escape", "close", _("Close"), id="close")]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="save"),
+                Binding("escape", "close", N_("Close"), id="close")]
 
     def __init__(self, row: BillRow) -> None:
         super().__init__()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import (
     bill_decision,
     bill_error,
@@ -80,11 +80,11 @@ def bill_text(view: BillView, versions: list[BillVersion] = ()) -> str:
 
 class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [
-        Binding("ctrl+s", "approve", _("Approve"), id="approve"),
-        Binding("ctrl+r", "reject", _("Reject"), id="reject"),
+        Binding("ctrl+s", "approve", N_("Approve"), id="approve"),
+        Binding("ctrl+r", "reject", N_("Reject"), id="reject"),
         # Priority: a text field's own ctrl+d (delete right) hid it once Reason had focus.
-        Binding("ctrl+d", "duplicate", _("Duplicate"), id="duplicate", priority=True),
-        Binding("escape", "close", _("Close"), id="close"),
+        Binding("ctrl+d", "duplicate", N_("Duplicate"), id="duplicate", priority=True),
+        Binding("escape", "close", N_("Close"), id="close"),
     ]
 
     def __init__(self, bill_id: int) -> None:

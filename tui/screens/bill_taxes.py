@@ -42,10 +42,10 @@ class BillTaxesScreen(Desk, LiveScreen, QuietScreen, Screen):
 
     help_title = N_("Taxes on bills")  # what help calls this screen
 
-    BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
-                Binding("left", "move(-1)", _("Earlier"), id="earlier", key_display="←"),
-                Binding("right", "move(1)", _("Later"), id="later", key_display="→"),
-                Binding("p", "length", _("Month, quarter or year"), id="length")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="back"),
+                Binding("left", "move(-1)", N_("Earlier"), id="earlier", key_display="←"),
+                Binding("right", "move(1)", N_("Later"), id="later", key_display="→"),
+                Binding("p", "length", N_("Month, quarter or year"), id="length")]
 
     def __init__(self, info: CompanyInfo) -> None:
         super().__init__()

@@ -37,16 +37,16 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     help_title = N_("Bills")  # what help calls this screen
 
     BINDINGS = [
-        Binding("escape", "back", _("Back"), id="back"),
-        Binding("r", "review", _("Review"), id="review",
-                tooltip=_("Approve, reject or mark the selected bill a duplicate")),
-        Binding("m", "paid", _("Mark paid"), id="paid"),
-        Binding("s", "schedule", _("Schedule"), id="schedule",
-                tooltip=_("The payment schedule: approved bills by the date they are paid")),
-        Binding("t", "taxes", _("Taxes"), id="taxes",
-                tooltip=_("A period's taxes on bills: GST/HST credits, QST refunds")),
-        Binding("I", "import", _("Import e-invoices"), id="import",
-                tooltip=_("UBL 2.1 files from any system, as bills for review")),
+        Binding("escape", "back", N_("Back"), id="back"),
+        Binding("r", "review", N_("Review"), id="review",
+                tooltip=N_("Approve, reject or mark the selected bill a duplicate")),
+        Binding("m", "paid", N_("Mark paid"), id="paid"),
+        Binding("s", "schedule", N_("Schedule"), id="schedule",
+                tooltip=N_("The payment schedule: approved bills by the date they are paid")),
+        Binding("t", "taxes", N_("Taxes"), id="taxes",
+                tooltip=N_("A period's taxes on bills: GST/HST credits, QST refunds")),
+        Binding("I", "import", N_("Import e-invoices"), id="import",
+                tooltip=N_("UBL 2.1 files from any system, as bills for review")),
     ]
 
     def __init__(self, info: CompanyInfo) -> None:

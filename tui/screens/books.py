@@ -71,22 +71,22 @@ class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
     help_title = N_("Books")  # what help calls this screen
 
     BINDINGS = [
-        Binding("escape", "back", _("Back"), id="back"),
-        Binding("n", "network", _("Network"), id="network",
-                tooltip=_("Search the business network")),
-        Binding("1", "tab('customer')", _("Customers"), id="tab-customers"),
-        Binding("2", "tab('vendor')", _("Vendors"), id="tab-vendors"),
-        Binding("c", "new('customer')", _("New customer"), id="new-customer"),
-        Binding("v", "new('vendor')", _("New vendor"), id="new-vendor"),
-        Binding("e", "edit", _("Edit"), id="edit", tooltip=_("Edit the selected record")),
-        Binding("u", "review", _("Review update"), id="review",
-                tooltip=_("Accept or keep a member's change held for review")),
-        Binding("p", "profile", _("Profile"), id="profile",
-                tooltip=_("Company details and network visibility")),
-        Binding("i", "invoices", _("Invoices"), id="invoices",
-                tooltip=_("Sales invoices: new, send, what the customer did")),
-        Binding("b", "bills", _("Bills"), id="bills",
-                tooltip=_("Bills to review and pay, the payment schedule")),
+        Binding("escape", "back", N_("Back"), id="back"),
+        Binding("n", "network", N_("Network"), id="network",
+                tooltip=N_("Search the business network")),
+        Binding("1", "tab('customer')", N_("Customers"), id="tab-customers"),
+        Binding("2", "tab('vendor')", N_("Vendors"), id="tab-vendors"),
+        Binding("c", "new('customer')", N_("New customer"), id="new-customer"),
+        Binding("v", "new('vendor')", N_("New vendor"), id="new-vendor"),
+        Binding("e", "edit", N_("Edit"), id="edit", tooltip=N_("Edit the selected record")),
+        Binding("u", "review", N_("Review update"), id="review",
+                tooltip=N_("Accept or keep a member's change held for review")),
+        Binding("p", "profile", N_("Profile"), id="profile",
+                tooltip=N_("Company details and network visibility")),
+        Binding("i", "invoices", N_("Invoices"), id="invoices",
+                tooltip=N_("Sales invoices: new, send, what the customer did")),
+        Binding("b", "bills", N_("Bills"), id="bills",
+                tooltip=N_("Bills to review and pay, the payment schedule")),
     ]
 
     def __init__(self, info: CompanyInfo) -> None:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import IN_LANGUAGE, LANGUAGE_LABELS, number
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
@@ -46,8 +46,8 @@ class BulkInviteScreen(QuietScreen, Dialog[list[int] | None]):
     """Confirms a bulk invitation; dismisses with the ids to invite, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "send", _("Send invitations"), id="send"),
-        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+        Binding("ctrl+s", "send", N_("Send invitations"), id="send"),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
     def __init__(self, clients: list[dict], statuses: dict[int, str], tax_year: int,

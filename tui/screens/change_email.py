@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
@@ -25,7 +25,7 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
-        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
     def __init__(self, client: dict) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_
 from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 
@@ -20,8 +20,8 @@ class ChooseScreen(QuietScreen, Dialog[int | None]):
     one, Escape picks none (None)."""
 
     BINDINGS = [
-        Binding("enter", "pick", _("Choose"), id="pick", show=True),
-        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+        Binding("enter", "pick", N_("Choose"), id="pick", show=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
     def __init__(self, question: str, choices: list[tuple[str, int]]) -> None:

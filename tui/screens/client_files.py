@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
@@ -27,8 +27,8 @@ class ImportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
     """Path, then a preview of what would be imported; nothing is written before Import."""
 
     BINDINGS = [
-        Binding("escape", "cancel", _("Cancel"), id="cancel"),
-        Binding("ctrl+s", "import_now", _("Import"), id="import"),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        Binding("ctrl+s", "import_now", N_("Import"), id="import"),
     ]
 
     def __init__(self, firm_id: int) -> None:
@@ -109,7 +109,7 @@ class ImportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
 class ExportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, query, default_path: str) -> None:
         super().__init__()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static, Switch
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import linked_sync_message, network_error, plan_label
 from store.network import PLANS, CompanyInfo, LinkSync, NetworkError
 from store.versions import ChangedMeanwhile
@@ -60,8 +60,8 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
-        Binding("escape", "cancel", _("Close"), id="cancel"),
-        Binding("ctrl+s", "save", _("Save"), id="save"),
+        Binding("escape", "cancel", N_("Close"), id="cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="save"),
     ]
 
     def __init__(self, info: CompanyInfo) -> None:

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 
@@ -18,8 +18,8 @@ class ConfirmScreen(QuietScreen, Dialog[bool]):
     """Asks `question` (plain text, never markup); y or Enter says yes, n or Escape says no."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", _("Yes"), id="yes"),
-        Binding("n,escape", "answer(False)", _("No"), id="no"),
+        Binding("y", "answer(True)", N_("Yes"), id="yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="no"),
     ]
 
     def __init__(self, question: str, yes_label: str) -> None:

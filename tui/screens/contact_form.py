@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import LANGUAGE_LABELS, network_error
 from store.network import ContactRow, NetworkError
 from tui.desk import Desk
@@ -28,10 +28,10 @@ from tui.widgets.details_fields import (
 from tui.widgets.member_matches import MemberMatches
 
 TITLES = {
-    ("customer", False): _("New customer"),
-    ("vendor", False): _("New vendor"),
-    ("customer", True): _("Edit customer"),
-    ("vendor", True): _("Edit vendor"),
+    ("customer", False): N_("New customer"),
+    ("vendor", False): N_("New vendor"),
+    ("customer", True): N_("Edit customer"),
+    ("vendor", True): N_("Edit vendor"),
 }
 
 
@@ -42,10 +42,10 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
         Binding("down", "to_matches", show=False),
-        Binding("escape", "cancel", _("Cancel"), id="cancel"),
-        Binding("ctrl+s", "save", _("Save"), id="save"),
-        Binding("ctrl+l", "language", _("Language"), id="language",
-                tooltip=_("The language of the customer's invoices by email: the company's, "
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="save"),
+        Binding("ctrl+l", "language", N_("Language"), id="language",
+                tooltip=N_("The language of the customer's invoices by email: the company's, "
                           "English or French")),
     ]
 
@@ -93,7 +93,7 @@ class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     # -- language (a customer's invoices by email) -----------------------------------------------
 
     def _title(self) -> str:
-        title = TITLES[self.role, self.contact is not None]
+        title = _(TITLES[self.role, self.contact is not None])
         if self.role != "customer":
             return title
         language = _(LANGUAGE_LABELS[self.language]) if self.language else _("the company's")

@@ -28,7 +28,7 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
-        Binding("escape", "back", _("Back"), id="back", tooltip=_("Back to sign-in")),
+        Binding("escape", "back", N_("Back"), id="back", tooltip=N_("Back to sign-in")),
     ]
 
     def __init__(self, first: bool = False) -> None:

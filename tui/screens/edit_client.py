@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
 from store.validate import format_phone, parse_name, parse_phone
@@ -28,8 +28,8 @@ class EditClientScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
-        Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, saving nothing")),
-        Binding("ctrl+s", "save", _("Save"), id="save", tooltip=_("Save the details")),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", tooltip=N_("Close, saving nothing")),
+        Binding("ctrl+s", "save", N_("Save"), id="save", tooltip=N_("Save the details")),
     ]
 
     def __init__(self, client: dict) -> None:

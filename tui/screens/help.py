@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
 from tui.quiet_screen import QuietScreen
 from tui.widgets.key_bar import screen_bindings
@@ -30,9 +30,10 @@ def key_rows(screen) -> list[tuple[str, str, bool]]:
             groups[id(binding.group)] = len(rows)
             keys = " ".join(screen.app.get_key_display(b) for b in _group_bindings(
                 screen, binding.group))
-            rows.append((keys, binding.group.description, bool(enabled)))
+            rows.append((keys, _(binding.group.description), bool(enabled)))
             continue
-        what = binding.description
+        what = _(binding.description)
+        tooltip = _(tooltip) if tooltip else ""
         if tooltip and tooltip.casefold() != what.casefold():  # not "Add: Add"
             what = _("{action}: {what_it_does}").format(action=what, what_it_does=tooltip)
         rows.append((screen.app.get_key_display(binding), what, bool(enabled)))
@@ -49,7 +50,7 @@ def _group_bindings(screen, group) -> list:
 class HelpScreen(QuietScreen, Dialog[None]):
     """The keys of one screen, dimmed when not usable at the moment; Escape or ? closes."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", _("Close"), id="close")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", N_("Close"), id="close")]
 
     def __init__(self, title: str, rows: list[tuple[str, str, bool]]) -> None:
         super().__init__()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import IN_LANGUAGE, INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from linkdesk.mail.templates import default_text
 from store.validate import FieldError, parse_email
@@ -25,8 +25,9 @@ class InviteScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
-        Binding("ctrl+s", "send", _("Send invitation"), id="send", tooltip=_("Queue and send")),
-        Binding("escape", "cancel", _("Cancel"), id="cancel", tooltip=_("Close, sending nothing")),
+        Binding("ctrl+s", "send", N_("Send invitation"), id="send", tooltip=N_("Queue and send")),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel",
+                tooltip=N_("Close, sending nothing")),
     ]
 
     def __init__(

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
-from linkdesk.i18n import _, current_language
+from linkdesk.i18n import N_, _, current_language
 from linkdesk.labels import money
 from store.invoices import CURRENCIES, InvoiceDraft, InvoiceError, LineDraft, draft_totals
 from store.money import AmountError, parse_decimal
@@ -25,16 +25,16 @@ from tui.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 INVOICE_ERRORS = {
-    "number_empty": _("Give the invoice a number."),
-    "number_taken": _("This number is already used in these books."),
-    "customer_unknown": _("Choose the customer."),
-    "due_before_issue": _("The due date is before the issue date."),
-    "no_lines": _("Add at least one line with a description."),
-    "description_empty": _("Line {line}: describe what is invoiced."),
-    "quantity_invalid": _("Line {line}: the quantity is more than zero."),
-    "price_invalid": _("Line {line}: the unit price is not negative."),
-    "credit_note_needs_invoice": _("A credit note corrects one of these books' invoices."),
-    "credit_exceeds_invoice": _("A credit note cannot credit more than its invoice's total."),
+    "number_empty": N_("Give the invoice a number."),
+    "number_taken": N_("This number is already used in these books."),
+    "customer_unknown": N_("Choose the customer."),
+    "due_before_issue": N_("The due date is before the issue date."),
+    "no_lines": N_("Add at least one line with a description."),
+    "description_empty": N_("Line {line}: describe what is invoiced."),
+    "quantity_invalid": N_("Line {line}: the quantity is more than zero."),
+    "price_invalid": N_("Line {line}: the unit price is not negative."),
+    "credit_note_needs_invoice": N_("A credit note corrects one of these books' invoices."),
+    "credit_exceeds_invoice": N_("A credit note cannot credit more than its invoice's total."),
 }
 
 
@@ -97,9 +97,9 @@ class Lines(VerticalScroll, can_focus=False):
 
 class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
     BINDINGS = [
-        Binding("ctrl+s", "save", _("Save draft"), id="save"),
-        Binding("ctrl+l", "add_line", _("Add a line"), id="add-line"),
-        Binding("escape", "cancel", _("Cancel"), id="cancel"),
+        Binding("ctrl+s", "save", N_("Save draft"), id="save"),
+        Binding("ctrl+l", "add_line", N_("Add a line"), id="add-line"),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
     def __init__(self, company_id: int, region: str, draft=None, *,
@@ -230,7 +230,7 @@ class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
     def action_save(self) -> None:
         customer = self.query_one("#customer", Select)
         if customer.is_blank():
-            self._say(INVOICE_ERRORS["customer_unknown"])
+            self._say(_(INVOICE_ERRORS["customer_unknown"]))
             self.set_focus(customer)
             return
         try:
@@ -268,6 +268,6 @@ class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
                         "again."))
             return
         except InvoiceError as exc:
-            self._say(INVOICE_ERRORS.get(exc.code, exc.code).format(line=exc.line))
+            self._say(_(INVOICE_ERRORS.get(exc.code, exc.code)).format(line=exc.line))
             return
         self.dismiss(True)

@@ -45,18 +45,18 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
     help_title = N_("Sales invoices")  # what help calls this screen
 
     BINDINGS = [
-        Binding("escape", "back", _("Back"), id="back"),
-        Binding("n", "new", _("New invoice"), id="new"),
-        Binding("e", "edit", _("Edit draft"), id="edit"),
-        Binding("s", "send", _("Send"), id="send",
-                tooltip=_("Through the network when the customer can receive it, else by email")),
-        Binding("S", "send_again", _("Send again"), id="send_again",
-                tooltip=_("Send once more an invoice the customer rejected or has not "
+        Binding("escape", "back", N_("Back"), id="back"),
+        Binding("n", "new", N_("New invoice"), id="new"),
+        Binding("e", "edit", N_("Edit draft"), id="edit"),
+        Binding("s", "send", N_("Send"), id="send",
+                tooltip=N_("Through the network when the customer can receive it, else by email")),
+        Binding("S", "send_again", N_("Send again"), id="send_again",
+                tooltip=N_("Send once more an invoice the customer rejected or has not "
                           "decided on")),
-        Binding("c", "credit", _("Credit note"), id="credit",
-                tooltip=_("A credit note reducing what the customer owes on this invoice")),
-        Binding("x", "export", _("Export UBL"), id="export",
-                tooltip=_("Write the invoice as a Peppol BIS 3.0 file in the current folder")),
+        Binding("c", "credit", N_("Credit note"), id="credit",
+                tooltip=N_("A credit note reducing what the customer owes on this invoice")),
+        Binding("x", "export", N_("Export UBL"), id="export",
+                tooltip=N_("Write the invoice as a Peppol BIS 3.0 file in the current folder")),
     ]
 
     def __init__(self, info: CompanyInfo) -> None:

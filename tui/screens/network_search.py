@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
@@ -27,10 +27,10 @@ class NetworkSearchScreen(Desk, QuietScreen, Dialog[bool]):
     """
 
     BINDINGS = [
-        Binding("escape", "close", _("Close"), id="close"),
+        Binding("escape", "close", N_("Close"), id="close"),
         Binding("down", "to_results", show=False),
-        Binding("c", "add('customer')", _("Add as customer"), id="add-customer"),
-        Binding("v", "add('vendor')", _("Add as vendor"), id="add-vendor"),
+        Binding("c", "add('customer')", N_("Add as customer"), id="add-customer"),
+        Binding("v", "add('vendor')", N_("Add as vendor"), id="add-vendor"),
     ]
 
     def __init__(self, company_id: int, company_name: str) -> None:
@@ -49,7 +49,7 @@ class NetworkSearchScreen(Desk, QuietScreen, Dialog[bool]):
             yield Static("", id="result-info", classes="note", markup=False)
             yield MemberMatches(self.settings.region, id="results")
             yield Static("", id="member-detail", markup=False)
-            yield Static(Text(UNVERIFIED_NOTE + " " + _(
+            yield Static(Text(_(UNVERIFIED_NOTE) + " " + _(
                 "Use the network to find your customers and vendors only, never for "
                 "marketing."), style="dim"), id="unverified")
 

@@ -27,8 +27,8 @@ class PaymentScheduleScreen(Desk, LiveScreen, QuietScreen, Screen):
 
     help_title = N_("Payment schedule")  # what help calls this screen
 
-    BINDINGS = [Binding("escape", "back", _("Back"), id="back"),
-                Binding("d", "days", _("Days ahead"), id="days")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="back"),
+                Binding("d", "days", N_("Days ahead"), id="days")]
 
     def __init__(self, info: CompanyInfo) -> None:
         super().__init__()

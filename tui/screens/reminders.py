@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import Button, DataTable, Input, Label, Static, Switch
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
@@ -37,8 +37,8 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [
-        Binding("escape", "close", _("Close"), id="close"),
-        Binding("ctrl+s", "save", _("Save"), id="save"),
+        Binding("escape", "close", N_("Close"), id="close"),
+        Binding("ctrl+s", "save", N_("Save"), id="save"),
     ]
 
     def __init__(self, firm_id: int) -> None:

@@ -21,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from linkdesk.i18n import _, babel_locale
+from linkdesk.i18n import N_, _, babel_locale
 from linkdesk.mail.capture import FIRST_ROWS, CapturedMail, read_heads_of
 from tui.desk import Desk
 from tui.dialog import Dialog
@@ -32,11 +32,11 @@ class SentMailScreen(Desk, QuietScreen, Dialog[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
     BINDINGS = [
-        Binding("escape", "close", _("Close"), id="close"),
-        Binding("c", "check_relay", _("Check relay"), id="check-relay",
-                tooltip=_("Connect, TLS, certificate and login, as delivery does")),
-        Binding("l", "copy_link", _("Copy link"), id="copy-link",
-                tooltip=_("The shown message's link, to the clipboard (works over SSH)")),
+        Binding("escape", "close", N_("Close"), id="close"),
+        Binding("c", "check_relay", N_("Check relay"), id="check-relay",
+                tooltip=N_("Connect, TLS, certificate and login, as delivery does")),
+        Binding("l", "copy_link", N_("Copy link"), id="copy-link",
+                tooltip=N_("The shown message's link, to the clipboard (works over SSH)")),
     ]
 
     def __init__(self, captured: list[CapturedMail], relay: str = "") -> None:

@@ -33,9 +33,9 @@ class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
         Binding(
             "ctrl+n",
             "create_account",
-            _("Create account"),
+            N_("Create account"),
             id="create-account",
-            tooltip=_("Create a preparer account"),
+            tooltip=N_("Create a preparer account"),
         ),
     ]
 

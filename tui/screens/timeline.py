@@ -81,7 +81,7 @@ def describe(kind: str, detail: dict, who: str | None = None, region: str = "CA"
 class TimelineScreen(QuietScreen, Dialog[None]):
     """Shows the events of one client; Escape closes."""
 
-    BINDINGS = [Binding("escape,t", "close", _("Close"), id="close")]
+    BINDINGS = [Binding("escape,t", "close", N_("Close"), id="close")]
 
     def __init__(self, name: str, events: list, preparers: dict[int, str] | None = None,
                  region: str = "CA") -> None:

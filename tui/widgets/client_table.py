@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, current_language
 from linkdesk.labels import kind_label, kind_short_label, status_label, status_short_label
 from store.clients import ClientRow
 from store.text import clean_text
@@ -313,7 +313,7 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
 
     def _widths(self) -> list[int]:
         width = self.scrollable_content_region.width
-        self._columns = _columns_cached(width >= NARROW)
+        self._columns = _columns_cached(width >= NARROW, current_language())
         return _layout_cached(tuple(self._columns), width)
 
     def render_line(self, y: int) -> Strip:
@@ -384,7 +384,8 @@ def _status_cell(row: ClientRow, width: int) -> str:
 
 
 @lru_cache(maxsize=4)
-def _columns_cached(wide: bool) -> list[Column]:
+def _columns_cached(wide: bool, language: str) -> list[Column]:
+    """The columns, their titles in `language` (the current one: it is part of the key)."""
     return columns(NARROW if wide else 0)
 
 

@@ -13,6 +13,8 @@ from textual import events
 from textual.binding import ActiveBinding
 from textual.widgets import Static
 
+from linkdesk.i18n import _
+
 
 def screen_bindings(screen) -> Iterator[ActiveBinding]:
     """linkdesk's bindings active on `screen`, once per action: the key bar, the help screen
@@ -75,7 +77,7 @@ class KeyBar(Static):
         entries, helps = [], []
         for _node, binding, enabled, _tooltip in self._ordered():
             # A group's shown binding stands for all of it: "[ ] Tax year", not "Previous ...".
-            what = binding.group.description if binding.group else binding.description
+            what = _(binding.group.description if binding.group else binding.description)
             entry = (f" {self.app.get_key_display(binding)} ", f"{what} ", enabled,
                      binding.key.split(",")[0])
             (helps if binding.action == "help" else entries).append(entry)

@@ -6,14 +6,14 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from linkdesk.i18n import _
+from linkdesk.i18n import N_, _
 from linkdesk.labels import network_error
 from store.network import MemberCard, NetworkError
 from store.validate import format_phone
 from tui.desk import Desk
 from tui.latest import Latest
 
-UNVERIFIED_NOTE = _("Details are given by network members and are not verified.")
+UNVERIFIED_NOTE = N_("Details are given by network members and are not verified.")
 
 
 def card_line(card: MemberCard, region: str = "CA") -> Text:
@@ -66,7 +66,7 @@ class MemberMatches(Desk, OptionList):
         if not self.asked.is_current(ticket):
             return
         self.show(cards)
-        note.update(Text(hint + UNVERIFIED_NOTE, style="dim") if cards else "")
+        note.update(Text(hint + _(UNVERIFIED_NOTE), style="dim") if cards else "")
 
     @property
     def current(self) -> MemberCard | None:
