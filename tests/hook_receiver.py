@@ -22,10 +22,13 @@ class Received:
 
 class Receiver:
     def __init__(self, answers: list[int] | None = None, *, port: int = 0,
-                 delay: float = 0.0) -> None:
+                 delay: float = 0.0, hold_after: int | None = None) -> None:
         self.answers = list(answers or [])
         self.port = port
         self.delay = delay
+        self.hold_after = hold_after  # requests after this many wait for `release` to answer
+        self.release = asyncio.Event()
+        self.held = 0
         self.got: list[Received] = []
         self._runner: web.AppRunner | None = None
 
@@ -34,6 +37,9 @@ class Receiver:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.got.append(Received(dict(request.headers), body))
+        if self.hold_after is not None and len(self.got) > self.hold_after:
+            self.held += 1
+            await self.release.wait()
         status = self.answers.pop(0) if self.answers else 200
         return web.Response(status=status, text="thanks" if status < 300 else "no")
 
