@@ -117,3 +117,42 @@ async def test_kill_9_mid_batch_loses_no_event(db_url, tmp_path):
         assert "webhooks: " in log and "Traceback" not in log and SECRET not in log
     finally:
         await store.close()
+
+
+@pytest.mark.timeout(240)
+async def test_a_client_accepting_on_the_page_is_told_to_the_firms_system(sqlite_url, tmp_path):
+    import aiohttp
+
+    from linkdesk.hooks.signing import verify
+    from tests.helpers import add_client, make_preparer
+    from tests.test_hooks_store import Builder
+
+    secret_file = tmp_path / "hooks-secret"
+    secret_file.write_text(SECRET + "\n")
+    store = await Store.open(sqlite_url)
+    try:
+        firm = await make_preparer(store)
+        client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                     email="info@fortin.ca", language="fr")
+        builder = Builder()
+        await store.invitations.invite(client_id, 2025, firm.id, LINKS, "info@fortin.ca", "fr",
+                                       builder)
+        async with Receiver() as receiver:
+            service = await Service(sqlite_url, receiver, secret_file).start()
+            try:
+                link = f"http://127.0.0.1:{service.port}/i/{builder.token}"
+                async with aiohttp.ClientSession() as http, http.post(link) as page:
+                    assert page.status == 200
+                await until(lambda: len(receiver.got) >= 1)
+            finally:
+                service.proc.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(service.proc.wait(), 60) == 0
+        (got,) = receiver.got
+        assert verify(SECRET, got.headers["Linkdesk-Signature"], got.body)
+        assert got.event["type"] == "invitation.accepted"
+        assert got.event["data"] == {"client": {
+            "id": client_id, "kind": "organization", "name": "Toiture Fortin",
+            "email": "info@fortin.ca", "language": "fr"}, "tax_year": 2025}
+        assert builder.token.encode() not in got.body
+    finally:
+        await store.close()
