@@ -85,3 +85,23 @@ async def test_settings_are_checked_and_the_secret_never_shown(tmp_path):
     config.write_text('[hooks]\nsecret = "in the file"\n')
     code, _out, err = await linkdesk("config", "--config", str(config))
     assert code == 2 and "hooks.secret_file" in err and "in the file" not in err
+
+
+async def test_status_says_events_wait_for_a_receiver_that_never_answered(sqlite_url):
+    from store import Store
+    from tests.helpers import make_preparer
+
+    store = await Store.open(sqlite_url)
+    try:
+        await make_preparer(store)
+        async with store.write():
+            await store.hooks.queue("bill.paid", [{"n": 1}, {"n": 2}])
+    finally:
+        await store.close()
+    code, out, err = await linkdesk("status", "--db", sqlite_url)
+    assert code == 0, err
+    assert "\nWebhooks waiting: 2 (oldest 0 min)\nNo receiver has answered yet: they are sent " \
+           "by the service (or the app) whose settings have hooks.url.\n" in out
+    code, out, err = await linkdesk("status", "--db", sqlite_url, "--json")
+    hooks = json.loads(out)["hooks"]
+    assert (hooks["queue"], hooks["last_status"], hooks["last_at"]) == (2, None, None)

@@ -23,7 +23,10 @@ def hook_lines(hooks, now: dt.datetime) -> list[str]:
     age = hooks.oldest_age_s(now)
     if age is not None:
         lines[1] += " " + _("(oldest {minutes} min)").format(minutes=round(age / 60))
-    if hooks.last_at is not None:
+    if hooks.last_at is None:
+        lines.append(_("No receiver has answered yet: they are sent by the service (or the "
+                       "app) whose settings have hooks.url."))
+    else:
         from babel.dates import format_datetime
 
         from linkdesk.i18n import babel_locale
