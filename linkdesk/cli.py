@@ -18,6 +18,8 @@ STATUS_CODES = ("not_invited", "sending", "pending", "failed", "expired", "accep
 EXIT_RUNTIME = 1
 EXIT_NO_RELAY = 3
 """`mail check` with no relay set: mail goes to the built-in capture, nothing to check."""
+EXIT_NOT_SET = 3
+"""`hooks test` with no hooks.url: there is nowhere to send."""
 
 
 class UsageError(Exception):
@@ -192,6 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
                       "capture: nothing to check).").format(code=EXIT_NO_RELAY))
     check.add_argument("--send-to", metavar="ADDRESS", help=_("send a test message here"))
     check.add_argument("--json", action="store_true", help=_("print the steps as JSON"))
+    hooks = _command(commands, "hooks", _("webhooks to the firm's systems"), options)
+    tried = _command(
+        hooks.add_commands("hooks_command"), "test",
+        _("send a signed test event to hooks.url now and print the answer"), options,
+        description=_("Sends a test event (type hook.test), signed as every event is, to "
+                      "hooks.url and prints the receiver's answer. Exit status: 0 when it "
+                      "answered 2xx, 1 otherwise, {code} when no receiver is set.").format(
+            code=EXIT_NOT_SET))
+    tried.add_argument("--json", action="store_true", help=_("print the answer as JSON"))
     _command(commands, "demo", _("a throwaway demo firm whose pipeline moves; removed on quit"),
              options, uses=("app",))
     network = _command(commands, "network", _("the business network"), options)
@@ -285,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from linkdesk.cli_mail import mail_check
 
             return asyncio.run(mail_check(settings, args, UsageError, EXIT_NO_RELAY))
+        if args.command == "hooks":
+            from linkdesk.hooks.cli import hooks_test
+
+            return asyncio.run(hooks_test(settings, args, EXIT_NOT_SET))
         if target.is_sqlite:
             _exists(target.location)  # a name no file can have: one line, before anything opens
         # Books a command creates (a firm's first account) are of the configured region.
@@ -433,6 +448,7 @@ async def _status(target, args) -> int:
 async def run_status(target, tax_year: int | None, as_json: bool) -> int:
     """`linkdesk status` (also over the SSH door): counts per status, the pipeline's health."""
     from linkdesk.config import default_tax_year
+    from linkdesk.hooks.status import hooks_json
     from store.clients import STATUSES
 
     # Read only: a database on a read-only filesystem (a snapshot, a backup) can be looked at.
@@ -441,6 +457,7 @@ async def run_status(target, tax_year: int | None, as_json: bool) -> int:
         year = tax_year or default_tax_year()
         counts = await store.clients.status_counts(await store.firm_id(), year)
         health = await store.pipeline.health()
+        hooks = await store.hooks.health()
         sessions = len(await store.ssh.open_sessions())
         now = store.clock()
     finally:
@@ -453,7 +470,7 @@ async def run_status(target, tax_year: int | None, as_json: bool) -> int:
             "service_alive": health.service is not None,
             "relay_ok": health.relay.ok, "relay_said": health.relay.said,
             "delivery_paused": health.relay.paused, "relay_problem": health.relay.kind},
-            "ssh_sessions": sessions}))
+            "hooks": hooks_json(hooks, now), "ssh_sessions": sessions}))
         return 0
     from linkdesk.labels import status_label  # for people only: not imported for --json
 
@@ -464,6 +481,10 @@ async def run_status(target, tax_year: int | None, as_json: bool) -> int:
     total_label = _("Total")
     print(f"  {total_label:<{width}}  {total:>7}")
     for line in _pipeline_lines(health, age):
+        print(line)
+    from linkdesk.hooks.status import hook_lines
+
+    for line in hook_lines(hooks, now):
         print(line)
     if sessions:
         print(ngettext("{n} session open through the SSH door.",

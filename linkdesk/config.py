@@ -54,6 +54,10 @@ class Settings:
     portal_url: str = ""
     """The firm's client portal (links.portal): the accepted page leads there and invitations
     say where it is; empty: the page says the firm will be in touch."""
+    hooks_url: str = ""
+    """Where the firm's systems hear of events (hooks.url): signed POSTs; empty: none."""
+    hooks_secret: str = field(default="", repr=False)
+    """The key the webhooks are signed with (hooks.secret_file, never a flag)."""
     data_dir: Path = field(default_factory=default_data_dir)
     """Where the built-in mail capture keeps its Maildir."""
     link_days: int = 30

@@ -163,6 +163,12 @@ def resolve(flags: Mapping[str, object] | None = None, env: Mapping[str, str] | 
                 values["language"] = pick_language(None)  # the terminal's locale, else English
             if on_language:
                 on_language(values["language"])
+    if values.get("hooks_url") and not values.get("hooks_secret"):
+        from linkdesk.i18n import _
+
+        raise ConfigError(_("{origin}: hooks.url needs hooks.secret_file (or "
+                            "LINKDESK_HOOKS_SECRET): every webhook is signed").format(
+            origin=origins["hooks.url"]))
     if "data_dir" in values and values["data_dir"] is None:
         del values["data_dir"]  # given empty: the default
     return Effective(Settings(**values), origins, path, path.exists())

@@ -235,7 +235,8 @@ class Demo:
         self.settings = replace(
             self.base, db_url=str(self.directory / "demo.db"), smtp_url="",
             data_dir=self.directory / "data", link_base=f"http://127.0.0.1:{port}",
-            sender_address="portail@demo.example.com")
+            sender_address="portail@demo.example.com",
+            hooks_url="", hooks_secret="")  # made-up clients never reach the firm's systems
         self.store = await Store.open(self.settings.db_url, pool_size=8,
                                       region=self.settings.region)
         self.preparer, not_invited = await seed(self.store, self.settings.tax_year, self.rng,

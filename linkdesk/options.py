@@ -141,6 +141,28 @@ def _portal(value: object) -> str:
     return text
 
 
+def _hook_url(value: object) -> str:
+    """Where the firm's systems hear of events: an http(s) address without a password in it
+    (the signature says the request is ours), or empty for none."""
+    from linkdesk.i18n import _
+
+    text = _text(value)
+    if not text:
+        return ""
+    link = urlsplit(text)
+    try:
+        link.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        link = link._replace(netloc="")
+    if link.scheme not in ("http", "https") or not link.hostname \
+            or any(c.isspace() or c in '<>"' for c in text):
+        raise BadValue(_("expected http(s)://host[:port]/path, got {url!r}").format(url=text))
+    if link.username is not None or link.password is not None:
+        raise BadValue(_("no user or password in the address: the signature "
+                         "(hooks.secret_file) says the request comes from linkdesk"))
+    return text
+
+
 # Textual's built-in themes (8.2.8), named here so that settings are read without importing
 # the terminal UI; tests/test_import_hygiene.py checks each against the pinned Textual.
 THEMES = (
@@ -284,6 +306,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("links.portal", "portal_url", _portal, env="LINKDESK_PORTAL",
            help="the firm's client portal: the accepted page leads there, invitations say "
                 "where it is; empty: the page says the firm will be in touch"),
+    Option("hooks.url", "hooks_url", _hook_url, env="LINKDESK_HOOKS_URL",
+           help="the firm's systems are told of events here (signed POSTs); empty: none"),
+    Option("hooks.secret", "hooks_secret", _anything, env="LINKDESK_HOOKS_SECRET", secret=True,
+           help="the key that signs each webhook (HMAC-SHA256); the receiver keeps the same"),
     Option("service.host", "service_host", _host, env="LINKDESK_HOST", flag="--host",
            help="address `linkdesk serve` listens on"),
     Option("service.port", "service_port", _whole(0, 65535), env="LINKDESK_PORT",

@@ -1,5 +1,5 @@
-"""What runs beside the screens, or as the firm's service: mail, delivery, reminders, expiry, the
-acceptance page and the change watcher, with a heartbeat in the database.
+"""What runs beside the screens, or as the firm's service: mail, delivery, webhooks, reminders,
+expiry, the acceptance page and the change watcher, with a heartbeat in the database.
 
 One pipeline, however many processes: a service (`linkdesk serve`) always runs it; a terminal
 runs it only while no service is alive for its database, and hands over as soon as one is. The
@@ -54,6 +54,7 @@ class Runtime:
     delivery: DeliveryWorker | None = None
     web_runner: object | None = None
     bounces: object | None = None  # the bounce intake, while this process runs the pipeline
+    hooks: object | None = None  # the webhook worker, with hooks.url, while it runs the pipeline
     watcher: ChangeWatcher | None = None
     problems: list[str] = field(default_factory=list)
     started: bool = False
@@ -172,6 +173,12 @@ class Runtime:
                 self.problems.append(problem)
                 log.warning("bounces: %s:%s is taken (%s)", host, s.bounce_port,
                             exc.strerror or exc)
+        if s.hooks_url:
+            from linkdesk.hooks.sender import HookSender
+            from linkdesk.hooks.worker import HookWorker
+
+            self.hooks = HookWorker(self.store, HookSender(s.hooks_url, s.hooks_secret),
+                                    claimed_by=self.process_id).start()
         self._expiry = asyncio.create_task(self._expire_links(), name="linkdesk-expiry")
         self.wake_delivery()
 
@@ -185,6 +192,9 @@ class Runtime:
         if self.bounces is not None:
             bounces, self.bounces = self.bounces, None
             await bounces.stop()
+        if self.hooks is not None:
+            hooks, self.hooks = self.hooks, None
+            await hooks.stop()
         if self.delivery is not None:
             delivery, self.delivery = self.delivery, None
             await delivery.stop()
@@ -284,6 +294,8 @@ class Runtime:
     def wake_delivery(self) -> None:
         if self.delivery is not None:
             self.delivery.wake()
+        if self.hooks is not None:  # a change may have queued an event for the firm's systems
+            self.hooks.wake()
 
     async def stop(self) -> None:
         """Stop cleanly: the batch in hand is sent and recorded, the heartbeat says so."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from peewee import JOIN, fn
 
 from store.documents import DocTax, Document, Party, number_key
+from store.hooks import BILL_APPROVED, BILL_PAID, BILL_REJECTED
 from store.models import Bill, BillLine, Contact, ExpenseCategory, Invoice
 from store.money import ZERO
 from store.text import clean_lines, clean_text, fold
@@ -532,6 +533,7 @@ class Bills:
                 .where(Bill.id == bill_id))
             if invoice_id is not None:
                 await self._report(invoice_id, "scheduled", pay_on.isoformat())
+            await self._tell(BILL_APPROVED, bill_id, company_id)
         return vendor
 
     async def reject(self, bill_id: int, reason: str, preparer_id: int | None, *,
@@ -569,20 +571,22 @@ class Bills:
     async def _end(self, bill_id: int, status: str, reason: str, preparer_id, version,
                    duplicate_of: int | None = None) -> None:
         async with self.store.write():
-            _company, invoice_id, *_rest = await self._open(bill_id, version)
+            company_id, invoice_id, *_rest = await self._open(bill_id, version)
             await self.store.execute(Bill.update(
                 status=status, reason=reason, decided_by=preparer_id, duplicate_of=duplicate_of,
                 updated_at=self.store.clock(), version=Bill.version + 1)
                 .where(Bill.id == bill_id))
             if invoice_id is not None:
                 await self._report(invoice_id, "rejected", reason)
+            if status == REJECTED:  # a duplicate set aside tells nobody: the first one counts
+                await self._tell(BILL_REJECTED, bill_id, company_id)
 
     async def mark_paid(self, bill_id: int, *, paid_on: dt.date, method: str,
                         preparer_id: int | None, version: int | None = None) -> None:
         if method not in PAYMENT_METHODS:
             raise BillError("method_invalid")
         async with self.store.write():
-            _company, invoice_id, *_rest = await self._open(bill_id, version, (SCHEDULED,))
+            company_id, invoice_id, *_rest = await self._open(bill_id, version, (SCHEDULED,))
             await self.store.execute(Bill.update(
                 status=PAID, paid_on=paid_on.isoformat(), paid_method=method,
                 decided_by=preparer_id, updated_at=self.store.clock(),
@@ -590,6 +594,27 @@ class Bills:
             if invoice_id is not None:
                 await self._report(invoice_id, "paid", "", paid_on=paid_on.isoformat(),
                                    method=method)
+            await self._tell(BILL_PAID, bill_id, company_id)
+
+    async def _tell(self, kind: str, bill_id: int, company_id: int) -> None:
+        """Queue the webhook event of a decision, in its transaction: what the firm's systems
+        need to find the bill (its number, seller, amount) and what was decided."""
+        rows = await self.store.list(Bill.select(
+            Bill.number, Bill.kind, Bill.seller, Bill.currency, Bill.total, Bill.status,
+            Bill.pay_on, Bill.paid_on, Bill.paid_method, Bill.reason)
+            .where(Bill.id == bill_id).tuples())
+        number, doc_kind, seller, currency, total, status, pay_on, paid_on, method, reason = \
+            rows[0]
+        bill = {"id": bill_id, "number": number, "kind": doc_kind,
+                "seller": json.loads(seller).get("name", ""), "currency": currency,
+                "total": str(total), "status": status}
+        if kind == BILL_APPROVED:
+            bill["pay_on"] = pay_on
+        elif kind == BILL_PAID:
+            bill.update(paid_on=paid_on, method=method)
+        else:
+            bill["reason"] = reason
+        await self.store.hooks.bill(kind, bill, company_id)
 
     async def _report(self, invoice_id: int, status: str, note: str, *,
                       paid_on: str | None = None, method: str = "") -> None:

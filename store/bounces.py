@@ -11,6 +11,7 @@ from peewee import Case
 
 from store.batching import chunked
 from store.clients import FAILED, PENDING, SENDING
+from store.hooks import INVITATION_FAILED
 from store.models import Invitation, Outbox, OutboxTag
 
 if TYPE_CHECKING:
@@ -101,4 +102,7 @@ class Bounces:
                 [(client, year) for client, year, _reason in failed_now.values()], FAILED, now)
             if events:
                 await self.store.clients.log_many(events)
+            await self.store.hooks.invitations(INVITATION_FAILED, [
+                (client, year, {"cause": "bounced", "reason": reason[:500]})
+                for client, year, reason in failed_now.values()])
         return outcomes

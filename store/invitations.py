@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from peewee import JOIN, fn
 
 from store.batching import chunked
+from store.claims import backoff, claimable
 from store.clients import (
     ACCEPTED,
     CANCELLABLE,
@@ -28,6 +29,7 @@ from store.clients import (
     REINVITABLE,
     SENDING,
 )
+from store.hooks import INVITATION_ACCEPTED, INVITATION_FAILED
 from store.models import (
     Client,
     ClientYearStatus,
@@ -36,9 +38,7 @@ from store.models import (
     InvitationLink,
     Outbox,
     OutboxTag,
-    PipelineProcess,
 )
-from store.pipeline import STALE  # a process silent this long is gone: its claims are taken
 from store.versions import ChangedMeanwhile
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TTL = dt.timedelta(days=30)
 LEASE = dt.timedelta(minutes=5)  # a claimed message not reported by then is sent again
-MAX_BACKOFF = dt.timedelta(minutes=30)
+FIRST_RETRY, MAX_BACKOFF = dt.timedelta(seconds=5), dt.timedelta(minutes=30)
 TAKEN_BACK = "taken back"  # an outbox message's last_error: its bulk run was stopped before it went
 
 
@@ -571,19 +571,8 @@ class Invitations:
         never take the same row (FOR UPDATE SKIP LOCKED); SQLite serialises writers.
         """
         def due_at(now):
-            gone = PipelineProcess.select(PipelineProcess.id).where(
-                PipelineProcess.stopped_at.is_null(False)
-                | (PipelineProcess.beat_at < now - STALE))
-            return (
-                Outbox.select(Outbox.id)
-                .where(
-                    ((Outbox.state == "queued") & (Outbox.next_attempt_at <= now))
-                    | ((Outbox.state == "sending") & (
-                        (Outbox.claimed_until <= now) | Outbox.claimed_by.in_(gone)))
-                )
-                .order_by(Outbox.next_attempt_at, Outbox.id)
-                .limit(limit)
-            )
+            return (Outbox.select(Outbox.id).where(claimable(Outbox, now))
+                    .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit))
 
         # A look without the write lock first: a worker woken by every change in the firm
         # (thousands a minute while bounces arrive) must not queue behind writers for nothing.
@@ -719,9 +708,11 @@ class Invitations:
                     Invitation.update(state=FAILED, ended_at=now, failure=reason)
                     .where(Invitation.id == job.invitation_id))
                 await self._set_status(client_id, tax_year, FAILED)
+                await self.store.hooks.invitations(INVITATION_FAILED, [(
+                    client_id, tax_year, {"cause": "refused", "reason": reason})])
             kind = "invitation_failed"
         else:
-            delay = min(dt.timedelta(seconds=5 * 2 ** (job.attempts - 1)), MAX_BACKOFF)
+            delay = backoff(job.attempts, FIRST_RETRY, MAX_BACKOFF)
             await self.store.execute(
                 Outbox.update(state="queued", claimed_until=None, last_error=reason,
                               next_attempt_at=now + delay).where(Outbox.id == job.outbox_id))
@@ -805,6 +796,8 @@ class Invitations:
                     await self.store.network.open_books_for(client_id)
                     await self.store.clients.log(client_id, None, "invitation_accepted",
                                                  {"tax_year": tax_year})
+                    await self.store.hooks.invitations(INVITATION_ACCEPTED,
+                                                       [(client_id, tax_year, {})])
         view = await self.view(token)
         if view.state == "accepted" and not accepted_now:
             return replace(view, state="used")

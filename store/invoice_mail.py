@@ -33,9 +33,8 @@ class InvoiceMail:
 
     async def record(self, results: list[DeliveryResult], now) -> None:
         """Inside the caller's transaction: what the relay said about invoices' messages."""
-        import datetime as dt
-
-        from store.invitations import MAX_BACKOFF
+        from store.claims import backoff
+        from store.invitations import FIRST_RETRY, MAX_BACKOFF
 
         for result in results:
             job = result.job
@@ -52,7 +51,7 @@ class InvoiceMail:
                     status_note="email_failed", updated_at=now)
                     .where(Invoice.id == job.invoice_id))
             else:
-                delay = min(dt.timedelta(seconds=5 * 2 ** (job.attempts - 1)), MAX_BACKOFF)
+                delay = backoff(job.attempts, FIRST_RETRY, MAX_BACKOFF)
                 await self.store.execute(Outbox.update(
                     state="queued", claimed_until=None, last_error=result.error[:500],
                     next_attempt_at=now + delay).where(Outbox.id == job.outbox_id))

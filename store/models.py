@@ -278,6 +278,29 @@ class Contact(BaseModel):
     updated_at = DateTimeField()
 
 
+class HookEvent(BaseModel):
+    """An event for the firm's systems (a webhook), queued in the transaction of the change it
+    tells and kept until its receiver answered 2xx; its body is sent byte for byte each try."""
+
+    id = AutoField()
+    event_id = TextField(unique=True)  # "evt_...": the same on every try, for the receiver
+    kind = TextField()  # "invitation.accepted", "bill.paid", ...
+    body = TextField()  # the JSON sent
+    state = TextField()  # queued, sending, sent
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField()
+    claimed_until = DateTimeField(null=True)
+    claimed_by = IntegerField(null=True)  # the pipeline_process that claimed it
+    last_status = IntegerField(null=True)  # the receiver's last HTTP status
+    last_error = TextField(null=True)  # or why there was none (refused, timed out)
+    last_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "hook_event"
+
+
 class PipelineProcess(BaseModel):
     """A process that runs part of the pipeline (a service, or a terminal on its own), with
     its heartbeat: how the others know whether it is alive."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from peewee import fn
 
-from store.models import Outbox, PipelineProcess
+from store.models import HookEvent, Outbox, PipelineProcess
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -109,6 +109,10 @@ class Pipeline:
                                                    claimed_by=None)
                                      .where((Outbox.state == "sending")
                                             & (Outbox.claimed_by == process_id)))
+            await self.store.execute(HookEvent.update(state="queued", claimed_until=None,
+                                                      claimed_by=None)
+                                     .where((HookEvent.state == "sending")
+                                            & (HookEvent.claimed_by == process_id)))
 
     async def alive(self) -> list[ProcessInfo]:
         """Every process whose heartbeat is recent, newest first."""

@@ -106,6 +106,13 @@ class Store:
         return Bounces(self)
 
     @cached_property
+    def hooks(self):
+        """Webhook events for the firm's systems, queued with the changes they tell."""
+        from store.hooks import Hooks
+
+        return Hooks(self)
+
+    @cached_property
     def pipeline(self) -> Pipeline:
         """Which processes run the pipeline (heartbeats), and how it is doing."""
         from store.pipeline import Pipeline

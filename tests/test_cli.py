@@ -54,7 +54,9 @@ def test_status_json_and_text(sqlite_url):
         "expired": 0, "accepted": 1, "total": 6, "pipeline": {
             "waiting": 0, "oldest_waiting_s": None, "service_alive": False,
             "relay_ok": None, "relay_said": "", "delivery_paused": False,
-            "relay_problem": None}, "ssh_sessions": 0}
+            "relay_problem": None}, "hooks": {
+            "queue": 0, "oldest_waiting_s": None, "last_status": None, "last_error": None,
+            "last_at": None}, "ssh_sessions": 0}
     text = linkdesk("--db", sqlite_url, "status", "--tax-year", "2023")
     assert text.returncode == 0
     lines = text.stdout.splitlines()

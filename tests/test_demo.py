@@ -17,7 +17,9 @@ from tui.screens.clients import ClientsScreen
 
 
 async def test_the_demo_starts_moves_and_cleans_up():
-    demo = Demo(Settings(db_url="(demo)", tax_year=2025))
+    # The firm's own receiver in the settings: the demo's made-up clients never reach it.
+    demo = Demo(Settings(db_url="(demo)", tax_year=2025, hooks_url="https://crm.firm.ca/in",
+                         hooks_secret="whsec_firm"))
     directory = demo.directory
     try:
         await demo.prepare()
@@ -51,6 +53,7 @@ async def test_the_demo_starts_moves_and_cleans_up():
                         break
                     assert time.monotonic() < deadline, (now, demo.clients.accepted)
                 assert isinstance(app.screen, ClientsScreen)
+                assert runtime.runs_pipeline and runtime.hooks is None  # no webhook sent
                 await demo.members_loaded  # loaded meanwhile, without an error
                 members = await store.scalar(Company.select(fn.COUNT(Company.id)))
                 await store.release()

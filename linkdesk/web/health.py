@@ -1,4 +1,5 @@
-"""GET /healthz: whether the database answers, the queue, the relay's last word, the version.
+"""GET /healthz: whether the database answers, the queue, the relay's last word, the webhooks'
+queue and last answer, the version.
 
 200 with a small JSON object while the database answers, 503 when it does not. It names no
 client, address, token or secret: a monitoring probe may see it.
@@ -23,10 +24,12 @@ def add_health(app: web.Application, store, runtime=None) -> None:
     version = _version()
 
     async def healthz(_request: web.Request) -> web.Response:
+        from linkdesk.hooks.status import hooks_json
         from linkdesk.web.accept import HEADERS
 
         try:
             health = await store.pipeline.health()
+            hooks = await store.hooks.health()
             sessions = len(await store.ssh.open_sessions())
         except Exception as exc:  # any database fault is a 503, said in a word
             return web.json_response({"status": "unavailable", "database": False,
@@ -43,6 +46,7 @@ def add_health(app: web.Application, store, runtime=None) -> None:
                       "problem": health.relay.kind, "delivery_paused": health.relay.paused,
                       "at": health.relay.at.isoformat() + "Z" if health.relay.at else None},
             "service_alive": health.service is not None,
+            "hooks": hooks_json(hooks, now),
             "ssh_sessions": sessions,
             "version": version,
         }

@@ -1,0 +1,92 @@
+"""Webhooks delivered to a real aiohttp receiver, on both backends: each signed so that the
+receiver's check passes (and fails for another secret or body), tried again with the same id
+and body after a 500 and after a port where nothing listens."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from linkdesk.hooks.sender import HookSender
+from linkdesk.hooks.signing import verify
+from linkdesk.hooks.worker import HookWorker
+from tests.hook_receiver import Receiver
+
+SECRET = "whsec_9f2c1d"
+
+
+async def queue(store, n: int = 1) -> list[str]:
+    async with store.write():
+        return await store.hooks.queue("invitation.accepted",
+                                       [{"tax_year": 2025, "n": i} for i in range(n)])
+
+
+async def test_each_event_is_signed_and_the_receivers_check_passes(store):
+    ids = await queue(store, 3)
+    async with Receiver() as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await worker.run_once()
+            assert not await worker.run_once()  # nothing more due
+        finally:
+            await worker.stop()
+    assert sorted(receiver.ids()) == sorted(ids)
+    for got in receiver.got:
+        signed = got.headers["Linkdesk-Signature"]
+        assert verify(SECRET, signed, got.body)
+        assert not verify("another secret", signed, got.body)
+        assert not verify(SECRET, signed, got.body.replace(b"2025", b"2024"))
+        assert got.headers["Linkdesk-Event-Id"] == got.event["id"]
+        assert got.headers["Linkdesk-Event-Type"] == got.event["type"] == "invitation.accepted"
+        assert got.headers["Content-Type"] == "application/json"
+        assert SECRET not in json.dumps(got.headers) and SECRET.encode() not in got.body
+    health = await store.hooks.health()
+    assert (health.waiting, health.last_status, health.last_error) == (0, 200, None)
+
+
+async def test_a_500_is_tried_again_later_with_the_same_id_and_body(store, clock):
+    (event_id,) = await queue(store)
+    async with Receiver([500]) as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await worker.run_once()
+            health = await store.hooks.health()
+            assert (health.waiting, health.last_status) == (1, 500)
+            assert not await worker.run_once()  # not due for 5 s
+            clock.advance(seconds=5)
+            assert await worker.run_once()
+        finally:
+            await worker.stop()
+    first, second = receiver.got
+    assert first.body == second.body and receiver.ids() == [event_id, event_id]
+    assert verify(SECRET, second.headers["Linkdesk-Signature"], second.body)
+    health = await store.hooks.health()
+    assert (health.waiting, health.last_status) == (0, 200)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_a_dead_port_is_tried_again_until_the_receiver_is_back(store, clock):
+    (event_id,) = await queue(store)
+    port = free_port()
+    worker = HookWorker(store, HookSender(f"http://127.0.0.1:{port}/hooks", SECRET))
+    try:
+        assert await worker.run_once()
+        health = await store.hooks.health()
+        assert health.waiting == 1 and health.last_status is None
+        assert health.last_error == "cannot connect: connection refused"
+        clock.advance(seconds=5)
+        assert await worker.run_once()  # still nobody: 10 s now
+        clock.advance(seconds=9)
+        async with Receiver(port=port) as receiver:
+            assert not await worker.run_once()
+            clock.advance(seconds=1)
+            assert await worker.run_once()
+    finally:
+        await worker.stop()
+    assert receiver.ids() == [event_id]
+    assert (await store.hooks.health()).waiting == 0
