@@ -55,6 +55,34 @@ def _in_models(model: type[Model]) -> dict[str, bool]:
 
 
 async def test_the_migrated_schema_is_the_models_schema(store):
+    await _compare(store)
+
+
+async def test_a_database_made_at_version_1_and_migrated_since_is_the_models_schema(
+        db_url, clock, monkeypatch):
+    from store import Store, migrations
+    from store.models import Firm
+
+    monkeypatch.setattr(migrations, "LATEST", 1)  # as the first release made it
+    first = await Store.open(db_url, clock=clock)
+    try:
+        await first.db.aexecute_sql("INSERT INTO firm (name, created_at) VALUES ('Tremblay', ?)"
+                                    if first.target.is_sqlite else
+                                    "INSERT INTO firm (name, created_at) VALUES ('Tremblay', %s)",
+                                    (clock(),))
+    finally:
+        await first.close()
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.MIGRATIONS))
+    store = await Store.open(db_url, clock=clock)
+    try:
+        assert await store.schema_version() == migrations.LATEST
+        assert await store.scalar(Firm.select(Firm.name)) == "Tremblay"
+        await _compare(store)
+    finally:
+        await store.close()
+
+
+async def _compare(store) -> None:
     in_database = await _columns(store)
     in_models = _models()
     for table in sorted(NOT_MODELLED):
