@@ -282,15 +282,11 @@ async def idle(app) -> None:
 def send_key(app, key: str) -> float:
     """Hand `key` to the app as the terminal driver does (not Pilot's press, which waits for
     the whole app to go idle); returns the moment it was handed over."""
-    from textual import events
-    from textual.keys import _character_to_key
+    from tui.textual_patches.keys import key_event, send_event
 
-    char = key if len(key) == 1 else None
-    name = key if char is None or char.isalnum() else _character_to_key(char)
-    event = events.Key(name, char)
-    event.set_sender(app)
+    event = key_event(app, key)
     started = time.perf_counter()
-    app._driver.send_message(event)
+    send_event(app, event)
     return started
 
 

@@ -96,7 +96,7 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
                 await asyncio.sleep(0.01)
 
             def shown(client_id: int) -> str | None:
-                return next((r.status for r in table._rows.values() if r.id == client_id), None)
+                return next((r.status for r in table.loaded_rows() if r.id == client_id), None)
 
             async with aiohttp.ClientSession() as http:
                 for client_id, link in links.items():

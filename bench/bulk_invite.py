@@ -37,14 +37,13 @@ N = sized(10_000, 300)
 async def run(port: int, tmp: Path) -> dict:
     import random
 
-    from textual import events
-
     from linkdesk import demo_data
     from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
     from store import Store
     from tui.app import make_app
     from tui.screens.clients import ClientsScreen
+    from tui.textual_patches.keys import key_event, send_event
     from tui.widgets.client_table import ClientTable
 
     db = tmp / "bulk.db"
@@ -91,10 +90,9 @@ async def run(port: int, tmp: Path) -> dict:
                 elif table.cursor >= 20:
                     direction = -1
                 moved_to[0] = table.cursor + direction
-                event = events.Key("down" if direction > 0 else "up", None)
-                event.set_sender(app)
+                event = key_event(app, "down" if direction > 0 else "up")
                 pressed = time.perf_counter()
-                app._driver.send_message(event)
+                send_event(app, event)
                 while not drawn:
                     await asyncio.sleep(0.0005)
                     if time.perf_counter() - pressed > patience(5):

@@ -59,8 +59,6 @@ asyncio.run(main())
 
 
 async def run(tmp: Path, invoices: int, customers: int) -> dict:
-    from textual import events
-
     from linkdesk.config import Settings
     from store import Store
     from store.directory_import import load_members, member_row
@@ -69,6 +67,7 @@ async def run(tmp: Path, invoices: int, customers: int) -> dict:
     from tests.helpers import add_client
     from tui.app import make_app
     from tui.screens.clients import ClientsScreen
+    from tui.textual_patches.keys import key_event, send_event
     from tui.widgets.client_table import ClientTable
 
     db = tmp / "keys.db"
@@ -126,10 +125,9 @@ async def run(tmp: Path, invoices: int, customers: int) -> dict:
                 elif table.cursor >= 20:
                     direction = -1
                 moved_to[0] = table.cursor + direction
-                event = events.Key("down" if direction > 0 else "up", None)
-                event.set_sender(app)
+                event = key_event(app, "down" if direction > 0 else "up")
                 pressed = time.perf_counter()
-                app._driver.send_message(event)
+                send_event(app, event)
                 while not drawn:
                     await asyncio.sleep(0.0005)
                     if time.perf_counter() - pressed > patience(5):

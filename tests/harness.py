@@ -70,16 +70,9 @@ async def type_text(pilot: Pilot, text: str, *, key_by_key: bool = False) -> Non
 
 def burst(pilot: Pilot, *keys: str) -> None:
     """Queue keys the way a terminal read full of them does: all before any is handled."""
-    from textual import events
-    from textual.keys import _character_to_key
+    from tui.textual_patches.keys import feed_keys
 
-    for key in keys:
-        for item in ([key] if len(key) > 1 else list(key)):
-            char = item if len(item) == 1 else None
-            name = item if char is None or char.isalnum() else _character_to_key(char)
-            event = events.Key(name, char)
-            event.set_sender(pilot.app)
-            pilot.app._driver.send_message(event)
+    feed_keys(pilot.app, *keys)
 
 
 async def open_list(pilot: Pilot) -> None:
@@ -119,8 +112,14 @@ def visible_lines(widget) -> list[str]:
 
 
 def shown_names(app: LinkdeskApp) -> list[str]:
-    t = table(app)
-    return [t._rows[i].display_name for i in range(t.total) if i in t._rows]
+    return [row.display_name for row in table(app).loaded_rows()]
+
+
+def toasts(app) -> list[str]:
+    """The messages of the toasts on screen now, oldest first."""
+    from tui.textual_patches.notifications import shown_toasts
+
+    return [str(toast.message) for toast in shown_toasts(app)]
 
 
 async def answered_even_if_cancelled(awaitable):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from tests.harness import on_sqlite, running, settle, sign_in
 from tests.helpers import PASSWORD, make_preparer
+from tui.textual_patches.notifications import shown_toasts
 
 pytestmark = on_sqlite
 
 
 def shown(app) -> list[tuple[str, str]]:
-    return [(n.severity, str(n.message)) for n in app._notifications]
+    return [(n.severity, str(n.message)) for n in shown_toasts(app)]
 
 
 async def test_one_news_toast_at_a_time_and_a_dialog_puts_it_away(store):

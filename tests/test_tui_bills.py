@@ -328,7 +328,7 @@ async def test_a_change_made_elsewhere_reaches_the_screens_beneath_a_dialog(stor
         from tests.harness import table
 
         t = table(pilot.app)
-        rows = {t._rows[i].display_name: t._rows[i].status for i in t._rows}
+        rows = {row.display_name: row.status for row in t.loaded_rows()}
         assert rows["Zed Ltd"] == "accepted", rows
 
 

@@ -14,6 +14,7 @@ from tests.test_tui_network import open_books
 from tui.screens.books import BooksScreen
 from tui.screens.company_profile import CompanyProfileScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.textual_patches.notifications import shown_toasts
 
 pytestmark = on_sqlite
 
@@ -102,7 +103,7 @@ async def test_profile_feedback_stays_in_the_dialog_not_a_toast(store, firm, cli
         await pilot.press("y")
         await settle(pilot)
         assert pilot.app.screen is profile
-        assert not list(pilot.app._notifications)  # no toast over the buttons
+        assert not list(shown_toasts(pilot.app))  # no toast over the buttons
         assert "Hidden from the business network." in str(
             profile.query_one("#form-message", Static).render())
         buttons = profile.query_one("#cancel-button")
@@ -149,7 +150,7 @@ async def test_saving_the_profile_says_what_happened_to_linked_records(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, BooksScreen)
-        messages = [n.message for n in pilot.app._notifications]
+        messages = [n.message for n in shown_toasts(pilot.app)]
         assert messages == ["1 linked customer or vendor updated; 1 holds the change for "
                             "review."]
 

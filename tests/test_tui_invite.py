@@ -16,6 +16,7 @@ from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.app import make_app
 from tui.screens.clients import ClientsScreen
 from tui.screens.invite import InviteScreen
+from tui.textual_patches.notifications import shown_toasts
 
 pytestmark = on_sqlite
 
@@ -71,7 +72,7 @@ async def test_invite_from_the_list_then_acceptance_appears_by_itself(store, tmp
                 app.screen.query_one("#pipeline").render()), timeout=3)
 
             await wait_for(lambda: "Gagnon, Émilie accepted the invitation." in [
-                str(n.message) for n in app._notifications], timeout=3)
+                str(n.message) for n in shown_toasts(app)], timeout=3)
 
             await pilot.press("i")  # an accepted client cannot be invited again
             await settle(pilot)
@@ -148,7 +149,7 @@ async def test_i_on_an_accepted_client_says_it_accepted(store):
         await sign_in(pilot, "marie", PASSWORD)
         await pilot.press("i")
         await settle(pilot)
-        said = [str(n.message) for n in pilot.app._notifications]
+        said = [str(n.message) for n in shown_toasts(pilot.app)]
         assert any("already accepted" in s for s in said), said
         assert not any("under way" in s for s in said)
 
@@ -190,7 +191,7 @@ async def test_a_burst_of_acceptances_is_one_toast_that_counts_them(store):
     tokens = [link_in(job.raw).rsplit("/", 1)[1] for job in await store.invitations.claim_many(10)]
 
     def toasts(app) -> list[str]:
-        return [str(n.message) for n in app._notifications]
+        return [str(n.message) for n in shown_toasts(app)]
 
     async with running(store) as pilot:
         await sign_in(pilot, "marie", PASSWORD)

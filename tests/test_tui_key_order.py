@@ -33,7 +33,7 @@ async def test_slash_then_a_term_types_the_term_into_the_search_box(store, firm)
             screen = pilot.app.screen
             assert isinstance(screen, ClientsScreen)
             assert screen.query_one("#search", Input).value == "tremblay"
-            assert [r.display_name for r in table(pilot.app)._rows.values()] == ["Tremblay"]
+            assert [r.display_name for r in table(pilot.app).loaded_rows()] == ["Tremblay"]
             assert screen.sort == "name" and not screen.descending
             burst(pilot, "escape", "escape")
             await settle(pilot)

@@ -76,7 +76,7 @@ async def test_a_term_typed_in_one_burst_shows_its_own_rows(store, monkeypatch):
             await settle(pilot)
             expected = sorted(n for n in NAMES if term in n.lower()
                               or any(w.startswith(term) for w in n.lower().split("-")))
-            shown = sorted(r.display_name for r in table(pilot.app)._rows.values())
+            shown = sorted(r.display_name for r in table(pilot.app).loaded_rows())
             assert box.value == term
             assert shown == expected, term
             info = str(screen.query_one("#list-info", Static).render())

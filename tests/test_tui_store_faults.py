@@ -14,6 +14,7 @@ from tests.harness import burst, on_sqlite, running, settle
 from tests.helpers import PASSWORD, make_preparer
 from tui.screens.clients import ClientsScreen
 from tui.screens.sign_in import SignInScreen
+from tui.textual_patches.notifications import shown_toasts
 
 pytestmark = on_sqlite
 
@@ -28,7 +29,7 @@ db.execute("COMMIT")
 
 
 def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in shown_toasts(app)]
 
 
 async def wait_until(pilot, predicate, limit_s=20.0):

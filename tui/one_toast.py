@@ -9,6 +9,7 @@ import time
 from textual.notifications import Notification, Notify
 
 from linkdesk.i18n import _, fill, ngettext
+from tui.textual_patches.notifications import is_shown, take_back
 
 
 class OneToast:
@@ -23,8 +24,8 @@ class OneToast:
         self._shown = Notification(message, "", "information",
                                    app.NOTIFICATION_TIMEOUT if timeout is None else timeout,
                                    markup=False)
-        if previous is not None and previous in app._notifications:
-            app._unnotify(previous, refresh=False)  # the new one refreshes the display
+        if previous is not None and is_shown(app, previous):
+            take_back(app, previous, refresh=False)  # the new one refreshes the display
         app.post_message(Notify(self._shown))
 
 

@@ -181,6 +181,10 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
         self._lines.clear()
         self._refresh_lines()
 
+    def loaded_rows(self) -> list[ClientRow]:
+        """The rows fetched so far, in list order (the pages not yet fetched are not there)."""
+        return [self._rows[index] for index in sorted(self._rows)]
+
     @property
     def current(self) -> ClientRow | None:
         return self._rows.get(self.cursor)
