@@ -30,6 +30,16 @@ RECORD_RETRY_S = 0.1  # first wait before recording again, when the database ref
 # (~10 ms, up to ~75 ms on a busy disk).
 SCRUB_EVERY_S = 1.0
 PG_WRITERS = 3  # transactions recording answers side by side on PostgreSQL
+# Records commit as every other write does. `synchronous_commit = off` would not change what a
+# kill -9 of this process resends (the turns bound it, whatever a commit takes), and it can
+# lose a recorded "sent": such a commit is acknowledged once its WAL is in the server's shared
+# buffers, flushed up to 3 x wal_writer_delay later (600 ms by default). A kill of ours cannot
+# lose it (the server flushes it, and any later synchronous commit flushes it first), but a
+# crash of the server (any backend's crash resets shared memory), of the OS or of the power
+# within that time does: the message would be sent again. SQLite already commits with
+# synchronous=NORMAL in WAL mode (store/db.py): the frames are written to the OS before COMMIT
+# returns, so a kill -9 loses nothing, and a power cut loses what came since the last checkpoint
+# (the scrub's, about once a second while sending).
 
 
 class Turn:
