@@ -64,7 +64,7 @@ class Settings:
     """How many days an invitation link works (LINKDESK_LINK_DAYS)."""
     theme: str = ""
     """Colour theme (--theme / LINKDESK_THEME); empty: Textual's default."""
-    smtp_connections: int = 4
+    smtp_connections: int = 8
     """Connections to the relay used side by side (LINKDESK_SMTP_CONNECTIONS)."""
     smtp_ca_file: Path | None = None
     """A firm's own certificate authority for its relay (PEM), besides the system's."""

@@ -28,7 +28,7 @@ database = "postgresql://linkdesk@db.firm.ca:5432/linkdesk"
 language = "fr"
 [mail]
 relay = "smtp+starttls://invitations@relay.firm.ca"
-connections = 8
+connections = 12
 [links]
 days = 14
 """)
@@ -51,7 +51,7 @@ def test_each_setting_comes_from_the_strongest_place(settings_file):
     assert without_flag.smtp_url == "smtp://env@relay.firm.ca"
     only_file = resolve({}, {}, str(settings_file)).settings
     assert only_file.smtp_url == "smtp+starttls://invitations@relay.firm.ca"
-    assert only_file.smtp_connections == 8
+    assert only_file.smtp_connections == 12
 
 
 def test_the_default_file_is_read_when_present_and_optional_when_not(tmp_path):

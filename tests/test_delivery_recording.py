@@ -132,3 +132,38 @@ async def test_a_recorded_message_leaves_no_link_in_the_database_files(store, db
         await worker.sender.close()
     assert set((await _states(store)).values()) == {"sent"}
     assert found() == set()
+
+
+class CountingRelay(HoldingRelay):
+    """aiosmtpd that answers at once and, as each message arrives, counts the messages it has
+    that the store does not call sent: each of them would be sent again after a kill -9."""
+
+    def __init__(self, store) -> None:
+        super().__init__(held="nobody@example.com")
+        self.store = store
+        self.received: list[str] = []
+        self.unrecorded: list[int] = []  # that count, at each message's arrival
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received += envelope.rcpt_tos
+        states = await _states(self.store)
+        await self.store.release()
+        self.unrecorded.append(sum(states[to] != "sent" for to in set(self.received)))
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_connection_sends_nothing_more_before_its_last_answer_is_recorded(store):
+    """Twenty messages over two connections to a relay that answers at once. When each arrives,
+    the relay has at most two the store does not call sent (one per connection): a kill -9
+    then sends again at most the connection count. Answers recorded within 50 ms, but sent
+    past meanwhile, left 10 to 20 a kill with eight connections."""
+    await _queue(store, 20)
+    async with CountingRelay(store) as relay:
+        worker = DeliveryWorker(store, SmtpPool(RelayConfig("127.0.0.1", relay.port, "plain"),
+                                                2))
+        while await worker.run_once():
+            pass
+        await worker.sender.close()
+    assert set((await _states(store)).values()) == {"sent"}
+    assert sorted(relay.received) == sorted(f"c{i}@example.com" for i in range(20))
+    assert len(relay.unrecorded) == 20 and max(relay.unrecorded) <= 2, relay.unrecorded

@@ -21,7 +21,8 @@ LANES = 2  # claim-send loops; two keep the relay busy while one claims its next
 # Messages claimed per relay connection at once. Each claim costs the same few queries however
 # many messages it carries: a fast relay gets bigger batches (a bulk run of 1,000 spent a third
 # of its delivery time on claims and records at 4), a slow one small ones. A batch's answers are
-# recorded as they come (linkdesk.mail.recording), not when the batch ends.
+# recorded as they come (linkdesk.mail.recording), not when the batch ends, and a connection
+# sends nothing more before its last answer is recorded.
 MIN_PER_CONNECTION, MAX_PER_CONNECTION = 4, 16
 FAST_BATCH_S, SLOW_BATCH_S = 0.5, 2.0  # grow after a batch this quick, shrink after one this slow
 # While the relay itself is unusable, ask it again after these waits (then the last, forever):
@@ -175,7 +176,7 @@ class DeliveryWorker:
         recorded: list[asyncio.Future] = []  # each answer is recorded as it comes
         outcomes = await asyncio.gather(*(self._send_and_record(job, recorded)
                                           for job in jobs))
-        await self.recorder.wait(recorded)  # the batch's last answers at once
+        await asyncio.gather(*recorded)  # each is done: whether a record failed
         self._pace(len(jobs), time.monotonic() - started)
         results = [o for o in outcomes if isinstance(o, DeliveryResult)]
         stopped = [o for o in outcomes if not isinstance(o, DeliveryResult)]
@@ -275,12 +276,14 @@ class DeliveryWorker:
 
     async def _send_and_record(self, job: OutboxJob, recorded: list[asyncio.Future]
                                ) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
-        """Send, then hand the relay's answer over to be recorded at once (with the answers
-        that come about the same time): a crash sends again only what was on the wire, not
-        the batch."""
-        outcome = await self._send(job)
-        if isinstance(outcome, DeliveryResult):
-            recorded.append(self.recorder.add(outcome))
+        """Send in a turn of the recorder's, which ends once the relay's answer is in the
+        store (recorded with the answers that come about the same time): the connection
+        sends nothing more meanwhile, so a crash sends again only what was on the wire, at
+        most one message per connection, not the batch."""
+        async with self.recorder.turn() as turn:
+            outcome = await self._send(job)
+            if isinstance(outcome, DeliveryResult):
+                recorded.append(turn.record(outcome))
         return outcome
 
     async def _send(self, job: OutboxJob) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:

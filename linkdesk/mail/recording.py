@@ -1,10 +1,13 @@
-"""Recording the relay's answers as they come, not at the end of a batch.
+"""Recording the relay's answers as they come, and before a connection sends another message.
 
 A message the relay accepted and the store does not know was sent is sent again after a crash.
-Each answer is recorded within moments, in a transaction it shares with the answers that came
-at about the same time: a kill -9 sends again only what was on the wire, at most one message
-per connection, instead of the whole batch in hand (up to 64 messages a batch, two batches at
-once). Then the sent messages' links are scrubbed from SQLite's files (see `Recorder.scrub`).
+A message is handed to the relay only once a turn is free (`Recorder.turn`), and a turn is
+given back once its message's answer is in the store: at most one message per connection is
+ever between the relay and the store, so a kill -9 sends again at most the connection count
+(the whole batch in hand, up to 64 messages a batch, two batches at once, before this module;
+10 to 20 a kill while answers were recorded within 50 ms but connections went on sending).
+Answers that come at about the same time share a transaction. Then the sent messages' links
+are scrubbed from SQLite's files (see `Recorder.scrub`).
 """
 
 from __future__ import annotations
@@ -17,51 +20,87 @@ import time
 from store.invitations import DeliveryResult
 
 log = logging.getLogger("linkdesk.delivery")
-# An answer waits at most this long for others to share its transaction; a whole round of the
-# connections (`flush_at`) goes at once. Waiting for a whole batch instead cost 236 messages
-# sent twice in 15 kills; one transaction per answer would cost throughput on a fast relay.
-GATHER_S = 0.02
-# And a record transaction starts at most this often, unless a lane waits for the end of its
-# batch: on a fast relay (hundreds of answers a second) a transaction per round of the
-# connections would hold SQLite's write lock much of the time, and claims and bulk invitations
-# would wait; a relay that answers in 100 ms gets a round every 100 ms, recorded at once.
-FLUSH_EVERY_S = 0.05
+# An answer waits at most this long for the other messages on the wire to share its
+# transaction; once none is left on the wire (each waits for its record) it is written at once.
+# A connection waits for its record before it sends again: no pause is kept beyond that. Each
+# transaction costs ~2 ms of CPU whatever it holds (seven statements, each a trip to SQLite's
+# thread): 20 ms gathered 4.6 answers a transaction on a loaded machine (8 connections, a
+# relay answering at once), 50 ms whole rounds (7.8): 2.2-2.7 ms of CPU a message, not 2.8.
+GATHER_S = 0.05
 RECORD_RETRY_S = 0.1  # first wait before recording again, when the database refused
 # The links of sent messages are scrubbed from SQLite's files as soon as they are recorded,
 # but not more often than this: the checkpoint that does it holds writers back while it syncs
 # (~10 ms, up to ~75 ms on a busy disk).
 SCRUB_EVERY_S = 1.0
 PG_WRITERS = 3  # transactions recording answers side by side on PostgreSQL
+# Records commit as every other write does. `synchronous_commit = off` would not change what a
+# kill -9 of this process resends (the turns bound it, whatever a commit takes), and it can
+# lose a recorded "sent": such a commit is acknowledged once its WAL is in the server's shared
+# buffers, flushed up to 3 x wal_writer_delay later (600 ms by default). A kill of ours cannot
+# lose it (the server flushes it, and any later synchronous commit flushes it first), but a
+# crash of the server (any backend's crash resets shared memory), of the OS or of the power
+# within that time does: the message would be sent again. SQLite already commits with
+# synchronous=NORMAL in WAL mode (store/db.py): the frames are written to the OS before COMMIT
+# returns, so a kill -9 loses nothing, and a power cut loses what came since the last checkpoint
+# (the scrub's, about once a second while sending).
+
+
+class Turn:
+    """A message's turn on the wire (see `Recorder.turn`)."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+        self.recorded: asyncio.Future | None = None
+
+    def record(self, result: DeliveryResult) -> asyncio.Future:
+        """Hand the relay's answer over to be recorded with those of the same moment; the
+        turn ends, and the future is done, once it is in the store (an exception: it could not
+        be, and only when stopping: the lease then brings the message back, as after a crash).
+        """
+        self.recorded = self._recorder._add(result)
+        return self.recorded
 
 
 class Recorder:
-    """Group commit for the delivery lanes: `add(result)` hands an answer over, `wait`
-    returns once the answers are in the store. Writer tasks, started by the answers and gone
-    once none waits, write for whoever comes meanwhile: no lane waits on another's answers,
-    and a worker that is never started (tests, run_once) records too."""
+    """Group commit for the delivery lanes, and the turns that bound what a crash resends.
 
-    def __init__(self, store, flush_at: int, stopping) -> None:
+    A lane sends each message inside `turn()` (as many turns as relay connections) and hands
+    the answer over with `Turn.record`; the turn ends once the answer is in the store. Writer
+    tasks, started by the answers and gone once none waits, write for whoever comes meanwhile:
+    no lane waits on another's answers, and a worker that is never started (tests, run_once)
+    records too."""
+
+    def __init__(self, store, turns: int, stopping) -> None:
         self.store = store
-        self.flush_at = max(1, flush_at)
+        self.turns = max(1, turns)
         self._stopping = stopping  # () -> bool: a stop gives up on a broken database sooner
+        self._free = asyncio.Semaphore(self.turns)
+        self._on_wire = 0  # turns whose message the relay has not answered yet
         self._pending: list[tuple[DeliveryResult, asyncio.Future]] = []
-        self._full = asyncio.Event()  # enough to write, or a lane waits: stop gathering
-        self._hurry = asyncio.Event()  # a lane waits for its batch: no pause between writes
+        self._nothing_on_wire = asyncio.Event()  # every turn waits for its record: write now
         self._writers = 0  # writer tasks running
         self._tasks: set[asyncio.Task] = set()
         self._gathering = False  # one of them waits for answers to share its transaction
-        self._flushed_at = float("-inf")  # when the last record transaction started
         self._recorded = 0  # transactions that recorded a message sent, refused or deferred
         self._scrubbed = 0  # ... of which the files were scrubbed after
         self._scrubbed_at = float("-inf")
 
-    async def wait(self, recorded: list[asyncio.Future]) -> None:
-        """Return once every one of `recorded` (from `add`) is in the store. A lane waits
-        here for the end of its batch before it claims the next: no pause is kept for it."""
-        if not all(done.done() for done in recorded):
-            self._hurry.set()
-            self._full.set()
-        await asyncio.gather(*recorded)
+    @contextlib.asynccontextmanager
+    async def turn(self):
+        """One of the turns, held while a message is on the wire and until its answer is in
+        the store (`Turn.record`): a connection sends nothing more before the answer to its
+        last message is recorded, so a crash resends at most one message per connection."""
+        async with self._free:
+            self._on_wire += 1
+            turn = Turn(self)
+            try:
+                yield turn
+            finally:
+                if turn.recorded is None:  # no answer to record (the relay stopped it)
+                    self._on_wire -= 1
+                    self._maybe_nothing_on_wire()
+                else:  # whoever holds the future reads how its record went
+                    await asyncio.wait([turn.recorded])
 
     @property
     def most_writers(self) -> int:
@@ -70,14 +109,11 @@ class Recorder:
         which left twice as many messages to send again after a kill)."""
         return 1 if self.store.target.is_sqlite else PG_WRITERS
 
-    def add(self, result: DeliveryResult) -> asyncio.Future:
-        """Hand `result` over to be recorded with those of the same moment; the future is done
-        once it is recorded (an exception: it could not be, and only when stopping: the lease
-        then brings the message back, as after a crash)."""
+    def _add(self, result: DeliveryResult) -> asyncio.Future:
         done = asyncio.get_running_loop().create_future()
         self._pending.append((result, done))
-        if len(self._pending) >= self.flush_at:
-            self._full.set()
+        self._on_wire -= 1
+        self._maybe_nothing_on_wire()
         if not self._gathering and self._writers < self.most_writers:
             self._writers += 1
             task = asyncio.create_task(self._write_while_pending(),
@@ -85,6 +121,10 @@ class Recorder:
             self._tasks.add(task)  # a task nobody refers to may be collected mid-way
             task.add_done_callback(self._tasks.discard)
         return done
+
+    def _maybe_nothing_on_wire(self) -> None:
+        if self._on_wire == 0:
+            self._nothing_on_wire.set()
 
     async def _write_while_pending(self) -> None:
         try:
@@ -97,21 +137,14 @@ class Recorder:
     async def _write_some(self) -> None:
         self._gathering = True
         try:
-            if len(self._pending) < self.flush_at:
+            if self._on_wire > 0:  # answers still to come: a moment for them to share it
+                self._nothing_on_wire.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(GATHER_S):
-                        await self._full.wait()
-            wait = self._flushed_at + FLUSH_EVERY_S - time.monotonic()
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(wait):
-                        await self._hurry.wait()
+                        await self._nothing_on_wire.wait()
         finally:
             self._gathering = False
-        self._flushed_at = time.monotonic()
         taken, self._pending = self._pending, []
-        self._full.clear()
-        self._hurry.clear()
         try:
             await self._write([result for result, _done in taken])
         except Exception as exc:

@@ -192,10 +192,10 @@ class SmtpPool:
 
     A relay answers each SMTP command in turn, so one connection spends most of its time
     waiting; a few of them keep the relay busy. Firms' relays often cap connections per
-    client, hence a small default.
+    client, hence a small default (mail.connections, 8).
     """
 
-    def __init__(self, relay: RelayConfig, size: int = 4,
+    def __init__(self, relay: RelayConfig, size: int = 8,
                  tls_context: ssl.SSLContext | None = None) -> None:
         self.relay = relay
         self.senders = [SmtpSender(relay, tls_context) for _ in range(max(1, size))]
