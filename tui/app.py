@@ -66,8 +66,11 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        title = getattr(screen, "help_title", None) or type(screen).__name__.removesuffix(
-            "Screen")
+        # A screen's help_title is a msgid (N_, marked where the class is defined, before the
+        # language is known): translated here. A dialog's is read off its own title line,
+        # already in the preparer's language, and comes back from _() as it went in.
+        title = _(getattr(screen, "help_title", None) or type(screen).__name__.removesuffix(
+            "Screen"))
         self.push_screen(HelpScreen(title, key_rows(screen)))
 
     def get_key_display(self, binding) -> str:
