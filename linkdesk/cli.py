@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import getpass
 import json
 import sys
@@ -40,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
             self._commands = commands
         return commands
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         parsed, extras = super().parse_known_args(args, namespace)
         commands = self._commands
         if commands is not None and getattr(parsed, commands.dest, None) is None:
@@ -286,27 +287,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(mail_check(settings, args, UsageError, EXIT_NO_RELAY))
         if target.is_sqlite:
             _exists(target.location)  # a name no file can have: one line, before anything opens
+        # Books a command creates (a firm's first account) are of the configured region.
+        open_store = functools.partial(_open_store, region=settings.region)
         if args.command == "status":
             code = asyncio.run(_status(target, args))
         elif args.command == "serve":
-            code = asyncio.run(_serve(settings, target, args))
+            code = asyncio.run(_serve(settings, target, args, open_store))
         elif args.command == "invite":
             from linkdesk.cli_invite import invite
 
-            code = asyncio.run(invite(target, args, settings, _open_store, UsageError))
+            code = asyncio.run(invite(target, args, settings, open_store, UsageError))
         elif args.command == "user" and args.user_command == "key":
             from linkdesk.ssh.cli import user_key
 
-            code = asyncio.run(user_key(target, args, _open_store, UsageError))
+            code = asyncio.run(user_key(target, args, open_store, UsageError))
         elif args.command == "user":
-            code = asyncio.run(_user_add(target, args))
+            code = asyncio.run(_user_add(target, args, open_store))
         elif args.command in ("import", "export"):
             from linkdesk import cli_clients
 
-            args.region = settings.region
             run = cli_clients.import_clients if args.command == "import" else \
                 cli_clients.export_clients
-            code = asyncio.run(run(target, args, _open_store, UsageError))
+            code = asyncio.run(run(target, args, open_store, UsageError))
         elif args.command == "demo":
             from linkdesk.demo import run_demo
 
@@ -314,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "network":
             from linkdesk.cli_network import network_import
 
-            code = asyncio.run(network_import(target, args, _open_store, UsageError))
+            code = asyncio.run(network_import(target, args, open_store, UsageError))
         elif args.command in ("company", "bills", "invoices"):
             from linkdesk import cli_payables
 
@@ -323,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "taxes": cli_payables.bills_taxes}.get(
                                  getattr(args, "bills_command", ""), cli_payables.bills_list),
                    }[args.command]
-            code = asyncio.run(run(target, args, _open_store, UsageError))
+            code = asyncio.run(run(target, args, open_store, UsageError))
         else:
             code = _run_app(settings, target)
     except UsageError as exc:
@@ -378,7 +380,7 @@ def _show_config(effective, as_json: bool) -> int:
     return 0
 
 
-async def _serve(settings, target, args) -> int:
+async def _serve(settings, target, args, open_store) -> int:
     """`linkdesk serve`: the firm's service (see linkdesk.service), until SIGTERM or SIGINT."""
     from linkdesk.service import configure_logging, run_service
 
@@ -387,8 +389,7 @@ async def _serve(settings, target, args) -> int:
     except OSError as exc:
         raise UsageError(_("cannot write the log file {path}: {reason}").format(
             path=settings.log_file, reason=exc.strerror or exc)) from None
-    store = await _open_store(target, must_exist=True, pool_size=8)
-    store.network.region = settings.region
+    store = await open_store(target, must_exist=True, pool_size=8)
     try:
         return await run_service(settings, store, settings.service_host, settings.service_port)
     except OSError as exc:
@@ -411,7 +412,7 @@ def _exists(path: str) -> bool:
 
 
 async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1,
-                      read_only: bool = False):
+                      read_only: bool = False, region: str = "CA"):
     from store import SchemaTooNewError, Store, StoreUnavailableError
     from store.db import DatabaseUrlError
 
@@ -419,7 +420,8 @@ async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1,
         raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
             path=target.location))
     try:
-        return await Store.open(target, pool_size=pool_size, read_only=read_only)
+        return await Store.open(target, pool_size=pool_size, read_only=read_only,
+                                region=region)
     except (StoreUnavailableError, SchemaTooNewError, DatabaseUrlError, OSError) as exc:
         raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
@@ -497,13 +499,13 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-async def _user_add(target, args) -> int:
+async def _user_add(target, args, open_store) -> int:
     from linkdesk.labels import field_error
     from store import AccountError
     from store.secret import Secret
 
     password = Secret(_read_password())  # masked in any traceback or log
-    store = await _open_store(target)
+    store = await open_store(target)
     try:
         try:
             info = await store.accounts.create(args.username, args.email, password, args.firm,

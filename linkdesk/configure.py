@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from linkdesk.config import Settings
 from linkdesk.options import BY_KEY, FILE_KEYS, OPTIONS, BadValue, Option
@@ -143,7 +144,7 @@ def resolve(flags: Mapping[str, object] | None = None, env: Mapping[str, str] | 
     env = os.environ if env is None else env
     path, named = config_path(config_flag, env)
     file_values = read_config_file(path, named)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each checked by its option: the type Settings declares
     origins: dict[str, str] = {}
     language_first = sorted(OPTIONS, key=lambda option: option.key != "language")
     for option in language_first:

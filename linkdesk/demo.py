@@ -242,7 +242,8 @@ class Demo:
             self.base, db_url=str(self.directory / "demo.db"), smtp_url="",
             data_dir=self.directory / "data", link_base=f"http://127.0.0.1:{port}",
             sender_address="portail@demo.example.com")
-        self.store = await Store.open(self.settings.db_url, pool_size=8)
+        self.store = await Store.open(self.settings.db_url, pool_size=8,
+                                      region=self.settings.region)
         self.preparer, not_invited = await seed(self.store, self.settings.tax_year, self.rng,
                                                 self.language)
         # The list as it opens (by name): its not-invited rows are the demo's show.
@@ -339,8 +340,7 @@ async def run_demo(base_settings) -> int:
         from tui.app import make_app
 
         runtime = Runtime(demo.settings, demo.store)
-        app = make_app(demo.settings, demo.store, runtime)
-        app.demo = demo
+        app = make_app(demo.settings, demo.store, runtime, demo=demo)
         running_app.append(app)
         try:
             return await app.run_async() or 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Sequence
 
 from linkdesk.bulk import BulkInvitation
 from store.bounces import Report
@@ -25,7 +26,7 @@ class KeepMoving:
     """A colleague's work on the same desk, and the mail that comes back, at a human pace."""
 
     def __init__(self, store, preparer, settings, not_invited: list[int], rng: random.Random,
-                 *, shown: list[int] = (), wake=None, process_id: int | None = None,
+                 *, shown: Sequence[int] = (), wake=None, process_id: int | None = None,
                  pause=PAUSE_S, sleep=asyncio.sleep) -> None:
         self.store = store
         self.preparer = preparer

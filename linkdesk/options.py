@@ -141,16 +141,23 @@ def _portal(value: object) -> str:
     return text
 
 
+# Textual's built-in themes (8.2.8), named here so that settings are read without importing
+# the terminal UI; tests/test_import_hygiene.py checks each against the pinned Textual.
+THEMES = (
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe",
+    "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki",
+    "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
+    "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
+)
+
+
 def _theme(value: object) -> str:
     from linkdesk.i18n import _
 
     text = _text(value)
-    if text:
-        from textual.theme import BUILTIN_THEMES
-
-        if text not in BUILTIN_THEMES:
-            raise BadValue(_("unknown theme {name!r} (one of {names})").format(
-                name=text, names=", ".join(sorted(BUILTIN_THEMES))))
+    if text and text not in THEMES:
+        raise BadValue(_("unknown theme {name!r} (one of {names})").format(
+            name=text, names=", ".join(THEMES)))
     return text
 
 

@@ -25,7 +25,7 @@ def mask_links(text: str) -> str:
 class ServiceFormatter(logging.Formatter):
     """`2026-12-01T22:10:00Z linkdesk: message`, one line, tokens masked."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(name_shown)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")

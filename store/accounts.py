@@ -213,7 +213,7 @@ class Accounts:
         if not matched:
             await self._note_failure(preparer_id, now)
             return SignInResult(None, "invalid")
-        update = {
+        update: dict[object, object] = {
             Preparer.failed_logins: 0,
             Preparer.locked_until: None,
             Preparer.last_login_at: now,

@@ -8,6 +8,7 @@ one bill (`dedupe_key`, unique per company); a vendor is never created or chosen
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ def tax_shares(document: Document) -> list[TaxShare]:
     from store.taxes import stated_parts
 
     region = document.seller.region or "CA"
-    shares = []
+    shares: list[TaxShare] = []
     for tax in document.taxes:
         parts = tax.parts or stated_parts(tax.category, tax.rate, tax.taxable, tax.amount,
                                           region)
@@ -378,7 +379,7 @@ class Bills:
         return result
 
     async def list(self, company_id: int, *, status: str | None = None, before: int | None = None,
-                   limit: int = 100) -> list[BillRow]:
+                   limit: int = 100) -> builtins.list[BillRow]:
         """Newest first, a page at a time (`before`: the last id of the page shown)."""
         query = self._rows().where(Bill.company == company_id)
         if status:
@@ -442,7 +443,7 @@ class Bills:
             .order_by(Bill.updated_at.desc(), Bill.id.desc()).limit(1))
 
     async def same_number(self, company_id: int, vendor_id: int, number: str,
-                          exclude: int | None = None) -> list[int]:
+                          exclude: int | None = None) -> builtins.list[int]:
         """Bills of this vendor with this number (spaces, dashes, leading zeros and case
         aside): shown before a bill is saved, so a duplicate is caught by a person."""
         return [i for (i,) in await self.store.list(Bill.select(Bill.id).where(
@@ -452,7 +453,7 @@ class Bills:
 
     # -- categories ----------------------------------------------------------------------------
 
-    async def categories(self, company_id: int) -> list[tuple[int, str, str]]:
+    async def categories(self, company_id: int) -> builtins.list[tuple[int, str, str]]:
         """The company's chart: (id, code, name); the default chart is made on first use."""
         def query():  # a new one each time: peewee keeps an executed query's rows
             return (ExpenseCategory.select(ExpenseCategory.id, ExpenseCategory.code,
@@ -487,7 +488,7 @@ class Bills:
             raise ChangedMeanwhile(status, current)
         return company_id, invoice_id, vendor, sender, seller, kind
 
-    async def approve(self, bill_id: int, *, categories: list[int], pay_on: dt.date,
+    async def approve(self, bill_id: int, *, categories: builtins.list[int], pay_on: dt.date,
                       preparer_id: int | None, vendor_id: int | None = None,
                       create_vendor: bool = False, version: int | None = None) -> int:
         """Approve for payment on `pay_on`, each line to a category of the company's chart.
@@ -540,7 +541,7 @@ class Bills:
             raise BillError("reason_needed")
         await self._end(bill_id, REJECTED, reason, preparer_id, version)
 
-    async def duplicate_candidates(self, bill_id: int) -> list[BillRow]:
+    async def duplicate_candidates(self, bill_id: int) -> builtins.list[BillRow]:
         """The bills this one may duplicate: its other versions, and the same number from the
         same vendor or seller (spaces, dashes, zeros and case aside), not already set aside."""
         rows = await self.store.list(Bill.select(
@@ -600,7 +601,8 @@ class Bills:
 
     # -- taxes ---------------------------------------------------------------------------------
 
-    async def tax_shares_of(self, bill_ids: list[int]) -> dict[int, list[TaxShare]]:
+    async def tax_shares_of(self, bill_ids: builtins.list[int],
+                            ) -> dict[int, builtins.list[TaxShare]]:
         """Each bill's taxes apart, for a page of bills."""
         if not bill_ids:
             return {}
@@ -634,7 +636,7 @@ class Bills:
     # -- the payment schedule ------------------------------------------------------------------
 
     async def schedule(self, company_id: int, *, today: dt.date, days: int = 30
-                       ) -> list[ScheduleDay]:
+                       ) -> builtins.list[ScheduleDay]:
         """Bills scheduled up to `days` ahead, per payment date, overdue ones first."""
         until = (today + dt.timedelta(days=days)).isoformat()
         rows = await self.store.list(
@@ -642,7 +644,7 @@ class Bills:
                                & (Bill.kind == "invoice") & (Bill.pay_on <= until))
             .order_by(Bill.pay_on, Bill.id).tuples())
         bills = await self._to_rows(company_id, rows)
-        days_: dict[str, list[BillRow]] = {}
+        days_: dict[str, builtins.list[BillRow]] = {}
         for bill in bills:
             days_.setdefault(bill.pay_on or "", []).append(bill)
         result = []

@@ -31,8 +31,9 @@ IGNORED = "ignored"
 class Report:
     """One recipient's part of a delivery status notification (RFC 3464), for one message."""
 
-    return_tag: str
-    """From the Return-Path the report was sent back to: which message it is about."""
+    return_tag: str | None
+    """From the Return-Path the report was sent back to: which message it is about (None: an
+    address that is not one of ours)."""
     action: str  # failed, delayed, delivered, relayed, expanded
     status: str  # 5.1.1, 4.4.1 ...
     diagnostic: str = ""  # the remote server's words

@@ -16,6 +16,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import aiosqlite
+    import asyncpg
 
 log = logging.getLogger("linkdesk.changes")
 POLL_S = 0.05  # a few microseconds a check; an acceptance shows within a frame or three
@@ -29,8 +34,8 @@ class ChangeWatcher:
         self.store = store
         self.on_change = on_change
         self._task: asyncio.Task | None = None
-        self._pg = None
-        self._sqlite = None
+        self._pg: asyncpg.Connection | None = None
+        self._sqlite: aiosqlite.Connection | None = None
         self._stopping = False
 
     async def start(self) -> ChangeWatcher:
@@ -39,7 +44,8 @@ class ChangeWatcher:
 
             # Its own connection, outside the pool: data_version is per connection.
             self._sqlite = await aiosqlite.connect(self.store.target.location)
-            self._task = asyncio.create_task(self._poll_sqlite(), name="linkdesk-changes")
+            self._task = asyncio.create_task(self._poll_sqlite(self._sqlite),
+                                             name="linkdesk-changes")
         else:
             await self._listen()
         return self
@@ -47,9 +53,9 @@ class ChangeWatcher:
     async def _listen(self) -> None:
         import asyncpg
 
-        self._pg = await asyncpg.connect(self.store.target.location, timeout=5)
-        await self._pg.add_listener("linkdesk_changes", self._notified)
-        self._pg.add_termination_listener(self._lost)
+        self._pg = connection = await asyncpg.connect(self.store.target.location, timeout=5)
+        await connection.add_listener("linkdesk_changes", self._notified)
+        connection.add_termination_listener(self._lost)
 
     def _notified(self, *_args) -> None:
         self.on_change()
@@ -75,17 +81,17 @@ class ChangeWatcher:
             self.on_change()  # what changed meanwhile was not heard: look again
             return
 
-    async def _poll_sqlite(self) -> None:
+    async def _poll_sqlite(self, connection: aiosqlite.Connection) -> None:
         last = last_version = None
         while True:
             try:
-                async with self._sqlite.execute("PRAGMA data_version") as cursor:
-                    version = (await cursor.fetchone())[0]
+                async with connection.execute("PRAGMA data_version") as cursor:
+                    version = await _first(cursor)
                 if version != last_version:
                     # Something was committed; was it something a screen shows?
-                    async with self._sqlite.execute(
+                    async with connection.execute(
                             "SELECT n FROM change_clock WHERE id = 1") as cursor:
-                        clock = (await cursor.fetchone())[0]
+                        clock = await _first(cursor)
                     if last is not None and clock != last:
                         self.on_change()
                     last, last_version = clock, version
@@ -103,3 +109,9 @@ class ChangeWatcher:
             await self._pg.close()
         if self._sqlite is not None:
             await self._sqlite.close()
+
+
+async def _first(cursor) -> object:
+    """The first column of the one row a pragma or the change clock's row gives."""
+    row = await cursor.fetchone()
+    return row[0] if row is not None else None

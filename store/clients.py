@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -102,17 +102,20 @@ _ROW_COLUMNS = (
 
 
 def _row(values: tuple) -> ClientRow:
-    return ClientRow(*values[:6], bool(values[6]), values[7], values[8] is not None)
+    client_id, kind, name, email, phone, language, active, status, stopped = values
+    return ClientRow(client_id, kind, name, email, phone, language, bool(active), status,
+                     stopped is not None)
 
 
 def _order_keys(sort: str) -> list:
-    return {
+    keys: dict[str, list] = {
         "name": [Client.sort_key, Client.id],
         "kind": [Client.kind, Client.sort_key, Client.id],
         "email": [Client.email_key, Client.id],
         "phone": [fn.COALESCE(Client.phone, ""), Client.id],
         "status": [_STATUS_RANK, Client.sort_key, Client.id],
-    }[sort]
+    }
+    return keys[sort]
 
 
 TRIGRAM_MIN = 3  # the trigram index cannot look up shorter terms
@@ -427,7 +430,7 @@ class Clients:
         self.forget_searches()
         return ids
 
-    async def log_many(self, entries: list[tuple[int, int | None, str, dict]]) -> None:
+    async def log_many(self, entries: Sequence[tuple[int, int | None, str, dict]]) -> None:
         """Append many events at once: (client id, preparer id, kind, detail) each."""
         at = self.store.clock()
         rows = [dict(client=client_id, preparer=preparer_id, kind=kind, at=at,

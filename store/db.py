@@ -23,7 +23,7 @@ def _without_asyncpg():
 
 @contextlib.contextmanager
 def _blocked(name: str):
-    sys.modules[name] = None  # `import name` raises ImportError meanwhile
+    sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
     try:
         yield
     finally:
@@ -35,9 +35,6 @@ with _without_asyncpg():
     from playhouse import pwasyncio
 
 AsyncPostgresqlDatabase = pwasyncio.AsyncPostgresqlDatabase
-AsyncSqliteConnection = pwasyncio.AsyncSqliteConnection
-AsyncSqliteDatabase = pwasyncio.AsyncSqliteDatabase
-AsyncSqlitePool = pwasyncio.AsyncSqlitePool
 CursorAdapter = pwasyncio.CursorAdapter
 
 SQLITE_PRAGMAS = (
@@ -128,7 +125,7 @@ def _run_statement(connection, sql: str, params) -> tuple:
         cursor.close()
 
 
-class OneTripConnection(AsyncSqliteConnection):
+class OneTripConnection(pwasyncio.AsyncSqliteConnection):
     """Each statement, its fetch and its close in one trip to aiosqlite's thread.
 
     pwasyncio makes three (execute, fetchall, close), each a hand-over between threads that
@@ -147,13 +144,13 @@ class OneTripConnection(AsyncSqliteConnection):
                              description=description)
 
 
-class _Pool(AsyncSqlitePool):
+class _Pool(pwasyncio.AsyncSqlitePool):
     async def _create_connection(self):
         wrapper = await super()._create_connection()
         return OneTripConnection(wrapper.conn)
 
 
-class SqliteDatabase(AsyncSqliteDatabase):
+class SqliteDatabase(pwasyncio.AsyncSqliteDatabase):
     """pwasyncio's SQLite database, closing the connections a failed open leaves behind.
 
     When a new connection's pragmas fail (a file that is not a database, a truncated one),

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from store.models import Company, MemberChange
 from store.network import PUBLIC_FIELDS
@@ -151,7 +151,7 @@ class MemberFile:
     def position(self) -> int:
         """Bytes read so far, for a progress bar."""
         try:
-            return self._handle.buffer.tell()
+            return cast(BinaryIO, self._handle.buffer).tell()
         except (OSError, ValueError):
             return self.size
 

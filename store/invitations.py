@@ -675,7 +675,8 @@ class Invitations:
         results = [r for r in results if r.job.invitation_id is not None]
         async with self.store.write():
             await self.store.invoice_mail.record(invoices, now)
-            invitations: dict[int, tuple[int, int, str]] = {}
+            # Keyed by invitation id (results without one were set apart above).
+            invitations: dict[int | None, tuple[int, int, str]] = {}
             for chunk in chunked([r.job.invitation_id for r in results]):
                 rows = await self.store.list(
                     Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year,
@@ -695,7 +696,8 @@ class Invitations:
                     Invitation.update(state=PENDING, sent_at=now)
                     .where(Invitation.id.in_(chunk)))
             await self.set_statuses([invitations[i][:2] for i in now_pending], PENDING, now)
-            events = [(invitations[r.job.invitation_id][0], None, "invitation_sent", {
+            events: list[tuple[int, int | None, str, dict]] = [
+                (invitations[r.job.invitation_id][0], None, "invitation_sent", {
                 "tax_year": invitations[r.job.invitation_id][1],
                 "message_id": r.job.message_id, "relay": (r.answer or "")[:200],
             }) for r in sent]

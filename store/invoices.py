@@ -388,7 +388,7 @@ class Invoices:
         refusal, receiver = await self.route(invoice_id)
         customer = await self.store.network.contact(view.customer_id)
         books = ""
-        if refusal is None:
+        if refusal is None and receiver is not None:  # no refusal: the receiver is known
             books = (await self.store.network.company(receiver)).details.name
         return SendPlan("network" if refusal is None else "email", refusal,
                         customer.details.name, books, customer.details.email,

@@ -170,7 +170,8 @@ class Outbox(BaseModel):
     message_id = TextField(unique=True)
     envelope_from = TextField()
     envelope_to = TextField()
-    raw = BlobField(null=True)
+    # The column hides peewee's Model.raw (raw SQL), which nothing here calls on Outbox.
+    raw = BlobField(null=True)  # type: ignore[assignment]
     state = TextField()
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField()

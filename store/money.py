@@ -47,7 +47,8 @@ def parse_decimal(text: str, *, places: int = 4, negative: bool = False) -> Deci
         raise AmountError("invalid") from None
     if value < 0 and not negative:
         raise AmountError("negative")
-    if -value.as_tuple().exponent > places:
+    exponent = value.as_tuple().exponent  # an int: _TYPED lets no NaN or Infinity through
+    if isinstance(exponent, int) and -exponent > places:
         raise AmountError("too_precise")
     return value
 

@@ -603,6 +603,7 @@ class Network:
                 if synced == version:
                     continue
                 details = dict(zip(PUBLIC_FIELDS, values, strict=True))
+                update: dict[str, object]
                 if edited:
                     update = {"pending": json.dumps({"version": version, "details": details},
                                                     ensure_ascii=False)}

@@ -90,6 +90,7 @@ class Reminders:
                 reminder_max=settings.most, settings_version=Firm.settings_version + 1,
                 settings_by=preparer_id).where(where))
             now = await self.settings(firm_id)
+            assert now.version is not None  # settings as read always have their version
             if not changed:
                 by = await self.store.scalar(Firm.select(Firm.settings_by)
                                              .where(Firm.id == firm_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import datetime as dt
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -54,19 +55,14 @@ class StoreWriteFailed(RuntimeError):
 class Store:
     """Holds the database and hands out the pipeline's operations (accounts, clients)."""
 
-    def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow) -> None:
+    def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow,
+                 region: str = "CA") -> None:
         self.db = db
         self.target = target
         self.clock = clock
         self._write_lock = asyncio.Lock()
         self.busy = BusyWaits()  # operations waiting for another program's write lock
-        self.region = "CA"  # the region of books opened here (LINKDESK_REGION): `network`'s
-
-    def set_region(self, region: str) -> None:
-        """The region of books opened here, without importing the network before it is used."""
-        self.region = region
-        if "network" in vars(self):
-            self.network.region = region
+        self.region = region  # the region of books opened here (LINKDESK_REGION)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -159,7 +155,7 @@ class Store:
     @classmethod
     async def open(
         cls, url: str | DatabaseTarget, *, clock: Clock = utcnow, pool_size: int = 4,
-        read_only: bool = False,
+        read_only: bool = False, region: str = "CA",
     ) -> Store:
         """Open the database at `url`, apply pending migrations, and return the store.
 
@@ -168,7 +164,7 @@ class Store:
         schema older than this linkdesk's is refused, with what to do."""
         target = url if isinstance(url, DatabaseTarget) else parse_database_url(url)
         db = open_database(target, pool_size, read_only=read_only)
-        store = cls(db, target, clock)
+        store = cls(db, target, clock, region)
         try:
             await (store.check_schema() if read_only else store.migrate())
         except (migrations.SchemaTooNewError, StoreUnavailableError):
@@ -269,7 +265,7 @@ class Store:
         await transaction.__aenter__()
         return transaction
 
-    async def list(self, query) -> list:
+    async def list(self, query) -> builtins.list:
         if self.target.is_sqlite:
             return await self.db.list(query.bind(self.db))
         with self.busy.watch():  # PostgreSQL waits for locks inside the query: say so
@@ -291,8 +287,8 @@ class Store:
         with self.busy.watch():
             return await self.db.aexecute(query)
 
-    async def insert_rows(self, model, rows: list[dict], *, upsert: tuple = (),
-                          returning: tuple[str, ...] = ()) -> list[tuple]:
+    async def insert_rows(self, model, rows: builtins.list[dict], *, upsert: tuple = (),
+                          returning: tuple[str, ...] = ()) -> builtins.list[tuple]:
         """Insert many rows of `model` (dicts keyed by field name), a few hundred per statement.
 
         The SQL is written here rather than by peewee's insert_many: peewee spends about 10 µs
@@ -312,7 +308,7 @@ class Store:
         def quote(name: str) -> str:
             return f"{opening}{name}{closing}"
 
-        def columns(field_names) -> list[str]:
+        def columns(field_names) -> builtins.list[str]:
             return [quote(model._meta.fields[name].column_name) for name in field_names]
 
         row_sql = "(" + ", ".join([self.db.param] * len(fields)) + ")"
@@ -329,7 +325,7 @@ class Store:
         convert = [None if type(f) is TextField else f.db_value for f in fields]
         pairs = list(zip(names, convert, strict=True))
         per_statement = max(1, 5000 // len(fields))
-        returned: list[tuple] = []
+        returned: builtins.list[tuple] = []
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
             params = [row[name] if conv is None or row[name] is None else conv(row[name])

@@ -212,7 +212,7 @@ async def test_an_unclosed_quote_is_a_broken_row_and_the_rows_after_it_import(
 
 
 async def test_an_unclosed_quote_says_so_in_the_preview(store, firm, tmp_path):
-    from linkdesk.cli_clients import describe_plan
+    from linkdesk.import_preview import describe_plan
 
     path = write(tmp_path, 'First Name,Last Name,Email\nEmily,"Smith,emily@example.com\n'
                  "Jean,Roy,jean@example.com\n")

@@ -31,8 +31,7 @@ async def test_the_demo_starts_moves_and_cleans_up():
         assert await store.scalar(Company.select(fn.COUNT(Company.id))) < 100  # books only
         await store.release()
         runtime = Runtime(demo.settings, store)
-        app = make_app(demo.settings, store, runtime)
-        app.demo = demo
+        app = make_app(demo.settings, store, runtime, demo=demo)
         try:
             async with app.run_test(size=(100, 30)) as pilot:
                 deadline = time.monotonic() + 30

@@ -22,6 +22,7 @@ from tui.news_toasts import NewsToasts
 from tui.quiet_screen import QuietApp
 
 if TYPE_CHECKING:
+    from linkdesk.demo import Demo
     from linkdesk.runtime import Runtime
 
 
@@ -41,7 +42,7 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
     ]
 
     def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None,
-                 preparer: PreparerInfo | None = None) -> None:
+                 preparer: PreparerInfo | None = None, demo: Demo | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
@@ -49,7 +50,7 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
         if settings.theme:
             self.theme = settings.theme
         self.preparer: PreparerInfo | None = None
-        self.demo = None  # linkdesk.demo.Demo when `linkdesk demo` runs
+        self.demo = demo  # the throwaway firm of `linkdesk demo`, when it runs
         self.signed_in_as = preparer  # the SSH door checked this preparer's key: no sign-in
         self._runtime_starting = False
         self.pipeline_note = ""  # who sends the mail, when it is not this terminal
@@ -187,11 +188,11 @@ def preload_client_list(region: str) -> None:
 
 
 def make_app(settings: Settings, store: Store, runtime: Runtime | None = None,
-             preparer: PreparerInfo | None = None) -> LinkdeskApp:
+             preparer: PreparerInfo | None = None, demo: Demo | None = None) -> LinkdeskApp:
     """Build the app around an open store: the one place the parts are put together.
-    `preparer`: signed in already (the SSH door checked their key)."""
-    store.set_region(settings.region)  # the network itself is imported when first used
-    return LinkdeskApp(settings, store, runtime, preparer)
+    `preparer`: signed in already (the SSH door checked their key); `demo`: `linkdesk demo`'s
+    throwaway firm, which the app shows and ends with."""
+    return LinkdeskApp(settings, store, runtime, preparer, demo)
 
 
 async def run_app(settings: Settings, target: DatabaseTarget) -> int:
@@ -199,7 +200,7 @@ async def run_app(settings: Settings, target: DatabaseTarget) -> int:
     from linkdesk.runtime import Runtime
 
     # Connections: two delivery lanes, the screens' workers, the acceptance page's requests.
-    store = await Store.open(target, pool_size=8)
+    store = await Store.open(target, pool_size=8, region=settings.region)
     try:
         runtime = Runtime(settings, store)
         try:

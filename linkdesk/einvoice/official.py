@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 RULES_DIR = Path(__file__).with_name("rules")
 CEN = "EN16931-UBL-validation.xslt"
@@ -63,8 +64,8 @@ class ValidatorUnavailable(RuntimeError):
 
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-_processor = None  # in a worker: the process's one saxonche processor
-_executables: dict[str, object] = {}
+_processor: Any = None  # in a worker: the process's one saxonche processor (untyped)
+_executables: dict[str, Any] = {}
 
 
 def _silence_and_load(stylesheets: tuple[str, ...]) -> None:

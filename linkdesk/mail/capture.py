@@ -39,7 +39,9 @@ class _MaildirHandler:
         return responses
 
     async def handle_DATA(self, server, session: Session, envelope: Envelope) -> str:
-        data = envelope.original_content or envelope.content
+        data = envelope.original_content or envelope.content or b""
+        if isinstance(data, str):  # only with decode_data, which the capture does not ask for
+            data = data.encode("utf-8", "surrogateescape")
         await asyncio.to_thread(_store, self.maildir, data)
         return "250 Message captured"
 
@@ -104,6 +106,7 @@ class CapturedMail:
 
     @cached_property
     def message(self) -> EmailMessage:
+        assert self.path is not None  # made with its message, or read from its file
         with open(self.path, "rb") as handle:
             return email.message_from_binary_file(handle, policy=default_policy)
 

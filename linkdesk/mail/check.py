@@ -42,7 +42,8 @@ def _certificate_summary(smtp: aiosmtplib.SMTP) -> str:
     if names:
         parts.append("certificate for " + ", ".join(names[:4]))
     if issuer:
-        parts.append("issued by " + issuer.get("organizationName", issuer.get("commonName", "?")))
+        parts.append("issued by " + str(issuer.get("organizationName")
+                                        or issuer.get("commonName") or "?"))
     if until:
         parts.append(f"valid until {until}")
     return "; ".join(parts)

@@ -11,7 +11,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 
 from linkdesk.i18n import N_, translator
-from linkdesk.mail.templates import TEMPLATES
+from linkdesk.mail.templates import INVITATION, in_language
 
 LABEL = N_("{label}:")  # a label before what it names; French puts a no-break space first
 PORTAL = N_("Once you have accepted, the client portal of {firm} is at:")
@@ -72,7 +72,7 @@ def compose(invitation: Invitation, message_id: str, when) -> bytes:
     for url in (inv.link, inv.portal, inv.stop_url):
         if url and not url.startswith(("https://", "http://")):
             raise ValueError("a link must be an http(s) address")
-    template = TEMPLATES.get(inv.language, TEMPLATES["en"])
+    template = in_language(INVITATION, inv.language)
     lang = "fr-CA" if inv.language == "fr" else "en-CA"
     # QP output never holds "=_" (a literal "=" becomes "=3D"), so the boundary cannot clash.
     boundary = "=_linkdesk_" + secrets.token_hex(12)

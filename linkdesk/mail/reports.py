@@ -57,7 +57,8 @@ def read_report(raw: bytes) -> list[RecipientReport] | None:
         return None
     if message.get_content_type() != "multipart/report":
         return None
-    if (message.get_param("report-type") or "").lower() != "delivery-status":
+    report_type = message.get_param("report-type")
+    if not isinstance(report_type, str) or report_type.lower() != "delivery-status":
         return None
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status":
@@ -67,6 +68,8 @@ def read_report(raw: bytes) -> list[RecipientReport] | None:
             return None
         reports = []
         for block in blocks[1:]:  # the first block is about the message as a whole
+            if isinstance(block, str):  # not a header block: nothing of a recipient
+                continue
             action = _text(block.get("Action", "")).lower()
             if action not in SEVERITY:
                 continue

@@ -168,7 +168,7 @@ def seven_bit(raw: bytes) -> bytes:
         if part.is_multipart() or encoding in ("quoted-printable", "base64"):
             continue
         payload = part.get_payload(decode=True) or b""
-        if payload.isascii():
+        if not isinstance(payload, bytes) or payload.isascii():
             continue
         text = payload.replace(b"\r\n", b"\n")
         del part["Content-Transfer-Encoding"]

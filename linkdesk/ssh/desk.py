@@ -36,7 +36,8 @@ async def run_desk(settings, preparer_id: int) -> int:
     from store.db import parse_database_url
     from tui.app import make_app
 
-    store = await Store.open(parse_database_url(settings.database_url), pool_size=8)
+    store = await Store.open(parse_database_url(settings.database_url), pool_size=8,
+                             region=settings.region)
     try:
         preparer = await store.accounts.info(preparer_id)
         if preparer is None:

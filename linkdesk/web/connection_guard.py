@@ -80,7 +80,7 @@ class _Guarded(asyncio.Protocol):
         self.guard = guard
         self.address: str | None = None
         self.transport = None
-        self.timer = None
+        self.timer: asyncio.TimerHandle | None = None
         self.tail = b""  # the last bytes seen, to find the end of the headers across reads
 
     def connection_made(self, transport) -> None:

@@ -57,7 +57,7 @@ class ImportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
 
     @work(exclusive=True, group="preview")
     async def preview(self) -> None:
-        from linkdesk.cli_clients import describe_plan
+        from linkdesk.import_preview import describe_plan
         from store.client_csv import ClientFileError, read_plan
 
         raw = self.query_one("#path", Input).value.strip()

@@ -222,7 +222,7 @@ class SentMailScreen(Desk, QuietScreen, Dialog[None]):
     @work(exclusive=True, group="relay-check")
     async def action_check_relay(self) -> None:
         """The same check as `linkdesk mail check`; a pass resumes a paused delivery at once."""
-        from linkdesk.cli_mail import run_check, step_lines
+        from linkdesk.mail.check_report import run_check, step_lines
 
         shown = self.query_one("#relay-check", Static)
         shown.update(_("Checking the relay…"))
