@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +66,8 @@ def read_config_file(path: Path, named: bool) -> dict[str, object]:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    import tomllib  # only when there is a file: `status` on a machine without one skips it
+
     try:
         table = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

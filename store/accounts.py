@@ -15,7 +15,7 @@ from peewee import IntegrityError, fn
 
 from store.models import Firm, Preparer, UnknownSignIn
 from store.secret import Secret
-from store.text import clean_text, fold
+from store.text import clean_text, fold, username_key
 from store.validate import FieldError, parse_email
 
 if TYPE_CHECKING:
@@ -62,10 +62,6 @@ class SignInResult:
     @property
     def ok(self) -> bool:
         return self.preparer is not None
-
-
-def username_key(username: str) -> str:
-    return username.casefold()
 
 
 def check_password(password: str | Secret) -> None:

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from peewee import JOIN, IntegrityError, fn
 
-from store.accounts import username_key
 from store.models import Preparer, SshEvent, SshKey, SshSession
-from store.text import clean_text
+from store.text import clean_text, username_key
 
 if TYPE_CHECKING:
     from store.store import Store

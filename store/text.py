@@ -24,6 +24,11 @@ def clean_text(value: str | None) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def username_key(username: str) -> str:
+    """A username as it is looked up: sign-in and the SSH door's keys ignore its case."""
+    return username.casefold()
+
+
 def fold(value: str) -> str:
     """Return a case- and accent-insensitive form of `value` for searching and sorting."""
     if value.isascii():

@@ -229,6 +229,30 @@ async def test_two_simultaneous_accepts_accept_once(store, firm, client_id):
     assert kinds.count("invitation_accepted") == 1
 
 
+async def test_accept_many_accepts_each_link_as_accept_does(store, firm, client_id):
+    """The demo's history in one transaction: each client as accept() leaves it (accepted,
+    active, an Organization with its books, one event), an open link only, once."""
+    org = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                           email="info@fortin.ca")
+    late = await add_client(store, firm.firm_id, first_name="Luc", last_name="Roy",
+                            email="luc@example.com")
+    builders = {c: await queue(store, firm, c) for c in (client_id, org, late)}
+    for job in await store.invitations.claim_many(10):
+        await store.invitations.delivered(job, "250 OK")
+    await store.invitations.cancel(late, YEAR, firm.id)
+    tokens = [builders[c].token for c in (client_id, org, late)] + ["not-a-token"]
+    assert await store.invitations.accept_many(tokens) == 2
+    assert await store.invitations.accept_many(tokens) == 0  # each link once
+    assert [await status_of(store, firm, c) for c in (client_id, org)] == ["accepted"] * 2
+    assert await status_of(store, firm, late) != "accepted"
+    assert (await store.invitations.accept(builders[org].token)).state == "used"
+    assert await store.network.books_of_client(org) is not None
+    assert await store.network.books_of_client(client_id) is None  # a person has no books
+    for c in (client_id, org):
+        kinds = [e[0] for e in await store.clients.events(c)]
+        assert kinds.count("invitation_accepted") == 1
+
+
 async def test_expiry_one_second_either_side(store, firm, client_id, clock):
     builder = await queue(store, firm, client_id)
     await store.invitations.delivered(await store.invitations.claim(), "250 OK")

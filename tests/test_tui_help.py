@@ -121,3 +121,26 @@ async def test_french_names_the_escape_key_one_way_in_help_and_key_lines(store, 
             assert "échap pour revenir" in words and " esc " not in words, words
     finally:
         set_language("en")
+
+
+async def test_french_help_names_each_screen_in_french(store, firm):
+    """French help was titled "Touches : Client list": a screen's name, marked for the
+    catalog where the class is defined, reached help untranslated (a dialog's, read off its
+    own title line, was already French)."""
+    from linkdesk.i18n import set_language
+    from tests.harness import open_list
+
+    set_language("fr")
+    try:
+        async with running(store, size=(80, 24)) as pilot:
+            await open_list(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert pilot.app.screen.title_text == "Liste des clients"
+            await pilot.press("escape", "a", "f1")
+            await settle(pilot)
+            help_screen = pilot.app.screen
+            assert isinstance(help_screen, HelpScreen)
+            assert help_screen.title_text.startswith("Ajouter"), help_screen.title_text
+    finally:
+        set_language("en")

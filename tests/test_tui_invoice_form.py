@@ -62,3 +62,39 @@ async def test_the_tax_list_reads_whole_and_opens_inside_the_form_at_80x24(store
         rows = [line.strip(" ▔▁▊▎▌▐│") for line in visible_lines(overlay)]
         assert rows[:len(codes_for(store.network.region))] == [
             tax_label.strip() for tax_label, _code in tax._options]  # one row each, whole
+
+
+@pytest.mark.parametrize("language", ["en", "fr"], indirect=True)
+@pytest.mark.parametrize("customers", [(), ("Bo",), ("Bo", "Plomberie Gagnon & Fils inc.")])
+async def test_the_customer_prompt_reads_whole_at_80x24(store, language, customers):
+    """Reported at 80 columns as "Choose the custome": the prompt, and the list it opens,
+    read whole whether the books have no customer, a short one or a long one."""
+    from linkdesk.i18n import _
+    from store.validate import Details
+
+    firm = await make_preparer(store)
+    client_id = await add_client(store, firm.firm_id, organization_name="Toiture Fortin",
+                                 email="info@fortin.ca")
+    async with store.write():
+        books = await store.network.open_books_for(client_id)
+    for name in customers:
+        await store.network.add_contact(books, "customer", Details(name, "b@example.com"))
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, InvoiceFormScreen)
+        customer = form.query_one("#customer", Select)
+        assert customer.is_blank()
+        assert drawn(pilot.app, customer.region) == _("Choose the customer")
+        customer.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        overlay = customer.query_one(SelectOverlay)
+        rows = [line.strip(" ▔▁▊▎▌▐│") for line in visible_lines(overlay)]
+        screen = "\n".join(s.text for s in pilot.app.screen._compositor.render_strips())
+        assert rows[:1 + len(customers)] == [_("Choose the customer"), *sorted(customers)], (
+            screen)

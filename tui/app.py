@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -68,8 +69,11 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        title = getattr(screen, "help_title", None) or type(screen).__name__.removesuffix(
-            "Screen")
+        # A screen's help_title is a msgid (N_, marked where the class is defined, before the
+        # language is known): translated here. A dialog's is read off its own title line,
+        # already in the preparer's language, and comes back from _() as it went in.
+        title = _(getattr(screen, "help_title", None) or type(screen).__name__.removesuffix(
+            "Screen"))
         self.push_screen(HelpScreen(title, key_rows(screen)))
 
     def get_key_display(self, binding) -> str:
@@ -121,8 +125,8 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
     def start_runtime(self) -> None:
         """Start mail, delivery, the acceptance page and the change watcher (once).
 
-        Called when the client list has drawn its first page: their imports and servers then
-        cost nothing on the way from launch to the list.
+        Called when the client list has drawn its first page and counts: their imports and
+        servers then cost nothing on the way from launch to the list.
         """
         if self.runtime is not None and not self.runtime.started and not self._runtime_starting:
             self._runtime_starting = True
@@ -130,6 +134,9 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
 
     @work(group="runtime")
     async def _start_runtime(self) -> None:
+        from tui.warmup import warm_services
+
+        await asyncio.to_thread(warm_services)  # their imports in a thread: keys still answer
         await self.runtime.start()
         for problem in self.runtime.problems:
             self.notify(problem, severity="warning", markup=False, timeout=10)
@@ -172,6 +179,14 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
             await self.push_screen(screen)
         else:
             await self.switch_screen(screen)
+
+
+def preload_client_list(region: str) -> None:
+    """Load what the client list first draws with, ahead of it (from a thread, by whoever
+    starts the app and has a moment: the demo while it makes its firm)."""
+    from tui.warmup import warm_client_list
+
+    warm_client_list(region)
 
 
 def make_app(settings: Settings, store: Store, runtime: Runtime | None = None,

@@ -24,8 +24,13 @@ class BulkProgressPanel(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield ProgressBar(show_eta=False, id="bulk-bar")
-        yield Static("", id="bulk-counts", markup=False)
+        # Kept by reference: the run's progress reaches them without a DOM query, even while
+        # the app takes the screen down around it (a query then found the bar and not the
+        # counts, which were already removed).
+        self._bar = ProgressBar(show_eta=False, id="bulk-bar")
+        self._counts = Static("", id="bulk-counts", markup=False)
+        yield self._bar
+        yield self._counts
 
     _hide_timer = None
 
@@ -34,7 +39,7 @@ class BulkProgressPanel(Horizontal):
             self._hide_timer.stop()
             self._hide_timer = None
         self.display = True
-        bar = self.query_one(ProgressBar)
+        bar = self._bar
         bar.display = not progress.done  # the last line has the whole width for its counts
         bar.update(total=max(1, progress.total), progress=progress.sent + progress.failed
                    + progress.skipped + (progress.taken_back + progress.not_queued
@@ -55,7 +60,7 @@ class BulkProgressPanel(Horizontal):
         else:
             counts = _("Inviting {queued}/{total}: {counts} (x stops)").format(
                 queued=number(progress.handled), total=number(progress.total), counts=counts)
-        self.query_one("#bulk-counts", Static).update(counts)
+        self._counts.update(counts)
 
     def _hide(self) -> None:
         self._hide_timer = None
@@ -64,10 +69,10 @@ class BulkProgressPanel(Horizontal):
     def show_cut_short(self, run) -> None:
         """A bulk invitation that stopped before the end (store.bulk_runs.CutShort)."""
         self.display = True
-        bar = self.query_one(ProgressBar)
+        bar = self._bar
         bar.display = True
         bar.update(total=max(1, run.total), progress=run.queued + run.skipped)
-        self.query_one("#bulk-counts", Static).update(_(
+        self._counts.update(_(
             "A bulk invitation by {who} was cut short: {queued} of {total} queued, {missing} "
             "not reached (still as they were).").format(
                 who=run.preparer or _("a script"), queued=run.queued, total=run.total,
