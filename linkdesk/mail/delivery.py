@@ -57,11 +57,11 @@ class DeliveryWorker:
         # Messages claimed at once: a few per connection, more while the relay answers
         # quickly (see _pace). Each is recorded as soon as the relay answers it.
         self.batch = MIN_PER_CONNECTION * sender.size
+        self._stopping = False
         self.recorder = Recorder(store, sender.size, lambda: self._stopping)
         self.on_change = on_change  # called after each recorded result (the list refreshes)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
-        self._stopping = False
         self.problem: RelayProblem | None = None  # set while delivery is paused
         self._resume = asyncio.Event()
         self._prober: asyncio.Task | None = None
