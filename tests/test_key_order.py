@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tests.harness import burst
-from tui.key_order import KeyOrder
+from tui.textual_patches.key_order import KeyOrder
 
 
 class Ask(ModalScreen[bool]):

@@ -13,7 +13,7 @@ def test_every_screen_moves_focus_without_repainting_itself():
     from textual.screen import Screen
 
     import tui.screens
-    from tui.quiet_screen import QuietScreen
+    from tui.textual_patches.quiet_screen import QuietScreen
 
     loud = []
     for module in pkgutil.iter_modules(tui.screens.__path__):

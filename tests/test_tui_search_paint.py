@@ -23,7 +23,7 @@ from rich.cells import cell_len
 from rich.segment import ControlType
 from textual.widgets import Static
 
-import tui.quiet_screen
+import tui.textual_patches.quiet_screen
 from store import ClientDraft, check_draft
 from tests.harness import (
     answered_even_if_cancelled,
@@ -36,8 +36,8 @@ from tests.harness import (
 )
 from tests.helpers import PASSWORD, make_preparer
 from tui.app import make_app
-from tui.quiet_screen import QuietScreen
 from tui.screens.clients import ClientsScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 
 pytestmark = on_sqlite
 
@@ -145,7 +145,7 @@ async def test_backspace_to_an_empty_box_redraws_the_rows(store, monkeypatch, or
     # A paint the screen puts off for a layout falls due 0.3 s later here instead of 0.03 s:
     # room for the held page to land inside the window however slow the machine.
     put_off = 0.3
-    monkeypatch.setattr(tui.quiet_screen, "PUT_OFF_AT_MOST_S", put_off)
+    monkeypatch.setattr(tui.textual_patches.quiet_screen, "PUT_OFF_AT_MOST_S", put_off)
     hold_frames = False
     on_timer_update = QuietScreen._on_timer_update
 

@@ -16,10 +16,10 @@ from store import PreparerInfo, Store
 from store.db import DatabaseTarget
 from tui.errors import ErrorPolicy
 from tui.idle_cursor import IdleCursor
-from tui.key_order import KeyOrder
 from tui.messages import StoreChanged
-from tui.news_toasts import NewsToasts
-from tui.quiet_screen import QuietApp
+from tui.textual_patches.key_order import KeyOrder
+from tui.textual_patches.news_toasts import NewsToasts
+from tui.textual_patches.quiet_screen import QuietApp
 
 if TYPE_CHECKING:
     from linkdesk.demo import Demo

@@ -26,7 +26,7 @@ from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.duplicate_email import email_used_by
 from tui.forms import FieldOrder, field_check
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.member_matches import MemberMatches
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 

@@ -18,7 +18,7 @@ from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_import_line
 from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 MAX_FILES = 5000

@@ -32,7 +32,7 @@ from store.bills import BillError, BillVersion, BillView, tax_shares
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 NEW_VENDOR = -1

@@ -17,7 +17,7 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import tax_period_lines
 from store.network import CompanyInfo
 from tui.desk import Desk
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 

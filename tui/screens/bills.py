@@ -15,7 +15,7 @@ from store.bills import BillRow
 from store.network import CompanyInfo
 from tui.desk import Desk
 from tui.paged_rows import PagedRows
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable

@@ -16,7 +16,7 @@ from linkdesk.labels import IN_LANGUAGE, LANGUAGE_LABELS, number
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 
 
 def plan_of(clients: list[dict], statuses: dict[int, str], reinvite: bool) -> tuple[list, list]:

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from linkdesk.i18n import N_
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 
 
 class ChooseScreen(QuietScreen, Dialog[int | None]):

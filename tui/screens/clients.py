@@ -22,10 +22,10 @@ from tui.formatting import format_count
 from tui.latest import Latest
 from tui.messages import StoreChanged
 from tui.one_toast import AcceptanceNews
-from tui.quiet_screen import QuietScreen
 from tui.screens.client_actions import ClientActions
 from tui.screens.client_files import ClientFileActions
 from tui.screens.client_selection import ClientSelection
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar

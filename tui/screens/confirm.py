@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 
 
 class ConfirmScreen(QuietScreen, Dialog[bool]):

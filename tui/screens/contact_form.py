@@ -15,7 +15,7 @@ from store.network import ContactRow, NetworkError
 from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.forms import FieldOrder
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.details_fields import (
     business_number_field,
     checked_form,

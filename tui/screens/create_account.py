@@ -16,7 +16,7 @@ from store.secret import Secret
 from store.validate import Details, DetailsDraft, FieldError, check_details, parse_email
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 

@@ -17,8 +17,8 @@ from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.forms import FieldOrder, field_check
-from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.details_fields import show_errors
 from tui.widgets.form_field import FormField
 

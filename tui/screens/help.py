@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import screen_bindings
 
 

@@ -15,8 +15,8 @@ from store.validate import FieldError, parse_email
 from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.forms import FieldOrder
-from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 
 

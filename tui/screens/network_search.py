@@ -15,7 +15,7 @@ from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
 from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 from tui.widgets.text_input import TextInput
 

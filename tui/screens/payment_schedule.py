@@ -14,7 +14,7 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
 from tui.desk import Desk
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable

@@ -18,8 +18,8 @@ from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 from tui.widgets.text_input import TextInput

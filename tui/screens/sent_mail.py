@@ -25,7 +25,7 @@ from linkdesk.i18n import N_, _, babel_locale
 from linkdesk.mail.capture import FIRST_ROWS, CapturedMail, read_heads_of
 from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 
 
 class SentMailScreen(Desk, QuietScreen, Dialog[None]):

@@ -16,7 +16,7 @@ from linkdesk.labels import sign_in_error
 from store.secret import Secret
 from tui.desk import Desk
 from tui.forms import FieldOrder
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 from tui.warmup import warm_client_list
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar

@@ -13,7 +13,7 @@ from linkdesk.labels import LANGUAGE_LABELS
 from store.validate import format_phone
 from tui.dialog import Dialog
 from tui.formatting import format_datetime
-from tui.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreen
 
 DETAIL_LABELS = {"name": N_("name"), "phone": N_("phone"), "language": N_("language")}
 

@@ -31,6 +31,23 @@ from textual.worker_manager import WorkerManager
 
 from tui.held_keys import HeldKeys
 
+# Private names (each with its signature on the pinned Textual; None: an attribute). Figure:
+# "/tremblay" in one SSH read searches for "tremblay" instead of running nine commands on the
+# list (tests/test_tui_key_order.py). Upstream: Textual forwards each key to the widget
+# focused when the App reads it; a per-App "serialize input" mode that waits for a key's
+# handling (and the screens and workers it starts) before forwarding the next would replace
+# this; to propose (related: Textualize/textual discussions on type-ahead over slow links).
+PRIVATE_NAMES = {
+    "textual.events.Key._bubble_to": "(self, widget: 'MessagePump') -> 'None'",
+    "textual.worker_manager.WorkerManager._new_worker": (
+        "(self, work: 'WorkType', node: 'DOMNode', *, name: 'str | None' = '', group: 'str' = "
+        "'default', description: 'str' = '', exit_on_error: 'bool' = True, start: 'bool' = "
+        "True, exclusive: 'bool' = False, thread: 'bool' = False) -> 'Worker'"),
+    "textual.app.App._workers": None,
+    "textual.widget.Widget._parent": None,
+    "textual.message.Message._sender": None,
+}
+
 URGENT_KEYS = frozenset({"ctrl+q"})
 STUCK_S = 2.0  # a hop that never answers (its widget went away): let the key go
 

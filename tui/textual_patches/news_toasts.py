@@ -11,6 +11,18 @@ welcome, a bulk run's end, acceptances) covered the field of the dialog just ope
 
 from __future__ import annotations
 
+# Private names (each with its signature on the pinned Textual; None: an attribute). Why:
+# Textual offers no hook when a toast is posted and no way to remove one toast; the news ones
+# must give way without touching a warning. Upstream: a public `App.unnotify(notification)`
+# and a Notify message an App may handle publicly; to propose.
+PRIVATE_NAMES = {
+    "textual.app.App._on_notify": "(self, event: 'Notify') -> 'None'",
+    "textual.app.App._refresh_notifications": "(self) -> 'None'",
+    "textual.app.App._notifications": None,
+    "textual.app.App._unnotify": "(self, notification: 'Notification', refresh: 'bool' = True) "
+                                 "-> 'None'",
+}
+
 MOST_NEWS = 1
 
 
