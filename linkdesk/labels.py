@@ -60,6 +60,8 @@ FIELD_ERRORS = {
                             "13 digits with its check digit, a D-U-N-S number 9 digits)."),
     "username_invalid": N_("2 to 64 letters, digits, dots, dashes, @ or underscores."),
     "username_taken": N_("That username is taken."),
+    "firm_has_accounts": N_("This firm has its accounts already: an admin of the firm adds a "
+                            "preparer (linkdesk user add)."),
     "password_too_short": N_("At least 10 characters."),
     "password_too_long": N_("Too long (1,024 characters at most)."),
     "password_mismatch": N_("The two passwords differ."),

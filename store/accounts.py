@@ -95,11 +95,12 @@ class Accounts:
 
     async def create(
         self, username: str, email: str, password: str | Secret, firm_name: str = "",
-        role: str | None = None,
+        role: str | None = None, *, only_first: bool = False,
     ) -> PreparerInfo:
         """Create a preparer; the first one also creates the firm, named `firm_name`, and is
         its admin whatever `role` says (a firm always has one); others are preparers unless
-        `role` is "admin"."""
+        `role` is "admin". `only_first`: the first account or none (the sign-in screen, which
+        anyone at the keyboard reaches: once the firm exists, an admin adds its preparers)."""
         if role not in (None, "admin", "preparer"):
             raise AccountError({"role": "role_invalid"})
         errors: dict[str, str] = {}
@@ -125,6 +126,8 @@ class Accounts:
             firm_id = await self.store.firm_id()
             name = clean_text(firm_name)
             first = firm_id is None
+            if only_first and not first:
+                raise AccountError({"username": "firm_has_accounts"})
             if firm_id is None:
                 if not name:
                     raise AccountError({"firm_name": "required"})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Static
 
+from store import AccountError
 from store.accounts import LOCK_AFTER
 from tests.harness import burst, on_sqlite, running, settle, sign_in, type_text
 from tests.helpers import PASSWORD, make_preparer
@@ -116,16 +118,21 @@ async def test_lockout_message_after_five_failures(store):
         assert "Too many failed attempts" in str(message.render())
 
 
-async def test_create_account_on_request_from_sign_in(store):
+async def test_nobody_makes_an_account_from_sign_in_once_the_firm_has_one(store):
+    """Whoever reaches the sign-in screen (a terminal left open, the SSH door with passwords)
+    must not make an account and land in the firm's client list: an admin adds preparers."""
     await make_preparer(store)
     async with running(store) as pilot:
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, CreateAccountScreen)
-        assert not pilot.app.screen.query("#input-firm_name")
-        await pilot.press("escape")
-        await settle(pilot)
         assert isinstance(pilot.app.screen, SignInScreen)
+        assert not pilot.app.screen.query("#create-account-button")
+        assert "admin" in " ".join(str(s.render()) for s in pilot.app.screen.query(Static))
+    with pytest.raises(AccountError) as refused:
+        await store.accounts.create("mallory", "m@example.com", "long enough password",
+                                    only_first=True)
+    assert refused.value.by_field == {"username": "firm_has_accounts"}
+    assert await store.accounts.count() == 1
 
 
 async def test_keys_arriving_in_one_burst_land_in_the_right_fields(store):

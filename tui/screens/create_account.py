@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
@@ -22,54 +21,38 @@ from tui.widgets.key_bar import KeyBar
 
 
 class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
-    """Creates a preparer account and signs it in."""
+    """Creates the firm and its first account (an admin), and signs it in. The only account
+    made here: the others are an admin's to add."""
 
     help_title = N_("Create an account")  # what help calls this screen
 
-    BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
-        Binding("escape", "back", N_("Back"), id="back", tooltip=N_("Back to sign-in")),
-    ]
-
-    def __init__(self, first: bool = False) -> None:
-        super().__init__()
-        self.first = first
+    BINDINGS = [*FieldOrder.FORM_BINDINGS]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="create-account", classes="dialog"):
-            title = _("Create the firm's first account") if self.first else _("Create an account")
-            yield Static(title, classes="title", markup=False)
-            if self.first:
-                yield FormField("firm_name", _("Firm name"), max_length=200)
+            yield Static(_("Create the firm's first account"), classes="title", markup=False)
+            yield FormField("firm_name", _("Firm name"), max_length=200)
             yield FormField("username", _("Username"), max_length=64)
             yield FormField("email", _("Email"), max_length=254)
             yield FormField("password", _("Password"), password=True,
                             placeholder=_("10 characters or more"))
             yield FormField("password2", _("Password again"), password=True)
-            if self.first:
-                # What the invitation page shows clients as the firm's contact: asked now, so
-                # that a client never reads an address that receives no mail.
-                yield FormField("firm_email", _("Public email"), optional=True,
-                                max_length=254)
-                yield FormField("firm_phone", _("Public phone"), optional=True,
-                                max_length=40)
-                yield Static(_("The firm's public email and phone: clients see them on the "
-                               "invitation page; leave them empty to add them later in the "
-                               "firm's books (B, then p)."),
-                             id="firm-contact-note", classes="note", markup=False)
+            # What the invitation page shows clients as the firm's contact: asked now, so
+            # that a client never reads an address that receives no mail.
+            yield FormField("firm_email", _("Public email"), optional=True,
+                            max_length=254)
+            yield FormField("firm_phone", _("Public phone"), optional=True,
+                            max_length=40)
+            yield Static(_("The firm's public email and phone: clients see them on the "
+                           "invitation page; leave them empty to add them later in the "
+                           "firm's books (B, then p)."),
+                         id="firm-contact-note", classes="note", markup=False)
             yield Static("", id="create-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(
                     _("Create account"), id="create-button", variant="primary", compact=True
                 )
-                if not self.first:
-                    yield Button(_("Cancel"), id="cancel-button", compact=True)
         yield KeyBar()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back" and self.first:
-            return False  # nothing to go back to: hidden from the key bar
-        return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
         self.set_focus(self.query(Input).first())
@@ -77,11 +60,6 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
     @on(Button.Pressed, "#create-button")
     def submit_form(self) -> None:
         self.create()
-
-    @on(Button.Pressed, "#cancel-button")
-    def action_back(self) -> None:
-        if not self.first:
-            self.app.pop_screen()
 
     @work(exclusive=True, group="create-account")
     async def create(self) -> None:
@@ -106,6 +84,7 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
                 values["email"],
                 Secret(values["password"]),
                 values.get("firm_name", ""),
+                only_first=True,  # anyone at the keyboard gets here: never a second account
             )
         except AccountError as exc:
             for name, code in exc.by_field.items():
@@ -126,7 +105,7 @@ class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
         """What is wrong with the account's fields, by field: the store's own checks, run
         before it is asked (it would say only the first kind of problem)."""
         problems: dict[str, str] = {}
-        if self.first and not values.get("firm_name", "").strip():
+        if not values.get("firm_name", "").strip():
             problems["firm_name"] = "required"
         for name, check in (("username", check_username), ("email", parse_email),
                             ("password", check_password)):

@@ -6,7 +6,6 @@ from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
@@ -23,21 +22,16 @@ from tui.widgets.key_bar import KeyBar
 
 
 class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
-    """Asks who is at the keyboard; opens account creation when the firm has nobody yet."""
+    """Asks who is at the keyboard; opens account creation when the firm has nobody yet.
+
+    Once the firm has its first account, nobody makes one here: whoever reaches this screen
+    (a terminal left open, the SSH door with passwords on) would be in the firm's client list.
+    An admin adds preparers (`linkdesk user add`)."""
 
     help_title = N_("Sign in")  # what help calls this screen
 
     AUTO_FOCUS = "#input-username"
-    BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
-        Binding(
-            "ctrl+n",
-            "create_account",
-            N_("Create account"),
-            id="create-account",
-            tooltip=N_("Create a preparer account"),
-        ),
-    ]
+    BINDINGS = [*FieldOrder.FORM_BINDINGS]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in", classes="dialog"):
@@ -48,7 +42,8 @@ class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
             yield Static("", id="sign-in-message", classes="message", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Sign in"), id="sign-in-button", variant="primary", compact=True)
-                yield Button(_("Create account"), id="create-account-button", compact=True)
+            yield Static(_("No account yet? An admin of the firm adds it (linkdesk user add)."),
+                         classes="note", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -66,7 +61,11 @@ class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
     async def load_firm(self) -> None:
         store = self.store
         if await store.accounts.count() == 0:
-            self.action_create_account(first=True)
+            from tui.screens.create_account import CreateAccountScreen
+
+            # In place of this screen: once the account is made, the desk takes its place,
+            # with no sign-in prompt shown in between to type into.
+            self.app.switch_screen(CreateAccountScreen())
             return
         firm_id = await store.firm_id()
         if firm_id is not None:
@@ -75,15 +74,6 @@ class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
     @on(Button.Pressed, "#sign-in-button")
     def submit_form(self) -> None:
         self.sign_in()
-
-    @on(Button.Pressed, "#create-account-button")
-    def _create(self) -> None:
-        self.action_create_account()
-
-    def action_create_account(self, first: bool = False) -> None:
-        from tui.screens.create_account import CreateAccountScreen
-
-        self.app.push_screen(CreateAccountScreen(first=first))
 
     @work(exclusive=True, group="sign-in")
     async def sign_in(self) -> None:
