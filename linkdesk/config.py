@@ -84,8 +84,9 @@ class Settings:
 
     ssh_port: int | None = None
     """The port of the SSH door (`linkdesk serve`); None: no door."""
-    ssh_host: str = ""
-    """The address the SSH door listens on; empty: every address."""
+    ssh_host: str = "127.0.0.1"
+    """The address the SSH door listens on: this machine only, as `service_host`, until the
+    firm opens it (`0.0.0.0`, `::`, or the address preparers reach)."""
     ssh_host_key: Path | None = None
     """The door's ed25519 host key (made once, 0600); None: in the data directory."""
     ssh_passwords: bool = False

@@ -292,8 +292,9 @@ OPTIONS: tuple[Option, ...] = (
                 "X-Real-IP (any other, a client may have written)"),
     Option("ssh.port", "ssh_port", _optional_port, env="LINKDESK_SSH_PORT", flag="--ssh-port",
            help="`linkdesk serve` opens the desk over SSH on this port; empty: no door"),
-    Option("ssh.host", "ssh_host", _text, env="LINKDESK_SSH_HOST",
-           help="address the SSH door listens on; empty: every address"),
+    Option("ssh.host", "ssh_host", _host, env="LINKDESK_SSH_HOST",
+           help="address the SSH door listens on (0.0.0.0: every address); default: this "
+                "machine only, as service.host"),
     Option("ssh.host_key", "ssh_host_key", _path, env="LINKDESK_SSH_HOST_KEY",
            help="the door's ed25519 host key, made once (0600); default: in data_dir"),
     Option("ssh.passwords", "ssh_passwords", _flag, env="LINKDESK_SSH_PASSWORDS",

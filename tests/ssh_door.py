@@ -60,7 +60,7 @@ class DoorService:
     def __init__(self, db_url: str, home: Path, **env: str) -> None:
         self.args = [sys.executable, "-m", "linkdesk", "serve", "--db", db_url, "--port", "0",
                      "--ssh-port", "0", "--link-base", LINKS]
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", "LINKDESK_SSH_HOST": "127.0.0.1",
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1",
                     "XDG_DATA_HOME": str(home / "data"), **env}
         self.lines: list[str] = []
         self.port = 0
@@ -149,6 +149,15 @@ class Terminal:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
 
+    def wait_gone(self, text: str, timeout: float = 60.0) -> str:
+        """Until `text` has left the screen (a dialog closed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text not in (screen := self.screen()):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never went; the screen:\n{self.screen()}")
+
     def send(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "0", *keys)
 
@@ -156,16 +165,18 @@ class Terminal:
         self._tmux("resize-window", "-t", "0", "-x", str(cols), "-y", str(rows))
 
     def exit_status(self, timeout: float = 60.0) -> int:
-        """The command's exit status, once it has ended."""
+        """The command's exit status, once it has ended and tmux has reaped it. tmux marks a
+        pane dead when its terminal closes, which can be before it has the process's status:
+        until then both the status and the signal are empty (once read as a 0)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             dead = self._tmux("display-message", "-p", "-t", "0",
                               "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
                               ).stdout.strip().split(":")
-            if dead[0] == "1":
-                if dead[1]:
-                    return int(dead[1])
-                return -int(dead[2] or 0)  # killed by that signal
+            if dead[0] == "1" and dead[1]:
+                return int(dead[1])
+            if dead[0] == "1" and dead[2]:
+                return -int(dead[2])  # killed by that signal
             time.sleep(0.05)
         raise AssertionError(f"still running; the screen:\n{self.screen()}")
 

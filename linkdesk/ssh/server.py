@@ -137,6 +137,12 @@ class Door:
     def port(self) -> int:
         return self._server.get_port() if self._server is not None else 0
 
+    @property
+    def addresses(self) -> set[str]:
+        """The addresses the door listens on (`ssh.host`: loopback unless told otherwise)."""
+        return {a[0] for a in self._server.get_addresses()} if self._server is not None \
+            else set()
+
     async def start(self) -> Door:
         from linkdesk.ssh.host_key import HostKeyError, load_or_make
 
@@ -147,13 +153,13 @@ class Door:
         self.fingerprint = fingerprint(key)
         try:
             self._server = await asyncssh.create_server(
-                lambda: _Gate(self), self.settings.ssh_host or None, self.settings.ssh_port,
+                lambda: _Gate(self), self.settings.ssh_host, self.settings.ssh_port,
                 server_host_keys=[key], process_factory=self._session, encoding=None,
                 line_editor=False, agent_forwarding=False, x11_forwarding=False,
                 allow_scp=False, sftp_factory=None, login_timeout=30, keepalive_interval=60,
                 server_version="linkdesk")
         except OSError as exc:
-            raise DoorError(f"{self.settings.ssh_host or '*'}:{self.settings.ssh_port}: "
+            raise DoorError(f"{self.settings.ssh_host}:{self.settings.ssh_port}: "
                             f"{exc.strerror or exc}") from None
         self._ends = asyncio.create_task(self._follow_ends(), name="linkdesk-ssh-ends")
         return self
