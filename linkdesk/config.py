@@ -91,8 +91,9 @@ class Settings:
     """The door's ed25519 host key (made once, 0600); None: in the data directory."""
     ssh_passwords: bool = False
     """Passwords over SSH (through the sign-in lockout); off: keys only."""
-    ssh_idle_minutes: int = 30
-    """An SSH session with no key typed for this long ends."""
+    ssh_idle_minutes: float = 30
+    """An SSH session with no key typed for this long ends (fractions allowed, from 0.05:
+    3 seconds, which is what the tests use)."""
     ssh_max_sessions: int = 32
     """Sessions open at once through the door; the next is told to try later."""
     ssh_demo: bool = False

@@ -96,25 +96,38 @@ class DoorService:
         return "".join(self.lines)
 
     def ssh_args(self, user: str, key: Path | None, *options: str,
-                 log_level: str = "ERROR") -> list[str]:
+                 log_level: str = "ERROR", password: bool = False) -> list[str]:
         """The real OpenSSH client, with no configuration but what is given here (the first
-        value of an option is the one ssh keeps)."""
+        value of an option is the one ssh keeps). With `password`, no key and one password
+        asked of SSH_ASKPASS (see `askpass`)."""
         args = ["ssh", "-F", "/dev/null", "-p", str(self.port),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "BatchMode=yes", "-o", f"LogLevel={log_level}",
+                "-o", f"BatchMode={'no' if password else 'yes'}", "-o", f"LogLevel={log_level}",
                 "-o", "IdentitiesOnly=yes",
                 "-o", "ConnectTimeout=30"]
-        if key is None:
+        if password:
+            args += ["-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1",
+                     "-o", "PreferredAuthentications=password"]
+        elif key is None:
             args += ["-o", "PubkeyAuthentication=no"]
         else:
             args += ["-i", str(key)]
         return [*args, *options, f"{user}@127.0.0.1"]
 
-    def run(self, user: str, key: Path | None, *command: str, options=(),
+    def run(self, user: str, key: Path | None, *command: str, options=(), password=False,
             **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*self.ssh_args(user, key, *options), *command],
+        return subprocess.run([*self.ssh_args(user, key, *options, password=password),
+                               *command],
                               capture_output=True, text=True, timeout=120,
                               env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+
+def askpass(tmp_path: Path) -> dict[str, str]:
+    """The environment that makes ssh read its password from $DOOR_PASSWORD (never argv)."""
+    script = tmp_path / "askpass"
+    script.write_text('#!/bin/sh\nprintf \'%s\\n\' "$DOOR_PASSWORD"\n')
+    script.chmod(0o700)
+    return {"SSH_ASKPASS": str(script), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"}
 
 
 class Terminal:
@@ -139,6 +152,11 @@ class Terminal:
 
     def screen(self, escapes: bool = False) -> str:
         return self._tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "0").stdout
+
+    def transcript(self) -> str:
+        """The screen and what scrolled off it: once the command has ended, tmux's "Pane is
+        dead" line scrolls the screen, and a client's last line may be above it."""
+        return self._tmux("capture-pane", "-p", "-S", "-", "-t", "0").stdout
 
     def wait_for(self, text: str, timeout: float = 60.0) -> str:
         """Until `text` is on the screen; the timeout only ends a hung test."""
