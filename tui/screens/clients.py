@@ -111,6 +111,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
                 tooltip=_("Select every client the list shows, or none")),
         Binding("R", "reinvite_stale", _("Re-invite pending"), id="reinvite-stale",
                 show=False, tooltip=_("Re-invite everyone pending for more than N days")),
+        Binding("k", "ssh_keys", _("SSH keys"), id="ssh-keys", show=False,
+                tooltip=_("The keys that open the desk over SSH; who is connected")),
         Binding("w", "reminders", _("Reminders"), id="reminders", show=False,
                 tooltip=_("Reminder setting, and who is reminded next")),
         Binding("I", "import_clients", _("Import"), id="import-clients", show=False,
