@@ -5,6 +5,7 @@ as a person sees it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -135,6 +136,7 @@ class Terminal:
 
     def __init__(self, tmp_path: Path, name: str = "t", cols: int = 100, rows: int = 30) -> None:
         self.socket = str(tmp_path / f"tmux-{name}")
+        self.status_file = tmp_path / f"status-{name}"
         self.conf = tmp_path / "tmux.conf"
         self.conf.write_text("set -g remain-on-exit on\nset -g status off\n"
                              "set -g default-terminal xterm-256color\n")
@@ -145,8 +147,12 @@ class Terminal:
                               capture_output=True, text=True, timeout=30, **kw)
 
     def start(self, argv: list[str], **env: str) -> Terminal:
+        # A shell around the command writes its exit status once it has ended (written to a
+        # file beside, then renamed: never read half-written).
+        wrapped = ["sh", "-c", '"$@"; echo $? > "$0.part" && mv "$0.part" "$0"',
+                   str(self.status_file), *argv]
         done = self._tmux("new-session", "-d", "-x", str(self.cols), "-y", str(self.rows),
-                          "--", *argv, env={**os.environ, **env})
+                          "--", *wrapped, env={**os.environ, **env})
         assert done.returncode == 0, done.stderr
         return self
 
@@ -183,18 +189,14 @@ class Terminal:
         self._tmux("resize-window", "-t", "0", "-x", str(cols), "-y", str(rows))
 
     def exit_status(self, timeout: float = 60.0) -> int:
-        """The command's exit status, once it has ended and tmux has reaped it. tmux marks a
-        pane dead when its terminal closes, which can be before it has the process's status:
-        until then both the status and the signal are empty (once read as a 0)."""
+        """The command's exit status, once it has ended, as the shell around it wrote it.
+        Not tmux's #{pane_dead_status}: tmux marks a pane dead when its terminal closes, and
+        at times never reaps the process (seen: the ssh client a zombie, the status empty,
+        which was once read as 0)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            dead = self._tmux("display-message", "-p", "-t", "0",
-                              "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
-                              ).stdout.strip().split(":")
-            if dead[0] == "1" and dead[1]:
-                return int(dead[1])
-            if dead[0] == "1" and dead[2]:
-                return -int(dead[2])  # killed by that signal
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                return int(self.status_file.read_text())
             time.sleep(0.05)
         raise AssertionError(f"still running; the screen:\n{self.screen()}")
 
