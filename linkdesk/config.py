@@ -88,14 +88,16 @@ class Settings:
 
     ssh_port: int | None = None
     """The port of the SSH door (`linkdesk serve`); None: no door."""
-    ssh_host: str = ""
-    """The address the SSH door listens on; empty: every address."""
+    ssh_host: str = "127.0.0.1"
+    """The address the SSH door listens on: this machine only, as `service_host`, until the
+    firm opens it (`0.0.0.0`, `::`, or the address preparers reach)."""
     ssh_host_key: Path | None = None
     """The door's ed25519 host key (made once, 0600); None: in the data directory."""
     ssh_passwords: bool = False
     """Passwords over SSH (through the sign-in lockout); off: keys only."""
-    ssh_idle_minutes: int = 30
-    """An SSH session with no key typed for this long ends."""
+    ssh_idle_minutes: float = 30
+    """An SSH session with no key typed for this long ends (fractions allowed, from 0.05:
+    3 seconds, which is what the tests use)."""
     ssh_max_sessions: int = 32
     """Sessions open at once through the door; the next is told to try later."""
     ssh_demo: bool = False

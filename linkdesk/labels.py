@@ -597,3 +597,13 @@ def send_question(plan, again: bool) -> str:
     elif again:
         question += " " + _("They receive a second email; the first stays in their mailbox.")
     return question
+
+
+def key_error(code: str) -> str:
+    """What a person reads when a key cannot be added or removed."""
+    return {
+        "unknown_user": _("no preparer by that name"),
+        "key_taken": _("that key is already a preparer's; a key is one person's"),
+        "not_found": _("that preparer has no key with that fingerprint"),
+        "not_allowed": _("only an admin changes another preparer's keys"),
+    }.get(code, code)

@@ -52,6 +52,23 @@ def _anything(value: object) -> str:
     return value
 
 
+def _minutes(low: float, high: float) -> Callable[[object], float]:
+    """Minutes, fractions allowed (0.5 is 30 seconds): a whole number stays an int."""
+    def check(value: object) -> float:
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise BadValue(f"not a number of minutes: {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise BadValue(f"not a number of minutes: {value!r}")
+        if not low <= value <= high:
+            raise BadValue(f"must be from {low:g} to {high:g} minutes, got {value:g}")
+        return int(value) if float(value).is_integer() else float(value)
+
+    return check
+
+
 def _whole(low: int, high: int) -> Callable[[object], int]:
     def check(value: object) -> int:
         if isinstance(value, str):
@@ -325,14 +342,16 @@ OPTIONS: tuple[Option, ...] = (
                 "X-Real-IP (any other, a client may have written)"),
     Option("ssh.port", "ssh_port", _optional_port, env="LINKDESK_SSH_PORT", flag="--ssh-port",
            help="`linkdesk serve` opens the desk over SSH on this port; empty: no door"),
-    Option("ssh.host", "ssh_host", _text, env="LINKDESK_SSH_HOST",
-           help="address the SSH door listens on; empty: every address"),
+    Option("ssh.host", "ssh_host", _host, env="LINKDESK_SSH_HOST",
+           help="address the SSH door listens on (0.0.0.0: every address); default: this "
+                "machine only, as service.host"),
     Option("ssh.host_key", "ssh_host_key", _path, env="LINKDESK_SSH_HOST_KEY",
            help="the door's ed25519 host key, made once (0600); default: in data_dir"),
     Option("ssh.passwords", "ssh_passwords", _flag, env="LINKDESK_SSH_PASSWORDS",
            help="passwords over SSH too (through the sign-in lockout); default: keys only"),
-    Option("ssh.idle_minutes", "ssh_idle_minutes", _whole(1, 24 * 60),
-           env="LINKDESK_SSH_IDLE_MINUTES", help="an SSH session idle this long ends"),
+    Option("ssh.idle_minutes", "ssh_idle_minutes", _minutes(0.05, 24 * 60),
+           env="LINKDESK_SSH_IDLE_MINUTES",
+           help="an SSH session idle this long ends (fractions allowed: 0.5 is 30 seconds)"),
     Option("ssh.max_sessions", "ssh_max_sessions", _whole(1, 1000),
            env="LINKDESK_SSH_MAX_SESSIONS", help="SSH sessions open at once"),
     Option("ssh.demo", "ssh_demo", _flag, env="LINKDESK_SSH_DEMO",

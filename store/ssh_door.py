@@ -195,8 +195,13 @@ class SshDoor:
         """An admin asks the service to end a session (it does within a few seconds)."""
         if not await self.store.accounts.is_admin(actor_id):
             raise SshKeyError("not_allowed")
-        await self.store.execute(SshSession.update(end_asked_by=actor_id).where(
-            (SshSession.id == session_id) & SshSession.ended_at.is_null()))
+        async with self.store.write():
+            asked = await self.store.execute(SshSession.update(end_asked_by=actor_id).where(
+                (SshSession.id == session_id) & SshSession.ended_at.is_null()))
+            if asked:
+                await self.store.execute(SshEvent.insert(
+                    at=self.store.clock(), kind=ENDED, preparer=actor_id, session=session_id,
+                    fingerprint="", address="", detail="asked"))
 
     async def ends_asked(self, process_id: int) -> list[tuple[int, int]]:
         """(session, admin) for each of this service's open sessions an admin asked to end."""

@@ -58,9 +58,20 @@ CASES: dict[str, tuple[tuple[int, int], tuple[str, ...], str]] = {
     # Empty states: a firm with no clients yet, and a search that matches none.
     "clients_empty": (SMALL, (), "ClientsScreen"),
     "clients_no_match": (SMALL, ("slash", *"zzzzq"), "ClientsScreen"),
+    # The desk over SSH: the keys (an admin's view), adding one, who is connected.
+    "ssh_keys": (SMALL, ("k",), "SshKeysScreen"),
+    "add_ssh_key": (SMALL, ("k", "a"), "AddSshKeyScreen"),
+    "ssh_sessions": (SMALL, ("k", "s"), "SshSessionsScreen"),
 }
 
 NO_CLIENTS = {"clients_empty"}  # a firm and its preparer, and nothing else
+SSH_CASES = {"ssh_keys", "add_ssh_key", "ssh_sessions"}  # keys, and sessions open
+SSH_KEYS = {  # made once by ssh-keygen; only their public halves, as the store keeps them
+    "marie": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILqa2zXVHBRPEiCorUY6dBOPus+3dqZ89FrtBSzzX4Sg "
+             "marie@laptop",
+    "luc": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICL8vU2LJrndYN508d6jQzLu8Mtw7HlOCJRqj6RYzcmw "
+           "luc@bureau",
+}
 LOOKS = ("colour", "no_color", "linux")
 
 CLIENTS = [  # (kind, name(s), email, phone, status)
@@ -79,6 +90,23 @@ def fixed_clock() -> dt.datetime:
 
 
 BILL_CASES = {"bill_review": "waiting", "bill_paid": "approved"}  # a bill in the books
+
+
+async def with_ssh(store) -> None:
+    """A colleague, a key each, and two sessions open through a living service: luc's and a
+    demo's."""
+    from linkdesk.ssh.keys import read_key_line
+    from store.pipeline import SERVICE
+    from store.ssh_door import DEMO, DESK
+    from tests.helpers import make_preparer
+
+    luc = await make_preparer(store, "luc")
+    for name, line in SSH_KEYS.items():
+        await store.ssh.add_key(name, read_key_line(line))
+    service = await store.pipeline.register(SERVICE, runs_pipeline=True)
+    luc_key = read_key_line(SSH_KEYS["luc"]).fingerprint
+    await store.ssh.opened(luc.id, DESK, luc_key, "192.0.2.7", service)
+    await store.ssh.opened(None, DEMO, "", "198.51.100.4", service)
 
 
 async def populate(store, empty: bool, bill: str | None = None, *,
@@ -179,6 +207,8 @@ async def shoot(name: str, out: Path, look: str = "colour") -> None:
         try:
             await populate(store, empty=name == "first_run", bill=BILL_CASES.get(name),
                            clients=name not in NO_CLIENTS)
+            if name in SSH_CASES:
+                await with_ssh(store)
             settings = Settings(db_url="(given store)", tax_year=TAX_YEAR,
                                 data_dir=Path(tmp))
             app = make_app(settings, store)

@@ -5,6 +5,7 @@ as a person sees it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -60,7 +61,7 @@ class DoorService:
     def __init__(self, db_url: str, home: Path, **env: str) -> None:
         self.args = [sys.executable, "-m", "linkdesk", "serve", "--db", db_url, "--port", "0",
                      "--ssh-port", "0", "--link-base", LINKS]
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", "LINKDESK_SSH_HOST": "127.0.0.1",
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1",
                     "XDG_DATA_HOME": str(home / "data"), **env}
         self.lines: list[str] = []
         self.port = 0
@@ -96,25 +97,38 @@ class DoorService:
         return "".join(self.lines)
 
     def ssh_args(self, user: str, key: Path | None, *options: str,
-                 log_level: str = "ERROR") -> list[str]:
+                 log_level: str = "ERROR", password: bool = False) -> list[str]:
         """The real OpenSSH client, with no configuration but what is given here (the first
-        value of an option is the one ssh keeps)."""
+        value of an option is the one ssh keeps). With `password`, no key and one password
+        asked of SSH_ASKPASS (see `askpass`)."""
         args = ["ssh", "-F", "/dev/null", "-p", str(self.port),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "BatchMode=yes", "-o", f"LogLevel={log_level}",
+                "-o", f"BatchMode={'no' if password else 'yes'}", "-o", f"LogLevel={log_level}",
                 "-o", "IdentitiesOnly=yes",
                 "-o", "ConnectTimeout=30"]
-        if key is None:
+        if password:
+            args += ["-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1",
+                     "-o", "PreferredAuthentications=password"]
+        elif key is None:
             args += ["-o", "PubkeyAuthentication=no"]
         else:
             args += ["-i", str(key)]
         return [*args, *options, f"{user}@127.0.0.1"]
 
-    def run(self, user: str, key: Path | None, *command: str, options=(),
+    def run(self, user: str, key: Path | None, *command: str, options=(), password=False,
             **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*self.ssh_args(user, key, *options), *command],
+        return subprocess.run([*self.ssh_args(user, key, *options, password=password),
+                               *command],
                               capture_output=True, text=True, timeout=120,
                               env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+
+def askpass(tmp_path: Path) -> dict[str, str]:
+    """The environment that makes ssh read its password from $DOOR_PASSWORD (never argv)."""
+    script = tmp_path / "askpass"
+    script.write_text('#!/bin/sh\nprintf \'%s\\n\' "$DOOR_PASSWORD"\n')
+    script.chmod(0o700)
+    return {"SSH_ASKPASS": str(script), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"}
 
 
 class Terminal:
@@ -122,6 +136,7 @@ class Terminal:
 
     def __init__(self, tmp_path: Path, name: str = "t", cols: int = 100, rows: int = 30) -> None:
         self.socket = str(tmp_path / f"tmux-{name}")
+        self.status_file = tmp_path / f"status-{name}"
         self.conf = tmp_path / "tmux.conf"
         self.conf.write_text("set -g remain-on-exit on\nset -g status off\n"
                              "set -g default-terminal xterm-256color\n")
@@ -132,13 +147,22 @@ class Terminal:
                               capture_output=True, text=True, timeout=30, **kw)
 
     def start(self, argv: list[str], **env: str) -> Terminal:
+        # A shell around the command writes its exit status once it has ended (written to a
+        # file beside, then renamed: never read half-written).
+        wrapped = ["sh", "-c", '"$@"; echo $? > "$0.part" && mv "$0.part" "$0"',
+                   str(self.status_file), *argv]
         done = self._tmux("new-session", "-d", "-x", str(self.cols), "-y", str(self.rows),
-                          "--", *argv, env={**os.environ, **env})
+                          "--", *wrapped, env={**os.environ, **env})
         assert done.returncode == 0, done.stderr
         return self
 
     def screen(self, escapes: bool = False) -> str:
         return self._tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "0").stdout
+
+    def transcript(self) -> str:
+        """The screen and what scrolled off it: once the command has ended, tmux's "Pane is
+        dead" line scrolls the screen, and a client's last line may be above it."""
+        return self._tmux("capture-pane", "-p", "-S", "-", "-t", "0").stdout
 
     def wait_for(self, text: str, timeout: float = 60.0) -> str:
         """Until `text` is on the screen; the timeout only ends a hung test."""
@@ -149,6 +173,15 @@ class Terminal:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
 
+    def wait_gone(self, text: str, timeout: float = 60.0) -> str:
+        """Until `text` has left the screen (a dialog closed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text not in (screen := self.screen()):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never went; the screen:\n{self.screen()}")
+
     def send(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "0", *keys)
 
@@ -156,16 +189,14 @@ class Terminal:
         self._tmux("resize-window", "-t", "0", "-x", str(cols), "-y", str(rows))
 
     def exit_status(self, timeout: float = 60.0) -> int:
-        """The command's exit status, once it has ended."""
+        """The command's exit status, once it has ended, as the shell around it wrote it.
+        Not tmux's #{pane_dead_status}: tmux marks a pane dead when its terminal closes, and
+        at times never reaps the process (seen: the ssh client a zombie, the status empty,
+        which was once read as 0)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            dead = self._tmux("display-message", "-p", "-t", "0",
-                              "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
-                              ).stdout.strip().split(":")
-            if dead[0] == "1":
-                if dead[1]:
-                    return int(dead[1])
-                return -int(dead[2] or 0)  # killed by that signal
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                return int(self.status_file.read_text())
             time.sleep(0.05)
         raise AssertionError(f"still running; the screen:\n{self.screen()}")
 

@@ -26,3 +26,11 @@ def format_datetime(when: dt.datetime) -> str:
 
     local = when.replace(tzinfo=dt.UTC).astimezone()
     return babel_format(local, "medium", locale=babel_locale())
+
+
+def format_short_datetime(when: dt.datetime) -> str:
+    """A stored naive-UTC time in local time, in the locale's short format (a table's column)."""
+    from babel.dates import format_datetime as babel_format
+
+    local = when.replace(tzinfo=dt.UTC).astimezone()
+    return babel_format(local, "short", locale=babel_locale())

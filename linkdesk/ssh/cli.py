@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from linkdesk.i18n import _
+from linkdesk.labels import key_error
 
 
 def key_parsers(user_commands, options, command) -> None:
@@ -39,16 +40,6 @@ def _read(name: str, usage_error) -> str:
             path=name, reason=exc.strerror or exc)) from None
     except UnicodeDecodeError:
         raise usage_error(_("{path} is not a public key file").format(path=name)) from None
-
-
-def key_error(code: str) -> str:
-    """What a person reads when a key cannot be added or removed."""
-    return {
-        "unknown_user": _("no preparer by that name"),
-        "key_taken": _("that key is already a preparer's; a key is one person's"),
-        "not_found": _("that preparer has no key with that fingerprint"),
-        "not_allowed": _("only an admin changes another preparer's keys"),
-    }.get(code, code)
 
 
 async def user_key(target, args, open_store, usage_error) -> int:

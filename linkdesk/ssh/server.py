@@ -31,6 +31,8 @@ DEMO_USER = "demo"
 DEMO_MINUTES = 15
 REFUSALS_ALLOWED = 20  # refused keys or passwords per address ...
 REFUSAL_WINDOW_S = 600.0  # ... in this many seconds, then the address waits
+STOP_WAIT_S = 15.0  # what the service waits for its sessions' ends when it stops
+HANG_UP_WAIT_S = 10.0  # the client has this long to close its side before the connection goes
 ENDS_CHECKED_S = 2.0  # how often the service looks for sessions an admin ended
 CLIENT_ENV = ("COLORTERM", "NO_COLOR", "LANG")  # and LC_*: what a client's terminal may say
 
@@ -57,6 +59,7 @@ class _Gate(asyncssh.SSHServer):
         self.preparer_id: int | None = None
         self.fingerprint = ""
         self.demo = False
+        self.open = 0  # sessions open on this connection
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -131,11 +134,18 @@ class Door:
         self.fingerprint = ""
         self._server: asyncssh.SSHAcceptor | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._handlers: set[asyncio.Task] = set()  # one per session, asyncssh's task
         self._ends: asyncio.Task | None = None
 
     @property
     def port(self) -> int:
         return self._server.get_port() if self._server is not None else 0
+
+    @property
+    def addresses(self) -> set[str]:
+        """The addresses the door listens on (`ssh.host`: loopback unless told otherwise)."""
+        return {a[0] for a in self._server.get_addresses()} if self._server is not None \
+            else set()
 
     async def start(self) -> Door:
         from linkdesk.ssh.host_key import HostKeyError, load_or_make
@@ -147,13 +157,13 @@ class Door:
         self.fingerprint = fingerprint(key)
         try:
             self._server = await asyncssh.create_server(
-                lambda: _Gate(self), self.settings.ssh_host or None, self.settings.ssh_port,
+                lambda: _Gate(self), self.settings.ssh_host, self.settings.ssh_port,
                 server_host_keys=[key], process_factory=self._session, encoding=None,
                 line_editor=False, agent_forwarding=False, x11_forwarding=False,
                 allow_scp=False, sftp_factory=None, login_timeout=30, keepalive_interval=60,
                 server_version="linkdesk")
         except OSError as exc:
-            raise DoorError(f"{self.settings.ssh_host or '*'}:{self.settings.ssh_port}: "
+            raise DoorError(f"{self.settings.ssh_host}:{self.settings.ssh_port}: "
                             f"{exc.strerror or exc}") from None
         self._ends = asyncio.create_task(self._follow_ends(), name="linkdesk-ssh-ends")
         return self
@@ -169,9 +179,18 @@ class Door:
         line = _("linkdesk: the service is stopping; connect again in a moment.")
         await asyncio.gather(*(s.end(line) for s in self.sessions.values() if s is not None),
                              return_exceptions=True)
-        for task in list(self._tasks):
+        # Each session records its end and tells its client why (the line, the exit status)
+        # before the store closes and the process exits; then its connection is closed.
+        if self._handlers:
+            await asyncio.wait(list(self._handlers), timeout=STOP_WAIT_S)
+        while self._tasks:
             with contextlib.suppress(Exception):
-                await task
+                await asyncio.wait_for(self._tasks.pop(), STOP_WAIT_S)
+        for gate in list(self.gates.values()):
+            if gate.conn is not None:
+                gate.conn.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(gate.conn.wait_closed(), STOP_WAIT_S)
 
     def _later(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -211,6 +230,10 @@ class Door:
 
     async def _session(self, process: asyncssh.SSHServerProcess) -> None:
         gate = self.gates.get(process.channel.get_connection())
+        handler = asyncio.current_task()
+        self._handlers.add(handler)
+        if gate is not None:
+            gate.open += 1
         try:
             if gate is None:
                 process.exit(1)
@@ -227,6 +250,22 @@ class Door:
             log.exception("ssh: a session failed")
             with contextlib.suppress(Exception):
                 _said(process, _("linkdesk: the session failed; the service goes on."), 1)
+        finally:
+            self._handlers.discard(handler)
+            if gate is not None:
+                gate.open -= 1
+                if not gate.open:
+                    self._later(self._hang_up(process, gate))
+
+    async def _hang_up(self, process: asyncssh.SSHServerProcess, gate: _Gate) -> None:
+        """Close a connection once its last session has closed, as sshd does. The OpenSSH
+        client frees a closed session's channel just before it waits for the next packet, so
+        with the connection left open it would only see that its session ended (and exit
+        with its status) when something else arrived: a keepalive, a minute later."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(process.wait_closed(), HANG_UP_WAIT_S)
+        if not gate.open and gate.conn is not None:
+            gate.conn.close()
 
     def _full(self) -> bool:
         return len(self.sessions) >= self.settings.ssh_max_sessions
@@ -346,6 +385,9 @@ class Door:
                             XDG_CONFIG_HOME=f"{directory}/config")
             session = PtySession(process, [sys.executable, "-m", "linkdesk", "demo"], env,
                                  idle_s=min(self.settings.ssh_idle_minutes, DEMO_MINUTES) * 60)
+            # Among the door's sessions: the service's stop and an admin can end it.
+            self.sessions[session_id] = session
+            self._later(self._note_pid(session_id, session))
             ends = asyncio.get_running_loop().call_later(
                 DEMO_MINUTES * 60, lambda: self._later(session.end(
                     ngettext("linkdesk: the demo ends after {n} minute.",
@@ -356,6 +398,7 @@ class Door:
                 code = await session.run()
             finally:
                 ends.cancel()
+                del self.sessions[session_id]
                 await self.store.ssh.closed(session_id, "demo")
             self._finish(process, session, code)
         finally:

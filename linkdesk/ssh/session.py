@@ -36,6 +36,21 @@ def set_size(fd: int, cols: int, rows: int, width_px: int = 0, height_px: int = 
                                                     width_px, height_px))
 
 
+def idle_line(idle_s: float) -> str:
+    """What a client reads when its session ended idle: in minutes, or seconds under one."""
+    from linkdesk.i18n import ngettext
+
+    if idle_s < 60:
+        seconds = round(idle_s)
+        return ngettext("linkdesk: session ended after {n} second without a key.",
+                        "linkdesk: session ended after {n} seconds without a key.",
+                        seconds).format(n=seconds)
+    minutes = round(idle_s / 60)
+    return ngettext("linkdesk: session ended after {n} minute without a key.",
+                    "linkdesk: session ended after {n} minutes without a key.",
+                    minutes).format(n=minutes)
+
+
 class PtySession:
     """Runs `argv` in a process of its own (a new session, the pty its controlling terminal) and
     copies bytes both ways: the channel's keys in, the program's output out, resizes through."""
@@ -140,17 +155,11 @@ class PtySession:
             view = view[written:]
 
     async def _watch_idle(self) -> None:
-        from linkdesk.i18n import ngettext
-
         step = min(30.0, self.idle_s / 4)
         while True:
             await asyncio.sleep(step)
             if time.monotonic() - self.last_input >= self.idle_s:
-                minutes = round(self.idle_s / 60)
-                await self.end(ngettext(
-                    "linkdesk: session ended after {n} minute without a key.",
-                    "linkdesk: session ended after {n} minutes without a key.",
-                    minutes).format(n=minutes))
+                await self.end(idle_line(self.idle_s))
                 return
 
     def signal(self, sig: int) -> None:

@@ -162,6 +162,11 @@ class ClientActions(Desk):
         captured = [] if relay else await asyncio.to_thread(read_captured, settings.maildir)
         await self.app.push_screen_wait(SentMailScreen(captured, relay))
 
+    def action_ssh_keys(self) -> None:
+        from tui.screens.ssh_keys import SshKeysScreen
+
+        self.app.push_screen(SshKeysScreen())
+
     def action_reminders(self) -> None:
         from tui.screens.reminders import RemindersScreen
 

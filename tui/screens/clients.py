@@ -111,6 +111,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
                 tooltip=N_("Select every client the list shows, or none")),
         Binding("R", "reinvite_stale", N_("Re-invite pending"), id="reinvite-stale",
                 show=False, tooltip=N_("Re-invite everyone pending for more than N days")),
+        Binding("k", "ssh_keys", N_("SSH keys"), id="ssh-keys", show=False,
+                tooltip=N_("The keys that open the desk over SSH; who is connected")),
         Binding("w", "reminders", N_("Reminders"), id="reminders", show=False,
                 tooltip=N_("Reminder setting, and who is reminded next")),
         Binding("I", "import_clients", N_("Import"), id="import-clients", show=False,
