@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         uses=("links",),
         description=_("Queues invitations as the bulk dialog does: each client in its own "
                       "language; inactive clients and those already invited for the year are "
-                      "skipped and counted."))
+                      "skipped and counted. Exits 1 when an address is no client's."))
     invite.add_argument("emails", nargs="*", metavar="EMAIL",
                         help=_("clients with these addresses"))
     invite.add_argument("--all-not-invited", action="store_true",

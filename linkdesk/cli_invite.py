@@ -28,7 +28,9 @@ class ScriptPreparer:
 
 
 async def invite(target, args, settings, open_store, usage_error) -> int:
-    """Queue invitations for the clients with these addresses, or every client not invited."""
+    """Queue invitations for the clients with these addresses, or every client not invited.
+    Exits 1 when an address given is no client's (a script's typo must not read as done);
+    clients skipped for what they are (already invited, inactive) are counted, and exit 0."""
     from linkdesk.bulk import BulkInvitation
     from linkdesk.config import default_tax_year
     from store.clients import NOT_INVITED, ClientQuery
@@ -70,7 +72,7 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
                           "reasons": reasons, "unknown_addresses": unknown,
                           "service_alive": service is not None,
                           "sent_by": sender.role if sender else None}))
-        return 0
+        return 1 if unknown else 0
     print(ngettext("Tax year {year}: {queued} invitation queued, {skipped} skipped.",
                    "Tax year {year}: {queued} invitations queued, {skipped} skipped.",
                    progress.queued).format(year=year, queued=progress.queued, skipped=skipped))
@@ -84,4 +86,4 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
     elif progress.queued and service is None:
         print(_("The linkdesk app open on {host} sends them; they wait whenever no app or "
                 "service runs.").format(host=sender.host))
-    return 0
+    return 1 if unknown else 0

@@ -308,3 +308,8 @@ async def test_a_scripts_invitation_signs_once_and_replies_reach_the_firm(sqlite
     assert "Merci,\nCabinet Tremblay & Fils\n" in text
     assert message["Reply-To"].addresses[0].addr_spec == "bonjour@tremblay.ca"
     assert message["From"].addresses[0].display_name == "Cabinet Tremblay & Fils"
+    # An address that is no client's: said, and the exit status says it too (a cron job).
+    typo = await asyncio.to_thread(linkdesk, "--db", sqlite_url, "invite", "emilei@example.com",
+                                   "--json")
+    assert typo.returncode == 1, typo
+    assert json.loads(typo.stdout)["unknown_addresses"] == ["emilei@example.com"]
