@@ -79,9 +79,17 @@ async def test_invite_from_the_list_then_acceptance_appears_by_itself(store, tmp
             assert isinstance(app.screen, ClientsScreen)
     finally:
         await runtime.stop()
-    kinds = [e[0] for e in await store.clients.events(client_id)]
+    events = await store.clients.events(client_id)
+    kinds = [e[0] for e in events]
     assert kinds == ["client_added", "invitation_queued", "invitation_sent",
                      "invitation_accepted"]
+    # No relay is set: the history says the message was kept here, not that a relay took it.
+    from tui.screens.timeline import describe
+
+    sent = describe("invitation_sent", events[2][1]).plain
+    assert "not delivered" in sent and "relay took" not in sent, (sent, events[2][1])
+    relayed = describe("invitation_sent", {"relay": "250 2.0.0 Ok: queued as 4F2"}).plain
+    assert "relay took the message" in relayed, relayed
 
 
 async def test_lifecycle_keys_confirm_and_record(store, tmp_path):

@@ -25,6 +25,8 @@ from pathlib import Path
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 from aiosmtpd.smtp import Envelope, Session
 
+from linkdesk.mail import CAPTURED_ANSWER
+
 
 class _MaildirHandler:
     """aiosmtpd handler: each message accepted is written to the Maildir (off the event loop)."""
@@ -43,7 +45,7 @@ class _MaildirHandler:
         if isinstance(data, str):  # only with decode_data, which the capture does not ask for
             data = data.encode("utf-8", "surrogateescape")
         await asyncio.to_thread(_store, self.maildir, data)
-        return "250 Message captured"
+        return f"250 {CAPTURED_ANSWER}"
 
 
 def _store(maildir: Path, data: bytes) -> None:

@@ -10,10 +10,14 @@ from textual.widgets import Static
 
 from linkdesk.i18n import N_, _
 from linkdesk.labels import LANGUAGE_LABELS
+from linkdesk.mail import CAPTURED_ANSWER
 from store.validate import format_phone
 from tui.dialog import Dialog
 from tui.formatting import format_datetime
 from tui.textual_patches.quiet_screen import QuietScreen
+
+CAPTURED_LABEL = N_("Kept in the built-in mail capture, not delivered: no mail relay is set "
+                    "(linkdesk mail check)")
 
 DETAIL_LABELS = {"name": N_("name"), "phone": N_("phone"), "language": N_("language")}
 
@@ -50,7 +54,11 @@ def _detail_value(field: str, value, region: str) -> str:
 
 def describe(kind: str, detail: dict, who: str | None = None, region: str = "CA") -> Text:
     """One event as a line of plain text (values are never markup)."""
-    line = Text(_(EVENT_LABELS.get(kind, kind)), style="bold")
+    label = EVENT_LABELS.get(kind, kind)
+    if kind == "invitation_sent" and \
+            str(detail.get("relay", "")).removeprefix("250 ") == CAPTURED_ANSWER:
+        label = CAPTURED_LABEL  # not delivered: no relay is set
+    line = Text(_(label), style="bold")
     extras = []
     if "tax_year" in detail:
         extras.append(_("tax year {year}").format(year=detail["tax_year"]))
