@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 import urllib.request
@@ -16,38 +15,18 @@ import pytest
 from store import Store
 from store.models import HookEvent
 from tests.hook_receiver import Receiver
+from tests.test_service import Service as ServiceProcess
 
 LINKS = "https://portail.example.ca"  # not this machine: no process takes port 8765 here
 SECRET = "whsec_service"
 
 
-class Service:
+class Service(ServiceProcess):
     """`linkdesk serve` with hooks.url and hooks.secret_file, in a child process."""
 
     def __init__(self, db_url: str, receiver: Receiver, secret_file) -> None:
-        self.args = [sys.executable, "-m", "linkdesk", "serve", "--db", db_url, "--port", "0",
-                     "--link-base", LINKS]
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", "LINKDESK_HOOKS_URL": receiver.url,
-                    "LINKDESK_HOOKS_SECRET_FILE": str(secret_file)}
-        self.lines: list[str] = []
-        self.port: int | None = None
-        self._page = asyncio.Event()
-
-    async def start(self) -> Service:
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=self.env)
-        self._reader = asyncio.create_task(self._read())
-        await asyncio.wait_for(self._page.wait(), 60)
-        return self
-
-    async def _read(self) -> None:
-        while line := await self.proc.stderr.readline():
-            text = line.decode()
-            self.lines.append(text)
-            if "page: serving invitation links on http://" in text:
-                self.port = int(text.split("http://127.0.0.1:")[1].split("/")[0])
-                self._page.set()
+        super().__init__(db_url, None, links=LINKS, env={
+            "LINKDESK_HOOKS_URL": receiver.url, "LINKDESK_HOOKS_SECRET_FILE": str(secret_file)})
 
     def health(self) -> dict:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as r:

@@ -65,9 +65,13 @@ class Sink:
 class Service:
     """`linkdesk serve` in a child process, its stderr read line by line."""
 
-    def __init__(self, db_url: str, sink: Sink) -> None:
+    def __init__(self, db_url: str, sink: Sink | None, *, links: str = LINKS,
+                 env: dict[str, str] | None = None) -> None:
+        """`sink`: the relay (None: the built-in capture); `env`: settings added to the
+        environment (tests/test_hooks_service.py gives the hooks' own)."""
         self.args = [sys.executable, "-m", "linkdesk", "serve", "--db", db_url, "--port", "0",
-                     "--smtp", sink.url, "--link-base", LINKS]
+                     *(["--smtp", sink.url] if sink else []), "--link-base", links]
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.lines: list[str] = []
         self.port: int | None = None
         self.proc = None
@@ -77,7 +81,7 @@ class Service:
     async def start(self) -> Service:
         self.proc = await asyncio.create_subprocess_exec(
             *self.args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            env=self.env)
         self._reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self._page.wait(), 60)
         return self
