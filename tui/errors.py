@@ -19,6 +19,8 @@ from textual.worker import WorkerFailed
 
 from linkdesk.i18n import _
 from store.busy import is_store_fault
+from tui.textual_patches.exceptions import ExceptionHook
+from tui.textual_patches.notifications import is_shown, take_back
 
 CRASH_LOG = "crash.log"
 
@@ -41,7 +43,7 @@ def write_crash_log(error: BaseException, directory: Path) -> Path:
     return path
 
 
-class ErrorPolicy:
+class ErrorPolicy(ExceptionHook):
     """App mixin: store faults become notifications; a bug exits with one line, no locals."""
 
     crash_line: str | None = None
@@ -62,15 +64,17 @@ class ErrorPolicy:
             self.call_later(self._drop_note, note)
 
     def _drop_note(self, note: Notification) -> None:
-        if note in self._notifications:
-            self._unnotify(note)
+        if is_shown(self, note):
+            take_back(self, note)
 
-    def _handle_exception(self, error: Exception) -> None:
+    def uncaught_exception(self, error: Exception) -> BaseException | None:
+        """A store fault is a notification and the app goes on (None); anything else is
+        logged and returned: the app stops on it."""
         original = error.error if isinstance(error, WorkerFailed) else error
         if is_store_fault(original):
             self.notify(store_fault_message(original), severity="error", markup=False,
                         timeout=10)
-            return
+            return None
         try:
             where = write_crash_log(original, self.settings.data_dir)
         except OSError:
@@ -80,8 +84,4 @@ class ErrorPolicy:
             .format(kind=type(original).__name__, path=where) if where else
             _("linkdesk stopped on an unexpected error ({kind}).")
             .format(kind=type(original).__name__))
-        self._return_code = 1
-        if self._exception is None:  # tests driving the app see the error raised
-            self._exception = original
-            self._exception_event.set()
-        self._close_messages_no_wait()
+        return original  # not Textual's WorkerFailed around it

@@ -107,9 +107,20 @@ class KeyOrder:
         self._workers = _KeyWorkers(self, self._worker_started)
         self.held_keys = HeldKeys()  # a held key is drawn at a pace the link can carry
 
+    @property
+    def keys_pending(self) -> bool:
+        """A key is being handled or waits its turn (what a test waits out before it looks)."""
+        return self._key_in_hand is not None or bool(self._keys_waiting)
+
     # -- intake -----------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.screen_stack:
+            # The screens are closed (the app is shutting down; a test's run_test closes them
+            # while the App still reads its queue): a key still on its way has nowhere to go.
+            self._key_in_hand = None
+            self._keys_waiting.clear()
+            return
         if isinstance(event, events.Key) and not event.is_forwarded:
             self.held_keys.note(event.key)
             if (self._key_in_hand or self._keys_waiting) and event.key not in URGENT_KEYS:
