@@ -28,8 +28,9 @@ PRIVATE_NAMES = {
 
 
 class ExceptionHook:
-    """App mixin: an uncaught exception is handed to `self.uncaught_exception(error)`, which
-    returns None when the app goes on, or the error the app stops on."""
+    """Part of PatchedApp (tui/textual_patches/app.py): an uncaught exception is handed to
+    `self.uncaught_exception(error)`, which returns None when the app goes on, or the error
+    the app stops on."""
 
     def uncaught_exception(self, error: Exception) -> BaseException | None:
         return error  # overridden by the app's policy

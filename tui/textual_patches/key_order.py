@@ -98,7 +98,8 @@ class _KeyWorkers(WorkerManager):
 
 
 class KeyOrder:
-    """App mixin: one key at a time, each taking full effect before the next is handled."""
+    """Part of PatchedApp (tui/textual_patches/app.py): one key at a time, each taking full
+    effect before the next is handled."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -231,14 +232,4 @@ class KeyOrder:
         if self._key_in_hand is None and self._keys_waiting:
             await self._take(self._keys_waiting.popleft())
 
-    # -- screens ----------------------------------------------------------------------------
-
-    def push_screen(self, screen, *args, **kwargs):
-        result = super().push_screen(screen, *args, **kwargs)
-        self._screen_opened(self.screen)
-        return result
-
-    def switch_screen(self, screen):
-        result = super().switch_screen(screen)
-        self._screen_opened(self.screen)
-        return result
+    # -- screens: PatchedApp's push_screen and switch_screen call _screen_opened ------------
