@@ -25,6 +25,7 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
 
     BINDINGS = [
         *FieldOrder.FORM_BINDINGS,
+        Binding("ctrl+s", "save", N_("Save"), id="save", tooltip=N_("Save the new address")),
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
@@ -51,6 +52,9 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         self.set_focus(field)
 
     @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        self.save()
+
     def submit_form(self) -> None:
         self.save()
 
