@@ -14,6 +14,7 @@ from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
 from tui.desk import Desk
+from tui.formatting import clipped
 from tui.paged_rows import PagedRows
 from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
@@ -83,7 +84,7 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         table = self.paged_table
         for row in rows:
             table.add_row(bill_status_label(row.status), when(_payment_date(row)),
-                          Text(row.vendor[:40]), Text(row.number[:20]),
+                          clipped(row.vendor, 40), clipped(row.number, 20),
                           Text(money(row.owed, row.currency), justify="right"),
                           key=str(row.id))
 

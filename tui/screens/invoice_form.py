@@ -21,6 +21,7 @@ from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
 from tui.desk import Desk
 from tui.dialog import Dialog
+from tui.formatting import clipped
 from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
@@ -175,7 +176,7 @@ class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
         store = self.store
         customers = await store.network.contacts(self.company_id, "customer")
         customer = self.query_one("#customer", Select)
-        customer.set_options([(c.details.name[:50], c.id) for c in customers])
+        customer.set_options([(clipped(c.details.name, 50), c.id) for c in customers])
         if self.editing is not None:
             customer.value = self.editing.customer_id
             self.query_one("#number", Input).value = self.editing.row.number

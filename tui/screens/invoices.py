@@ -18,6 +18,7 @@ from store.atomic_file import write_atomically
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
 from tui.desk import Desk
+from tui.formatting import clipped
 from tui.paged_rows import PagedRows
 from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
@@ -93,7 +94,7 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         table = self.paged_table
         for row in rows:
             credit = row.kind == "credit_note"
-            table.add_row(Text(row.number[:16]), Text(row.customer[:30]), when(row.issue_date),
+            table.add_row(clipped(row.number, 16), clipped(row.customer, 30), when(row.issue_date),
                           Text(money(-row.total if credit else row.total, row.currency),
                                justify="right"),
                           Text(_("Credit note") + " · " + invoice_status_label(row.status))

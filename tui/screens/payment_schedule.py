@@ -14,6 +14,7 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
 from tui.desk import Desk
+from tui.formatting import clipped
 from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.live import LiveScreen
@@ -65,7 +66,7 @@ class PaymentScheduleScreen(Desk, LiveScreen, QuietScreen, Screen):
             label = when(day.day) + (" · " + _("overdue") if day.overdue else "")
             for bill in day.bills:
                 table.add_row(Text(label, style="bold red" if day.overdue else ""),
-                              Text(bill.vendor[:40]), Text(bill.number[:20]),
+                              clipped(bill.vendor, 40), clipped(bill.number, 20),
                               Text(money(bill.owed, bill.currency), justify="right"))
                 label = ""
             totals = " · ".join(money(amount, currency) for currency, amount in day.totals)
