@@ -13,6 +13,7 @@ STATUS_LABELS = {
     "failed": N_("Delivery failed"),
     "expired": N_("Invitation expired"),
     "accepted": N_("Invitation accepted"),
+    "inactive": N_("Inactive"),  # not a year's status: how the list shows an inactive client
 }
 
 # Where a line of counts has no room for the whole words (80 columns, in French too).
@@ -23,6 +24,7 @@ STATUS_SHORT_LABELS = {
     "failed": N_("status|Failed"),
     "expired": N_("status|Expired"),
     "accepted": N_("status|Accepted"),
+    "inactive": N_("Inactive"),
 }
 
 KIND_LABELS = {
