@@ -371,6 +371,19 @@ def when(iso_date: str | None) -> str:
     return format_date(dt.date.fromisoformat(iso_date), "medium", locale=babel_locale())
 
 
+def when_at(moment) -> str:
+    """A stored time (naive UTC) in local time, as `when` writes its date, then the time
+    (Mar 22, 2026, 1:05 p.m. / 22 mars 2026, 13 h 05): every screen writes a moment so."""
+    import datetime as dt
+
+    from babel.dates import format_date, format_time, get_datetime_format
+
+    local = moment.replace(tzinfo=dt.UTC).astimezone()
+    locale = babel_locale()
+    return get_datetime_format("medium", locale=locale).replace("'", "").format(
+        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale))
+
+
 EXPENSE_CATEGORIES = {
     "advertising": N_("Advertising"),
     "bank_fees": N_("Bank fees"),

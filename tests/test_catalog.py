@@ -210,3 +210,31 @@ def test_amounts_durations_and_counts_are_written_as_french_writes_them():
             shown=0, total=0) == "0 affiché sur 0"
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize(("language", "day", "moment"), [
+    ("en", "Mar 22, 2026", "Mar 22, 2026, 1:05 p.m."),  # CLDR's narrow space before p.m.
+    ("fr", "22 mars 2026", "22 mars 2026, 13 h 05"),
+])
+def test_every_screen_writes_a_date_and_a_moment_one_way(language, day, moment):
+    """The history wrote '22 mars 2026, 13 h 05 min 00 s', the mail and SSH screens
+    '2026-03-22 13 h 05', the bills '22 mars 2026': one date style, and a moment is that
+    date with its time (local time; the stored times are UTC)."""
+    import datetime as dt
+
+    from linkdesk.i18n import set_language
+    from linkdesk.labels import when, when_at
+    from tui.formatting import format_datetime
+    from tui.screens.sent_mail import sent_at
+
+    stored = dt.datetime(2026, 3, 22, 13, 5)  # naive UTC, as the store keeps it
+    local = stored.replace(tzinfo=dt.UTC).astimezone()
+    try:
+        set_language(language)
+        assert when("2026-03-22") == day
+        shown = {when_at(stored), format_datetime(stored), sent_at(stored)}
+    finally:
+        set_language("en")
+    expected = moment.replace("1:05 p.m.", local.strftime("%-I:%M\u202f") + (
+        "p.m." if local.hour >= 12 else "a.m.")).replace("13 h 05", local.strftime("%-H h %M"))
+    assert shown == {expected}

@@ -26,19 +26,11 @@ def format_count(n: int) -> str:
 
 
 def format_datetime(when: dt.datetime) -> str:
-    """A stored naive-UTC time in local time, in the locale's medium format."""
-    from babel.dates import format_datetime as babel_format
+    """A stored naive-UTC time in local time: the date as every screen writes it, then the
+    time (linkdesk.labels.when_at)."""
+    from linkdesk.labels import when_at
 
-    local = when.replace(tzinfo=dt.UTC).astimezone()
-    return babel_format(local, "medium", locale=babel_locale())
-
-
-def format_short_datetime(when: dt.datetime) -> str:
-    """A stored naive-UTC time in local time, in the locale's short format (a table's column)."""
-    from babel.dates import format_datetime as babel_format
-
-    local = when.replace(tzinfo=dt.UTC).astimezone()
-    return babel_format(local, "short", locale=babel_locale())
+    return when_at(when)
 
 
 def clipped(value: str, width: int) -> Text:
