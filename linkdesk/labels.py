@@ -380,7 +380,7 @@ def when_at(moment) -> str:
 
     local = moment.replace(tzinfo=dt.UTC).astimezone()
     locale = babel_locale()
-    return get_datetime_format("medium", locale=locale).replace("'", "").format(
+    return str(get_datetime_format("medium", locale=locale)).replace("'", "").format(
         format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale))
 
 
