@@ -111,3 +111,4 @@ async def test_a_toast_that_replaces_its_own_stays_on_the_top_line(store):
         toasts = list(rack.query(Toast))
         assert len(toasts) == 1 and toasts[0].region.y == 0, [t.region for t in toasts]
         assert len(rack.children) == 1
+
