@@ -79,3 +79,29 @@ async def test_over_a_dialog_toasts_sit_on_its_key_line_not_its_fields(store):
         assert toast.region.y >= 22, toast.region  # the bottom lines: the key line
         assert not toast.region.overlaps(app.screen.query_one("#kind").region)
         assert dialog.region.bottom <= 23
+
+
+async def test_a_toast_that_replaces_its_own_stays_on_the_top_line(store):
+    """In the demo a burst of acceptances walked its toast down one line per update, over the
+    list's rows by the tenth: each toast taken back left its empty holder in the rack."""
+    from tests.harness import settings
+    from tui.app import make_app
+    from tui.one_toast import AcceptanceNews
+
+    await make_preparer(store)
+    app = make_app(settings(), store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        news = AcceptanceNews()
+        for n in range(12):
+            news.heard(app, [f"Client {n}"])
+            await settle(pilot)
+        app.notify("news", markup=False)  # news in place of news: the same
+        await settle(pilot)
+        await pilot.pause(0.2)
+        rack = app.screen.query_one("ToastRack")  # by type name: neither is exported
+        toasts = list(rack.query("Toast"))
+        assert len(toasts) == 1 and toasts[0].region.y == 0, [t.region for t in toasts]
+        assert len(rack.children) == 1
+

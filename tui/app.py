@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from linkdesk.runtime import Runtime
 
 
+# News is two lines at most (tui.tcss): at 80 columns, in French too, or its end is cut.
+DEMO_WELCOME = N_("A demo firm: clients accept their invitations by themselves within seconds. "
+                  "Everything is removed when you quit (ctrl+q).")
+
+
 class LinkdeskApp(PatchedApp[int]):
     """linkdesk in the terminal: sign in, then the client list."""
 
@@ -121,9 +126,7 @@ class LinkdeskApp(PatchedApp[int]):
         self.idle_cursor.start()
         if self.demo is not None:
             self.signed_in(self.demo.preparer)
-            self.notify(_("A demo firm: clients accept their invitations by themselves within "
-                          "seconds. Everything is removed when you quit (ctrl+q)."),
-                        markup=False, timeout=8)
+            self.notify(_(DEMO_WELCOME), markup=False, timeout=8)
             return
         if self.signed_in_as is not None:
             self.signed_in(self.signed_in_as)

@@ -30,7 +30,8 @@ def files_at(path: Path) -> list[Path]:
 
 
 class BillImportScreen(Dialog[bool]):
-    BINDINGS = [Binding("escape", "close", N_("Close"), id="close")]
+    BINDINGS = [Binding("ctrl+s", "import", N_("Import"), id="import"),
+                Binding("escape", "close", N_("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:
         super().__init__()
@@ -54,10 +55,10 @@ class BillImportScreen(Dialog[bool]):
         self.set_focus(self.query_one("#path"))
 
     def on_input_submitted(self) -> None:
-        self.start()
+        self.action_import()
 
     @on(Button.Pressed, "#import-button")
-    def start(self) -> None:
+    def action_import(self) -> None:
         self.run_import(Path(self.query_one("#path", Input).value.strip()).expanduser())
 
     @on(Button.Pressed, "#close-button")

@@ -15,6 +15,7 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
 from tui.dialog import Dialog
+from tui.formatting import clipped
 from tui.widgets.text_input import TextInput
 
 
@@ -29,7 +30,8 @@ class BillPaidScreen(Dialog[bool]):
     def compose_dialog(self) -> ComposeResult:
         with Vertical(id="bill-paid", classes="dialog"):
             yield Static(Text(_("Mark paid: {vendor}, {number}, {owed}").format(
-                vendor=self.row.vendor[:30], number=self.row.number[:20],
+                vendor=clipped(self.row.vendor, 30).plain,
+                number=clipped(self.row.number, 20).plain,
                 owed=money(self.row.owed, self.row.currency)), style="bold"), classes="title")
             with Horizontal(classes="form-row"):
                 yield Label(_("Paid on"), classes="form-label")

@@ -31,6 +31,7 @@ from linkdesk.labels import (
 from store.bills import BillError, BillVersion, BillView, tax_shares
 from store.versions import ChangedMeanwhile
 from tui.dialog import Dialog
+from tui.formatting import clipped
 from tui.widgets.text_input import TextInput
 
 NEW_VENDOR = -1
@@ -145,8 +146,8 @@ class BillReviewScreen(Dialog[bool]):
         else:
             contacts = await store.network.contacts(view.company_id, "vendor")
             options = [(_("New vendor “{name}” from the bill's details").format(
-                name=view.document.seller.name[:40]), NEW_VENDOR)]
-            options += [(c.details.name[:50], c.id) for c in contacts]
+                name=clipped(view.document.seller.name, 40).plain), NEW_VENDOR)]
+            options += [(clipped(c.details.name, 50), c.id) for c in contacts]
             vendor.set_options(options)
             if view.proposed_vendor is not None:
                 vendor.value = view.proposed_vendor

@@ -12,6 +12,7 @@ from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
+from tui.formatting import clipped
 from tui.paged_rows import PagedScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.row_table import RowTable
@@ -79,7 +80,7 @@ class BillsScreen(PagedScreen):
         table = self.paged_table
         for row in rows:
             table.add_row(bill_status_label(row.status), when(_payment_date(row)),
-                          Text(row.vendor[:40]), Text(row.number[:20]),
+                          clipped(row.vendor, 40), clipped(row.number, 20),
                           Text(money(row.owed, row.currency), justify="right"),
                           key=str(row.id))
 

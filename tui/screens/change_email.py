@@ -21,6 +21,7 @@ class ChangeEmailScreen(FormDialog[bool]):
     """Asks for the new address; dismisses with True once it is saved."""
 
     BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="save", tooltip=N_("Save the new address")),
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
@@ -47,6 +48,9 @@ class ChangeEmailScreen(FormDialog[bool]):
         self.set_focus(field)
 
     @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        self.save()
+
     def submit_form(self) -> None:
         self.save()
 

@@ -108,7 +108,8 @@ class ImportClientsScreen(Dialog[int | None]):
 class ExportClientsScreen(Dialog[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
+    BINDINGS = [Binding("ctrl+s", "export", N_("Export"), id="export"),
+                Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, query, default_path: str) -> None:
         super().__init__()
@@ -130,7 +131,7 @@ class ExportClientsScreen(Dialog[int | None]):
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export-button")
-    def _export(self) -> None:
+    def action_export(self) -> None:
         self.export()
 
     @work(exclusive=True, group="export")

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 
 from linkdesk.i18n import N_, _, ngettext
 from store import STATUSES, ClientQuery
-from store.clients import MAIN_STATUSES
+from store.clients import INACTIVE, MAIN_STATUSES
 from tui.coalesce import Coalesced
 from tui.desk import DeskScreen
 from tui.formatting import format_count
@@ -389,7 +389,10 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
         self.set_focus(self.query_one("#search", Input))
 
     def action_cycle_filter(self) -> None:
-        order = [None] + [s for s in STATUSES if s in MAIN_STATUSES or self.counts.get(s)]
+        order = [None] + [s for s in (*STATUSES, INACTIVE)
+                          if s in MAIN_STATUSES or self.counts.get(s)]
+        if self.status_filter not in order:
+            order.append(self.status_filter)
         self.filter_to(order[(order.index(self.status_filter) + 1) % len(order)])
 
     def action_cycle_sort(self) -> None:
@@ -410,6 +413,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
 
     def action_toggle_inactive(self) -> None:
         self.include_inactive = not self.include_inactive
+        if self.status_filter == INACTIVE and not self.include_inactive:
+            self.status_filter = None  # the inactive ones hidden: no filter on them left
         self.reload()
 
     def _store_changed(self) -> None:

@@ -20,6 +20,7 @@ from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
 from tui.dialog import Dialog
+from tui.formatting import clipped
 from tui.widgets.text_input import TextInput
 
 INVOICE_ERRORS = {
@@ -173,7 +174,7 @@ class InvoiceFormScreen(Dialog[bool]):
         store = self.store
         customers = await store.network.contacts(self.company_id, "customer")
         customer = self.query_one("#customer", Select)
-        customer.set_options([(c.details.name[:50], c.id) for c in customers])
+        customer.set_options([(clipped(c.details.name, 50), c.id) for c in customers])
         if self.editing is not None:
             customer.value = self.editing.customer_id
             self.query_one("#number", Input).value = self.editing.row.number

@@ -16,6 +16,7 @@ from linkdesk.labels import invoice_status_label, money, when, why_not_network
 from store.atomic_file import write_atomically
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
+from tui.formatting import clipped
 from tui.paged_rows import PagedScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.row_table import RowTable
@@ -89,7 +90,7 @@ class InvoicesScreen(PagedScreen):
         table = self.paged_table
         for row in rows:
             credit = row.kind == "credit_note"
-            table.add_row(Text(row.number[:16]), Text(row.customer[:30]), when(row.issue_date),
+            table.add_row(clipped(row.number, 16), clipped(row.customer, 30), when(row.issue_date),
                           Text(money(-row.total if credit else row.total, row.currency),
                                justify="right"),
                           Text(_("Credit note") + " · " + invoice_status_label(row.status))

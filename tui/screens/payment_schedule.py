@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from linkdesk.i18n import N_, _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
+from tui.formatting import clipped
 from tui.live import LiveScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.row_table import RowTable
@@ -62,7 +63,7 @@ class PaymentScheduleScreen(LiveScreen):
             label = when(day.day) + (" · " + _("overdue") if day.overdue else "")
             for bill in day.bills:
                 table.add_row(Text(label, style="bold red" if day.overdue else ""),
-                              Text(bill.vendor[:40]), Text(bill.number[:20]),
+                              clipped(bill.vendor, 40), clipped(bill.number, 20),
                               Text(money(bill.owed, bill.currency), justify="right"))
                 label = ""
             totals = " · ".join(money(amount, currency) for currency, amount in day.totals)

@@ -17,6 +17,7 @@ from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
 from tui.dialog import Dialog
+from tui.formatting import clipped
 from tui.live import follow_store
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.row_table import RowTable
@@ -144,7 +145,7 @@ class RemindersScreen(Dialog[None]):
         table.clear()
         for row in rows:  # narrow enough for 80 columns; the history has the rest
             due = _("now") if row.due_at <= now else when(row.due_at.date().isoformat())
-            table.add_row(Text(row.name[:20]), Text(row.email[:20]), str(row.tax_year), due,
+            table.add_row(clipped(row.name, 20), clipped(row.email, 20), str(row.tax_year), due,
                           Text(str(row.reminders), justify="right"))
         table.display = bool(rows)
         self.query_one("#upcoming-empty", Static).display = not rows

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from linkdesk.i18n import N_, _
 from store.ssh_door import DEMO, SessionRow, SshKeyError
 from tui.dialog import Dialog
-from tui.formatting import format_short_datetime
+from tui.formatting import format_datetime
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.row_table import RowTable
 
@@ -73,7 +73,7 @@ class SshSessionsScreen(Dialog[None]):
             name = row.username or (_("demo") if row.kind == DEMO else "—")
             if row.id in self.asked:
                 name = Text.assemble(name, (" " + _("(ending)"), "italic"))
-            table.add_row(name, row.address, format_short_datetime(row.started_at),
+            table.add_row(name, row.address, format_datetime(row.started_at),
                           key=str(row.id))
             if keep is not None and row.id == keep.id:
                 table.move_cursor(row=index)

@@ -11,6 +11,8 @@ welcome, a bulk run's end, acceptances) covered the field of the dialog just ope
 
 from __future__ import annotations
 
+from tui.textual_patches.notifications import take_back
+
 # Private names (each with its signature on the pinned Textual; None: an attribute). Why:
 # Textual offers no hook when a toast is posted and no way to remove one toast; the news ones
 # must give way without touching a warning. Upstream: a public `App.unnotify(notification)`
@@ -19,8 +21,6 @@ PRIVATE_NAMES = {
     "textual.app.App._on_notify": "(self, event: 'Notify') -> 'None'",
     "textual.app.App._refresh_notifications": "(self) -> 'None'",
     "textual.app.App._notifications": None,
-    "textual.app.App._unnotify": "(self, notification: 'Notification', refresh: 'bool' = True) "
-                                 "-> 'None'",
 }
 
 MOST_NEWS = 1
@@ -38,6 +38,6 @@ class NewsToasts:
         news = [note for note in self._notifications if note.severity == "information"]
         old = news[:max(0, len(news) - keep)]
         for note in old:
-            self._unnotify(note, refresh=False)
+            take_back(self, note, refresh=False)
         if old and refresh:
             self._refresh_notifications()
