@@ -4,12 +4,17 @@ shows the start of its text whenever it is not being typed in.
 Textual's Input repaints its whole line at each blink, twice a second while it has focus: over
 SSH 170 to 190 bytes a blink for the search box, where the cursor's cell is about 30. Every
 field of the desk is a TextInput.
+
+And a letter typed lays out nothing: Textual's Input sets its virtual size (its text's width)
+at every key, and `virtual_size` lays out the whole screen when it changes, though a field's
+size never depends on its text. In the client list that layout came between a search letter
+and its rows (the rows' paint waited for it).
 """
 
 from __future__ import annotations
 
-from textual.geometry import Region
-from textual.reactive import reactive
+from textual.geometry import Region, Size
+from textual.reactive import Reactive, reactive
 from textual.widgets import Input
 
 
@@ -23,6 +28,8 @@ class TextInput(Input):
     """
 
     _cursor_visible = reactive(True, repaint=False)
+    # The text's width: it scrolls the field, it never sizes it (Widget's lays out the screen).
+    virtual_size = Reactive(Size(0, 0))
 
     def _watch__cursor_visible(self) -> None:
         if not self.is_mounted:
