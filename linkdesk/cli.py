@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import getpass
 import json
@@ -51,6 +50,13 @@ class _Parser(argparse.ArgumentParser):
                 group=self.prog.removeprefix("linkdesk "), commands=", ".join(
                     f"{self.prog} {name}" for name in commands.choices)))
         return parsed, extras
+
+
+def _run(main_coroutine):
+    """asyncio.run, imported when a command needs it (status on SQLite does not)."""
+    import asyncio
+
+    return asyncio.run(main_coroutine)
 
 
 def _tax_year(value: str) -> int:
@@ -285,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
         settings = effective.settings
-        from store.db import DatabaseUrlError, parse_database_url
+        from store.target import DatabaseUrlError, parse_database_url
 
         try:
             target = parse_database_url(settings.database_url)
@@ -296,43 +302,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "mail":
             from linkdesk.cli_mail import mail_check
 
-            return asyncio.run(mail_check(settings, args, UsageError, EXIT_NO_RELAY))
+            return _run(mail_check(settings, args, UsageError, EXIT_NO_RELAY))
         if args.command == "hooks":
             from linkdesk.hooks.cli import hooks_test
 
-            return asyncio.run(hooks_test(settings, args, EXIT_NOT_SET))
+            return _run(hooks_test(settings, args, EXIT_NOT_SET))
         if target.is_sqlite:
             _exists(target.location)  # a name no file can have: one line, before anything opens
         # Books a command creates (a firm's first account) are of the configured region.
         open_store = functools.partial(_open_store, region=settings.region)
         if args.command == "status":
-            code = asyncio.run(_status(target, args))
+            code = run_status(target, args.tax_year, args.json)
         elif args.command == "serve":
-            code = asyncio.run(_serve(settings, target, args, open_store))
+            code = _run(_serve(settings, target, args, open_store))
         elif args.command == "invite":
             from linkdesk.cli_invite import invite
 
-            code = asyncio.run(invite(target, args, settings, open_store, UsageError))
+            code = _run(invite(target, args, settings, open_store, UsageError))
         elif args.command == "user" and args.user_command == "key":
             from linkdesk.ssh.cli import user_key
 
-            code = asyncio.run(user_key(target, args, open_store, UsageError))
+            code = _run(user_key(target, args, open_store, UsageError))
         elif args.command == "user":
-            code = asyncio.run(_user_add(target, args, open_store))
+            code = _run(_user_add(target, args, open_store))
         elif args.command in ("import", "export"):
             from linkdesk import cli_clients
 
             run = cli_clients.import_clients if args.command == "import" else \
                 cli_clients.export_clients
-            code = asyncio.run(run(target, args, open_store, UsageError))
+            code = _run(run(target, args, open_store, UsageError))
         elif args.command == "demo":
             from linkdesk.demo import run_demo
 
-            code = asyncio.run(run_demo(settings))
+            code = _run(run_demo(settings))
         elif args.command == "network":
             from linkdesk.cli_network import network_import
 
-            code = asyncio.run(network_import(target, args, open_store, UsageError))
+            code = _run(network_import(target, args, open_store, UsageError))
         elif args.command in ("company", "bills", "invoices"):
             from linkdesk import cli_payables
 
@@ -341,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "taxes": cli_payables.bills_taxes}.get(
                                  getattr(args, "bills_command", ""), cli_payables.bills_list),
                    }[args.command]
-            code = asyncio.run(run(target, args, open_store, UsageError))
+            code = _run(run(target, args, open_store, UsageError))
         else:
             code = _run_app(settings, target)
     except UsageError as exc:
@@ -438,7 +444,7 @@ def _exists(path: str) -> bool:
 async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1,
                       read_only: bool = False, region: str = "CA"):
     from store import SchemaTooNewError, Store, StoreUnavailableError
-    from store.db import DatabaseUrlError
+    from store.target import DatabaseUrlError
 
     if must_exist and target.is_sqlite and not _exists(target.location):
         raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
@@ -450,30 +456,78 @@ async def _open_store(target, *, must_exist: bool = False, pool_size: int = 1,
         raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None
 
 
-async def _status(target, args) -> int:
-    return await run_status(target, args.tax_year, args.json)
+def run_status(target, tax_year: int | None, as_json: bool) -> int:
+    """`linkdesk status` (also over the SSH door): counts per status, the pipeline's health.
 
-
-async def run_status(target, tax_year: int | None, as_json: bool) -> int:
-    """`linkdesk status` (also over the SSH door): counts per status, the pipeline's health."""
+    On SQLite the file is read with the standard library and no event loop (store.sqlite_reader:
+    the store's own queries); on PostgreSQL through the async Store."""
     from linkdesk.config import default_tax_year
-    from linkdesk.hooks.status import hooks_json
-    from store.clients import STATUSES
 
+    year = tax_year or default_tax_year()
+    if target.is_sqlite:
+        from store.sqlite_reader import answer
+
+        reader = _open_reader(target)
+        try:
+            report = answer(_status_report(reader, year))
+        finally:
+            reader.close()
+    else:
+        report = _run(_status_from_store(target, year))
+    return _print_status(year, *report, as_json=as_json)
+
+
+async def _status_from_store(target, year: int) -> tuple:
     # Read only: a database on a read-only filesystem (a snapshot, a backup) can be looked at.
     store = await _open_store(target, must_exist=True, read_only=True)
     try:
-        year = tax_year or default_tax_year()
-        counts = await store.clients.status_counts(await store.firm_id(), year)
-        health = await store.pipeline.health()
-        hooks = await store.hooks.health()
-        sessions = len(await store.ssh.open_sessions())
-        now = store.clock()
+        return await _status_report(store, year)
     finally:
         await store.close()
+
+
+async def _status_report(store, year: int) -> tuple:
+    """What status says, read from `store` (the async Store or an SQLite reader)."""
+    counts = await store.clients.status_counts(await store.firm_id(), year)
+    health = await store.pipeline.health()
+    hooks = await store.hooks.health()
+    sessions = len(await store.ssh.open_sessions())
+    return counts, health, hooks, sessions, store.clock()
+
+
+def _open_reader(target):
+    """An SQLite reader of `target`, its schema checked, as `_open_store(read_only=True)`."""
+    from store.migrations import SchemaTooNewError
+    from store.reads import StoreUnavailableError, describe_failure
+    from store.sqlite_reader import SqliteReader, answer
+    from store.target import DatabaseUrlError
+
+    if not _exists(target.location):
+        raise UsageError(_("no database at {path} (open linkdesk once to create it)").format(
+            path=target.location))
+    reader = None
+    try:
+        reader = SqliteReader(target)
+        answer(reader.check_schema())
+        return reader
+    except (StoreUnavailableError, SchemaTooNewError, DatabaseUrlError) as exc:
+        reason = str(exc)
+    except Exception as exc:  # the file is not a database, cannot be read: as Store.open says
+        reason = describe_failure(exc)
+    if reader is not None:
+        reader.close()
+    raise UsageError(_("cannot open the database: {reason}").format(reason=reason))
+
+
+def _print_status(year: int, counts, health, hooks, sessions: int, now, *,
+                  as_json: bool) -> int:
+    from store.clients import STATUSES
+
     total = sum(counts.values())
     age = health.oldest_age_s(now)
     if as_json:
+        from linkdesk.hooks.status import hooks_json
+
         print(json.dumps({"tax_year": year, **counts, "total": total, "pipeline": {
             "waiting": health.waiting, "oldest_waiting_s": None if age is None else round(age),
             "service_alive": health.service is not None,
@@ -559,10 +613,10 @@ def _run_app(settings, target) -> int:
     from tui.app import run_app
 
     try:
-        return asyncio.run(run_app(settings, target))
+        return _run(run_app(settings, target))
     except Exception as exc:  # the UI is gone by now: say what happened in one line
         from store import SchemaTooNewError, StoreUnavailableError
-        from store.db import DatabaseUrlError
+        from store.target import DatabaseUrlError
 
         if isinstance(exc, StoreUnavailableError | SchemaTooNewError | DatabaseUrlError):
             raise UsageError(_("cannot open the database: {reason}").format(reason=exc)) from None

@@ -178,7 +178,7 @@ def resolve(flags: Mapping[str, object] | None = None, env: Mapping[str, str] | 
 def described(effective: Effective) -> list[tuple[str, str, str]]:
     """(key, value as a person may see it, where it came from) for every setting; secrets
     and a password in the database URL are masked."""
-    from store.db import DatabaseUrlError, parse_database_url
+    from store.target import DatabaseUrlError, parse_database_url
 
     rows = []
     settings = effective.settings

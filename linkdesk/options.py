@@ -86,7 +86,7 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
 
 
 def _database(value: object) -> str:
-    from store.db import DatabaseUrlError, parse_database_url
+    from store.target import DatabaseUrlError, parse_database_url
 
     text = _text(value)
     try:

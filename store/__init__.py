@@ -19,8 +19,8 @@ _EXPORTS = {
     "STATUSES": "store.clients",
     "ClientQuery": "store.clients",
     "ClientRow": "store.clients",
-    "DatabaseUrlError": "store.db",
-    "parse_database_url": "store.db",
+    "DatabaseUrlError": "store.target",
+    "parse_database_url": "store.target",
     "SchemaTooNewError": "store.migrations",
     "Store": "store.store",
     "StoreUnavailableError": "store.store",
@@ -68,7 +68,7 @@ def __getattr__(name: str):
 if TYPE_CHECKING:
     from store.accounts import AccountError, PreparerInfo, SignInResult
     from store.clients import ACCEPTED, NOT_INVITED, PENDING, STATUSES, ClientQuery, ClientRow
-    from store.db import DatabaseUrlError, parse_database_url
     from store.migrations import SchemaTooNewError
     from store.store import Store, StoreUnavailableError, utcnow
+    from store.target import DatabaseUrlError, parse_database_url
     from store.validate import CleanClient, ClientDraft, DraftErrors, FieldError, check_draft

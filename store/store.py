@@ -4,39 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import datetime as dt
-from collections.abc import Callable
 from contextlib import asynccontextmanager
-from functools import cached_property
-from typing import TYPE_CHECKING
 
 import peewee
-from peewee import TextField, fn
+from peewee import TextField
 
 from store import migrations
 from store.busy import BusyWaits
 from store.db import DatabaseTarget, open_database, parse_database_url
-from store.models import Firm, SchemaVersion
-
-if TYPE_CHECKING:
-    from store.accounts import Accounts
-    from store.clients import Clients
-    from store.import_runs import ImportRuns
-    from store.invitations import Invitations
-    from store.network import Network
-    from store.pipeline import Pipeline
-    from store.reminders import Reminders
-
-Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC now: every timestamp in the store is naive UTC."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-class StoreUnavailableError(RuntimeError):
-    """The database cannot be opened or reached; the message says what failed."""
+from store.models import SchemaVersion
+from store.reads import (  # StoreUnavailableError, utcnow: imported from here too
+    Clock,
+    StoreReads,
+    StoreUnavailableError,
+    describe_failure,
+    utcnow,
+)
 
 
 def _rolled_back_already(error: BaseException) -> bool:
@@ -52,112 +35,15 @@ class StoreWriteFailed(RuntimeError):
     lost: what is known is that nothing of the transaction was written."""
 
 
-class Store:
+class Store(StoreReads):
     """Holds the database and hands out the pipeline's operations (accounts, clients)."""
 
     def __init__(self, db, target: DatabaseTarget, clock: Clock = utcnow,
                  region: str = "CA") -> None:
+        super().__init__(target, clock, region)
         self.db = db
-        self.target = target
-        self.clock = clock
         self._write_lock = asyncio.Lock()
         self.busy = BusyWaits()  # operations waiting for another program's write lock
-        self.region = region  # the region of books opened here (LINKDESK_REGION)
-
-    @cached_property
-    def accounts(self) -> Accounts:
-        """Preparers and sign-in (imported on first use: argon2 is not needed by scripts)."""
-        from store.accounts import Accounts
-
-        return Accounts(self)
-
-    @cached_property
-    def invitations(self) -> Invitations:
-        from store.invitations import Invitations
-
-        return Invitations(self)
-
-    @cached_property
-    def network(self) -> Network:
-        """The business network: companies, directory search, customers and vendors."""
-        from store.network import Network
-
-        return Network(self)
-
-    @cached_property
-    def import_runs(self) -> ImportRuns:
-        """Imports written as a hidden generation and switched on at the end."""
-        from store.import_runs import ImportRuns
-
-        return ImportRuns(self)
-
-    @cached_property
-    def bulk_runs(self):
-        """Bulk invitations as they go (one cut short stays visible)."""
-        from store.bulk_runs import BulkRuns
-
-        return BulkRuns(self)
-
-    @cached_property
-    def bounces(self):
-        """Delivery reports (bounces, delays) against the outbox and the invitations."""
-        from store.bounces import Bounces
-
-        return Bounces(self)
-
-    @cached_property
-    def hooks(self):
-        """Webhook events for the firm's systems, queued with the changes they tell."""
-        from store.hooks import Hooks
-
-        return Hooks(self)
-
-    @cached_property
-    def pipeline(self) -> Pipeline:
-        """Which processes run the pipeline (heartbeats), and how it is doing."""
-        from store.pipeline import Pipeline
-
-        return Pipeline(self)
-
-    @cached_property
-    def ssh(self):
-        """The SSH door: preparers' keys, the sessions open, who came in or was refused."""
-        from store.ssh_door import SshDoor
-
-        return SshDoor(self)
-
-    @cached_property
-    def reminders(self) -> Reminders:
-        from store.reminders import Reminders
-
-        return Reminders(self)
-
-    @cached_property
-    def invoices(self):
-        """Sales invoices in a company's books, and sending them."""
-        from store.invoices import Invoices
-
-        return Invoices(self)
-
-    @cached_property
-    def bills(self):
-        """Bills for review, approval, the payment schedule."""
-        from store.bills import Bills
-
-        return Bills(self)
-
-    @cached_property
-    def invoice_mail(self):
-        """Invoices that go by email, through the outbox."""
-        from store.invoice_mail import InvoiceMail
-
-        return InvoiceMail(self)
-
-    @cached_property
-    def clients(self) -> Clients:
-        from store.clients import Clients
-
-        return Clients(self)
 
     @classmethod
     async def open(
@@ -179,7 +65,7 @@ class Store:
             raise
         except Exception as exc:
             await store.close()
-            raise StoreUnavailableError(_describe(exc)) from exc
+            raise StoreUnavailableError(describe_failure(exc)) from exc
         except BaseException:
             # Cancelled while opening (the demo's terminal closed during "Preparing…"): the
             # connection's thread must be done before the caller removes the file, or it
@@ -190,11 +76,6 @@ class Store:
         # the store usually lives as long as the process, so give its connection back.
         await db.aclose()
         return store
-
-    def today(self) -> dt.date:
-        """The preparer's date now (the store's clock, read in this machine's time zone):
-        what a form proposes as "today" and what "overdue" is measured from."""
-        return self.clock().replace(tzinfo=dt.UTC).astimezone().date()
 
     async def release(self) -> None:
         """Give back the connection this task holds (pwasyncio keeps one per task until the
@@ -223,10 +104,6 @@ class Store:
     async def close(self) -> None:
         """Release every connection so the process can exit."""
         await self.db.close_pool()
-
-    @property
-    def backend(self) -> str:
-        return self.target.backend
 
     @asynccontextmanager
     async def write(self):
@@ -343,27 +220,12 @@ class Store:
                 returned += [tuple(r) for r in cursor.fetchall()]
         return returned
 
-    async def schema_version(self) -> int:
-        cursor = await self.db.aexecute_sql("SELECT MAX(version) FROM schema_version")
-        row = cursor.fetchone()
-        return int(row[0] or 0) if row else 0
-
     async def _current_version(self) -> int | None:
         """The schema version without taking a lock; None when there is no schema yet."""
         try:
             return await self.schema_version()
         except Exception:  # the table is missing (a new database); a real fault recurs below
             return None
-
-    async def check_schema(self) -> None:
-        """For a read-only open: the schema must be this linkdesk's already."""
-        current = await self.schema_version()  # a file that cannot be read says why here
-        migrations.pending(current, self.backend)  # refuses a schema that is too new
-        if current < migrations.LATEST:
-            raise StoreUnavailableError(
-                f"the database is at schema version {current}, this linkdesk reads version "
-                f"{migrations.LATEST}: open it once with linkdesk, with write access, to bring "
-                "it up to date")
 
     async def migrate(self) -> None:
         """Bring the schema to the latest version, one transaction, one migrator at a time."""
@@ -383,16 +245,3 @@ class Store:
                 for sql in statements:
                     await self.db.aexecute_sql(sql)
                 await self.execute(SchemaVersion.insert(version=version))
-
-    async def firm_id(self) -> int | None:
-        """The firm this database belongs to, or None before the first account is made."""
-        return await self.scalar(Firm.select(fn.MIN(Firm.id)))
-
-    async def firm_name(self, firm_id: int) -> str:
-        return await self.scalar(Firm.select(Firm.name).where(Firm.id == firm_id)) or ""
-
-
-def _describe(exc: BaseException) -> str:
-    """One line saying why the database could not be used, without a traceback."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"{type(exc).__name__}: {text}"

@@ -150,6 +150,8 @@ def test_no_class_outside_the_fence_overrides_a_private_textual_name():
             if not inspect.isclass(cls) or cls.__module__ != module.__name__:
                 continue
             made_by_textual = set(vars(type("Probe", (cls,), {})))  # its metaclass's own
+            # and what a reactive declared here makes for itself (`_default_<name>`)
+            made_by_textual |= {f"_default_{name}" for name in vars(cls)}
             for name in set(vars(cls)) - made_by_textual:
                 if name.startswith("_") and not name.startswith("__") \
                         and _textual_defines(cls, name):

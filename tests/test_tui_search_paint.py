@@ -252,3 +252,76 @@ async def test_new_rows_never_sit_under_the_last_searchs_count(store, monkeypatc
         held.release("count", "z")
         await settle(pilot)
         assert info().startswith("180 shown of 2,000")
+
+
+async def test_a_search_letter_lays_out_nothing(store, monkeypatch):
+    """Textual's Input set its text's width at every key, and that laid out the whole screen
+    (a field's size never depends on its text): a layout for each letter typed."""
+    from textual.screen import Screen
+
+    firm = await make_preparer(store)
+    await add_firm_clients(store, firm, 2000)
+    layouts = []
+    refresh_layout = Screen._refresh_layout
+
+    def counted(self, *args, **kwargs):
+        layouts.append(self)
+        return refresh_layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = make_app(settings(), store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.pause(0.1)
+        layouts.clear()
+        for key in ("z", "y", "backspace"):  # 180 clients each: the scrollbar stays
+            burst(pilot, key)
+            await settle(pilot)
+        assert app.screen.search_box.value == "z"
+        assert layouts == []
+
+
+async def test_a_search_letters_rows_are_painted_as_they_land(store, monkeypatch):
+    """The rows a letter finds are sent to the terminal when they land, not at the screen's
+    next frame (up to 16.7 ms later, behind the paint of the letter itself). The screen's
+    frames are held here: only a paint of the rows' own makes them reach the terminal."""
+    firm = await make_preparer(store)
+    await add_firm_clients(store, firm, 2000)
+    hold_frames = False
+    on_timer_update = QuietScreenPatch._on_timer_update
+
+    def frame(self) -> None:
+        if hold_frames:
+            self._update_timer.pause()
+            return
+        on_timer_update(self)
+
+    monkeypatch.setattr(QuietScreenPatch, "_on_timer_update", frame)
+    size = (100, 30)
+    app = make_app(settings(), store)
+    terminal = Terminal(app, size)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        screen = app.screen
+        table = screen.table
+
+        def on_terminal(rows: int = 8) -> list[str]:
+            x, y, width = table.region.x, table.region.y, table.scrollable_content_region.width
+            return [line[x:x + width].rstrip() for line in terminal.lines()[y:y + rows]]
+
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert on_terminal()[1].startswith("Bouchard1030")
+        hold_frames = True
+        burst(pilot, "z")
+        await until(lambda: table.current is not None
+                    and table.current.display_name.startswith("Zyx"))
+        await until(lambda: on_terminal()[1].startswith("Zyx100"))
+        assert any("100+ shown of 2,000" in line for line in terminal.lines())
+        hold_frames = False
+        await settle(pilot)

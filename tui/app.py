@@ -13,7 +13,7 @@ from textual.signal import Signal
 from linkdesk.config import Settings
 from linkdesk.i18n import N_, _
 from store import PreparerInfo, Store
-from store.db import DatabaseTarget
+from store.target import DatabaseTarget
 from tui.errors import ErrorPolicy
 from tui.idle_cursor import IdleCursor
 from tui.textual_patches.app import PatchedApp

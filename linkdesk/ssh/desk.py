@@ -33,7 +33,7 @@ async def run_desk(settings, preparer_id: int) -> int:
     """The app on this terminal, signed in as `preparer_id`, until it quits or is told to."""
     from linkdesk.runtime import SESSION, Runtime
     from store import Store
-    from store.db import parse_database_url
+    from store.target import parse_database_url
     from tui.app import make_app
 
     store = await Store.open(parse_database_url(settings.database_url), pool_size=8,
@@ -70,11 +70,11 @@ def main() -> int:
         return asyncio.run(run_desk(settings, given["preparer_id"]))
     if mode == "status":
         from linkdesk.cli import UsageError, run_status
-        from store.db import parse_database_url
+        from store.target import parse_database_url
 
         try:
-            return asyncio.run(run_status(parse_database_url(settings.database_url),
-                                          given.get("tax_year"), given.get("json", False)))
+            return run_status(parse_database_url(settings.database_url),
+                              given.get("tax_year"), given.get("json", False))
         except UsageError as exc:
             print(f"linkdesk: {exc}", file=sys.stderr)
             return 2

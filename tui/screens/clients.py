@@ -262,6 +262,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
             # New rows never sit under the last search's count: until this one is counted,
             # the line says how many are known to match ("100+ shown of 2,000").
             self._show_info(q, offset + len(rows), at_least=True)
+            self.paint_now()  # the rows are what the preparer waits for: not the next frame
             if typing:
                 await asyncio.sleep(COUNT_AFTER_TYPING_S)
             total = await clients.count(q)
@@ -278,6 +279,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
             self.counts, self._counts_of = counted, covers
             self.pipeline.show_counts(self.counts, q.status)
         self._show_info(q, total, sum(self.counts.values()))
+        self.paint_now()
         # The services start once the first list is whole, rows and counts: their imports and
         # first statements, started after the rows, held the count line back (the demo's).
         self.call_after_refresh(self.app.start_runtime)  # once: later calls do nothing

@@ -1,11 +1,17 @@
 """A text field that shows the start of its text whenever it is not being typed in, and whose
 cursor blinks without redrawing the whole field (tui/textual_patches/quiet_blink.py). Every
 field of the desk is a TextInput.
+
+And a letter typed lays out nothing: Textual's Input sets its virtual size (its text's width)
+at every key, and `virtual_size` lays out the whole screen when it changes, though a field's
+size never depends on its text. In the client list that layout came between a search letter
+and its rows (the rows' paint waited for it).
 """
 
 from __future__ import annotations
 
-from textual.geometry import Region
+from textual.geometry import Region, Size
+from textual.reactive import Reactive
 
 from tui.textual_patches.quiet_blink import QuietBlinkInput, cursor_cell
 
@@ -17,6 +23,9 @@ class TextInput(QuietBlinkInput):
     selects it all, the cursor at its end) or refilled from elsewhere (the invite's subject
     when the language changes) showed the end of a long value and hid its start.
     """
+
+    # The text's width: it scrolls the field, it never sizes it (Widget's lays out the screen).
+    virtual_size = Reactive(Size(0, 0))
 
     def watch_value(self) -> None:
         if not self.has_focus:  # put there from elsewhere, not typed: read from its start
