@@ -31,6 +31,18 @@ KINDS = (INVITATION_ACCEPTED, INVITATION_FAILED, BILL_APPROVED, BILL_REJECTED, B
 LEASE = dt.timedelta(minutes=2)  # a claimed event not reported by then is sent again
 FIRST_RETRY, MAX_BACKOFF = dt.timedelta(seconds=5), dt.timedelta(hours=1)
 KEEP_SENT = dt.timedelta(days=7)  # delivered events are kept this long, then deleted
+# A receiver that refuses an event (a 3xx or 4xx but 408 Request Timeout, 425 Too Early and
+# 429 Too Many Requests) will not take it by being asked again: on the event's REFUSALS-th
+# try (about 20 minutes, room for a deploy or a secret being changed) it is failed, kept
+# with the answer, and shown by `linkdesk status` until `linkdesk hooks retry` queues it
+# again. 5xx, timeouts and a dead port are tried for as long as it takes (at least once).
+REFUSALS = 8
+TRY_AGAIN = frozenset({408, 425, 429})
+
+
+def refused(status: int | None) -> bool:
+    """Whether an HTTP answer is the receiver saying no (see REFUSALS)."""
+    return status is not None and 300 <= status < 500 and status not in TRY_AGAIN
 
 
 def new_event_id() -> str:
@@ -67,6 +79,11 @@ class HookAnswer:
     def delivered(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
+    @property
+    def refused(self) -> bool:
+        """The receiver answered and said no (see REFUSALS): asking again will not help."""
+        return refused(self.status)
+
 
 @dataclass(frozen=True)
 class HookHealth:
@@ -77,6 +94,7 @@ class HookHealth:
     last_status: int | None = None
     last_error: str | None = None
     last_at: dt.datetime | None = None
+    failed: int = 0  # refused REFUSALS times by the receiver: kept, not tried again
 
     def oldest_age_s(self, now: dt.datetime) -> float | None:
         if self.oldest_waiting_at is None:
@@ -170,8 +188,9 @@ class Hooks:
         return [HookJob(*row) for row in rows]
 
     async def record(self, answers: list[HookAnswer]) -> None:
-        """Record each answer in one transaction: 2xx, sent; anything else, tried again after
-        5 s, 10 s, 20 s ... up to an hour, for as long as it takes."""
+        """Record each answer in one transaction: 2xx, sent; a refusal on the REFUSALS-th try,
+        failed; anything else, tried again after 5 s, 10 s, 20 s ... up to an hour, for as
+        long as it takes."""
         if not answers:
             return
         now = self.store.clock()
@@ -190,6 +209,13 @@ class Hooks:
                 if answer.delivered:
                     continue
                 error = (answer.error or f"HTTP {answer.status}")[:300]
+                if answer.refused and answer.job.attempts >= REFUSALS:
+                    await self.store.execute(HookEvent.update(
+                        state="failed", claimed_until=None, claimed_by=None,
+                        last_status=answer.status, last_error=error, last_at=now)
+                        .where((HookEvent.id == answer.job.row_id)
+                               & (HookEvent.state == "sending")))
+                    continue
                 await self.store.execute(HookEvent.update(
                     state="queued", claimed_until=None, claimed_by=None,
                     last_status=answer.status, last_error=error, last_at=now,
@@ -207,8 +233,15 @@ class Hooks:
         return await self.store.execute(HookEvent.delete().where(
             (HookEvent.state == "sent") & (HookEvent.sent_at < self.store.clock() - KEEP_SENT)))
 
+    async def retry_failed(self) -> int:
+        """Queue the failed events again, due now, their tries counted afresh; how many."""
+        async with self.store.write():
+            return await self.store.execute(HookEvent.update(
+                state="queued", attempts=0, next_attempt_at=self.store.clock())
+                .where(HookEvent.state == "failed"))
+
     async def health(self) -> HookHealth:
-        """Events waiting, the oldest of them, and the receiver's last answer."""
+        """Events waiting, the oldest of them, the failed, and the receiver's last answer."""
         count, oldest = (await self.store.list(
             HookEvent.select(fn.COUNT(HookEvent.id), fn.MIN(HookEvent.created_at).python_value(
                 HookEvent.created_at.python_value))
@@ -217,4 +250,7 @@ class Hooks:
             HookEvent.select(HookEvent.last_status, HookEvent.last_error, HookEvent.last_at)
             .where(HookEvent.last_at.is_null(False))
             .order_by(HookEvent.last_at.desc(), HookEvent.id.desc()).limit(1).tuples())
-        return HookHealth(count or 0, oldest, *(last[0] if last else ()))
+        failed = await self.store.scalar(HookEvent.select(fn.COUNT(HookEvent.id))
+                                         .where(HookEvent.state == "failed"))
+        status, error, at = last[0] if last else (None, None, None)
+        return HookHealth(count or 0, oldest, status, error, at, failed=failed or 0)
