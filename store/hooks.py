@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from peewee import fn
 
 from store.batching import chunked
-from store.claims import backoff, claimable
+from store.claims import backoff, claim_due
 from store.models import Client, Company, HookEvent
 
 if TYPE_CHECKING:
@@ -164,28 +164,15 @@ class Hooks:
                          lease: dt.timedelta = LEASE) -> list[HookJob]:
         """Take up to `limit` events due, for process `by`, for at most `lease` (never less
         than LEASE); those of a process whose heartbeat stopped are taken at once."""
-        def due_at(now):
-            return (HookEvent.select(HookEvent.id).where(claimable(HookEvent, now))
-                    .order_by(HookEvent.next_attempt_at, HookEvent.id).limit(limit))
-
-        if not await self.store.list(due_at(self.store.clock()).limit(1).tuples()):
-            return []  # a look without the write lock first: most wake-ups find nothing
-        async with self.store.write():
-            now = self.store.clock()
-            due = due_at(now)
-            if not self.store.target.is_sqlite:
-                due = due.for_update("FOR UPDATE SKIP LOCKED")
-            ids = [i for (i,) in await self.store.list(due.tuples())]
-            if not ids:
-                return []
-            await self.store.execute(HookEvent.update(
-                state="sending", claimed_until=now + max(lease, LEASE), claimed_by=by,
-                attempts=HookEvent.attempts + 1).where(HookEvent.id.in_(ids)))
+        async def read(ids: list[int]) -> list[HookJob]:
             rows = await self.store.list(
                 HookEvent.select(HookEvent.id, HookEvent.event_id, HookEvent.kind,
                                  HookEvent.body, HookEvent.attempts)
                 .where(HookEvent.id.in_(ids)).order_by(HookEvent.id).tuples())
-        return [HookJob(*row) for row in rows]
+            return [HookJob(*row) for row in rows]
+
+        return await claim_due(self.store, HookEvent, limit, by=by, lease=max(lease, LEASE),
+                               read=read)
 
     async def record(self, answers: list[HookAnswer]) -> None:
         """Record each answer in one transaction: 2xx, sent; a refusal on the REFUSALS-th try,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from peewee import JOIN, Tuple, fn
 
 from store.batching import chunked
-from store.claims import backoff, claimable
+from store.claims import backoff, claim_due
 from store.clients import (
     ACCEPTED,
     CANCELLABLE,
@@ -567,47 +567,24 @@ class Invitations:
         than LEASE).
 
         A message claimed by a process whose heartbeat stopped is taken over at once; one
-        claimed by nobody known comes back when its lease ends. On PostgreSQL two workers
-        never take the same row (FOR UPDATE SKIP LOCKED); SQLite serialises writers.
+        claimed by nobody known comes back when its lease ends (store.claims.claim_due, as
+        the webhooks); one whose invitation was withdrawn meanwhile is wiped unsent.
         """
-        def due_at(now):
-            return (Outbox.select(Outbox.id).where(claimable(Outbox, now))
-                    .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit))
-
-        # A look without the write lock first: a worker woken by every change in the firm
-        # (thousands a minute while bounces arrive) must not queue behind writers for nothing.
-        if not await self.store.list(due_at(self.store.clock()).limit(1).tuples()):
-            return []
-        async with self.store.write():
-            # The time once the lock is held: what was queued while this claim waited for it
-            # is due too (a time taken before the wait left it for an empty round later).
-            now = self.store.clock()
-            due = due_at(now)
-            if not self.store.target.is_sqlite:
-                due = due.for_update("FOR UPDATE SKIP LOCKED")
-            ids = [i for (i,) in await self.store.list(due.tuples())]
-            if not ids:
-                return []
-            ids = await self._drop_withdrawn(ids)
-            if not ids:
-                return []
-            await self.store.execute(
-                Outbox.update(state="sending", claimed_until=now + max(lease, LEASE), claimed_by=by,
-                              attempts=Outbox.attempts + 1)
-                .where(Outbox.id.in_(ids))
-            )
+        async def read(ids: list[int]) -> list[OutboxJob]:
             rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
                               Outbox.attempts, OutboxTag.return_tag, Outbox.invoice)
                 .join(OutboxTag, JOIN.LEFT_OUTER, on=(OutboxTag.outbox == Outbox.id))
                 .where(Outbox.id.in_(ids))
-                .order_by(Outbox.next_attempt_at, Outbox.id).tuples()
-            )
-        return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
-                          attempts, tag, invoice_id)
-                for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts, tag,
-                     invoice_id) in rows]
+                .order_by(Outbox.next_attempt_at, Outbox.id).tuples())
+            return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to,
+                              bytes(raw), attempts, tag, invoice_id)
+                    for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts,
+                         tag, invoice_id) in rows]
+
+        return await claim_due(self.store, Outbox, limit, by=by, lease=max(lease, LEASE),
+                               read=read, keep=self._drop_withdrawn)
 
     async def unclaim(self, outbox_ids: list[int]) -> None:
         """Messages claimed and not sent because the relay itself could not be used: queued
