@@ -545,8 +545,9 @@ async def _user_add(target, args, open_store) -> int:
         except AccountError as exc:
             field, code = next(iter(exc.by_field.items()))
             if code == "firm_differs":
-                raise UsageError(_("--firm: this database belongs to {firm}; leave out --firm "
-                                   "to add the preparer to it").format(firm=exc.firm_name)) \
+                raise UsageError(fill(_("--firm: this database belongs to {firm}; leave out "
+                                        "--firm to add the preparer to it"),
+                                      firm=exc.firm_name)) \
                     from None
             flag = {"firm_name": "--firm", "email": "--email"}.get(field, field)
             raise UsageError(f"{flag}: {field_error(code)}") from None
