@@ -32,10 +32,11 @@ LEASE = dt.timedelta(minutes=2)  # a claimed event not reported by then is sent 
 FIRST_RETRY, MAX_BACKOFF = dt.timedelta(seconds=5), dt.timedelta(hours=1)
 KEEP_SENT = dt.timedelta(days=7)  # delivered events are kept this long, then deleted
 # A receiver that refuses an event (a 3xx or 4xx but 408 Request Timeout, 425 Too Early and
-# 429 Too Many Requests) will not take it by being asked again: on the event's REFUSALS-th
-# try (about 20 minutes, room for a deploy or a secret being changed) it is failed, kept
-# with the answer, and shown by `linkdesk status` until `linkdesk hooks retry` queues it
-# again. 5xx, timeouts and a dead port are tried for as long as it takes (at least once).
+# 429 Too Many Requests) will not take it by being asked again: refused REFUSALS times in a
+# row (about 20 minutes from a first try: room for a deploy or a secret being changed) it is
+# failed, kept with the answer, and shown by `linkdesk status` until `linkdesk hooks retry`
+# queues it again. 5xx, timeouts and a dead port are tried for as long as it takes (at least
+# once), and start the count of refusals again.
 REFUSALS = 8
 TRY_AGAIN = frozenset({408, 425, 429})
 
@@ -65,6 +66,7 @@ class HookJob:
     kind: str
     body: str
     attempts: int
+    refusals: int = 0  # answers in a row, before this try, that refused it
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class Hooks:
         async def read(ids: list[int]) -> list[HookJob]:
             rows = await self.store.list(
                 HookEvent.select(HookEvent.id, HookEvent.event_id, HookEvent.kind,
-                                 HookEvent.body, HookEvent.attempts)
+                                 HookEvent.body, HookEvent.attempts, HookEvent.refusals)
                 .where(HookEvent.id.in_(ids)).order_by(HookEvent.id).tuples())
             return [HookJob(*row) for row in rows]
 
@@ -175,7 +177,7 @@ class Hooks:
                                read=read)
 
     async def record(self, answers: list[HookAnswer]) -> None:
-        """Record each answer in one transaction: 2xx, sent; a refusal on the REFUSALS-th try,
+        """Record each answer in one transaction: 2xx, sent; the REFUSALS-th refusal in a row,
         failed; anything else, tried again after 5 s, 10 s, 20 s ... up to an hour, for as
         long as it takes."""
         if not answers:
@@ -196,15 +198,16 @@ class Hooks:
                 if answer.delivered:
                     continue
                 error = (answer.error or f"HTTP {answer.status}")[:300]
-                if answer.refused and answer.job.attempts >= REFUSALS:
+                refusals = answer.job.refusals + 1 if answer.refused else 0
+                if refusals >= REFUSALS:
                     await self.store.execute(HookEvent.update(
-                        state="failed", claimed_until=None, claimed_by=None,
+                        state="failed", claimed_until=None, claimed_by=None, refusals=refusals,
                         last_status=answer.status, last_error=error, last_at=now)
                         .where((HookEvent.id == answer.job.row_id)
                                & (HookEvent.state == "sending")))
                     continue
                 await self.store.execute(HookEvent.update(
-                    state="queued", claimed_until=None, claimed_by=None,
+                    state="queued", claimed_until=None, claimed_by=None, refusals=refusals,
                     last_status=answer.status, last_error=error, last_at=now,
                     next_attempt_at=now + backoff(answer.job.attempts, FIRST_RETRY,
                                                   MAX_BACKOFF))
@@ -224,7 +227,7 @@ class Hooks:
         """Queue the failed events again, due now, their tries counted afresh; how many."""
         async with self.store.write():
             return await self.store.execute(HookEvent.update(
-                state="queued", attempts=0, next_attempt_at=self.store.clock())
+                state="queued", attempts=0, refusals=0, next_attempt_at=self.store.clock())
                 .where(HookEvent.state == "failed"))
 
     async def health(self) -> HookHealth:

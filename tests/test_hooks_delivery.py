@@ -154,3 +154,21 @@ async def test_408_429_and_5xx_are_tried_again_for_as_long_as_it_takes(store, cl
     assert receiver.ids() == [event_id] * (len(answers) + 1)
     health = await store.hooks.health()
     assert (health.waiting, health.failed, health.last_status) == (0, 0, 200)
+
+
+async def test_a_5xx_between_refusals_starts_their_count_again(store, clock):
+    """Only refusals in a row fail an event: a receiver that answers 503 in between is one
+    that is changing, not one that says no."""
+    from store.hooks import REFUSALS
+
+    (event_id,) = await queue(store)
+    answers = [403] * (REFUSALS - 1) + [503] + [403] * REFUSALS
+    async with Receiver(list(answers)) as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await run_until_settled(worker, clock, rounds=40) == len(answers)
+        finally:
+            await worker.stop()
+    assert receiver.ids() == [event_id] * len(answers)
+    health = await store.hooks.health()
+    assert (health.waiting, health.failed, health.last_status) == (0, 1, 403)

@@ -126,7 +126,7 @@ class HookWorker:
         if failed is not None and not self._failing:
             log.warning("webhooks: the receiver said: %s; %s",
                         failed.error or f"HTTP {failed.status}",
-                        f"a refusal: failed on the {REFUSALS}th try" if failed.refused
+                        f"a refusal: failed after {REFUSALS} in a row" if failed.refused
                         else "tried again with backoff")
         elif failed is None and self._failing:
             log.info("webhooks: the receiver answers well again")

@@ -1,5 +1,6 @@
 """Schema version 18: A webhook event its receiver refused again and again is failed: kept with
-the answer, shown by `linkdesk status`, queued again by `linkdesk hooks retry`.
+the answer, shown by `linkdesk status`, queued again by `linkdesk hooks retry`; the refusals in
+a row are counted.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ COLUMNS = ("id, event_id, kind, body, state, attempts, next_attempt_at, claimed_
 
 def statements(backend: str) -> list[str]:
     """A webhook event its receiver refused again and again is failed: kept with the answer,
-    shown by `linkdesk status`, queued again by `linkdesk hooks retry`."""
+    shown by `linkdesk status`, queued again by `linkdesk hooks retry`; the refusals in a row
+    are counted."""
     if backend != "sqlite":
         return ["ALTER TABLE hook_event DROP CONSTRAINT hook_event_state_check",
                 "ALTER TABLE hook_event ADD CONSTRAINT hook_event_state_check "
-                "CHECK (state IN ('queued', 'sending', 'sent', 'failed'))"]
+                "CHECK (state IN ('queued', 'sending', 'sent', 'failed'))",
+                "ALTER TABLE hook_event ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0"]
     # SQLite cannot change a CHECK: the table is rebuilt (nothing refers to it).
     return [sql.format(**TYPES[backend]) for sql in (
         """CREATE TABLE hook_event_v18 (
@@ -33,7 +36,8 @@ def statements(backend: str) -> list[str]:
             last_error TEXT,
             last_at {ts},
             created_at {ts} NOT NULL,
-            sent_at {ts}
+            sent_at {ts},
+            refusals INTEGER NOT NULL DEFAULT 0
         )""",
         f"INSERT INTO hook_event_v18 ({COLUMNS}) SELECT {COLUMNS} FROM hook_event",  # noqa: S608
         "DROP TABLE hook_event",
