@@ -88,6 +88,21 @@ class HookAnswer:
 
 
 @dataclass(frozen=True)
+class HookRow:
+    """An event as the desk lists it: what, where it stands, the receiver's last answer."""
+
+    id: int
+    event_id: str
+    kind: str
+    state: str  # queued, sending, sent, failed
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    last_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class HookHealth:
     """What `linkdesk status` and /healthz show of the webhooks."""
 
@@ -222,6 +237,15 @@ class Hooks:
         """Delete events delivered more than KEEP_SENT ago; how many."""
         return await self.store.execute(HookEvent.delete().where(
             (HookEvent.state == "sent") & (HookEvent.sent_at < self.store.clock() - KEEP_SENT)))
+
+    async def recent(self, limit: int = 200) -> list[HookRow]:
+        """The latest events, newest first (delivered ones are kept a week)."""
+        rows = await self.store.list(
+            HookEvent.select(HookEvent.id, HookEvent.event_id, HookEvent.kind, HookEvent.state,
+                             HookEvent.attempts, HookEvent.last_status, HookEvent.last_error,
+                             HookEvent.last_at, HookEvent.created_at)
+            .order_by(HookEvent.id.desc()).limit(limit).tuples())
+        return [HookRow(*row) for row in rows]
 
     async def retry_failed(self) -> int:
         """Queue the failed events again, due now, their tries counted afresh; how many."""

@@ -167,6 +167,11 @@ class ClientActions(Desk):
 
         self.app.push_screen(SshKeysScreen())
 
+    def action_webhooks(self) -> None:
+        from tui.screens.hook_events import HookEventsScreen
+
+        self.app.push_screen(HookEventsScreen())
+
     def action_reminders(self) -> None:
         from tui.screens.reminders import RemindersScreen
 
