@@ -10,11 +10,10 @@ from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 
-class AskDaysScreen(QuietScreen, Dialog[int | None]):
+class AskDaysScreen(Dialog[int | None]):
     """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]

@@ -16,9 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
 from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_import_line
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 MAX_FILES = 5000
@@ -31,7 +29,7 @@ def files_at(path: Path) -> list[Path]:
     return [path]
 
 
-class BillImportScreen(Desk, QuietScreen, Dialog[bool]):
+class BillImportScreen(Dialog[bool]):
     BINDINGS = [Binding("escape", "close", N_("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:

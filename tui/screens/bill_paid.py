@@ -14,13 +14,11 @@ from textual.widgets import Button, Input, Label, Select, Static
 from linkdesk.i18n import N_, _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 
-class BillPaidScreen(Desk, QuietScreen, Dialog[bool]):
+class BillPaidScreen(Dialog[bool]):
     BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="save"),
                 Binding("escape", "close", N_("Close"), id="close")]
 

@@ -30,9 +30,7 @@ from linkdesk.labels import (
 )
 from store.bills import BillError, BillVersion, BillView, tax_shares
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 NEW_VENDOR = -1
@@ -78,7 +76,7 @@ def bill_text(view: BillView, versions: list[BillVersion] = ()) -> str:
     return "\n".join(lines)
 
 
-class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
+class BillReviewScreen(Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", N_("Approve"), id="approve"),
         Binding("ctrl+r", "reject", N_("Reject"), id="reject"),

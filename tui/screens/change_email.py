@@ -11,20 +11,16 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import N_, _
 from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
-from tui.dialog import Dialog
 from tui.duplicate_email import email_used_by
-from tui.forms import FieldOrder
+from tui.forms import FormDialog
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 
 
-class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
+class ChangeEmailScreen(FormDialog[bool]):
     """Asks for the new address; dismisses with True once it is saved."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 

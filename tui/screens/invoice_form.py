@@ -19,9 +19,7 @@ from store.invoices import CURRENCIES, InvoiceDraft, InvoiceError, LineDraft, dr
 from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 INVOICE_ERRORS = {
@@ -95,7 +93,7 @@ class Lines(VerticalScroll, can_focus=False):
     """The lines, scrolling past a few; never a stop of its own between fields."""
 
 
-class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
+class InvoiceFormScreen(Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save draft"), id="save"),
         Binding("ctrl+l", "add_line", N_("Add a line"), id="add-line"),

@@ -23,12 +23,10 @@ from textual.widgets.option_list import Option
 
 from linkdesk.i18n import N_, _, babel_locale
 from linkdesk.mail.capture import FIRST_ROWS, CapturedMail, read_heads_of
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 
 
-class SentMailScreen(Desk, QuietScreen, Dialog[None]):
+class SentMailScreen(Dialog[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
     BINDINGS = [

@@ -11,15 +11,13 @@ from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _, fill
 from store.ssh_door import KeyRow, SshKeyError
-from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.formatting import format_short_datetime
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.row_table import RowTable
 
 
-class SshKeysScreen(Desk, QuietScreen, Dialog[None]):
+class SshKeysScreen(Dialog[None]):
     """Lists the keys (fingerprints, never keys); a adds one, x removes the highlighted one."""
 
     BINDINGS = [

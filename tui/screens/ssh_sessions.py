@@ -18,17 +18,15 @@ from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _, fill
 from store.ssh_door import DEMO, SessionRow, SshKeyError
-from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.formatting import format_short_datetime
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.row_table import RowTable
 
 RELOAD_S = 2.0  # sessions come and go in the service, not through this desk
 
 
-class SshSessionsScreen(Desk, QuietScreen, Dialog[None]):
+class SshSessionsScreen(Dialog[None]):
     """The sessions open through the door: preparer, address, since; e ends the highlighted."""
 
     BINDINGS = [

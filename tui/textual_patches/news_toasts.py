@@ -27,11 +27,7 @@ MOST_NEWS = 1
 
 
 class NewsToasts:
-    """Mixin for the App (before App in the bases)."""
-
-    def push_screen(self, screen, *args, **kwargs):
-        self._put_away_news(keep=0)
-        return super().push_screen(screen, *args, **kwargs)
+    """Part of PatchedApp (tui/textual_patches/app.py); its push_screen puts the news away."""
 
     def _on_notify(self, event) -> None:
         if event.notification.severity == "information":
