@@ -11,10 +11,8 @@ from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _, ngettext
 from store.hooks import HookRow
-from tui.desk import Desk
 from tui.dialog import Dialog
 from tui.formatting import format_short_datetime
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.row_table import RowTable
 
 RELOAD_S = 2.0  # the service delivers them, not this desk
@@ -29,7 +27,7 @@ def answer(row: HookRow) -> str:
     return row.last_error or "—"
 
 
-class HookEventsScreen(Desk, QuietScreen, Dialog[None]):
+class HookEventsScreen(Dialog[None]):
     """The latest webhook events, newest first; y queues the failed ones again."""
 
     BINDINGS = [
