@@ -231,3 +231,13 @@ async def test_events_queued_before_version_18_are_kept_and_may_fail(db_url, clo
             assert after[0] == before[0] + 1
     finally:
         await store.close()
+
+
+def test_which_answers_are_refusals():
+    """As Stripe and GitHub read them: a redirect (not followed) or a 4xx is the receiver saying
+    no, except 408, 425 and 429, which ask for later; a 5xx or no answer is a receiver down."""
+    from store.hooks import refused
+
+    assert [s for s in (200, 204, 301, 302, 400, 401, 403, 404, 408, 410, 422, 425, 429, 500,
+                        502, 503, None) if refused(s)] == [301, 302, 400, 401, 403, 404, 410,
+                                                           422]
