@@ -201,14 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--send-to", metavar="ADDRESS", help=_("send a test message here"))
     check.add_argument("--json", action="store_true", help=_("print the steps as JSON"))
     hooks = _command(commands, "hooks", _("webhooks to the firm's systems"), options)
+    hook_commands = hooks.add_commands("hooks_command")
     tried = _command(
-        hooks.add_commands("hooks_command"), "test",
+        hook_commands, "test",
         _("send a signed test event to hooks.url now and print the answer"), options,
         description=_("Sends a test event (type hook.test), signed as every event is, to "
                       "hooks.url and prints the receiver's answer. Exit status: 0 when it "
                       "answered 2xx, 1 otherwise, {code} when no receiver is set.").format(
             code=EXIT_NOT_SET))
     tried.add_argument("--json", action="store_true", help=_("print the answer as JSON"))
+    _command(hook_commands, "retry",
+             _("queue the webhooks the receiver refused again, to be sent now"), options,
+             description=_("Events the receiver refused (a 3xx or 4xx other than 408, 425 and "
+                           "429) on each of their tries are failed and kept; once the receiver "
+                           "is fixed, this queues them again. The service sends them."))
     _command(commands, "demo", _("a throwaway demo firm whose pipeline moves; removed on quit"),
              options, uses=("app",))
     network = _command(commands, "network", _("the business network"), options)
@@ -303,6 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from linkdesk.cli_mail import mail_check
 
             return _run(mail_check(settings, args, UsageError, EXIT_NO_RELAY))
+        if args.command == "hooks" and args.hooks_command == "retry":
+            from linkdesk.hooks.cli import hooks_retry
+
+            return _run(hooks_retry(target, functools.partial(_open_store, must_exist=True)))
         if args.command == "hooks":
             from linkdesk.hooks.cli import hooks_test
 
@@ -597,8 +607,9 @@ async def _user_add(target, args, open_store) -> int:
         except AccountError as exc:
             field, code = next(iter(exc.by_field.items()))
             if code == "firm_differs":
-                raise UsageError(_("--firm: this database belongs to {firm}; leave out --firm "
-                                   "to add the preparer to it").format(firm=exc.firm_name)) \
+                raise UsageError(fill(_("--firm: this database belongs to {firm}; leave out "
+                                        "--firm to add the preparer to it"),
+                                      firm=exc.firm_name)) \
                     from None
             flag = {"firm_name": "--firm", "email": "--email"}.get(field, field)
             raise UsageError(f"{flag}: {field_error(code)}") from None

@@ -6,6 +6,8 @@ import functools
 import gettext
 import locale
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -89,6 +91,68 @@ def one_period(template: str, **names: str) -> str:
     return template
 
 
+# French before a name: "de" and "que" lose their e before a vowel or a mute h ("d'Acme",
+# "qu'Émilie"); "de" and "à" merge with a name's own article "Le"/"Les" ("du Groupe Forget",
+# "aux Entreprises Roy"). Only in templates, where "{name}" follows the word; digits never
+# elide ("de 8 $"). An h is mute unless the name's first word is one of these (h aspiré).
+_ELIDES = re.compile(r"(?<![\w'’])(de|que|jusque|lorsque|puisque)\s+\{(\w+)\}", re.IGNORECASE)
+_MERGES = re.compile(r"(?<![\w'’])(de|à)\s+\{(\w+)\}", re.IGNORECASE)
+_ARTICLE = re.compile(r"(le|les)\s+(?=\w)", re.IGNORECASE)
+_MERGED = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
+_ASPIRATED_H = frozenset((
+    "hache", "haie", "hall", "halte", "hameau", "hamburger", "handicap", "hangar", "hardi",
+    "harfang", "haricot", "harley", "harpe", "harvey", "harvey's", "hasard", "hausse", "haut",
+    "haute", "hauts", "havre", "heron", "heros", "hetre", "hibou", "hockey", "hollande",
+    "homard", "home", "honda", "hongrie", "honte", "hors", "hotte", "houle", "house", "housse",
+    "huit", "hutte", "hyundai"))
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def vowel_sound(name: str) -> bool:
+    """Whether French elides before `name`: a vowel (accents too), a Y before a consonant
+    (Yves), or an h that is mute (Hélène, Hydro-Québec; not Hockey Canada)."""
+    plain = _plain(name.strip()).lower()
+    if not plain or not plain[0].isalpha():
+        return False
+    if plain[0] in "aeiou":
+        return True
+    if plain[0] == "y":
+        return len(plain) > 1 and plain[1].isalpha() and plain[1] not in "aeiouy"
+    if plain[0] == "h":
+        return re.split(r"[\s\-]", plain, maxsplit=1)[0] not in _ASPIRATED_H
+    return False
+
+
+def fit(template: str, **names) -> tuple[str, dict]:
+    """`template` and `names` made ready for each other: French elision and contraction before
+    a name (see above), and one period at the end (see one_period). Put in with .format."""
+    names = dict(names)
+
+    def merge(match: re.Match) -> str:
+        word, key = match.group(1), match.group(2)
+        article = _ARTICLE.match(str(names.get(key, "")))
+        if article is None:
+            return match.group(0)
+        merged = _MERGED[(word.lower(), article.group(1).lower())]
+        bare = f"{key}__bare"
+        names[bare] = str(names[key])[article.end():]
+        return (merged.capitalize() if word[0].isupper() else merged) + " {" + bare + "}"
+
+    def elide(match: re.Match) -> str:
+        word, key = match.group(1), match.group(2)
+        if key not in names or not vowel_sound(str(names[key])):
+            return match.group(0)
+        return word[:-1] + "'{" + key + "}"
+
+    template = _ELIDES.sub(elide, _MERGES.sub(merge, template))
+    return one_period(template, **names), names
+
+
 def fill(template: str, **names) -> str:
-    """The sentence with `names` put in, ending with one period (see one_period)."""
-    return one_period(template, **names).format(**names)
+    """The sentence with `names` put in, as French writes a name after "de" (d'Acme, du
+    Groupe Forget) and ending with one period (see fit)."""
+    template, names = fit(template, **names)
+    return template.format(**names)

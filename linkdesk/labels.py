@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from linkdesk.i18n import N_, _, babel_locale, current_language, ngettext
+from linkdesk.i18n import N_, _, babel_locale, current_language, fill, ngettext
 
 STATUS_LABELS = {
     "not_invited": N_("Not invited"),
@@ -426,7 +426,7 @@ BILL_ERRORS = {
 
 def bill_summary(row) -> str:
     """A bill named so a person can tell it from another (store.bills.BillRow)."""
-    return _("bill {number} from {vendor}, issued {issued}, {total} ({status}, #{id})").format(
+    return fill(_("bill {number} from {vendor}, issued {issued}, {total} ({status}, #{id})"),
         number=row.number, vendor=row.vendor, issued=when(row.issue_date),
         total=money(row.total, row.currency), status=bill_status_label(row.status).lower(),
         id=row.id)
@@ -597,15 +597,15 @@ def send_question(plan, again: bool) -> str:
     much, and, sent once more, what becomes of the copy the customer already has."""
     amount = money(plan.total, plan.currency)
     if plan.route == "network":
-        where = _("into {books}'s books on the network, as a bill for review").format(
-            books=plan.books)
+        where = fill(_("into {books}'s books on the network, as a bill for review"),
+                     books=plan.books)
     else:
         where = _("by email to {email} ({why})").format(
             email=plan.email, why=why_not_network(plan.refusal))
-    question = (_("Send this credit note of {amount} to {customer} {where}?")
-                if plan.kind == "credit_note" else
-                _("Send this invoice of {amount} to {customer} {where}?")).format(
-        amount=amount, customer=plan.customer, where=where)
+    question = fill(_("Send this credit note of {amount} to {customer} {where}?")
+                    if plan.kind == "credit_note" else
+                    _("Send this invoice of {amount} to {customer} {where}?"),
+                    amount=amount, customer=plan.customer, where=where)
     if again and plan.route == "network":
         question += " " + _("The bill already in their books is replaced by this copy, "
                             "since they have not approved it.")

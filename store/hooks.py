@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from peewee import fn
 
 from store.batching import chunked
-from store.claims import backoff, claimable
+from store.claims import backoff, claim_due
 from store.models import Client, Company, HookEvent
 
 if TYPE_CHECKING:
@@ -31,6 +31,19 @@ KINDS = (INVITATION_ACCEPTED, INVITATION_FAILED, BILL_APPROVED, BILL_REJECTED, B
 LEASE = dt.timedelta(minutes=2)  # a claimed event not reported by then is sent again
 FIRST_RETRY, MAX_BACKOFF = dt.timedelta(seconds=5), dt.timedelta(hours=1)
 KEEP_SENT = dt.timedelta(days=7)  # delivered events are kept this long, then deleted
+# A receiver that refuses an event (a 3xx or 4xx but 408 Request Timeout, 425 Too Early and
+# 429 Too Many Requests) will not take it by being asked again: refused REFUSALS times in a
+# row (about 20 minutes from a first try: room for a deploy or a secret being changed) it is
+# failed, kept with the answer, and shown by `linkdesk status` until `linkdesk hooks retry`
+# queues it again. 5xx, timeouts and a dead port are tried for as long as it takes (at least
+# once), and start the count of refusals again.
+REFUSALS = 8
+TRY_AGAIN = frozenset({408, 425, 429})
+
+
+def refused(status: int | None) -> bool:
+    """Whether an HTTP answer is the receiver saying no (see REFUSALS)."""
+    return status is not None and 300 <= status < 500 and status not in TRY_AGAIN
 
 
 def new_event_id() -> str:
@@ -53,6 +66,7 @@ class HookJob:
     kind: str
     body: str
     attempts: int
+    refusals: int = 0  # answers in a row, before this try, that refused it
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,26 @@ class HookAnswer:
     def delivered(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
+    @property
+    def refused(self) -> bool:
+        """The receiver answered and said no (see REFUSALS): asking again will not help."""
+        return refused(self.status)
+
+
+@dataclass(frozen=True)
+class HookRow:
+    """An event as the desk lists it: what, where it stands, the receiver's last answer."""
+
+    id: int
+    event_id: str
+    kind: str
+    state: str  # queued, sending, sent, failed
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    last_at: dt.datetime | None
+    created_at: dt.datetime
+
 
 @dataclass(frozen=True)
 class HookHealth:
@@ -77,6 +111,7 @@ class HookHealth:
     last_status: int | None = None
     last_error: str | None = None
     last_at: dt.datetime | None = None
+    failed: int = 0  # refused REFUSALS times by the receiver: kept, not tried again
 
     def oldest_age_s(self, now: dt.datetime) -> float | None:
         if self.oldest_waiting_at is None:
@@ -146,32 +181,20 @@ class Hooks:
                          lease: dt.timedelta = LEASE) -> list[HookJob]:
         """Take up to `limit` events due, for process `by`, for at most `lease` (never less
         than LEASE); those of a process whose heartbeat stopped are taken at once."""
-        def due_at(now):
-            return (HookEvent.select(HookEvent.id).where(claimable(HookEvent, now))
-                    .order_by(HookEvent.next_attempt_at, HookEvent.id).limit(limit))
-
-        if not await self.store.list(due_at(self.store.clock()).limit(1).tuples()):
-            return []  # a look without the write lock first: most wake-ups find nothing
-        async with self.store.write():
-            now = self.store.clock()
-            due = due_at(now)
-            if not self.store.target.is_sqlite:
-                due = due.for_update("FOR UPDATE SKIP LOCKED")
-            ids = [i for (i,) in await self.store.list(due.tuples())]
-            if not ids:
-                return []
-            await self.store.execute(HookEvent.update(
-                state="sending", claimed_until=now + max(lease, LEASE), claimed_by=by,
-                attempts=HookEvent.attempts + 1).where(HookEvent.id.in_(ids)))
+        async def read(ids: list[int]) -> list[HookJob]:
             rows = await self.store.list(
                 HookEvent.select(HookEvent.id, HookEvent.event_id, HookEvent.kind,
-                                 HookEvent.body, HookEvent.attempts)
+                                 HookEvent.body, HookEvent.attempts, HookEvent.refusals)
                 .where(HookEvent.id.in_(ids)).order_by(HookEvent.id).tuples())
-        return [HookJob(*row) for row in rows]
+            return [HookJob(*row) for row in rows]
+
+        return await claim_due(self.store, HookEvent, limit, by=by, lease=max(lease, LEASE),
+                               read=read)
 
     async def record(self, answers: list[HookAnswer]) -> None:
-        """Record each answer in one transaction: 2xx, sent; anything else, tried again after
-        5 s, 10 s, 20 s ... up to an hour, for as long as it takes."""
+        """Record each answer in one transaction: 2xx, sent; the REFUSALS-th refusal in a row,
+        failed; anything else, tried again after 5 s, 10 s, 20 s ... up to an hour, for as
+        long as it takes."""
         if not answers:
             return
         now = self.store.clock()
@@ -190,8 +213,16 @@ class Hooks:
                 if answer.delivered:
                     continue
                 error = (answer.error or f"HTTP {answer.status}")[:300]
+                refusals = answer.job.refusals + 1 if answer.refused else 0
+                if refusals >= REFUSALS:
+                    await self.store.execute(HookEvent.update(
+                        state="failed", claimed_until=None, claimed_by=None, refusals=refusals,
+                        last_status=answer.status, last_error=error, last_at=now)
+                        .where((HookEvent.id == answer.job.row_id)
+                               & (HookEvent.state == "sending")))
+                    continue
                 await self.store.execute(HookEvent.update(
-                    state="queued", claimed_until=None, claimed_by=None,
+                    state="queued", claimed_until=None, claimed_by=None, refusals=refusals,
                     last_status=answer.status, last_error=error, last_at=now,
                     next_attempt_at=now + backoff(answer.job.attempts, FIRST_RETRY,
                                                   MAX_BACKOFF))
@@ -207,8 +238,24 @@ class Hooks:
         return await self.store.execute(HookEvent.delete().where(
             (HookEvent.state == "sent") & (HookEvent.sent_at < self.store.clock() - KEEP_SENT)))
 
+    async def recent(self, limit: int = 200) -> list[HookRow]:
+        """The latest events, newest first (delivered ones are kept a week)."""
+        rows = await self.store.list(
+            HookEvent.select(HookEvent.id, HookEvent.event_id, HookEvent.kind, HookEvent.state,
+                             HookEvent.attempts, HookEvent.last_status, HookEvent.last_error,
+                             HookEvent.last_at, HookEvent.created_at)
+            .order_by(HookEvent.id.desc()).limit(limit).tuples())
+        return [HookRow(*row) for row in rows]
+
+    async def retry_failed(self) -> int:
+        """Queue the failed events again, due now, their tries counted afresh; how many."""
+        async with self.store.write():
+            return await self.store.execute(HookEvent.update(
+                state="queued", attempts=0, refusals=0, next_attempt_at=self.store.clock())
+                .where(HookEvent.state == "failed"))
+
     async def health(self) -> HookHealth:
-        """Events waiting, the oldest of them, and the receiver's last answer."""
+        """Events waiting, the oldest of them, the failed, and the receiver's last answer."""
         count, oldest = (await self.store.list(
             HookEvent.select(fn.COUNT(HookEvent.id), fn.MIN(HookEvent.created_at).python_value(
                 HookEvent.created_at.python_value))
@@ -217,4 +264,7 @@ class Hooks:
             HookEvent.select(HookEvent.last_status, HookEvent.last_error, HookEvent.last_at)
             .where(HookEvent.last_at.is_null(False))
             .order_by(HookEvent.last_at.desc(), HookEvent.id.desc()).limit(1).tuples())
-        return HookHealth(count or 0, oldest, *(last[0] if last else ()))
+        failed = await self.store.scalar(HookEvent.select(fn.COUNT(HookEvent.id))
+                                         .where(HookEvent.state == "failed"))
+        status, error, at = last[0] if last else (None, None, None)
+        return HookHealth(count or 0, oldest, status, error, at, failed=failed or 0)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from peewee import JOIN, Tuple, fn
 
 from store.batching import chunked
-from store.claims import backoff, claimable
+from store.claims import backoff, claim_due
 from store.clients import (
     ACCEPTED,
     CANCELLABLE,
@@ -131,8 +131,21 @@ class DeliveryResult:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """An Organization client in the business network, as the page tells it: accepting opens
+    its books here, a visible member with the client's name, email and phone (see
+    Network.open_books_for); `joins` until then, listed after while it stays visible."""
+
+    joins: bool
+    email: str
+    has_phone: bool
+    region: str  # two-letter country code: the members who can find it
+
+
+@dataclass(frozen=True)
 class LinkView:
-    """What the acceptance page may show for a token: nothing beyond the two names."""
+    """What the acceptance page may show for a token: nothing beyond the two names, and what
+    the client's acceptance publishes (an organization's listing in the network)."""
 
     state: str  # "open", "accepted", "used", "expired", "cancelled" or "unknown"
     firm_name: str = ""
@@ -143,6 +156,7 @@ class LinkView:
     firm_email: str = ""
     firm_phone: str = ""
     accepted_at: dt.datetime | None = None  # the store's clock (UTC), once accepted
+    listing: Listing | None = None  # None: an individual, or a member taken off the network
 
 
 class Invitations:
@@ -567,47 +581,24 @@ class Invitations:
         than LEASE).
 
         A message claimed by a process whose heartbeat stopped is taken over at once; one
-        claimed by nobody known comes back when its lease ends. On PostgreSQL two workers
-        never take the same row (FOR UPDATE SKIP LOCKED); SQLite serialises writers.
+        claimed by nobody known comes back when its lease ends (store.claims.claim_due, as
+        the webhooks); one whose invitation was withdrawn meanwhile is wiped unsent.
         """
-        def due_at(now):
-            return (Outbox.select(Outbox.id).where(claimable(Outbox, now))
-                    .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit))
-
-        # A look without the write lock first: a worker woken by every change in the firm
-        # (thousands a minute while bounces arrive) must not queue behind writers for nothing.
-        if not await self.store.list(due_at(self.store.clock()).limit(1).tuples()):
-            return []
-        async with self.store.write():
-            # The time once the lock is held: what was queued while this claim waited for it
-            # is due too (a time taken before the wait left it for an empty round later).
-            now = self.store.clock()
-            due = due_at(now)
-            if not self.store.target.is_sqlite:
-                due = due.for_update("FOR UPDATE SKIP LOCKED")
-            ids = [i for (i,) in await self.store.list(due.tuples())]
-            if not ids:
-                return []
-            ids = await self._drop_withdrawn(ids)
-            if not ids:
-                return []
-            await self.store.execute(
-                Outbox.update(state="sending", claimed_until=now + max(lease, LEASE), claimed_by=by,
-                              attempts=Outbox.attempts + 1)
-                .where(Outbox.id.in_(ids))
-            )
+        async def read(ids: list[int]) -> list[OutboxJob]:
             rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
                               Outbox.attempts, OutboxTag.return_tag, Outbox.invoice)
                 .join(OutboxTag, JOIN.LEFT_OUTER, on=(OutboxTag.outbox == Outbox.id))
                 .where(Outbox.id.in_(ids))
-                .order_by(Outbox.next_attempt_at, Outbox.id).tuples()
-            )
-        return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
-                          attempts, tag, invoice_id)
-                for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts, tag,
-                     invoice_id) in rows]
+                .order_by(Outbox.next_attempt_at, Outbox.id).tuples())
+            return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to,
+                              bytes(raw), attempts, tag, invoice_id)
+                    for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts,
+                         tag, invoice_id) in rows]
+
+        return await claim_due(self.store, Outbox, limit, by=by, lease=max(lease, LEASE),
+                               read=read, keep=self._drop_withdrawn)
 
     async def unclaim(self, outbox_ids: list[int]) -> None:
         """Messages claimed and not sent because the relay itself could not be used: queued
@@ -727,7 +718,7 @@ class Invitations:
             Invitation.select(Invitation.id, Invitation.state, Invitation.expires_at,
                               Client.kind, Client.first_name, Client.last_name,
                               Client.organization_name, Firm.id, Firm.name,
-                              Invitation.language, Invitation.ended_at)
+                              Invitation.language, Invitation.ended_at, Client.id)
             .join(Client, on=(Invitation.client == Client.id))
             .join(Firm, on=(Client.firm == Firm.id))
             .join(InvitationLink, on=(InvitationLink.invitation == Invitation.id))
@@ -736,7 +727,7 @@ class Invitations:
         if not rows:
             return LinkView("unknown")
         (invitation_id, state, expires_at, kind, first, last, organization, firm_id,
-         firm_name, language, ended_at) = rows[0]
+         firm_name, language, ended_at, client_id) = rows[0]
         client_name = organization if kind == "organization" else f"{first} {last}"
         if state == ACCEPTED:
             shown = "accepted"
@@ -745,8 +736,24 @@ class Invitations:
         else:
             shown = "cancelled"
         email, phone = await self._firm_contact(firm_id, invitation_id)
+        listing = await self._listing(client_id) if kind == "organization" else None
         return LinkView(shown, firm_name, client_name, language, email, phone,
-                        ended_at if state == ACCEPTED else None)
+                        ended_at if state == ACCEPTED else None, listing)
+
+    async def _listing(self, client_id: int) -> Listing | None:
+        """What the network shows of an Organization client: its books' details when it has
+        books (None once taken off the network), else what accepting will publish."""
+        from store.models import Company
+
+        books = await self.store.list(
+            Company.select(Company.email, Company.phone, Company.region, Company.visible)
+            .where(Company.client == client_id).limit(1).tuples())
+        if books:
+            email, phone, region, visible = books[0]
+            return Listing(False, email, bool(phone), region) if visible else None
+        ((email, phone),) = await self.store.list(
+            Client.select(Client.email, Client.phone).where(Client.id == client_id).tuples())
+        return Listing(True, email or "", bool(phone), self.store.network.region)
 
     async def _firm_contact(self, firm_id: int, invitation_id: int) -> tuple[str, str]:
         """The firm's public email and phone (its own books' details), the email falling

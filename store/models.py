@@ -286,8 +286,9 @@ class HookEvent(BaseModel):
     event_id = TextField(unique=True)  # "evt_...": the same on every try, for the receiver
     kind = TextField()  # "invitation.accepted", "bill.paid", ...
     body = TextField()  # the JSON sent
-    state = TextField()  # queued, sending, sent
+    state = TextField()  # queued, sending, sent, failed (refused: see store.hooks)
     attempts = IntegerField(default=0)
+    refusals = IntegerField(default=0)  # answers in a row that refused it (store.hooks)
     next_attempt_at = DateTimeField()
     claimed_until = DateTimeField(null=True)
     claimed_by = IntegerField(null=True)  # the pipeline_process that claimed it

@@ -62,10 +62,13 @@ CASES: dict[str, tuple[tuple[int, int], tuple[str, ...], str]] = {
     "ssh_keys": (SMALL, ("k",), "SshKeysScreen"),
     "add_ssh_key": (SMALL, ("k", "a"), "AddSshKeyScreen"),
     "ssh_sessions": (SMALL, ("k", "s"), "SshSessionsScreen"),
+    # The webhooks sent to the firm's systems: delivered, waiting, failed.
+    "hook_events": (SMALL, ("W",), "HookEventsScreen"),
 }
 
 NO_CLIENTS = {"clients_empty"}  # a firm and its preparer, and nothing else
 SSH_CASES = {"ssh_keys", "add_ssh_key", "ssh_sessions"}  # keys, and sessions open
+HOOK_CASES = {"hook_events"}  # three webhook events, one in each state a person acts on
 SSH_KEYS = {  # made once by ssh-keygen; only their public halves, as the store keeps them
     "marie": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILqa2zXVHBRPEiCorUY6dBOPus+3dqZ89FrtBSzzX4Sg "
              "marie@laptop",
@@ -90,6 +93,26 @@ def fixed_clock() -> dt.datetime:
 
 
 BILL_CASES = {"bill_review": "waiting", "bill_paid": "approved"}  # a bill in the books
+
+
+async def with_hooks(store) -> None:
+    """A paid bill the receiver refused (failed), an acceptance delivered, an approval waiting
+    after a dead port: as the worker records them, set here at the fixed clock."""
+    from store.hooks import REFUSALS
+    from store.models import HookEvent
+
+    async with store.write():
+        failed, sent, waiting = [
+            (await store.hooks.queue(kind, [{"n": 1}]))[0]
+            for kind in ("bill.paid", "invitation.accepted", "bill.approved")]
+    for number, (event_id, changes) in enumerate((
+            (failed, dict(state="failed", attempts=REFUSALS, refusals=REFUSALS, last_status=401,
+                          last_error="HTTP 401", last_at=NOW)),
+            (sent, dict(state="sent", attempts=1, last_status=204, last_at=NOW, sent_at=NOW)),
+            (waiting, dict(state="queued", attempts=1,
+                           last_error="cannot connect: connection refused", last_at=NOW)))):
+        await store.execute(HookEvent.update(event_id=f"evt_{number:024d}", **changes)
+                            .where(HookEvent.event_id == event_id))  # the same in every picture
 
 
 async def with_ssh(store) -> None:
@@ -211,6 +234,8 @@ async def shoot(name: str, out: Path, look: str = "colour") -> None:
                            clients=name not in NO_CLIENTS)
             if name in SSH_CASES:
                 await with_ssh(store)
+            if name in HOOK_CASES:
+                await with_hooks(store)
             settings = Settings(db_url="(given store)", tax_year=TAX_YEAR,
                                 data_dir=Path(tmp))
             app = make_app(settings, store)

@@ -56,7 +56,7 @@ def test_status_json_and_text(sqlite_url):
             "relay_ok": None, "relay_said": "", "delivery_paused": False,
             "relay_problem": None}, "hooks": {
             "queue": 0, "oldest_waiting_s": None, "last_status": None, "last_error": None,
-            "last_at": None}, "ssh_sessions": 0}
+            "last_at": None, "failed": 0}, "ssh_sessions": 0}
     text = linkdesk("--db", sqlite_url, "status", "--tax-year", "2023")
     assert text.returncode == 0
     lines = text.stdout.splitlines()

@@ -47,6 +47,9 @@ async def test_hooks_test_fails_with_the_receivers_answer(tmp_path):
     answer = json.loads(out)
     assert (answer["ok"], answer["status"], answer["error"]) == (False, 500, None)
     assert answer["url"] == receiver.url  # without its query: it may hold a key
+    async with Receiver([401]) as receiver:
+        code, out, _err = await linkdesk("hooks", "test", env=hook_env(tmp_path, receiver.url))
+    assert code == 1 and "answered HTTP 401: it refuses events; each is tried 8 times" in out
     code, out, _err = await linkdesk("hooks", "test", "--json",
                                      env=hook_env(tmp_path, "http://127.0.0.1:9/hooks"))
     assert code == 1 and json.loads(out)["error"] == "cannot connect: connection refused"
@@ -105,3 +108,48 @@ async def test_status_says_events_wait_for_a_receiver_that_never_answered(sqlite
     code, out, err = await linkdesk("status", "--db", sqlite_url, "--json")
     hooks = json.loads(out)["hooks"]
     assert (hooks["queue"], hooks["last_status"], hooks["last_at"]) == (2, None, None)
+
+
+async def test_status_shows_failed_events_and_hooks_retry_queues_them_again(sqlite_url, clock):
+    import aiohttp
+
+    from linkdesk.web.accept import make_web_app, start_site
+    from linkdesk.web.health import add_health
+    from store import Store
+    from store.hooks import REFUSALS, HookAnswer
+    from tests.helpers import make_preparer
+
+    store = await Store.open(sqlite_url, clock=clock)
+    try:
+        await make_preparer(store)
+        async with store.write():
+            await store.hooks.queue("bill.paid", [{"n": 1}])
+        for _ in range(REFUSALS):
+            (job,) = await store.hooks.claim_many(10)
+            await store.hooks.record([HookAnswer(job, status=401)])
+            clock.now = await store.hooks.next_due() or clock.now
+        app = make_web_app(store)
+        add_health(app, store)
+        runner = await start_site(app, "127.0.0.1", 0)
+        try:
+            async with aiohttp.ClientSession() as http, http.get(
+                    f"http://127.0.0.1:{runner.addresses[0][1]}/healthz") as response:
+                shown = (await response.json())["hooks"]
+        finally:
+            await runner.cleanup()
+    finally:
+        await store.close()
+    assert (shown["queue"], shown["failed"], shown["last_status"]) == (0, 1, 401)
+    code, out, err = await linkdesk("status", "--db", sqlite_url)
+    assert code == 0, err
+    assert "\nWebhooks waiting: 0\n" in out
+    assert f"1 webhook failed: the receiver refused it {REFUSALS} times (its answer is " \
+           "kept); `linkdesk hooks retry` sends it again.\n" in out
+    code, out, err = await linkdesk("status", "--db", sqlite_url, "--json")
+    hooks = json.loads(out)["hooks"]
+    assert (hooks["queue"], hooks["failed"], hooks["last_status"]) == (0, 1, 401)
+    code, out, err = await linkdesk("hooks", "retry", "--db", sqlite_url)
+    assert (code, out, err) == (0, "1 failed webhook queued again.\n", "")
+    code, out, err = await linkdesk("status", "--db", sqlite_url, "--json")
+    hooks = json.loads(out)["hooks"]
+    assert (hooks["queue"], hooks["failed"]) == (1, 0)

@@ -90,3 +90,85 @@ async def test_a_dead_port_is_tried_again_until_the_receiver_is_back(store, cloc
         await worker.stop()
     assert receiver.ids() == [event_id]
     assert (await store.hooks.health()).waiting == 0
+
+
+async def run_until_settled(worker, clock, rounds: int = 20) -> int:
+    """Run the worker, moving the clock to each next try, until nothing is due; the tries."""
+    tries = 0
+    for _ in range(rounds):
+        if await worker.run_once():
+            tries += 1
+            continue
+        due = await worker.store.hooks.next_due()
+        if due is None:
+            return tries
+        clock.now = max(clock.now, due)
+    return tries
+
+
+async def test_a_refusal_fails_the_event_after_a_few_tries_and_status_says_so(store, clock):
+    """A 4xx (other than 408 and 429) is the receiver refusing the event: tried a few times
+    (a receiver being fixed or deployed gets its chance), then failed with its answer, as
+    Stripe and GitHub do; the queue goes on with the other events."""
+    from linkdesk.hooks.status import hook_lines, hooks_json
+    from store.hooks import REFUSALS
+
+    (refused,) = await queue(store)
+    async with Receiver([404] * 50) as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await run_until_settled(worker, clock) == REFUSALS
+        finally:
+            await worker.stop()
+    assert receiver.ids() == [refused] * REFUSALS
+    health = await store.hooks.health()
+    assert (health.waiting, health.failed, health.last_status) == (0, 1, 404)
+    assert hooks_json(health, clock.now)["failed"] == 1
+    lines = hook_lines(health, clock.now)
+    assert any(line.startswith("The receiver's last answer: HTTP 404") and "refuses" in line
+               for line in lines), lines
+    assert any(line.startswith("1 webhook failed") and "linkdesk hooks retry" in line
+               for line in lines), lines
+    # Queued again by hand (`linkdesk hooks retry`): its tries counted afresh, and delivered.
+    assert await store.hooks.retry_failed() == 1
+    async with Receiver() as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await run_until_settled(worker, clock) == 1
+        finally:
+            await worker.stop()
+    assert receiver.ids() == [refused]
+    health = await store.hooks.health()
+    assert (health.waiting, health.failed, health.last_status) == (0, 0, 200)
+
+
+async def test_408_429_and_5xx_are_tried_again_for_as_long_as_it_takes(store, clock):
+    (event_id,) = await queue(store)
+    answers = [429, 408, 503, 500] * 4
+    async with Receiver(list(answers)) as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await run_until_settled(worker, clock, rounds=40) == len(answers) + 1
+        finally:
+            await worker.stop()
+    assert receiver.ids() == [event_id] * (len(answers) + 1)
+    health = await store.hooks.health()
+    assert (health.waiting, health.failed, health.last_status) == (0, 0, 200)
+
+
+async def test_a_5xx_between_refusals_starts_their_count_again(store, clock):
+    """Only refusals in a row fail an event: a receiver that answers 503 in between is one
+    that is changing, not one that says no."""
+    from store.hooks import REFUSALS
+
+    (event_id,) = await queue(store)
+    answers = [403] * (REFUSALS - 1) + [503] + [403] * REFUSALS
+    async with Receiver(list(answers)) as receiver:
+        worker = HookWorker(store, HookSender(receiver.url, SECRET))
+        try:
+            assert await run_until_settled(worker, clock, rounds=40) == len(answers)
+        finally:
+            await worker.stop()
+    assert receiver.ids() == [event_id] * len(answers)
+    health = await store.hooks.health()
+    assert (health.waiting, health.failed, health.last_status) == (0, 1, 403)

@@ -193,3 +193,51 @@ async def test_claims_of_a_dead_process_are_taken_over(store, clock):
     third = await store.pipeline.register("service", runs_pipeline=True)
     assert {j.event_id for j in await store.hooks.claim_many(10, by=third)} == \
         {j.event_id for j in held + mine}
+
+
+async def test_events_queued_before_version_18_are_kept_and_may_fail(db_url, clock, monkeypatch):
+    """Version 18 rebuilds hook_event on SQLite (a CHECK cannot change there): an event
+    waiting in a version 17 database is still there after, and may now be failed."""
+    from store import Store, migrations
+
+    monkeypatch.setattr(migrations, "LATEST", 17)
+    old = await Store.open(db_url, clock=clock)
+    try:
+        mark = "?" if old.target.is_sqlite else "%s"
+        await old.db.aexecute_sql(
+            "INSERT INTO hook_event (event_id, kind, body, state, next_attempt_at, created_at) "
+            f"VALUES ('evt_1', 'bill.paid', '{{}}', 'queued', {mark}, {mark})",
+            (clock(), clock()))
+    finally:
+        await old.close()
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.MIGRATIONS))
+    store = await Store.open(db_url, clock=clock)
+    try:
+        from store.hooks import REFUSALS
+
+        for _ in range(REFUSALS):
+            (job,) = await store.hooks.claim_many(10)
+            assert job.event_id == "evt_1"
+            await store.hooks.record([HookAnswer(job, status=410)])
+            clock.now = await store.hooks.next_due() or clock.now
+        assert (await store.hooks.health()).failed == 1
+        if store.target.is_sqlite:  # an insert still moves the clock that wakes the service
+            before = (await store.db.aexecute_sql("SELECT n FROM change_clock")).fetchone()
+        async with store.write():
+            await store.hooks.queue("bill.paid", [{"n": 2}])
+        assert (await store.hooks.health()).waiting == 1
+        if store.target.is_sqlite:
+            after = (await store.db.aexecute_sql("SELECT n FROM change_clock")).fetchone()
+            assert after[0] == before[0] + 1
+    finally:
+        await store.close()
+
+
+def test_which_answers_are_refusals():
+    """As Stripe and GitHub read them: a redirect (not followed) or a 4xx is the receiver saying
+    no, except 408, 425 and 429, which ask for later; a 5xx or no answer is a receiver down."""
+    from store.hooks import refused
+
+    assert [s for s in (200, 204, 301, 302, 400, 401, 403, 404, 408, 410, 422, 425, 429, 500,
+                        502, 503, None) if refused(s)] == [301, 302, 400, 401, 403, 404, 410,
+                                                           422]

@@ -22,7 +22,8 @@ PORTAL = "https://clients.tremblay.ca/"
 
 @pytest.fixture
 async def site(sqlite_url):
-    """A firm with its contact details and a portal, a client in each language, each invited."""
+    """A firm with its contact details and a portal, a client in each language (the French
+    one an organization), each invited."""
     from store.validate import Details
 
     store = await Store.open(sqlite_url)
@@ -37,11 +38,13 @@ async def site(sqlite_url):
             books, Details("Cabinet Tremblay & Fils", "bonjour@tremblay.ca", "+14185550100"),
             by=firm.id)
         links = {}
-        for language, (first, last) in {"en": ("Olivia", "Smith"),
-                                         "fr": ("Émilie", "Gagnon")}.items():
-            email = f"{first.lower()}@example.com"
-            client_id = await add_client(store, firm.firm_id, first_name=first, last_name=last,
-                                         email=email, language=language)
+        # The French client is an organization: its pages say it joins the network.
+        for language, names in {"en": dict(first_name="Olivia", last_name="Smith"),
+                                "fr": dict(organization_name="Érablière Gagnon",
+                                           phone="418-555-0142")}.items():
+            email = f"{language}@example.com"
+            client_id = await add_client(store, firm.firm_id, email=email, language=language,
+                                         **names)
             made = []
 
             def builder(link, language=language, email=email, made=made):

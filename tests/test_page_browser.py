@@ -217,20 +217,23 @@ async def test_a_clients_walk_from_the_email_to_the_portal(browser, sqlite_url, 
     base = f"http://127.0.0.1:{page_site.addresses[0][1]}"
     shots = _shots(tmp_path)
     try:
-        firm = await make_preparer(store, firm="Cabinet Tremblay & Fils")
+        firm = await make_preparer(store, firm="Atelier Tremblay & Fils")
         books = await store.network.firm_books(firm.firm_id)
         await store.network.update_profile(
-            books, Details("Cabinet Tremblay & Fils", "bonjour@tremblay.ca", "+14185550100"),
+            books, Details("Atelier Tremblay & Fils", "bonjour@tremblay.ca", "+14185550100"),
             by=firm.id)
         mails = {}
-        for language, (first, last) in {"en": ("Olivia", "Smith"),
-                                         "fr": ("Émilie", "Gagnon")}.items():
-            client_id = await add_client(store, firm.firm_id, first_name=first, last_name=last,
-                                         email=f"{first.lower()}@example.com",
-                                         language=language)
+        # An individual in English; in French an organization (its page says it joins the
+        # network) whose firm's name starts with a vowel ("d'Atelier", never "de Atelier").
+        for language, names in {"en": dict(first_name="Olivia", last_name="Smith",
+                                           email="olivia@example.com"),
+                                "fr": dict(organization_name="Érablière Gagnon",
+                                           email="compta@erabliere.ca",
+                                           phone="418-555-0142")}.items():
+            client_id = await add_client(store, firm.firm_id, language=language, **names)
             client = await store.clients.details(client_id)
             await store.invitations.invite_many(
-                [request_for(client, 2025, firm_name="Cabinet Tremblay & Fils",
+                [request_for(client, 2025, firm_name="Atelier Tremblay & Fils",
                              preparer_name="Marie Tremblay", sender_address="portail@tremblay.ca",
                              reply_to="bonjour@tremblay.ca", portal=portal)], firm.id, base)
             job = await store.invitations.claim()
@@ -271,17 +274,26 @@ async def test_a_clients_walk_from_the_email_to_the_portal(browser, sqlite_url, 
             return seen
 
         english = await asyncio.to_thread(walk, "en")
-        assert "Cabinet Tremblay & Fils is getting ready" in english[0]
-        assert "the client portal of Cabinet Tremblay & Fils is at:" in english[0]
-        assert "Thank you,\nMarie Tremblay\nCabinet Tremblay & Fils" in english[0]
+        assert "Atelier Tremblay & Fils is getting ready" in english[0]
+        assert "the client portal of Atelier Tremblay & Fils is at:" in english[0]
+        assert "Thank you,\nMarie Tremblay\nAtelier Tremblay & Fils" in english[0]
         assert "a button takes you to the client portal" in english[1]
         assert "Thank you, Olivia Smith." in english[2]
         assert english[3] == "The firm's portal"
         french = await asyncio.to_thread(walk, "fr")
         assert "se prépare à produire votre déclaration" in french[0]
         assert "Démarrer / Ouvrir une session" in french[0]
-        assert "un bouton vous mène au portail client" in french[1]
-        assert "Merci, Émilie Gagnon." in french[2]
+        assert "un bouton vous mène au portail client d'Atelier Tremblay & Fils." in french[1]
+        assert "Accepter ajoute Érablière Gagnon au réseau d'affaires" in french[1]
+        assert "(compta@erabliere.ca)" in french[1]
+        assert "Merci, Érablière Gagnon. Votre invitation d'Atelier Tremblay & Fils est " \
+               "acceptée." in french[2]
+        assert "Érablière Gagnon fait partie du réseau d'affaires" in french[2]
+        # The firm's name has no known gender: "est avisée" said a Cabinet was feminine.
+        assert "Atelier Tremblay & Fils reçoit aussitôt un avis de votre acceptation." in \
+            french[1]
+        assert "Atelier Tremblay & Fils en a reçu l'avis." in french[2]
+        assert "de Atelier" not in " ".join(french) and "avisée" not in " ".join(french)
         assert french[3] == "The firm's portal"
         for language in ("en", "fr"):
             for step_name in ("1-email", "2-invitation", "3-accepted", "4-portal"):

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from linkdesk.einvoice.ubl_write import CannotExport, to_ubl
-from linkdesk.i18n import BABEL_LOCALES, N_, translator
+from linkdesk.i18n import BABEL_LOCALES, N_, fill, translator
 from linkdesk.mail.compose import LABEL, display_name, mail_date, new_message_id
 from store.documents import Document
 from store.invitations import Envelope
@@ -71,8 +71,8 @@ def compose_invoice(document: Document, sender_address: str, when, language: str
     message["From"] = formataddr((seller, sender_address))
     message["Reply-To"] = formataddr((seller, document.seller.email or sender_address))
     message["To"] = formataddr((display_name(document.buyer.name), document.buyer.email))
-    message["Subject"] = translator(language).gettext(SUBJECT).format(
-        number=document.number, seller=document.seller.name)
+    message["Subject"] = fill(translator(language).gettext(SUBJECT),
+                              number=document.number, seller=document.seller.name)
     content_language = "fr-CA" if language == "fr" else "en-CA"
     text = summary_lines(document, language)
     message.set_content("\n".join(text))

@@ -1,4 +1,5 @@
-"""`linkdesk hooks test`: a test event sent now, signed as every event is, and the answer."""
+"""`linkdesk hooks test`: a test event sent now, signed as every event is, and the answer;
+`linkdesk hooks retry`: the failed events queued again."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import sys
 from urllib.parse import urlsplit
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
 
 
 def shown_url(url: str) -> str:
@@ -19,7 +20,7 @@ def shown_url(url: str) -> str:
 async def hooks_test(settings, args, not_set: int) -> int:
     """Exit 0 when the receiver answered 2xx, 1 otherwise, `not_set` when hooks.url is empty."""
     from linkdesk.hooks.sender import HookSender
-    from store.hooks import TEST, event_body, new_event_id
+    from store.hooks import REFUSALS, TEST, event_body, new_event_id, refused
 
     if not settings.hooks_url:
         print("linkdesk: " + _("no webhook receiver is set (hooks.url, with hooks.secret_file): "
@@ -42,7 +43,23 @@ async def hooks_test(settings, args, not_set: int) -> int:
             event_id=event_id, url=shown_url(settings.hooks_url)))
         if answer.ok:
             print(_("The receiver answered {said}: it takes webhooks.").format(said=said))
+        elif refused(answer.status):
+            print(_("The receiver answered {said}: it refuses events; each is tried {tries} "
+                    "times, then failed (`linkdesk hooks retry` sends the failed again).").format(
+                said=said, tries=REFUSALS))
         else:
             print(_("The receiver answered {said}: events wait in the queue and are tried "
                     "again with backoff until it answers 2xx.").format(said=said))
     return 0 if answer.ok else 1
+
+
+async def hooks_retry(target, open_store) -> int:
+    """Queue the failed events again; say how many (the service, or the app, sends them)."""
+    store = await open_store(target)
+    try:
+        n = await store.hooks.retry_failed()
+    finally:
+        await store.close()
+    print(ngettext("{n} failed webhook queued again.", "{n} failed webhooks queued again.",
+                   n).format(n=n))
+    return 0

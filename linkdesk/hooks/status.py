@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, ngettext
+from store.hooks import REFUSALS, refused
 
 
 def hooks_json(hooks, now: dt.datetime) -> dict:
@@ -12,12 +13,13 @@ def hooks_json(hooks, now: dt.datetime) -> dict:
     age = hooks.oldest_age_s(now)
     return {"queue": hooks.waiting, "oldest_waiting_s": None if age is None else round(age, 1),
             "last_status": hooks.last_status, "last_error": hooks.last_error,
-            "last_at": hooks.last_at.isoformat() + "Z" if hooks.last_at else None}
+            "last_at": hooks.last_at.isoformat() + "Z" if hooks.last_at else None,
+            "failed": hooks.failed}
 
 
 def hook_lines(hooks, now: dt.datetime) -> list[str]:
     """For people: said only once there has been a webhook."""
-    if not hooks.waiting and hooks.last_at is None:
+    if not hooks.waiting and not hooks.failed and hooks.last_at is None:
         return []
     lines = ["", _("Webhooks waiting: {n}").format(n=hooks.waiting)]
     age = hooks.oldest_age_s(now)
@@ -35,7 +37,18 @@ def hook_lines(hooks, now: dt.datetime) -> list[str]:
         if hooks.last_status is not None and hooks.last_error is None \
                 and 200 <= hooks.last_status < 300:
             lines.append(_("The receiver's last answer: {said} ({at}).").format(said=said, at=at))
+        elif refused(hooks.last_status):
+            lines.append(_("The receiver's last answer: {said} ({at}): it refuses events; "
+                           "each is tried {tries} times, then failed.").format(
+                said=said, at=at, tries=REFUSALS))
         else:
             lines.append(_("The receiver's last answer: {said} ({at}); events are tried again "
                            "with backoff until it takes them.").format(said=said, at=at))
+    if hooks.failed:
+        lines.append(ngettext(
+            "{n} webhook failed: the receiver refused it {tries} times (its answer is kept); "
+            "`linkdesk hooks retry` sends it again.",
+            "{n} webhooks failed: the receiver refused each {tries} times (their answers are "
+            "kept); `linkdesk hooks retry` sends them again.", hooks.failed).format(
+            n=hooks.failed, tries=REFUSALS))
     return lines

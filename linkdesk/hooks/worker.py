@@ -14,7 +14,7 @@ import logging
 import time
 
 from linkdesk.hooks.sender import HookSender
-from store.hooks import HookAnswer, HookJob
+from store.hooks import REFUSALS, HookAnswer, HookJob
 
 log = logging.getLogger("linkdesk.hooks")
 IDLE_POLL_S = 5.0  # with nothing due, look again this often (or as soon as woken)
@@ -124,8 +124,10 @@ class HookWorker:
         log.info("webhooks: %d delivered, %d to try again", delivered, later)
         failed = next((a for a in answers if not a.delivered), None)
         if failed is not None and not self._failing:
-            log.warning("webhooks: the receiver said: %s; tried again with backoff",
-                        failed.error or f"HTTP {failed.status}")
+            log.warning("webhooks: the receiver said: %s; %s",
+                        failed.error or f"HTTP {failed.status}",
+                        f"a refusal: failed after {REFUSALS} in a row" if failed.refused
+                        else "tried again with backoff")
         elif failed is None and self._failing:
             log.info("webhooks: the receiver answers well again")
         self._failing = failed is not None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 
-from linkdesk.i18n import N_, translator
+from linkdesk.i18n import N_, fill, translator
 from linkdesk.mail.templates import INVITATION, in_language
 
 LABEL = N_("{label}:")  # a label before what it names; French puts a no-break space first
@@ -114,7 +114,7 @@ def _more_links(inv: Invitation) -> list[tuple[str, str]]:
     gettext = translator(inv.language).gettext
     links = []
     if inv.portal:
-        links.append((gettext(PORTAL).format(firm=display_name(inv.sender_name)), inv.portal))
+        links.append((fill(gettext(PORTAL), firm=display_name(inv.sender_name)), inv.portal))
     if inv.stop_url:
         links.append((gettext(STOP), inv.stop_url))
     return links

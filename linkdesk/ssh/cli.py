@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, fill
 from linkdesk.labels import key_error
 
 
@@ -60,8 +60,8 @@ async def user_key(target, args, open_store, usage_error) -> int:
                 algorithm=row.algorithm, fingerprint=row.fingerprint, name=row.username))
         elif args.key_command == "remove":
             await store.ssh.remove_key(args.username, args.fingerprint)
-            print(_("Removed key {fingerprint} from {name}.").format(
-                fingerprint=args.fingerprint.strip(), name=args.username))
+            print(fill(_("Removed key {fingerprint} from {name}."),
+                       fingerprint=args.fingerprint.strip(), name=args.username))
         else:
             rows = await store.ssh.keys(args.username)
             if args.json:

@@ -137,20 +137,21 @@ def make_web_app(store, on_accept=None, trusted_proxies=(),
 
     def confirm_page(view: LinkView, language: str) -> str:
         return page.invitation_page(language, view.firm_name, view.client_name,
-                                    view.firm_email, view.firm_phone, portal)
+                                    view.firm_email, view.firm_phone, portal, view.listing)
 
     def accepted_page(view: LinkView, language: str) -> str:
         if on_accept is not None:
             on_accept()
         return page.accepted_page(language, view.firm_name, view.client_name,
-                                  view.firm_email, view.firm_phone, portal)
+                                  view.firm_email, view.firm_phone, portal,
+                                  listing=view.listing)
 
     def accepted_before(view: LinkView, language: str) -> str:
         """An accepted link opened again (or Confirm pressed twice): when it was accepted,
         and where to go from here. Nothing changes."""
         on = accepted_date(view.accepted_at)
         return page.accepted_page(language, view.firm_name, view.client_name,
-                                  view.firm_email, view.firm_phone, portal, on)
+                                  view.firm_email, view.firm_phone, portal, on, view.listing)
 
     async def show(request: web.Request) -> web.Response:
         return await answer(request, store.invitations.view,

@@ -29,6 +29,25 @@ INVITE = N_("{firm} invites {client} to its client portal.")
 MEANS_TITLE = N_("What accepting does")
 MEANS = (N_("{firm} is told at once that you accepted."),
          N_("Accepting costs nothing and signs nothing."))
+# An Organization that accepts opens its books here: a visible member of the business network
+# with its name, email and phone (store.network.open_books_for). The page says so, and who can
+# undo it; an individual publishes nothing.
+JOINS = N_("Accepting adds {client} to the business network, a directory of companies: other "
+           "members of the same region ({region}) can find its name, its email address "
+           "({email}) and its phone number, and copy them into their customer and vendor "
+           "records. {firm} can take it off the network.")
+JOINS_NO_PHONE = N_("Accepting adds {client} to the business network, a directory of "
+                    "companies: other members of the same region ({region}) can find its name "
+                    "and its email address ({email}), and copy them into their customer and "
+                    "vendor records. {firm} can take it off the network.")
+LISTED = N_("{client} is listed in the business network, a directory of companies: other "
+            "members of the same region ({region}) can find its name, its email address "
+            "({email}) and its phone number, and copy them into their customer and vendor "
+            "records. {firm} can take it off the network.")
+LISTED_NO_PHONE = N_("{client} is listed in the business network, a directory of companies: "
+                     "other members of the same region ({region}) can find its name and its "
+                     "email address ({email}), and copy them into their customer and vendor "
+                     "records. {firm} can take it off the network.")
 NEXT_TITLE = N_("What happens next")
 NEXT_PORTAL = N_("Once you confirm, a button takes you to the client portal of {firm}.")
 NEXT_IN_TOUCH = N_("{firm} will be in touch about what it needs from you.")
@@ -103,11 +122,11 @@ def _t(language: str):
     return i18n.translator(language).gettext
 
 
-def one_period(template: str, **names: str) -> str:
-    """The sentence with the names put in (escaped, in bold), never ending "inc.." when a
-    name ends with a period where the sentence would put its own."""
-    return _e(i18n.one_period(template, **names)).format(
-        **{k: f"<strong>{_e(v)}</strong>" for k, v in names.items()})
+def sentence(template: str, **names: str) -> str:
+    """The sentence with the names put in (escaped, in bold), as French writes a name after
+    "de" (d'Acme, du Groupe Forget), never ending "inc.." (see i18n.fit)."""
+    template, names = i18n.fit(template, **names)
+    return _e(template).format(**{k: f"<strong>{_e(str(v))}</strong>" for k, v in names.items()})
 
 
 def _document(language: str, title: str, body: str) -> str:
@@ -150,22 +169,39 @@ def _contact(language: str, firm: str, email: str, phone: str) -> str:
     if phone:  # as stored (E.164) in the link, as the firm's region writes it on the page
         rows += (f"<dt>{_e(t(PHONE))}</dt>"
                  f'<dd><a href="{_e(_tel(phone))}">{_e(format_phone(phone) or phone)}</a></dd>')
-    return (f'<div class="contact"><p class="muted">{one_period(t(CONTACT), firm=firm)}'
+    return (f'<div class="contact"><p class="muted">{sentence(t(CONTACT), firm=firm)}'
             f"</p><dl>{rows}</dl></div>")
 
 
-def invitation_page(language: str, firm: str, client: str, email: str, phone: str,
-                    portal: str = "") -> str:
-    """The invitation: who invites whom, what accepting does, what comes next, Confirm."""
+def _listing(language: str, firm: str, client: str, listing, joins: bool) -> str:
+    """What the network shows of the client (store.invitations.Listing), as a sentence."""
+    from babel import Locale
+
     t = _t(language)
-    means = "".join(f"<li>{one_period(t(item), firm=firm)}</li>" for item in MEANS)
+    if joins:
+        template = JOINS if listing.has_phone else JOINS_NO_PHONE
+    else:
+        template = LISTED if listing.has_phone else LISTED_NO_PHONE
+    region = Locale.parse(i18n.BABEL_LOCALES[language]).territories.get(listing.region,
+                                                                        listing.region)
+    return sentence(t(template), client=client, firm=firm, region=region, email=listing.email)
+
+
+def invitation_page(language: str, firm: str, client: str, email: str, phone: str,
+                    portal: str = "", listing=None) -> str:
+    """The invitation: who invites whom, what accepting does (for an Organization, its listing
+    in the network), what comes next, Confirm."""
+    t = _t(language)
+    means = "".join(f"<li>{sentence(t(item), firm=firm)}</li>" for item in MEANS)
+    if listing is not None and listing.joins:
+        means += f"<li>{_listing(language, firm, client, listing, joins=True)}</li>"
     after = NEXT_PORTAL if portal else NEXT_IN_TOUCH
     body = (
         _top(language, firm)
-        + f"<h1>{one_period(t(HEADING), firm=firm)}</h1>"
-        + f"<p>{one_period(t(INVITE), firm=firm, client=client)}</p>"
+        + f"<h1>{sentence(t(HEADING), firm=firm)}</h1>"
+        + f"<p>{sentence(t(INVITE), firm=firm, client=client)}</p>"
         + f"<h2>{_e(t(MEANS_TITLE))}</h2><ul>{means}</ul>"
-        + f"<h2>{_e(t(NEXT_TITLE))}</h2><p>{one_period(t(after), firm=firm)} "
+        + f"<h2>{_e(t(NEXT_TITLE))}</h2><p>{sentence(t(after), firm=firm)} "
         + f"{_e(t(ONCE))}</p>"
         + f'<form method="post"><button type="submit">{_e(t(CONFIRM))}</button></form>'
         + _contact(language, firm, email, phone)
@@ -174,28 +210,32 @@ def invitation_page(language: str, firm: str, client: str, email: str, phone: st
 
 
 def accepted_page(language: str, firm: str, client: str, email: str, phone: str,
-                  portal: str = "", accepted_on: dt.date | None = None) -> str:
+                  portal: str = "", accepted_on: dt.date | None = None, listing=None) -> str:
     """After Confirm (or the link opened again, `accepted_on` then says when): it is done, the
-    firm knows, and the client goes on to the firm's portal, or hears from the firm."""
+    firm knows, an Organization is listed in the network (while it is), and the client goes
+    on to the firm's portal, or hears from the firm."""
     from babel.dates import format_date
 
     t = _t(language)
     if accepted_on is None:
-        done = one_period(t(ACCEPTED), client=client, firm=firm)
+        done = sentence(t(ACCEPTED), client=client, firm=firm)
     else:
         when = format_date(accepted_on, "long", locale=i18n.BABEL_LOCALES[language])
-        done = one_period(t(ACCEPTED_ON), firm=firm, date=when)
+        done = sentence(t(ACCEPTED_ON), firm=firm, date=when)
     if portal:
-        after = (f'<p class="muted">{one_period(t(TOLD), firm=firm)}</p>'
+        after = (f'<p class="muted">{sentence(t(TOLD), firm=firm)}</p>'
                  f'<p class="go"><a class="button" href="{_e(portal)}">{_e(t(CONTINUE))}</a></p>')
     elif accepted_on is None:
-        after = f'<p class="muted">{one_period(t(TOLD_IN_TOUCH), firm=firm)}</p>'
+        after = f'<p class="muted">{sentence(t(TOLD_IN_TOUCH), firm=firm)}</p>'
     else:
-        after = f'<p class="muted">{one_period(t(NEXT_IN_TOUCH), firm=firm)}</p>'
+        after = f'<p class="muted">{sentence(t(NEXT_IN_TOUCH), firm=firm)}</p>'
     body = (
         _top(language, firm)
         + f"<h1>{_e(t(ACCEPTED_TITLE))}</h1>"
-        + f"<p>{done}</p>" + after
+        + f"<p>{done}</p>"
+        + (f"<p>{_listing(language, firm, client, listing, joins=False)}</p>"
+           if listing is not None else "")
+        + after
         + _contact(language, firm, email, phone)
     )
     return _document(language, f"{t(ACCEPTED_TITLE)} · {firm}", body)
@@ -205,7 +245,7 @@ def stop_reminders_page(language: str, firm: str) -> str:
     """A reminder's stop link opened: a question and a button (a GET stops nothing)."""
     t = _t(language)
     body = (_top(language, firm) + f"<h1>{_e(t(STOP_TITLE))}</h1>"
-            + f"<p>{one_period(t(STOP_ASK), firm=firm)}</p>"
+            + f"<p>{sentence(t(STOP_ASK), firm=firm)}</p>"
             + f'<form method="post"><button type="submit">{_e(t(STOP_BUTTON))}</button></form>')
     return _document(language, f"{t(STOP_TITLE)} · {firm}", body)
 
@@ -213,7 +253,7 @@ def stop_reminders_page(language: str, firm: str) -> str:
 def reminders_stopped_page(language: str, firm: str) -> str:
     t = _t(language)
     body = (_top(language, firm) + f"<h1>{_e(t(STOPPED_TITLE))}</h1>"
-            + f"<p>{one_period(t(STOPPED), firm=firm)}</p>")
+            + f"<p>{sentence(t(STOPPED), firm=firm)}</p>")
     return _document(language, f"{t(STOPPED_TITLE)} · {firm}", body)
 
 

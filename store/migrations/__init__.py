@@ -27,6 +27,7 @@ from store.migrations import (
     v15,
     v16,
     v17,
+    v18,
 )
 
 MIGRATIONS: list[Callable[[str], list[str]]] = [
@@ -47,6 +48,7 @@ MIGRATIONS: list[Callable[[str], list[str]]] = [
     v15.statements,
     v16.statements,
     v17.statements,
+    v18.statements,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, fill
 from linkdesk.labels import (
     bill_decision,
     bill_error,
@@ -130,7 +130,7 @@ class BillReviewScreen(Dialog[bool]):
         title = (_("Credit note {number} from {vendor}") if view.row.kind == "credit_note"
                  else _("Bill {number} from {vendor}"))
         self.query_one("#bill-title", Static).update(Text(
-            title.format(number=view.row.number, vendor=view.row.vendor), style="bold"))
+            fill(title, number=view.row.number, vendor=view.row.vendor), style="bold"))
         self.query_one("#bill-text", Static).update(Text(bill_text(view, versions)))
         if view.row.status != "review":  # decided: shown as it is, nothing left to decide
             for form in self.query(".form-row, #approve-button, #reject-button, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import work
 
-from linkdesk.i18n import _
+from linkdesk.i18n import _, fill
 from linkdesk.labels import invite_error
 from tui.desk import Desk
 
@@ -36,8 +36,8 @@ class ClientActions(Desk):
                         severity="warning", markup=False)
             return
         if reinvite and not await self.app.push_screen_wait(ConfirmScreen(
-                _("Send {name} a new invitation? The link sent earlier will stop working.")
-                .format(name=row.display_name), _("New invitation"))):
+                fill(_("Send {name} a new invitation? The link sent earlier will stop "
+                       "working."), name=row.display_name), _("New invitation"))):
             return
         client = await self.store.clients.details(row.id)
         # Sent, the client may leave the list shown (a re-invite under the Pending filter):
@@ -60,9 +60,9 @@ class ClientActions(Desk):
         if row.status not in CANCELLABLE:
             self.notify(_("There is no invitation under way to cancel."), markup=False)
             return
-        question = _("Cancel the invitation of {name} for tax year {year}? "
-                     "Its link will stop working.").format(name=row.display_name,
-                                                          year=self.tax_year)
+        question = fill(_("Cancel the invitation of {name} for tax year {year}? "
+                          "Its link will stop working."), name=row.display_name,
+                        year=self.tax_year)
         if not await self.app.push_screen_wait(ConfirmScreen(question, _("Cancel invitation"))):
             return
         try:
@@ -166,6 +166,11 @@ class ClientActions(Desk):
         from tui.screens.ssh_keys import SshKeysScreen
 
         self.app.push_screen(SshKeysScreen())
+
+    def action_webhooks(self) -> None:
+        from tui.screens.hook_events import HookEventsScreen
+
+        self.app.push_screen(HookEventsScreen())
 
     def action_reminders(self) -> None:
         from tui.screens.reminders import RemindersScreen

@@ -120,6 +120,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
         Binding("x", "cancel_bulk", N_("Stop bulk"), id="cancel-bulk", show=False,
                 tooltip=N_("Stop the bulk invitation: nothing more is sent, clients not "
                           "reached stay as they were")),
+        Binding("W", "webhooks", N_("Webhooks"), id="webhooks", show=False,
+                tooltip=N_("The events sent to the firm's systems, and their answers")),
     ]
 
     def __init__(self, tax_year: int) -> None:

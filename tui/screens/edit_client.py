@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, fill
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
 from store.validate import format_phone, parse_name, parse_phone
@@ -39,7 +39,7 @@ class EditClientScreen(FormDialog[bool]):
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical(id="edit-client", classes="dialog"):
-            yield Static(_("Details of {name}").format(name=self.client["display_name"]),
+            yield Static(fill(_("Details of {name}"), name=self.client["display_name"]),
                          classes="title", markup=False)
             if self.is_organization:
                 yield FormField("organization_name", _("Organization name"), max_length=200)

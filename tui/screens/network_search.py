@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 
-from linkdesk.i18n import N_, _, ngettext
+from linkdesk.i18n import N_, _, fill, ngettext
 from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
@@ -40,8 +40,8 @@ class NetworkSearchScreen(Dialog[bool]):
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical(id="network-search", classes="dialog"):
-            yield Static(_("Business network, from the books of {name}").format(
-                name=self.company_name), classes="title", markup=False)
+            yield Static(fill(_("Business network, from the books of {name}"),
+                              name=self.company_name), classes="title", markup=False)
             yield TextInput(placeholder=_("Company name (word start or any part)"), id="term",
                         compact=True)
             yield Static("", id="result-info", classes="note", markup=False)

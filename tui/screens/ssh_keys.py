@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, fill
 from store.ssh_door import KeyRow, SshKeyError
 from tui.dialog import Dialog
 from tui.formatting import format_datetime
@@ -116,9 +116,9 @@ class SshKeysScreen(Dialog[None]):
         if row is None:
             return
         if not await self.app.push_screen_wait(ConfirmScreen(
-                _("Remove the key {fingerprint} ({comment}) from {name}? It will no longer "
-                  "open the desk; a session open with it goes on until it ends.").format(
-                    fingerprint=row.fingerprint, comment=row.comment or row.algorithm,
+                fill(_("Remove the key {fingerprint} ({comment}) from {name}? It will no "
+                       "longer open the desk; a session open with it goes on until it ends."),
+                     fingerprint=row.fingerprint, comment=row.comment or row.algorithm,
                     name=row.username), _("Remove"))):
             return
         from linkdesk.labels import key_error
@@ -128,8 +128,8 @@ class SshKeysScreen(Dialog[None]):
         except SshKeyError as exc:
             self.notify(key_error(exc.code), severity="warning", markup=False)
         else:
-            self.notify(_("Removed key {fingerprint} from {name}.").format(
-                fingerprint=row.fingerprint, name=row.username), markup=False)
+            self.notify(fill(_("Removed key {fingerprint} from {name}."),
+                             fingerprint=row.fingerprint, name=row.username), markup=False)
         self.load()
 
     def action_sessions(self) -> None:

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, fill
 from store.ssh_door import DEMO, SessionRow, SshKeyError
 from tui.dialog import Dialog
 from tui.formatting import format_datetime
@@ -109,9 +109,9 @@ class SshSessionsScreen(Dialog[None]):
             return
         who = row.username or _("demo")
         if not await self.app.push_screen_wait(ConfirmScreen(
-                _("End {name}'s session from {address}? Their desk closes within a few "
-                  "seconds and tells them an administrator ended it; nothing they saved is "
-                  "lost.").format(name=who, address=row.address), _("End session"))):
+                fill(_("End {name}'s session from {address}? Their desk closes within a few "
+                       "seconds and tells them an administrator ended it; nothing they saved "
+                       "is lost."), name=who, address=row.address), _("End session"))):
             return
         try:
             await self.store.ssh.ask_end(row.id, self.preparer_id)
@@ -120,6 +120,6 @@ class SshSessionsScreen(Dialog[None]):
             return
         self.asked.add(row.id)
         self.rows = []  # drawn again, with the mark
-        self.notify(_("{name}'s session ends within a few seconds.").format(name=who),
+        self.notify(fill(_("{name}'s session ends within a few seconds."), name=who),
                     markup=False)
         self.load()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from linkdesk.i18n import N_, _
+from linkdesk.i18n import N_, _, fill
 from linkdesk.labels import LANGUAGE_LABELS
 from linkdesk.mail import CAPTURED_ANSWER
 from store.validate import format_phone
@@ -102,7 +102,7 @@ class TimelineScreen(Dialog[None]):
 
     def compose_dialog(self) -> ComposeResult:
         with Vertical(id="timeline", classes="dialog"):
-            yield Static(_("History of {name}").format(name=self.client_name), classes="title",
+            yield Static(fill(_("History of {name}"), name=self.client_name), classes="title",
                          markup=False)
             with VerticalScroll():
                 for kind, detail, when, who in self.events:

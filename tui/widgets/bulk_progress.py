@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from linkdesk.bulk import BulkProgress
-from linkdesk.i18n import _
+from linkdesk.i18n import _, fill
 from linkdesk.labels import bulk_counts, number
 
 
@@ -72,9 +72,9 @@ class BulkProgressPanel(Horizontal):
         bar = self._bar
         bar.display = True
         bar.update(total=max(1, run.total), progress=run.queued + run.skipped)
-        self._counts.update(_(
+        self._counts.update(fill(_(
             "A bulk invitation by {who} was cut short: {queued} of {total} queued, {missing} "
-            "not reached (still as they were).").format(
+            "not reached (still as they were)."),
                 who=run.preparer or _("a script"), queued=run.queued, total=run.total,
                 missing=run.not_reached))
 
