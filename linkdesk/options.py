@@ -358,6 +358,9 @@ OPTIONS: tuple[Option, ...] = (
            help="`ssh demo@host` opens a throwaway demo, for anyone"),
     Option("ssh.demo_sessions", "ssh_demo_sessions", _whole(1, 64),
            env="LINKDESK_SSH_DEMO_SESSIONS", help="demos open at once"),
+    Option("ssh.demo_minutes", "ssh_demo_minutes", _minutes(0.05, 24 * 60),
+           env="LINKDESK_SSH_DEMO_MINUTES",
+           help="a demo ends this long after it opened (fractions allowed)"),
 )
 
 BY_KEY = {option.key: option for option in OPTIONS}

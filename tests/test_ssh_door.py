@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -86,7 +87,8 @@ def test_another_key_an_unknown_name_and_no_key_are_refused_alike(door, db_url, 
     tries = [door.run("marie", keys["stranger"], "status"),  # a key that is nobody's
              door.run("marie", keys["luc"], "status"),  # a colleague's key
              door.run("nobody", keys["marie"], "status"),  # no such preparer
-             door.run("marie", None, "status")]  # no key at all
+             door.run("marie", None, "status"),  # no key at all
+             door.run("demo", None, "status")]  # the demo is off: a name like any other
     for done in tries:
         assert done.returncode == 255
         assert done.stdout == ""
@@ -233,11 +235,22 @@ def test_the_demo_for_anyone_in_a_directory_removed_at_the_end(db_url, tmp_path,
     firm(db_url, {"marie": keys["marie"]})
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", TMPDIR=str(scratch)) as door:
+    # The firm's database and relay password in the service's environment, as systemd may
+    # give them: none of it reaches a demo.
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", TMPDIR=str(scratch),
+                     LINKDESK_DB=db_url, LINKDESK_SMTP_PASSWORD="relay-secret") as door:
         term = terminals("demo").start(door.ssh_args("demo", None))  # no key asked
         screen = term.wait_for("A demo firm")
         assert "Cabinet Tremblay" not in screen  # nothing of the firm's
-        assert any(scratch.iterdir())
+        [directory] = scratch.iterdir()
+        [(_id, pid, _ended)] = asyncio.run(_sessions(db_url))
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert not [v for v in environ if v.startswith(b"LINKDESK_") or b"relay-secret" in v]
+        assert Path(f"/proc/{pid}/cwd").resolve() == directory.resolve()
+        files = {os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()
+                 if os.readlink(f).startswith("/")}
+        assert not [f for f in files if f.startswith(str(tmp_path / "linkdesk"))]
+        assert any(f.startswith(str(directory)) for f in files)  # its own database
         os.kill(door.proc.pid, 0)
         term.send("C-q")
         assert term.exit_status() == 0
@@ -373,3 +386,34 @@ def test_demos_are_limited_and_leave_nothing_however_they_end(db_url, tmp_path, 
     assert "the service is stopping" in third.transcript()
     _until_empty(scratch)
 
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_demo_ends_after_its_minutes_and_leaves_nothing(db_url, tmp_path, keys, terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    # 0.05 minutes: 3 seconds (ssh.demo_minutes takes fractions for this; 15 by default).
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", LINKDESK_SSH_DEMO_MINUTES="0.05",
+                     TMPDIR=str(scratch)) as door:
+        term = terminals("demo").start(door.ssh_args("demo", None))
+        assert term.exit_status() == 0
+        assert "linkdesk: the demo ends after 3 seconds." in term.transcript()
+        _until_empty(scratch)
+        assert door.proc.poll() is None
+    [(_id, _pid, ended)] = asyncio.run(_sessions(db_url))
+    assert ended is not None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_demo_counts_among_max_sessions(db_url, tmp_path, keys, terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true",
+                     LINKDESK_SSH_MAX_SESSIONS="1") as door:
+        desk = terminals("desk").start(door.ssh_args("marie", keys["marie"]))
+        desk.wait_for("No clients yet")
+        demo = terminals("demo").start(door.ssh_args("demo", None))
+        assert demo.exit_status() == 1
+        assert "every session of the desk is taken" in demo.transcript()
+        desk.send("C-q")
+        assert desk.exit_status() == 0

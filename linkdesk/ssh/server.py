@@ -20,15 +20,14 @@ from collections.abc import Callable
 import asyncssh
 
 from linkdesk.config import Settings
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import _
 from linkdesk.ssh.keys import fingerprint
-from linkdesk.ssh.session import PtySession
+from linkdesk.ssh.session import PtySession, demo_line
 from linkdesk.web.accept import FailureLimiter
 
 log = logging.getLogger("linkdesk.ssh")
 
 DEMO_USER = "demo"
-DEMO_MINUTES = 15
 REFUSALS_ALLOWED = 20  # refused keys or passwords per address ...
 REFUSAL_WINDOW_S = 600.0  # ... in this many seconds, then the address waits
 STOP_WAIT_S = 15.0  # what the service waits for its sessions' ends when it stops
@@ -371,6 +370,10 @@ class Door:
         if process.get_terminal_type() is None or process.command or process.subsystem:
             _said(process, _("linkdesk: the demo needs a terminal: ssh -t demo@host"), 2)
             return
+        if self._full():
+            _said(process, _("linkdesk: every session of the desk is taken; try again in a few "
+                             "minutes."), 1)
+            return
         if self.demos >= self.settings.ssh_demo_sessions:
             _said(process, _("linkdesk: every demo is in use; try again in a few minutes."), 1)
             return
@@ -384,15 +387,13 @@ class Door:
                             XDG_DATA_HOME=f"{directory}/data",
                             XDG_CONFIG_HOME=f"{directory}/config")
             session = PtySession(process, [sys.executable, "-m", "linkdesk", "demo"], env,
-                                 idle_s=min(self.settings.ssh_idle_minutes, DEMO_MINUTES) * 60)
+                                 cwd=directory, idle_s=self.settings.ssh_idle_minutes * 60)
             # Among the door's sessions: the service's stop and an admin can end it.
             self.sessions[session_id] = session
             self._later(self._note_pid(session_id, session))
+            length_s = self.settings.ssh_demo_minutes * 60
             ends = asyncio.get_running_loop().call_later(
-                DEMO_MINUTES * 60, lambda: self._later(session.end(
-                    ngettext("linkdesk: the demo ends after {n} minute.",
-                             "linkdesk: the demo ends after {n} minutes.",
-                             DEMO_MINUTES).format(n=DEMO_MINUTES))))
+                length_s, lambda: self._later(session.end(demo_line(length_s))))
             code = 1
             try:
                 code = await session.run()

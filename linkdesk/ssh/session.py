@@ -51,14 +51,28 @@ def idle_line(idle_s: float) -> str:
                     minutes).format(n=minutes)
 
 
+def demo_line(length_s: float) -> str:
+    """What a demo's visitor reads when its time is up: in minutes, or seconds under one."""
+    from linkdesk.i18n import ngettext
+
+    if length_s < 60:
+        seconds = round(length_s)
+        return ngettext("linkdesk: the demo ends after {n} second.",
+                        "linkdesk: the demo ends after {n} seconds.", seconds).format(n=seconds)
+    minutes = round(length_s / 60)
+    return ngettext("linkdesk: the demo ends after {n} minute.",
+                    "linkdesk: the demo ends after {n} minutes.", minutes).format(n=minutes)
+
+
 class PtySession:
     """Runs `argv` in a process of its own (a new session, the pty its controlling terminal) and
     copies bytes both ways: the channel's keys in, the program's output out, resizes through."""
 
     def __init__(self, process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str],
-                 pass_fds: tuple[int, ...] = (), idle_s: float | None = None) -> None:
+                 pass_fds: tuple[int, ...] = (), idle_s: float | None = None,
+                 cwd: str | None = None) -> None:
         self.process = process
-        self.argv, self.env, self.pass_fds = argv, env, pass_fds
+        self.argv, self.env, self.pass_fds, self.cwd = argv, env, pass_fds, cwd
         self.idle_s = idle_s
         self.last_input = time.monotonic()
         self.child: asyncio.subprocess.Process | None = None
@@ -79,7 +93,7 @@ class PtySession:
             set_size(slave, cols or 80, rows or 24, width_px, height_px)
             self.child = await asyncio.create_subprocess_exec(
                 *self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env,
-                start_new_session=True, pass_fds=self.pass_fds)
+                start_new_session=True, pass_fds=self.pass_fds, cwd=self.cwd)
         finally:
             os.close(slave)
             for fd in self.pass_fds:
