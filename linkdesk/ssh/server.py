@@ -23,6 +23,7 @@ from linkdesk.config import Settings
 from linkdesk.i18n import _
 from linkdesk.ssh.keys import fingerprint
 from linkdesk.ssh.session import PtySession, demo_line
+from linkdesk.ssh.warm import WarmStarter, WarmUnavailable
 from linkdesk.web.accept import FailureLimiter
 
 log = logging.getLogger("linkdesk.ssh")
@@ -135,6 +136,7 @@ class Door:
         self._tasks: set[asyncio.Task] = set()
         self._handlers: set[asyncio.Task] = set()  # one per session, asyncssh's task
         self._ends: asyncio.Task | None = None
+        self.warm: WarmStarter | None = None
 
     @property
     def port(self) -> int:
@@ -165,6 +167,13 @@ class Door:
             raise DoorError(f"{self.settings.ssh_host}:{self.settings.ssh_port}: "
                             f"{exc.strerror or exc}") from None
         self._ends = asyncio.create_task(self._follow_ends(), name="linkdesk-ssh-ends")
+        if self.settings.ssh_warm:
+            self.warm = WarmStarter(self._base_env())
+            try:
+                await self.warm.start()
+            except OSError:
+                log.warning("ssh: no warm process; each session starts Python", exc_info=True)
+                self.warm = None
         return self
 
     async def stop(self) -> None:
@@ -190,6 +199,8 @@ class Door:
                 gate.conn.close()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(gate.conn.wait_closed(), STOP_WAIT_S)
+        if self.warm is not None:
+            await self.warm.stop()
 
     def _later(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -269,14 +280,19 @@ class Door:
     def _full(self) -> bool:
         return len(self.sessions) >= self.settings.ssh_max_sessions
 
-    def _env(self, process: asyncssh.SSHServerProcess, **base: str) -> dict[str, str]:
-        """What the session's process sees: the client's terminal and locale, nothing of the
-        service's own environment but where Python is."""
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "TERM": process.get_terminal_type() or "dumb", **base}
+    @staticmethod
+    def _base_env(**base: str) -> dict[str, str]:
+        """Nothing of the service's own environment but where Python is."""
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **base}
         for name in ("PYTHONPATH", "HOME"):
             if name in os.environ and name not in env:
                 env[name] = os.environ[name]
+        return env
+
+    def _env(self, process: asyncssh.SSHServerProcess, **base: str) -> dict[str, str]:
+        """What the session's process sees: the client's terminal and locale, nothing of the
+        service's own environment but where Python is."""
+        env = self._base_env(TERM=process.get_terminal_type() or "dumb", **base)
         for name, value in process.env.items():
             name = name if isinstance(name, str) else name.decode("utf-8", "replace")
             value = value if isinstance(value, str) else value.decode("utf-8", "replace")
@@ -302,9 +318,11 @@ class Door:
         log.info("ssh: session %s opened for preparer %s (key %s) from %s", session_id,
                  gate.preparer_id, gate.fingerprint or "password", gate.address)
         fd = pipe_with(encode(self.settings, preparer_id=gate.preparer_id))
+        env = self._env(process)
         session = PtySession(process, [sys.executable, "-m", "linkdesk.ssh.desk", "desk",
-                                       str(fd)], self._env(process), pass_fds=(fd,),
-                             idle_s=self.settings.ssh_idle_minutes * 60)
+                                       str(fd)], env, pass_fds=(fd,),
+                             idle_s=self.settings.ssh_idle_minutes * 60,
+                             fork=self._forker("desk", env, fd))
         self.sessions[session_id] = session
         self._later(self._note_pid(session_id, session))
         code = 1
@@ -316,6 +334,21 @@ class Door:
             await self.store.ssh.closed(session_id, how)
             log.info("ssh: session %s closed (%s)", session_id, how)
         self._finish(process, session, code)
+
+    def _forker(self, mode: str, env: dict[str, str], handoff: int):
+        """How a session's program starts as a fork of the warm process (None: it cannot)."""
+        warm = self.warm
+        if warm is None:
+            return None
+
+        async def fork(terminal: int):
+            try:
+                return await warm.spawn(mode, env, terminal, handoff)
+            except WarmUnavailable as exc:
+                log.warning("ssh: session started as a new process (%s)", exc)
+                return None
+
+        return fork
 
     def _finish(self, process, session: PtySession, code: int) -> None:
         if session.end_line:

@@ -1,0 +1,145 @@
+"""The SSH door's warm process: imports the desk once, then forks one child per session.
+
+Started by the service (`linkdesk.ssh.warm`) as `python -m linkdesk.ssh.zygote FD`, FD one end
+of a socket pair. Each request is JSON (the mode, the session's environment and directory) with
+two descriptors: the session's terminal and the pipe its settings are in. The child becomes
+what `python -m linkdesk.ssh.desk MODE FD` would be on that terminal; the warm process answers
+with its pid and, once it has ended, its exit status (negative: the signal that killed it).
+No event loop, thread or database connection exists here before a fork.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import traceback
+
+
+def preload() -> None:
+    """What every session imports on its way to the client list, imported once."""
+    import linkdesk.cli
+    import linkdesk.runtime
+    import linkdesk.ssh.desk  # noqa: F401
+    import store
+    import store.db  # noqa: F401
+    import tui.app  # noqa: F401
+
+
+def _std_streams() -> None:
+    """stdin, stdout and stderr anew on fds 0-2 (the session's terminal), as Python would make
+    them at start on a terminal: line-buffered UTF-8."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        stream = open(fd, mode, buffering=1 if fd else -1, encoding="utf-8", closefd=False,
+                      errors="backslashreplace" if fd == 2 else "strict")
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
+def _child(request: dict, terminal: int, handoff: int) -> int:
+    """In the forked child: the session's process from here on."""
+    os.setsid()  # a session of its own: the terminal becomes its controlling one (desk.main)
+    for fd in (0, 1, 2):
+        os.dup2(terminal, fd)
+    if terminal > 2:
+        os.close(terminal)
+    if request.get("cwd"):
+        os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    _std_streams()
+    sys.argv = ["linkdesk.ssh.desk", request["mode"], str(handoff)]
+    from linkdesk.ssh.desk import main
+
+    try:
+        return main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+
+
+def _reap(sock: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        sock.send(json.dumps({"exit": pid, "code": os.waitstatus_to_exitcode(status)}).encode())
+
+
+def serve(sock: socket.socket) -> int:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # only to wake the selector
+    selector = selectors.DefaultSelector()
+    selector.register(sock, selectors.EVENT_READ)
+    selector.register(wake_read, selectors.EVENT_READ)
+    sock.send(json.dumps({"ready": True}).encode())
+    while True:
+        for key, _events in selector.select():
+            if key.fileobj == wake_read:
+                with contextlib.suppress(BlockingIOError):
+                    while os.read(wake_read, 4096):
+                        pass
+                _reap(sock)
+                continue
+            try:
+                data, fds, _flags, _address = socket.recv_fds(sock, 65536, 2)
+            except InterruptedError:
+                continue
+            if not data:  # the service is gone or stopping: the sessions go on alone
+                return 0
+            request = json.loads(data)
+            if len(fds) != 2:
+                for fd in fds:
+                    os.close(fd)
+                sock.send(json.dumps({"id": request.get("id"), "error": "two fds"}).encode())
+                continue
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                for fd in fds:
+                    os.close(fd)
+                sock.send(json.dumps({"id": request["id"], "error": str(exc)}).encode())
+                continue
+            if pid == 0:
+                selector.close()
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.close(wake_read)
+                os.close(wake_write)
+                sock.close()
+                code = 1
+                try:
+                    code = _child(request, *fds)
+                except BaseException:  # before the desk ran: said where it would have been
+                    traceback.print_exc()
+                finally:
+                    os._exit(code & 0xFF if code >= 0 else 1)
+            for fd in fds:
+                os.close(fd)
+            sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+
+
+def main() -> int:
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    preload()
+    return serve(sock)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
