@@ -417,3 +417,46 @@ def test_a_demo_counts_among_max_sessions(db_url, tmp_path, keys, terminals):
         assert "every session of the desk is taken" in demo.transcript()
         desk.send("C-q")
         assert desk.exit_status() == 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _warm_process(service_pid: int) -> int:
+    [warm] = [p for p in _children(service_pid)
+              if b"linkdesk.ssh.zygote" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return warm
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sessions_fork_from_the_warm_process_and_go_on_without_it(db_url, tmp_path, keys,
+                                                                    terminals):
+    firm(db_url, {"marie": keys["marie"], "luc": keys["luc"]})
+    with DoorService(db_url, tmp_path) as door:
+        first = terminals("one").start(door.ssh_args("marie", keys["marie"]))
+        first.wait_for("No clients yet")
+        [(_id, pid, _ended)] = asyncio.run(_sessions(db_url))
+        warm = _warm_process(door.proc.pid)
+        assert _parent(pid) == warm  # a fork of the process that had imported the desk
+        os.kill(warm, signal.SIGKILL)
+        second = terminals("two").start(door.ssh_args("luc", keys["luc"]))
+        second.wait_for("No clients yet")  # a new warm process, or a new Python meanwhile
+        first.send("a")  # the first session never noticed
+        first.wait_for("Individual")
+        second.send("C-q")
+        assert second.exit_status() == 0
+        third = terminals("three").start(door.ssh_args("luc", keys["luc"]))
+        third.wait_for("No clients yet")
+        pids = [pid for _id, pid, _ended in asyncio.run(_sessions(db_url))]
+        assert _parent(pids[2]) == _warm_process(door.proc.pid) != warm  # warm again
+        third.send("C-q")
+        assert third.exit_status() == 0
+        assert door.proc.poll() is None

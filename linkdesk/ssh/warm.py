@@ -4,7 +4,8 @@ then costs a fork, not a new Python importing Textual, the store and the screens
 The warm process (`linkdesk.ssh.zygote`) is the service's child, started with no environment
 but where Python is; it forks a child per session on the pseudo-terminal the door hands it (by
 SCM_RIGHTS over a socket pair), reports the child's pid, and later its exit status. Should it
-be gone, the door starts sessions as new processes, as before, and starts it again.
+be gone, the next session starts another (and waits for it, as at the service's start); one
+that cannot start, or fails, starts as a new process, as before.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class WarmStarter:
         self._children: dict[int, WarmChild] = {}
         self._ended_early: dict[int, int] = {}
         self._next = 0
+        self._restarting = asyncio.Lock()
 
     @property
     def pid(self) -> int | None:
@@ -115,11 +117,13 @@ class WarmStarter:
                     cwd: str | None = None) -> WarmChild:
         """A child of the warm process running the desk's `mode` on `terminal` (its stdin,
         stdout and stderr), its settings read from `handoff`; both fds stay the caller's."""
-        if self._sock is None:
-            if self._proc is not None:
+        async with self._restarting:
+            if self._sock is None:  # gone: another one, waited for as at the service's start
                 await self.stop()
-            await self.start()  # for the next session; this one starts as a new process
-            raise WarmUnavailable("the warm process was gone; started again")
+                try:
+                    await self.start()
+                except OSError as exc:
+                    raise WarmUnavailable(f"the warm process could not start: {exc}") from exc
         try:
             await asyncio.wait_for(asyncio.shield(self._ready), READY_WAIT_S)
         except (TimeoutError, WarmUnavailable) as exc:
