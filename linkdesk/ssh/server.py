@@ -168,7 +168,7 @@ class Door:
                             f"{exc.strerror or exc}") from None
         self._ends = asyncio.create_task(self._follow_ends(), name="linkdesk-ssh-ends")
         if self.settings.ssh_warm:
-            self.warm = WarmStarter(self._base_env())
+            self.warm = WarmStarter(self._base_env(), self.settings.region)
             try:
                 await self.warm.start()
             except OSError:

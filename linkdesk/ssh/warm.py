@@ -68,8 +68,8 @@ class WarmChild:
 class WarmStarter:
     """The service's side of the warm process: start it, fork sessions from it, stop it."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
+    def __init__(self, env: dict[str, str], region: str = "CA") -> None:
+        self.env, self.region = env, region
         self._sock: socket.socket | None = None
         self._proc: asyncio.subprocess.Process | None = None
         self._ready: asyncio.Future[None] | None = None
@@ -87,7 +87,7 @@ class WarmStarter:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "linkdesk.ssh.zygote", str(theirs.fileno()),
+                sys.executable, "-m", "linkdesk.ssh.zygote", str(theirs.fileno()), self.region,
                 pass_fds=(theirs.fileno(),), env=self.env, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL, start_new_session=True)
         except OSError:
@@ -165,6 +165,7 @@ class WarmStarter:
 
     def _heard(self, said: dict) -> None:
         if said.get("ready") and self._ready is not None and not self._ready.done():
+            log.info("ssh: sessions start as forks of warm process %s", self.pid)
             self._ready.set_result(None)
         elif "exit" in said:
             child = self._children.pop(said["exit"], None)

@@ -1,16 +1,19 @@
 """The SSH door's warm process: imports the desk once, then forks one child per session.
 
-Started by the service (`linkdesk.ssh.warm`) as `python -m linkdesk.ssh.zygote FD`, FD one end
-of a socket pair. Each request is JSON (the mode, the session's environment and directory) with
-two descriptors: the session's terminal and the pipe its settings are in. The child becomes
-what `python -m linkdesk.ssh.desk MODE FD` would be on that terminal; the warm process answers
-with its pid and, once it has ended, its exit status (negative: the signal that killed it).
+Started by the service (`linkdesk.ssh.warm`) as `python -m linkdesk.ssh.zygote FD REGION`, FD
+one end of a socket pair, REGION the firm's (for the phone numbers it loads ahead). Each
+request is JSON (the mode, the session's environment and directory) with two descriptors: the
+session's terminal and the pipe its settings are in. The child becomes what
+`python -m linkdesk.ssh.desk MODE FD` would be on that terminal; the warm process answers with
+its pid and, once it has ended, its exit status (negative: the signal that killed it).
 No event loop, thread or database connection exists here before a fork.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import gc
 import json
 import os
 import selectors
@@ -20,14 +23,30 @@ import sys
 import traceback
 
 
-def preload() -> None:
-    """What every session imports on its way to the client list, imported once."""
+def preload(region: str = "CA") -> None:
+    """What every session imports and loads on its way to the client list, and what the
+    services it starts then import: once, here. What the client list formats with (Babel's
+    data for each language, phonenumbers' for the firm's region) is loaded too."""
+    import textual.drivers.linux_driver  # noqa: F401
+
     import linkdesk.cli
     import linkdesk.runtime
     import linkdesk.ssh.desk  # noqa: F401
-    import store
+    import store.bulk_runs
     import store.db  # noqa: F401
-    import tui.app  # noqa: F401
+    import tui.app
+    import tui.screens.sign_in  # noqa: F401
+    from linkdesk.i18n import SUPPORTED, set_language
+    from tui.formatting import format_count, format_datetime
+    from tui.warmup import warm_client_list, warm_services
+
+    for language in SUPPORTED:
+        set_language(language)
+        warm_client_list(region)
+        format_count(1200)
+        format_datetime(dt.datetime(2025, 1, 1))
+    set_language("en")  # each session sets its own
+    warm_services()
 
 
 def _std_streams() -> None:
@@ -137,7 +156,10 @@ def serve(sock: socket.socket) -> int:
 
 def main() -> int:
     sock = socket.socket(fileno=int(sys.argv[1]))
-    preload()
+    preload(sys.argv[2] if len(sys.argv) > 2 else "CA")
+    # What was loaded stays out of the collector's sight: a session's first collections then
+    # do not write to (and so copy) every page it shares with the others.
+    gc.freeze()
     return serve(sock)
 
 
