@@ -303,8 +303,10 @@ def test_an_admin_ends_a_session_and_the_service_that_holds_it_ends_it(door, db_
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_an_idle_session_ends_with_a_line(db_url, tmp_path, keys, terminals):
     firm(db_url, {"marie": keys["marie"]})
-    # 0.05 minutes: 3 seconds with no key (ssh.idle_minutes takes fractions for this).
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_IDLE_MINUTES="0.05") as door:
+    # 0.05 minutes: 3 seconds with no key (ssh.idle_minutes takes fractions for this). With
+    # no warm process, the session is a new Python (the way every session went before).
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_IDLE_MINUTES="0.05",
+                     LINKDESK_SSH_WARM="false") as door:
         term = terminals().start(door.ssh_args("marie", keys["marie"]))
         assert term.exit_status() == 0
         assert "linkdesk: session ended after 3 seconds without a key." in term.transcript()
@@ -337,7 +339,9 @@ def test_passwords_over_ssh_go_through_the_sign_in_lockout(db_url, tmp_path, key
 
     firm(db_url, {"marie": keys["marie"]})
     env = askpass(tmp_path)
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_PASSWORDS="true") as door:
+    # No warm process: `status` runs as a new Python.
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_PASSWORDS="true",
+                     LINKDESK_SSH_WARM="false") as door:
         def status(password: str):
             return door.run("marie", None, "status", password=True, DOOR_PASSWORD=password,
                             **env)

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import shlex
 import shutil
 import sys
 import tempfile
@@ -21,6 +20,7 @@ import asyncssh
 
 from linkdesk.config import Settings
 from linkdesk.i18n import _
+from linkdesk.ssh.command import parse_command, run_status
 from linkdesk.ssh.keys import fingerprint
 from linkdesk.ssh.session import PtySession, demo_line
 from linkdesk.ssh.warm import WarmStarter, WarmUnavailable
@@ -343,7 +343,7 @@ class Door:
 
         async def fork(terminal: int):
             try:
-                return await warm.spawn(mode, env, terminal, handoff)
+                return await warm.spawn(mode, env, (terminal,) * 3, handoff)
             except WarmUnavailable as exc:
                 log.warning("ssh: session started as a new process (%s)", exc)
                 return None
@@ -382,20 +382,15 @@ class Door:
         try:
             fd = pipe_with(encode(self.settings, **parsed))
             try:
-                child = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "linkdesk.ssh.desk", "status", str(fd),
-                    stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.PIPE, env=self._env(process), pass_fds=(fd,),
-                    start_new_session=True)
+                out, err, code = await run_status(self.warm, self._env(process), fd)
             finally:
                 os.close(fd)
-            out, err = await child.communicate()
         finally:
             del self.sessions[session_id]
             await self.store.ssh.closed(session_id, "status")
         process.stdout.write(out)
         process.stderr.write(err)
-        process.exit(child.returncode if child.returncode >= 0 else 1)
+        process.exit(code if code >= 0 else 1)
 
     async def _demo(self, process: asyncssh.SSHServerProcess, gate: _Gate) -> None:
         from store.ssh_door import DEMO
@@ -438,26 +433,3 @@ class Door:
         finally:
             self.demos -= 1
             shutil.rmtree(directory, ignore_errors=True)
-
-
-def parse_command(command: str) -> dict | str:
-    """`status [--tax-year Y] [--json]` as the session's handoff, or why it is refused."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = []
-    if not words or words[0] != "status":
-        return _("not {command!r}").format(command=command[:60])
-    tax_year, as_json, rest = None, False, words[1:]
-    while rest:
-        word = rest.pop(0)
-        if word == "--json":
-            as_json = True
-        elif word in ("--tax-year", "-y") or word.startswith("--tax-year="):
-            value = word.split("=", 1)[1] if "=" in word else (rest.pop(0) if rest else "")
-            if not value.isdigit() or not 1900 <= int(value) <= 2999:
-                return _("not a tax year: {value!r}").format(value=value[:20])
-            tax_year = int(value)
-        else:
-            return _("not {command!r}").format(command=word[:60])
-    return {"tax_year": tax_year, "json": as_json}

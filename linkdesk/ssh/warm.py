@@ -113,10 +113,11 @@ class WarmStarter:
                 await self._proc.wait()
             self._proc = None
 
-    async def spawn(self, mode: str, env: dict[str, str], terminal: int, handoff: int,
-                    cwd: str | None = None) -> WarmChild:
-        """A child of the warm process running the desk's `mode` on `terminal` (its stdin,
-        stdout and stderr), its settings read from `handoff`; both fds stay the caller's."""
+    async def spawn(self, mode: str, env: dict[str, str], std: tuple[int, int, int],
+                    handoff: int, cwd: str | None = None) -> WarmChild:
+        """A child of the warm process running the desk's `mode` with `std` as its stdin,
+        stdout and stderr (a session's terminal thrice, or pipes), its settings read from
+        `handoff`; the fds stay the caller's."""
         async with self._restarting:
             if self._sock is None:  # gone: another one, waited for as at the service's start
                 await self.stop()
@@ -134,7 +135,7 @@ class WarmStarter:
         self._asked[number] = asked
         request = json.dumps({"id": number, "mode": mode, "env": env, "cwd": cwd}).encode()
         try:
-            socket.send_fds(self._sock, [request], [terminal, handoff])
+            socket.send_fds(self._sock, [request], [*std, handoff])
             pid = await asked
         except OSError as exc:
             self._lost()

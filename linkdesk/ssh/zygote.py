@@ -2,8 +2,9 @@
 
 Started by the service (`linkdesk.ssh.warm`) as `python -m linkdesk.ssh.zygote FD REGION`, FD
 one end of a socket pair, REGION the firm's (for the phone numbers it loads ahead). Each
-request is JSON (the mode, the session's environment and directory) with two descriptors: the
-session's terminal and the pipe its settings are in. The child becomes what
+request is JSON (the mode, the session's environment and directory) with four descriptors: the
+session's stdin, stdout and stderr (its terminal thrice, or pipes) and the pipe its settings
+are in. The child becomes what
 `python -m linkdesk.ssh.desk MODE FD` would be on that terminal; the warm process answers with
 its pid and, once it has ended, its exit status (negative: the signal that killed it).
 No event loop, thread or database connection exists here before a fork.
@@ -59,13 +60,13 @@ def _std_streams() -> None:
         setattr(sys, f"__{name}__", stream)
 
 
-def _child(request: dict, terminal: int, handoff: int) -> int:
+def _child(request: dict, stdin: int, stdout: int, stderr: int, handoff: int) -> int:
     """In the forked child: the session's process from here on."""
-    os.setsid()  # a session of its own: the terminal becomes its controlling one (desk.main)
-    for fd in (0, 1, 2):
-        os.dup2(terminal, fd)
-    if terminal > 2:
-        os.close(terminal)
+    os.setsid()  # a session of its own: a terminal becomes its controlling one (desk.main)
+    for fd, given in enumerate((stdin, stdout, stderr)):
+        os.dup2(given, fd)
+    for given in {stdin, stdout, stderr} - {0, 1, 2, handoff}:
+        os.close(given)
     if request.get("cwd"):
         os.chdir(request["cwd"])
     os.environ.clear()
@@ -117,16 +118,16 @@ def serve(sock: socket.socket) -> int:
                 _reap(sock)
                 continue
             try:
-                data, fds, _flags, _address = socket.recv_fds(sock, 65536, 2)
+                data, fds, _flags, _address = socket.recv_fds(sock, 65536, 4)
             except InterruptedError:
                 continue
             if not data:  # the service is gone or stopping: the sessions go on alone
                 return 0
             request = json.loads(data)
-            if len(fds) != 2:
+            if len(fds) != 4:
                 for fd in fds:
                     os.close(fd)
-                sock.send(json.dumps({"id": request.get("id"), "error": "two fds"}).encode())
+                sock.send(json.dumps({"id": request.get("id"), "error": "four fds"}).encode())
                 continue
             try:
                 pid = os.fork()
