@@ -12,7 +12,8 @@ Where a connect's time goes, each measured on its own:
   what each session paid before the warm process, and still pays with `ssh.warm = false`;
 - connect_to_list_s with the warm process (the default) and cold (`ssh.warm = false`): the
   rest of the warm figure, after the handshake, is the session's own start: the store opened,
-  the app built, the first page of clients queried and drawn.
+  the app built, the first page of clients queried and drawn;
+- status_json_s: `ssh desk status --json` start to exit, each mode.
 Memory is read with SESSIONS sessions open at once, each mode. Last line: a JSON object.
 
 Not measured here: the same connect through the system's sshd and a shell running `linkdesk`
@@ -149,6 +150,15 @@ def handshake_s(port: int, key: Path) -> float:
     return time.perf_counter() - started
 
 
+def status_s(port: int, key: Path) -> float:
+    """`ssh desk status --json`, as a cron job runs it: start to exit."""
+    started = time.perf_counter()
+    done = subprocess.run([*ssh_argv(port, key), "status", "--json"], capture_output=True,
+                          stdin=subprocess.DEVNULL, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return time.perf_counter() - started
+
+
 def new_python_s() -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import linkdesk.ssh.zygote as z; z.preload()"],
@@ -223,10 +233,12 @@ def main() -> None:
         for mode, warm in (("warm", True), ("cold", False)):
             with door(db, env, warm) as (service, port):
                 handshakes = [handshake_s(port, key) for _ in range(RUNS)]
+                statuses = [status_s(port, key) for _ in range(RUNS)]
                 times, door_bytes = connects(port, key, env, name, RUNS, keystrokes=warm)
                 figures[mode] = {"connect_to_list_s": round(median(times), 3),
                                  "connect_to_list_runs_s": [round(t, 3) for t in times],
                                  "handshake_s": round(median(handshakes), 3),
+                                 "status_json_s": round(median(statuses), 3),
                                  **memory(service.pid, port, key, env, name)}
                 if warm:
                     figures["through_door"] = door_bytes

@@ -17,10 +17,12 @@ import logging
 import os
 import socket
 import sys
+import time
 
 log = logging.getLogger("linkdesk.ssh")
 
 READY_WAIT_S = 60.0  # what a session waits for a warm process still importing, at most
+BROKEN_WAIT_S = 60.0  # after one ended before it was ready, sessions start without for this long
 
 
 class WarmUnavailable(Exception):
@@ -78,6 +80,7 @@ class WarmStarter:
         self._ended_early: dict[int, int] = {}
         self._next = 0
         self._restarting = asyncio.Lock()
+        self._broken_until = 0.0  # one that never got ready is not started again before then
 
     @property
     def pid(self) -> int | None:
@@ -120,6 +123,8 @@ class WarmStarter:
         `handoff`; the fds stay the caller's."""
         async with self._restarting:
             if self._sock is None:  # gone: another one, waited for as at the service's start
+                if time.monotonic() < self._broken_until:
+                    raise WarmUnavailable("the last warm process never got ready")
                 await self.stop()
                 try:
                     await self.start()
@@ -190,6 +195,9 @@ class WarmStarter:
                 asyncio.get_running_loop().remove_reader(sock.fileno())
             sock.close()
         if self._ready is not None and not self._ready.done():
+            # Ended before it was ready (a broken install, say): sessions start as new
+            # processes for a while rather than each waiting for another to fail.
+            self._broken_until = time.monotonic() + BROKEN_WAIT_S
             self._ready.set_exception(WarmUnavailable("the warm process ended"))
             self._ready.exception()  # retrieved: nobody may be waiting
         for asked in self._asked.values():
