@@ -444,12 +444,15 @@ def _warm_process(service_pid: int) -> int:
 def test_sessions_fork_from_the_warm_process_and_go_on_without_it(db_url, tmp_path, keys,
                                                                     terminals):
     firm(db_url, {"marie": keys["marie"], "luc": keys["luc"]})
-    with DoorService(db_url, tmp_path) as door:
+    with DoorService(db_url, tmp_path, LINKDESK_SMTP_PASSWORD="relay-secret") as door:
         first = terminals("one").start(door.ssh_args("marie", keys["marie"]))
         first.wait_for("No clients yet")
         [(_id, pid, _ended)] = asyncio.run(_sessions(db_url))
         warm = _warm_process(door.proc.pid)
         assert _parent(pid) == warm  # a fork of the process that had imported the desk
+        for process in (warm, pid):  # none of the service's environment (its secrets)
+            environ = Path(f"/proc/{process}/environ").read_bytes()
+            assert b"relay-secret" not in environ and b"LINKDESK_" not in environ
         os.kill(warm, signal.SIGKILL)
         second = terminals("two").start(door.ssh_args("luc", keys["luc"]))
         second.wait_for("No clients yet")  # a new warm process, or a new Python meanwhile
