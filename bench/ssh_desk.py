@@ -13,7 +13,8 @@ Where a connect's time goes, each measured on its own:
 - connect_to_list_s with the warm process (the default) and cold (`ssh.warm = false`): the
   rest of the warm figure, after the handshake, is the session's own start: the store opened,
   the app built, the first page of clients queried and drawn;
-- status_json_s: `ssh desk status --json` start to exit, each mode.
+- status_json_s: `ssh desk status --json` start to exit, and demo_drawn_s: `ssh demo@host`
+  to the demo's firm drawn, each mode.
 Memory is read with SESSIONS sessions open at once, each mode. Last line: a JSON object.
 
 Not measured here: the same connect through the system's sshd and a shell running `linkdesk`
@@ -114,7 +115,7 @@ def door(db: Path, env: dict, warm: bool):
         [sys.executable, "-m", "linkdesk", "serve", "--db", str(db), "--port", "0",
          "--ssh-port", "0", "--link-base", "https://portal.example.ca"],
         env={**env, "LINKDESK_SSH_WARM": "true" if warm else "false",
-             "LINKDESK_SSH_MAX_SESSIONS": "64"},
+             "LINKDESK_SSH_MAX_SESSIONS": "64", "LINKDESK_SSH_DEMO": "true"},
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         port = None
@@ -157,6 +158,22 @@ def status_s(port: int, key: Path) -> float:
                           stdin=subprocess.DEVNULL, timeout=120)
     assert done.returncode == 0, done.stderr
     return time.perf_counter() - started
+
+
+def demo_s(port: int, env: dict) -> float:
+    """`ssh -t demo@host` to the demo's firm drawn."""
+    argv = ["ssh", "-F", "/dev/null", "-p", str(port), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no",
+            "-o", "LogLevel=ERROR", "demo@127.0.0.1"]
+    app = PtyApp(cols=80, rows=24, env=env, python_code=f"import os; os.execvp('ssh', {argv!r})")
+    try:
+        drawn = app.wait_for("A demo firm", timeout=120) - app.started
+        app.send("\x11")
+        with contextlib.suppress(TimeoutError):
+            app.quiet(1.0, 15)
+        return drawn
+    finally:
+        app.close()
 
 
 def new_python_s() -> float:
@@ -234,11 +251,13 @@ def main() -> None:
             with door(db, env, warm) as (service, port):
                 handshakes = [handshake_s(port, key) for _ in range(RUNS)]
                 statuses = [status_s(port, key) for _ in range(RUNS)]
+                demos = [demo_s(port, env) for _ in range(RUNS)]
                 times, door_bytes = connects(port, key, env, name, RUNS, keystrokes=warm)
                 figures[mode] = {"connect_to_list_s": round(median(times), 3),
                                  "connect_to_list_runs_s": [round(t, 3) for t in times],
                                  "handshake_s": round(median(handshakes), 3),
                                  "status_json_s": round(median(statuses), 3),
+                                 "demo_drawn_s": round(median(demos), 3),
                                  **memory(service.pid, port, key, env, name)}
                 if warm:
                     figures["through_door"] = door_bytes

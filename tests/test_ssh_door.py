@@ -244,6 +244,7 @@ def test_the_demo_for_anyone_in_a_directory_removed_at_the_end(db_url, tmp_path,
         assert "Cabinet Tremblay" not in screen  # nothing of the firm's
         [directory] = scratch.iterdir()
         [(_id, pid, _ended)] = asyncio.run(_sessions(db_url))
+        assert _parent(pid) == _warm_process(door.proc.pid)  # forked, with its own TMPDIR
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         assert not [v for v in environ if v.startswith(b"LINKDESK_") or b"relay-secret" in v]
         assert Path(f"/proc/{pid}/cwd").resolve() == directory.resolve()

@@ -335,7 +335,8 @@ class Door:
             log.info("ssh: session %s closed (%s)", session_id, how)
         self._finish(process, session, code)
 
-    def _forker(self, mode: str, env: dict[str, str], handoff: int):
+    def _forker(self, mode: str, env: dict[str, str], handoff: int | None,
+                cwd: str | None = None):
         """How a session's program starts as a fork of the warm process (None: it cannot)."""
         warm = self.warm
         if warm is None:
@@ -343,7 +344,7 @@ class Door:
 
         async def fork(terminal: int):
             try:
-                return await warm.spawn(mode, env, (terminal,) * 3, handoff)
+                return await warm.spawn(mode, env, (terminal,) * 3, handoff, cwd)
             except WarmUnavailable as exc:
                 log.warning("ssh: session started as a new process (%s)", exc)
                 return None
@@ -415,7 +416,8 @@ class Door:
                             XDG_DATA_HOME=f"{directory}/data",
                             XDG_CONFIG_HOME=f"{directory}/config")
             session = PtySession(process, [sys.executable, "-m", "linkdesk", "demo"], env,
-                                 cwd=directory, idle_s=self.settings.ssh_idle_minutes * 60)
+                                 cwd=directory, idle_s=self.settings.ssh_idle_minutes * 60,
+                                 fork=self._forker("demo", env, None, directory))
             # Among the door's sessions: the service's stop and an admin can end it.
             self.sessions[session_id] = session
             self._later(self._note_pid(session_id, session))

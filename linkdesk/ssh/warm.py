@@ -117,10 +117,10 @@ class WarmStarter:
             self._proc = None
 
     async def spawn(self, mode: str, env: dict[str, str], std: tuple[int, int, int],
-                    handoff: int, cwd: str | None = None) -> WarmChild:
+                    handoff: int | None, cwd: str | None = None) -> WarmChild:
         """A child of the warm process running the desk's `mode` with `std` as its stdin,
         stdout and stderr (a session's terminal thrice, or pipes), its settings read from
-        `handoff`; the fds stay the caller's."""
+        `handoff` (None: the demo, whose settings are its own); the fds stay the caller's."""
         async with self._restarting:
             if self._sock is None:  # gone: another one, waited for as at the service's start
                 if time.monotonic() < self._broken_until:
@@ -140,7 +140,7 @@ class WarmStarter:
         self._asked[number] = asked
         request = json.dumps({"id": number, "mode": mode, "env": env, "cwd": cwd}).encode()
         try:
-            socket.send_fds(self._sock, [request], [*std, handoff])
+            socket.send_fds(self._sock, [request], [*std] + ([] if handoff is None else [handoff]))
             pid = await asked
         except OSError as exc:
             self._lost()

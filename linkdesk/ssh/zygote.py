@@ -4,8 +4,8 @@ Started by the service (`linkdesk.ssh.warm`) as `python -m linkdesk.ssh.zygote F
 one end of a socket pair, REGION the firm's (for the phone numbers it loads ahead). Each
 request is JSON (the mode, the session's environment and directory) with four descriptors: the
 session's stdin, stdout and stderr (its terminal thrice, or pipes) and the pipe its settings
-are in. The child becomes what
-`python -m linkdesk.ssh.desk MODE FD` would be on that terminal; the warm process answers with
+are in (none for the demo). The child becomes what `python -m linkdesk.ssh.desk MODE FD`, or
+`linkdesk demo`, would be on that terminal; the warm process answers with
 its pid and, once it has ended, its exit status (negative: the signal that killed it).
 No event loop, thread or database connection exists here before a fork.
 """
@@ -21,6 +21,7 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 
 
@@ -31,6 +32,9 @@ def preload(region: str = "CA") -> None:
     import textual.drivers.linux_driver  # noqa: F401
 
     import linkdesk.cli
+    import linkdesk.demo
+    import linkdesk.demo_activity
+    import linkdesk.demo_data
     import linkdesk.runtime
     import linkdesk.ssh.desk  # noqa: F401
     import store.bulk_runs
@@ -60,7 +64,7 @@ def _std_streams() -> None:
         setattr(sys, f"__{name}__", stream)
 
 
-def _child(request: dict, stdin: int, stdout: int, stderr: int, handoff: int) -> int:
+def _child(request: dict, stdin: int, stdout: int, stderr: int, handoff: int = -1) -> int:
     """In the forked child: the session's process from here on."""
     os.setsid()  # a session of its own: a terminal becomes its controlling one (desk.main)
     for fd, given in enumerate((stdin, stdout, stderr)):
@@ -71,9 +75,14 @@ def _child(request: dict, stdin: int, stdout: int, stderr: int, handoff: int) ->
         os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    tempfile.tempdir = None  # found again from this environment's TMPDIR (a demo's own)
     _std_streams()
-    sys.argv = ["linkdesk.ssh.desk", request["mode"], str(handoff)]
-    from linkdesk.ssh.desk import main
+    if request["mode"] == "demo":  # `linkdesk demo`, its settings its own (no handoff)
+        sys.argv = ["linkdesk", "demo"]
+        from linkdesk.cli import main
+    else:
+        sys.argv = ["linkdesk.ssh.desk", request["mode"], str(handoff)]
+        from linkdesk.ssh.desk import main
 
     try:
         return main()
@@ -124,10 +133,10 @@ def serve(sock: socket.socket) -> int:
             if not data:  # the service is gone or stopping: the sessions go on alone
                 return 0
             request = json.loads(data)
-            if len(fds) != 4:
+            if len(fds) not in (3, 4):
                 for fd in fds:
                     os.close(fd)
-                sock.send(json.dumps({"id": request.get("id"), "error": "four fds"}).encode())
+                sock.send(json.dumps({"id": request.get("id"), "error": "fds"}).encode())
                 continue
             try:
                 pid = os.fork()
