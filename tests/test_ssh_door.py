@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -468,3 +469,31 @@ def test_sessions_fork_from_the_warm_process_and_go_on_without_it(db_url, tmp_pa
         third.send("C-q")
         assert third.exit_status() == 0
         assert door.proc.poll() is None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_demo_is_resized_with_the_window(db_url, tmp_path, keys, terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true") as door:
+        term = terminals("demo", cols=100, rows=30).start(door.ssh_args("demo", None))
+        term.wait_for("A demo firm")
+        wide = _key_bar(term.wait_for(" shown of "))
+        assert wide.endswith("? Help") and len(wide) > 70  # the key bar at 100 columns
+        term.resize(70, 20)
+        # Laid out again for 70 columns: its first key and "? Help" on a line that fits (cut
+        # or wrapped by the terminal, the old one could not have both).
+        first_key = wide.split("  ")[0]
+        for _ in range(1200):
+            narrow = _key_bar(term.screen())
+            if narrow.startswith(first_key) and narrow.endswith("? Help"):
+                break
+            time.sleep(0.05)
+        assert narrow.startswith(first_key) and narrow.endswith("? Help"), term.screen()
+        assert len(narrow) <= 70 and narrow.count("  ") < wide.count("  ")  # fewer keys
+        term.send("C-q")
+        assert term.exit_status() == 0
+
+
+def _key_bar(screen: str) -> str:
+    """The screen's last line that is not blank: the key bar."""
+    return [line.rstrip() for line in screen.splitlines() if line.strip()][-1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import gc
 import json
 import os
@@ -22,6 +23,7 @@ import signal
 import socket
 import sys
 import tempfile
+import termios
 import traceback
 
 
@@ -66,11 +68,13 @@ def _std_streams() -> None:
 
 def _child(request: dict, stdin: int, stdout: int, stderr: int, handoff: int = -1) -> int:
     """In the forked child: the session's process from here on."""
-    os.setsid()  # a session of its own: a terminal becomes its controlling one (desk.main)
+    os.setsid()  # a session of its own, whose controlling terminal is the session's
     for fd, given in enumerate((stdin, stdout, stderr)):
         os.dup2(given, fd)
     for given in {stdin, stdout, stderr} - {0, 1, 2, handoff}:
         os.close(given)
+    if os.isatty(0):  # the session's terminal is this process's: the window's resizes reach it
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
     if request.get("cwd"):
         os.chdir(request["cwd"])
     os.environ.clear()
