@@ -472,9 +472,10 @@ def test_sessions_fork_from_the_warm_process_and_go_on_without_it(db_url, tmp_pa
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_demo_is_resized_with_the_window(db_url, tmp_path, keys, terminals):
+@pytest.mark.parametrize("warm", ["true", "false"])  # a fork, or a new Python
+def test_a_demo_is_resized_with_the_window(db_url, tmp_path, keys, terminals, warm):
     firm(db_url, {"marie": keys["marie"]})
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true") as door:
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", LINKDESK_SSH_WARM=warm) as door:
         term = terminals("demo", cols=100, rows=30).start(door.ssh_args("demo", None))
         term.wait_for("A demo firm")
         wide = _key_bar(term.wait_for(" shown of "))

@@ -415,7 +415,7 @@ class Door:
             env = self._env(process, HOME=f"{directory}/home", TMPDIR=directory,
                             XDG_DATA_HOME=f"{directory}/data",
                             XDG_CONFIG_HOME=f"{directory}/config")
-            session = PtySession(process, [sys.executable, "-m", "linkdesk", "demo"], env,
+            session = PtySession(process, [sys.executable, "-m", "linkdesk.ssh.desk", "demo"], env,
                                  cwd=directory, idle_s=self.settings.ssh_idle_minutes * 60,
                                  fork=self._forker("demo", env, None, directory))
             # Among the door's sessions: the service's stop and an admin can end it.

@@ -4,8 +4,8 @@ Started by the service (`linkdesk.ssh.warm`) as `python -m linkdesk.ssh.zygote F
 one end of a socket pair, REGION the firm's (for the phone numbers it loads ahead). Each
 request is JSON (the mode, the session's environment and directory) with four descriptors: the
 session's stdin, stdout and stderr (its terminal thrice, or pipes) and the pipe its settings
-are in (none for the demo). The child becomes what `python -m linkdesk.ssh.desk MODE FD`, or
-`linkdesk demo`, would be on that terminal; the warm process answers with
+are in (none for the demo). The child becomes what `python -m linkdesk.ssh.desk MODE [FD]`
+would be on that terminal; the warm process answers with
 its pid and, once it has ended, its exit status (negative: the signal that killed it).
 No event loop, thread or database connection exists here before a fork.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import gc
 import json
 import os
@@ -23,7 +22,6 @@ import signal
 import socket
 import sys
 import tempfile
-import termios
 import traceback
 
 
@@ -68,25 +66,19 @@ def _std_streams() -> None:
 
 def _child(request: dict, stdin: int, stdout: int, stderr: int, handoff: int = -1) -> int:
     """In the forked child: the session's process from here on."""
-    os.setsid()  # a session of its own, whose controlling terminal is the session's
+    os.setsid()  # a session of its own: a terminal becomes its controlling one (desk.main)
     for fd, given in enumerate((stdin, stdout, stderr)):
         os.dup2(given, fd)
     for given in {stdin, stdout, stderr} - {0, 1, 2, handoff}:
         os.close(given)
-    if os.isatty(0):  # the session's terminal is this process's: the window's resizes reach it
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
     if request.get("cwd"):
         os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
     tempfile.tempdir = None  # found again from this environment's TMPDIR (a demo's own)
     _std_streams()
-    if request["mode"] == "demo":  # `linkdesk demo`, its settings its own (no handoff)
-        sys.argv = ["linkdesk", "demo"]
-        from linkdesk.cli import main
-    else:
-        sys.argv = ["linkdesk.ssh.desk", request["mode"], str(handoff)]
-        from linkdesk.ssh.desk import main
+    sys.argv = ["linkdesk.ssh.desk", request["mode"], *([str(handoff)] if handoff >= 0 else [])]
+    from linkdesk.ssh.desk import main
 
     try:
         return main()
