@@ -166,7 +166,10 @@ def main() -> int:
     # What was loaded stays out of the collector's sight: a session's first collections then
     # do not write to (and so copy) every page it shares with the others.
     gc.freeze()
-    return serve(sock)
+    try:
+        return serve(sock)
+    except OSError:  # the service went while we spoke to it: the sessions go on alone
+        return 0
 
 
 if __name__ == "__main__":
