@@ -272,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from linkdesk.cli_argparse import early_language, in_our_language
 
     argv = sys.argv[1:] if argv is None else list(argv)
+    args = None
     try:
         set_language(early_language(argv))  # the help and the errors of argparse are in it
         with in_our_language():
@@ -344,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             code = _run_app(settings, target)
     except UsageError as exc:
-        print(f"linkdesk: {exc}", file=sys.stderr)
+        _say_failure(args, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -359,10 +360,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not is_store_fault(exc):
             raise
         # A full disk, an I/O error, a server gone: the command's transaction was rolled back.
-        print("linkdesk: " + _("the database could not do that: {reason}").format(
-            reason=str(exc) or type(exc).__name__), file=sys.stderr)
+        _say_failure(args, _("the database could not do that: {reason}").format(
+            reason=str(exc) or type(exc).__name__))
         return EXIT_USAGE
     return code
+
+
+def _say_failure(args: argparse.Namespace | None, reason: str) -> None:
+    """One line on stderr for people; with --json, the same as JSON on stdout for scripts
+    that parse it (a cron job's `status --json` with no database reads an error, not nothing)."""
+    print(f"linkdesk: {reason}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": reason}))
 
 
 def _show_config(effective, as_json: bool) -> int:

@@ -44,7 +44,7 @@ async def resolve_company(store, given: str, usage_error) -> int:
 
 
 async def company_list(target, args, open_store, usage_error) -> int:
-    store = await open_store(target, pool_size=1)
+    store = await open_store(target, must_exist=True, pool_size=1)
     try:
         firm_id = await store.firm_id()
         if firm_id is not None:
@@ -84,7 +84,7 @@ async def bills_list(target, args, open_store, usage_error) -> int:
 
     if args.status and args.status not in STATUSES:
         raise usage_error(_("--status: one of {names}").format(names=", ".join(STATUSES)))
-    store = await open_store(target, pool_size=1)
+    store = await open_store(target, must_exist=True, pool_size=1)
     try:
         company = await resolve_company(store, args.company, usage_error)
         if args.status == "scheduled":
@@ -123,7 +123,7 @@ async def bills_import(target, args, open_store, usage_error) -> int:
         documents = read_documents(args.files)
     except UnreadableFile as exc:
         raise usage_error(str(exc)) from None
-    store = await open_store(target, pool_size=1)
+    store = await open_store(target, must_exist=True, pool_size=1)
     try:
         company = await resolve_company(store, args.company, usage_error)
         results = await import_documents(store, company, documents)
@@ -145,7 +145,7 @@ async def bills_taxes(target, args, open_store, usage_error) -> int:
     as GST/HST input tax credits and as QST input tax refunds."""
     if args.end < args.start:
         raise usage_error(_("--to is before --from"))
-    store = await open_store(target, pool_size=1)
+    store = await open_store(target, must_exist=True, pool_size=1)
     try:
         company = await resolve_company(store, args.company, usage_error)
         period = await store.bills.tax_period(company, args.start, args.end)
@@ -184,7 +184,7 @@ async def invoices_export(target, args, open_store, usage_error) -> int:
     from linkdesk.einvoice.ubl_write import CannotExport, official_faults, to_ubl
     from linkdesk.labels import export_refusal
 
-    store = await open_store(target, pool_size=1)
+    store = await open_store(target, must_exist=True, pool_size=1)
     try:
         company = await resolve_company(store, args.company, usage_error)
         invoice = await store.invoices.by_number(company, args.number)

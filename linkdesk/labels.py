@@ -13,6 +13,7 @@ STATUS_LABELS = {
     "failed": N_("Delivery failed"),
     "expired": N_("Invitation expired"),
     "accepted": N_("Invitation accepted"),
+    "inactive": N_("Inactive"),  # not a year's status: how the list shows an inactive client
 }
 
 # Where a line of counts has no room for the whole words (80 columns, in French too).
@@ -23,6 +24,7 @@ STATUS_SHORT_LABELS = {
     "failed": N_("status|Failed"),
     "expired": N_("status|Expired"),
     "accepted": N_("status|Accepted"),
+    "inactive": N_("Inactive"),
 }
 
 KIND_LABELS = {
@@ -367,6 +369,19 @@ def when(iso_date: str | None) -> str:
     from babel.dates import format_date
 
     return format_date(dt.date.fromisoformat(iso_date), "medium", locale=babel_locale())
+
+
+def when_at(moment) -> str:
+    """A stored time (naive UTC) in local time, as `when` writes its date, then the time
+    (Mar 22, 2026, 1:05 p.m. / 22 mars 2026, 13 h 05): every screen writes a moment so."""
+    import datetime as dt
+
+    from babel.dates import format_date, format_time, get_datetime_format
+
+    local = moment.replace(tzinfo=dt.UTC).astimezone()
+    locale = babel_locale()
+    return str(get_datetime_format("medium", locale=locale)).replace("'", "").format(
+        format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale))
 
 
 EXPENSE_CATEGORIES = {

@@ -26,6 +26,9 @@ EXPIRED = "expired"
 ACCEPTED = "accepted"
 STATUSES = (NOT_INVITED, SENDING, PENDING, FAILED, EXPIRED, ACCEPTED)
 MAIN_STATUSES = (NOT_INVITED, PENDING, ACCEPTED)  # always shown; the others when they occur
+# Not a year's status: what the list shows (and counts, and filters on) for an inactive
+# client when inactive clients are shown, whatever its year's status.
+INACTIVE = "inactive"
 INVITABLE = (NOT_INVITED, FAILED, EXPIRED)
 REINVITABLE = (PENDING, FAILED, EXPIRED)  # a new link replaces the old one
 CANCELLABLE = (SENDING, PENDING)
@@ -173,8 +176,10 @@ class Clients:
                 & (ClientYearStatus.tax_year == q.tax_year),
             )
         conditions = [Client.firm == q.firm_id, live(Client)]
-        if not q.include_inactive:
-            conditions.append(Client.active == True)  # noqa: E712 - SQL, not Python
+        if q.status == INACTIVE:
+            conditions.append(Client.active == False)  # noqa: E712 - SQL, not Python
+        elif q.status or not q.include_inactive:  # an inactive row shows no year's status
+            conditions.append(Client.active == True)  # noqa: E712
         term = fold(q.search.strip())
         if term and trigrams:
             conditions.append(Client.id.in_(SQL(
@@ -183,7 +188,9 @@ class Clients:
             )))
         elif term:
             conditions.append(_like(Client.search_key, term))
-        if q.status == NOT_INVITED:
+        if q.status == INACTIVE:
+            pass
+        elif q.status == NOT_INVITED:
             conditions.append(
                 ClientYearStatus.status.is_null() | (ClientYearStatus.status == NOT_INVITED)
             )
@@ -235,14 +242,14 @@ class Clients:
                             include_inactive: bool = False) -> dict[str, int]:
         """Active clients per status for a tax year; clients with no status are Not invited.
 
-        `include_inactive`: the inactive ones too, as the list that shows them counts them."""
+        `include_inactive`: also how many are inactive (under INACTIVE), as the list that
+        shows them counts them: their rows say "Inactive", not their year's status."""
         counts = dict.fromkeys(STATUSES, 0)
         if firm_id is None:
             return counts
         mine = (Client.firm == firm_id) & live(Client)
-        if not include_inactive:
-            mine &= Client.active == True  # noqa: E712
-        total = await self.store.scalar(Client.select(fn.COUNT(Client.id)).where(mine))
+        total = await self.store.scalar(Client.select(fn.COUNT(Client.id)).where(
+            mine & (Client.active == True)))  # noqa: E712
         # The statuses of the year's active clients of the firm, as the year's statuses (read
         # from their index alone) less those of the other clients (inactive ones, other firms'):
         # a join to every client with a status read one client row per status, ~35 ms on
@@ -254,9 +261,8 @@ class Clients:
             Client.select(Client.id).where(Client.firm < firm_id)
             + Client.select(Client.id).where(Client.firm > firm_id)
         )
-        if not include_inactive:
-            outside += Client.select(Client.id).where(
-                (Client.firm == firm_id) & (Client.active == False))  # noqa: E712
+        outside += Client.select(Client.id).where(
+            (Client.firm == firm_id) & (Client.active == False))  # noqa: E712
         year = ClientYearStatus.tax_year == tax_year
         for status, n in await self.store.list(by_status.where(year)):
             counts[status] = counts.get(status, 0) + n
@@ -264,6 +270,9 @@ class Clients:
                 by_status.where(year & ClientYearStatus.client.in_(outside))):
             counts[status] -= n
         counts[NOT_INVITED] = total - sum(n for s, n in counts.items() if s != NOT_INVITED)
+        if include_inactive:
+            counts[INACTIVE] = await self.store.scalar(Client.select(fn.COUNT(Client.id)).where(
+                mine & (Client.active == False)))  # noqa: E712
         return counts
 
     async def with_email(self, firm_id: int, email: str) -> list[ClientRow]:

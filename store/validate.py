@@ -35,7 +35,10 @@ def parse_email(raw: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        result = validate_email(value, check_deliverability=False)
+        # test_environment: RFC 6761's .test is taken (a firm tries the product on addresses
+        # of its own); the other special-use names (.invalid, .localhost, .local, .onion,
+        # .arpa) are refused. It also turns deliverability (DNS) checks off.
+        result = validate_email(value, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
         raise FieldError("email_invalid") from exc
     return result.normalized
@@ -338,6 +341,8 @@ def check_details(draft: DetailsDraft, region: str = "CA") -> Details | DraftErr
 _PLAIN_EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+# email_validator's special-use names other than "test" (refused): left to parse_email.
+_SPECIAL_USE_TLDS = frozenset(("arpa", "invalid", "local", "localhost", "onion"))
 _PHONE_CHARS = re.compile(r"^[0-9+()\-. /]*(?:(?:ext|x|poste)\.? ?[0-9]{1,6})?$", re.IGNORECASE)
 
 
@@ -346,7 +351,8 @@ def quick_email(raw: str) -> str:
     value = (raw or "").strip()
     if value and len(value) <= MAX_EMAIL and _PLAIN_EMAIL.match(value):
         local, _at, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}"  # as email_validator normalises it
+        if domain.rpartition(".")[2].lower() not in _SPECIAL_USE_TLDS:
+            return f"{local}@{domain.lower()}"  # as email_validator normalises it
     return parse_email(value)
 
 

@@ -42,8 +42,13 @@ async def settle(pilot: Pilot) -> None:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"workers still running (a dialog open?): {busy}")
             await asyncio.sleep(0.001)
+        while getattr(pilot.app, "keys_pending", False):  # keys of a burst still in turn
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("keys still waiting their turn")
+            await asyncio.sleep(0.001)
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        if not any(w.is_running for w in pilot.app.workers) and \
+                not getattr(pilot.app, "keys_pending", False):
             break
 
 

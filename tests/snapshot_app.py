@@ -155,19 +155,21 @@ async def _a_bill(store, firm, books: int, *, approved: bool) -> None:
 
 
 async def quiet(app, *, timers: bool = False) -> None:
-    """Until the screen on top and its widgets have nothing left to read (and, with `timers`,
-    before the picture, draw: the timers a screen sets, such as a count after typing)."""
+    """Until no key waits its turn and the screen on top and its widgets have had nothing left
+    to read for a few looks in a row (a worker a key starts may not have started at the first
+    look, on a loaded machine); with `timers`, also the timers a screen sets before the
+    picture, such as a count after typing."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 20
-    while loop.time() < deadline:
+    deadline = loop.time() + 30
+    still, busy = 0, []
+    while still < 3:
+        if loop.time() > deadline:
+            raise TimeoutError(f"the screen never went quiet: {busy}")
         await asyncio.sleep(0.02)
         screen = app.screen
         busy = [w for w in app.workers if (w.is_running or w.state.name == "PENDING")
                 and w.node is not app and getattr(w.node, "screen", None) is screen]
-        if not busy:
-            break
-    else:
-        print("still busy:", busy, file=sys.stderr)
+        still = 0 if busy or app.keys_pending else still + 1
     if timers:
         await asyncio.sleep(0.15)  # a count after typing waits 0.12 s
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,6 +39,28 @@ def test_every_message_has_french_with_the_same_placeholders():
         french = catalog.get(message).string
         assert fields(french) == fields(message), (message, french)
         assert french.strip(), message
+
+
+def test_french_punctuation_follows_one_rule():
+    """Québec French (OQLF): a no-break space before ":", none before ";", "?" or "!"."""
+    tool = catalog_tool()
+    assert tool.spacing_problems(tool.load()) == []
+
+
+@pytest.mark.parametrize(("french", "problem"), [
+    ("Arrêt : plus rien", "a no-break space before ':'"),
+    ("Arrêt: plus rien", "a no-break space before ':'"),
+    ("Arrêt\u00a0: plus rien ; fin", "no space before ';'"),
+    ("Envoyer\u00a0?", "no space before '?'"),
+])
+def test_the_spacing_check_finds_each_slip(french, problem):
+    from babel.messages.catalog import Catalog
+
+    tool = catalog_tool()
+    catalog = Catalog(locale="fr_CA")
+    catalog.add("Stop: nothing more", french)
+    catalog.add("At 12:30, see http://x.ca", "À 12:30, voir http://x.ca")  # no punctuation
+    assert tool.spacing_problems(catalog) == [("Stop: nothing more", french, problem)]
 
 
 def test_the_compiled_catalog_is_current():
@@ -178,7 +202,7 @@ def test_amounts_durations_and_counts_are_written_as_french_writes_them():
         set_language("fr")
         line = bill_import_line({"outcome": "created", "file": "a.xml", "number": "S1",
                                  "total": Decimal("1656.25"), "currency": "EUR"})
-        assert line == "a.xml : facture S1 à examiner (1\u00a0656,25\u00a0€)", line
+        assert line == "a.xml\u00a0: facture S1 à examiner (1\u00a0656,25\u00a0€)", line
         assert seconds(0.04) == "0,0" and seconds(12.34) == "12,3"
         assert bulk_counts(Progress()) == (
             "1 envoyée · 0 en attente · 0 en échec · 1 ignorée")
@@ -186,3 +210,31 @@ def test_amounts_durations_and_counts_are_written_as_french_writes_them():
             shown=0, total=0) == "0 affiché sur 0"
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize(("language", "day", "moment"), [
+    ("en", "Mar 22, 2026", "Mar 22, 2026, 1:05 p.m."),  # CLDR's narrow space before p.m.
+    ("fr", "22 mars 2026", "22 mars 2026, 13 h 05"),
+])
+def test_every_screen_writes_a_date_and_a_moment_one_way(language, day, moment):
+    """The history wrote '22 mars 2026, 13 h 05 min 00 s', the mail and SSH screens
+    '2026-03-22 13 h 05', the bills '22 mars 2026': one date style, and a moment is that
+    date with its time (local time; the stored times are UTC)."""
+    import datetime as dt
+
+    from linkdesk.i18n import set_language
+    from linkdesk.labels import when, when_at
+    from tui.formatting import format_datetime
+    from tui.screens.sent_mail import sent_at
+
+    stored = dt.datetime(2026, 3, 22, 13, 5)  # naive UTC, as the store keeps it
+    local = stored.replace(tzinfo=dt.UTC).astimezone()
+    try:
+        set_language(language)
+        assert when("2026-03-22") == day
+        shown = {when_at(stored), format_datetime(stored), sent_at(stored)}
+    finally:
+        set_language("en")
+    expected = moment.replace("1:05 p.m.", local.strftime("%-I:%M\u202f") + (
+        "p.m." if local.hour >= 12 else "a.m.")).replace("13 h 05", local.strftime("%-H h %M"))
+    assert shown == {expected}

@@ -140,6 +140,17 @@ def test_missing_database_file_is_one_line(tmp_path):
     assert "no database at" in line
 
 
+@pytest.mark.parametrize("args", [
+    ["status", "--json"], ["company", "list", "--json"],
+    ["status", "--json", "--tax-year", "2024"]])
+def test_json_asked_gets_json_when_it_cannot_start(tmp_path, args):
+    """A script that parses stdout gets JSON saying what went wrong, and the line on stderr."""
+    result = linkdesk(*args, "--db", str(tmp_path / "absent.db"))
+    assert result.returncode == 2, result
+    assert "no database at" in json.loads(result.stdout)["error"]
+    assert "no database at" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_unreachable_postgresql_is_one_line():
     line = one_line_error(linkdesk("status", "--db", "postgresql://nobody@127.0.0.1:1/none"))
     assert "cannot open the database" in line

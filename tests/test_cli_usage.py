@@ -124,17 +124,17 @@ def test_help_and_argument_errors_are_in_french(tmp_path, how):
         env = {"LINKDESK_CONFIG": str(config)}
     shown = linkdesk("status", *args, "--help", env=env)
     assert shown.returncode == 0
-    assert shown.stdout.startswith("utilisation : linkdesk status")
+    assert shown.stdout.startswith("utilisation\u00a0: linkdesk status")
     assert "afficher ce message d'aide et quitter" in shown.stdout
-    assert "par défaut : l'an dernier" in shown.stdout
+    assert "par défaut\u00a0: l'an dernier" in shown.stdout
     assert "usage:" not in shown.stdout and "show this help" not in shown.stdout
-    assert "arguments non reconnus : --bogus" in one_line_error(
+    assert "arguments non reconnus\u00a0: --bogus" in one_line_error(
         linkdesk("status", *args, "--bogus", env=env))
-    assert "les arguments suivants sont requis : --email" in one_line_error(
+    assert "les arguments suivants sont requis\u00a0: --email" in one_line_error(
         linkdesk("user", "add", "x", *args, env=env))
-    assert "choix invalide : 'nope'" in one_line_error(
+    assert "choix invalide\u00a0: 'nope'" in one_line_error(
         linkdesk(*args, "nope", env=env))
-    assert "mail demande une commande : linkdesk mail check" in one_line_error(
+    assert "mail demande une commande\u00a0: linkdesk mail check" in one_line_error(
         linkdesk(*args, "mail", env=env))
     assert "année d'imposition" in one_line_error(
         linkdesk("status", "--tax-year", "12", *args, env=env))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from itertools import pairwise
 
+import pytest
 from peewee import fn
 
 from linkdesk.config import Settings
@@ -210,3 +211,31 @@ def test_the_french_demo_names_a_quebec_firms_clients():
     members = [demo_data.member(random.Random(i), i, "fr") for i in range(200)]
     canadian = [m for m in members if m[7] == "CA"]
     assert all(m[6] in demo_data.CITIES_QC for m in canadian)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_the_demo_welcome_is_whole_at_80_columns(language):
+    """News shows two lines at most; the French welcome took three and lost '(ctrl+q).'"""
+    from pathlib import Path
+
+    from textual.app import App
+    from textual.content import Content
+
+    from linkdesk.i18n import _, set_language
+    from tui.app import DEMO_WELCOME
+
+    class Bare(App):
+        CSS_PATH = str(Path(__file__).resolve().parents[1] / "tui.tcss")
+
+    try:
+        set_language(language)
+        welcome = _(DEMO_WELCOME)
+    finally:
+        set_language("en")
+    app = Bare()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.notify(welcome, markup=False)
+        await pilot.pause(0.2)
+        toast = app.screen.query_one("Toast")  # by type name: Toast is not exported
+        lines = Content(welcome).wrap(toast.content_region.width)
+        assert len(lines) <= toast.region.height, [str(line) for line in lines]

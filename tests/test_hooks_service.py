@@ -90,8 +90,8 @@ async def test_kill_9_mid_batch_loses_no_event(db_url, tmp_path):
             stdout=asyncio.subprocess.PIPE)
         out, _ = await status.communicate()
         text = out.decode()
-        assert "Webhooks en attente : 0\n" in text
-        assert "Dernière réponse du destinataire : HTTP 200 (" in text
+        assert "Webhooks en attente\u00a0: 0\n" in text
+        assert "Dernière réponse du destinataire\u00a0: HTTP 200 (" in text
         log = "".join(again.lines)
         assert "webhooks: " in log and "Traceback" not in log and SECRET not in log
     finally:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tests.harness import burst
-from tui.textual_patches.key_order import KeyOrder
+from tui.textual_patches.app import PatchedApp
 
 
 class Ask(ModalScreen[bool]):
@@ -24,7 +24,7 @@ class Ask(ModalScreen[bool]):
         self.dismiss(True)
 
 
-class Probe(KeyOrder, App):
+class Probe(PatchedApp):
     AUTO_FOCUS = None  # letters are commands until / focuses the box
     BINDINGS = [Binding("a", "ask"), Binding("b", "count"), Binding("w", "slow"),
                 Binding("slash", "to_box")]

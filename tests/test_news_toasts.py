@@ -33,8 +33,6 @@ async def test_one_news_toast_at_a_time_and_a_dialog_puts_it_away(store):
 
 async def test_toasts_never_cover_the_rows_of_the_list(store):
     """At the bottom right they covered the Phone and Status columns at 80x24."""
-    from textual.widgets._toast import Toast, ToastRack
-
     from tests.helpers import add_client
 
     firm = await make_preparer(store)
@@ -53,8 +51,7 @@ async def test_toasts_never_cover_the_rows_of_the_list(store):
         app.notify("The database is slow", severity="warning", markup=False)
         await settle(pilot)
         await pilot.pause(0.2)
-        rack = app.screen.get_child_by_type(ToastRack)
-        toasts = list(rack.query(Toast))
+        toasts = list(app.screen.query("Toast"))  # by type name: Toast is not exported
         assert len(toasts) == 2
         table = app.screen.query_one("#clients")
         for toast in toasts:
@@ -64,8 +61,6 @@ async def test_toasts_never_cover_the_rows_of_the_list(store):
 
 async def test_over_a_dialog_toasts_sit_on_its_key_line_not_its_fields(store):
     """An acceptance arriving while the add-client form was open covered its kind choice."""
-    from textual.widgets._toast import Toast, ToastRack
-
     from tests.harness import settings
     from tui.app import make_app
 
@@ -80,7 +75,33 @@ async def test_over_a_dialog_toasts_sit_on_its_key_line_not_its_fields(store):
         await settle(pilot)
         await pilot.pause(0.2)
         dialog = app.screen.query_one("#add-client")
-        (toast,) = app.screen.get_child_by_type(ToastRack).query(Toast)
+        (toast,) = app.screen.query("Toast")
         assert toast.region.y >= 22, toast.region  # the bottom lines: the key line
         assert not toast.region.overlaps(app.screen.query_one("#kind").region)
         assert dialog.region.bottom <= 23
+
+
+async def test_a_toast_that_replaces_its_own_stays_on_the_top_line(store):
+    """In the demo a burst of acceptances walked its toast down one line per update, over the
+    list's rows by the tenth: each toast taken back left its empty holder in the rack."""
+    from tests.harness import settings
+    from tui.app import make_app
+    from tui.one_toast import AcceptanceNews
+
+    await make_preparer(store)
+    app = make_app(settings(), store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "marie", PASSWORD)
+        news = AcceptanceNews()
+        for n in range(12):
+            news.heard(app, [f"Client {n}"])
+            await settle(pilot)
+        app.notify("news", markup=False)  # news in place of news: the same
+        await settle(pilot)
+        await pilot.pause(0.2)
+        rack = app.screen.query_one("ToastRack")  # by type name: neither is exported
+        toasts = list(rack.query("Toast"))
+        assert len(toasts) == 1 and toasts[0].region.y == 0, [t.region for t in toasts]
+        assert len(rack.children) == 1
+

@@ -72,7 +72,9 @@ async def test_reminders_screen_lists_and_saves(store, clock):
     firm = await make_preparer(store)
     client = await add_client(store, firm.firm_id, organization_name="Acme Ltée",
                               email="a@acme.ca")
-    await invite_and_deliver(store, firm, [client])
+    long = await add_client(store, firm.firm_id, organization_name="Entreprise Tremblay et fils",
+                            email="comptabilite@tremblay.ca")
+    await invite_and_deliver(store, firm, [client, long])
     async with running(store) as pilot:
         await sign_in(pilot, "marie", PASSWORD)
         await pilot.press("w")
@@ -80,7 +82,10 @@ async def test_reminders_screen_lists_and_saves(store, clock):
         screen = pilot.app.screen
         assert isinstance(screen, RemindersScreen)
         table = screen.query_one("#upcoming")
-        assert table.row_count == 1 and "Acme Ltée" in str(table.get_row_at(0)[0])
+        assert table.row_count == 2 and "Acme Ltée" in str(table.get_row_at(0)[0])
+        # Cut to fit 80 columns, and said to be cut: the history has the rest.
+        assert [str(cell) for cell in table.get_row_at(1)[:2]] == [
+            "Entreprise Tremblay…", "comptabilite@trembl…"]
         assert "Would be reminded" in str(screen.query_one("#next-title").render())
         state = screen.query_one("#reminders-state")
         assert str(state.render()) == "Off"  # in words: under NO_COLOR the knob alone told

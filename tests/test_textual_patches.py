@@ -5,6 +5,7 @@ upgrade that renames or reshapes one fails here, with the name, instead of in a 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -12,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import textual
 
 import tui.textual_patches
 
@@ -77,3 +79,80 @@ def test_private_textual_names_are_used_only_inside_the_fence():
                              text):
                     outside.append(f"{path.relative_to(ROOT)}: {name}")
     assert not outside, outside
+
+
+# -- every private name, wherever it is used --------------------------------------------------
+
+TEXTUAL = Path(textual.__file__).parent
+OUR_CODE = ("tui", "linkdesk", "store", "tests", "bench")
+
+
+def _names_defined(paths) -> set[str]:
+    """Every `_name` the files define: functions, classes, attributes set, module names."""
+    names: set[str] = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return {name for name in names if name.startswith("_") and not name.startswith("__")}
+
+
+def _outside_the_fence() -> list[Path]:
+    return [path for root in OUR_CODE for path in (ROOT / root).rglob("*.py")
+            if "textual_patches" not in path.parts and path.name not in TESTS_OF_PATCHES]
+
+
+def _near_textual(path: Path) -> bool:
+    """Code that holds Textual objects (peewee's `_meta` is not Textual's, though the names
+    meet)."""
+    return path.parts[len(ROOT.parts)] == "tui" or any(
+        word in path.read_text() for word in ("textual", "pilot", "running("))
+
+
+def test_no_private_textual_name_is_read_outside_the_fence():
+    """An attribute `x._name` that Textual defines and we do not, or a private Textual module."""
+    textual_private = _names_defined(TEXTUAL.rglob("*.py"))
+    files = _outside_the_fence()
+    ours = _names_defined(files) | _names_defined((ROOT / "tui" / "textual_patches").rglob(
+        "*.py"))
+    outside = []
+    for path in filter(_near_textual, files):
+        for node in ast.walk(ast.parse(path.read_text())):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.Attribute) and node.attr in textual_private - ours:
+                outside.append(f"{where} .{node.attr}")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("textual"):
+                module_parts = (node.module or "").split(".")
+                if any(part.startswith("_") for part in module_parts) or any(
+                        alias.name.startswith("_") for alias in node.names):
+                    outside.append(f"{where} from {node.module} import ...")
+    assert not outside, "private Textual names outside tui/textual_patches/: " + ", ".join(
+        outside)
+
+
+def _textual_defines(cls: type, name: str) -> bool:
+    return any(base.__module__.startswith("textual") and name in vars(base)
+               for base in cls.__mro__[1:])
+
+
+def test_no_class_outside_the_fence_overrides_a_private_textual_name():
+    overrides = []
+    for path in _outside_the_fence():
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] not in ("tui", "linkdesk", "store"):
+            continue
+        module = importlib.import_module(".".join(relative.with_suffix("").parts))
+        for cls in vars(module).values():
+            if not inspect.isclass(cls) or cls.__module__ != module.__name__:
+                continue
+            made_by_textual = set(vars(type("Probe", (cls,), {})))  # its metaclass's own
+            for name in set(vars(cls)) - made_by_textual:
+                if name.startswith("_") and not name.startswith("__") \
+                        and _textual_defines(cls, name):
+                    overrides.append(f"{relative}: {cls.__name__}.{name}")
+    assert not overrides, "overrides of private Textual names outside tui/textual_patches/: " \
+        + ", ".join(overrides)

@@ -496,10 +496,21 @@ async def test_the_counts_and_the_line_under_the_list_count_the_same_clients(sto
         burst(pilot, "m", "y", "h")
         await wait_for(lambda: not isinstance(pilot.app.screen, ConfirmScreen))
         await settle(pilot)
+        # The inactive client's row says "Inactive": the bar counts it there, not as Not
+        # invited, and the filter goes to it.
         assert counts_shown(pilot.app) == (
-            "All 6 · Not invited 6 · Invitation pending 0 · Invitation accepted 0",
+            "All 6 · Not invited 5 · Invitation pending 0 · Invitation accepted 0 · Inactive 1",
             "6 shown of 6")
-        await pilot.press("h")
+        await pilot.press("f", "f", "f", "f")
+        await settle(pilot)
+        assert shown_names(pilot.app) == ["AAA"]
+        assert counts_shown(pilot.app)[1] == "1 shown of 6"
+        await pilot.press("h")  # hidden again: no filter on what is not shown
+        await settle(pilot)
+        assert counts_shown(pilot.app) == (
+            "All 5 · Not invited 5 · Invitation pending 0 · Invitation accepted 0",
+            "5 shown of 5")
+        await pilot.press("h", "h")
         await settle(pilot)
         assert counts_shown(pilot.app) == (
             "All 5 · Not invited 5 · Invitation pending 0 · Invitation accepted 0",

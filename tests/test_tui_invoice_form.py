@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Select
-from textual.widgets._select import SelectOverlay
 
 from linkdesk.i18n import set_language
 from store.taxes import codes_for
 from tests.harness import on_sqlite, running, settle, visible_lines
 from tests.helpers import add_client, make_preparer
 from tests.test_tui_network import open_books
-from tui.screens.invoice_form import InvoiceFormScreen, LineRow
+from tui.screens.invoice_form import InvoiceFormScreen, LineRow, tax_choice
+from tui.textual_patches.drawn import drawn_lines
 
 pytestmark = on_sqlite
 
 
 def drawn(app, region) -> str:
     """The text the screen shows in `region` (one row), as the terminal gets it."""
-    strip = app.screen._compositor.render_strips()[region.y]
+    strip = drawn_lines(app)[region.y]
     return strip.crop(region.x, region.right).text.strip(" ▼")
 
 
@@ -56,12 +56,13 @@ async def test_the_tax_list_reads_whole_and_opens_inside_the_form_at_80x24(store
         tax.focus()
         await pilot.press("enter")
         await settle(pilot)
-        overlay = tax.query_one(SelectOverlay)
+        overlay = tax.query_one("SelectOverlay")
         assert overlay.display and overlay.region.height > 2
         assert dialog.contains_region(overlay.region), (overlay.region, dialog)
         rows = [line.strip(" ▔▁▊▎▌▐│") for line in visible_lines(overlay)]
         assert rows[:len(codes_for(store.network.region))] == [
-            tax_label.strip() for tax_label, _code in tax._options]  # one row each, whole
+            tax_choice(code, language).strip()  # one row each, whole
+            for code in codes_for(store.network.region)]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"], indirect=True)
@@ -93,8 +94,8 @@ async def test_the_customer_prompt_reads_whole_at_80x24(store, language, custome
         customer.focus()
         await pilot.press("enter")
         await settle(pilot)
-        overlay = customer.query_one(SelectOverlay)
+        overlay = customer.query_one("SelectOverlay")
         rows = [line.strip(" ▔▁▊▎▌▐│") for line in visible_lines(overlay)]
-        screen = "\n".join(s.text for s in pilot.app.screen._compositor.render_strips())
+        screen = "\n".join(s.text for s in drawn_lines(pilot.app))
         assert rows[:1 + len(customers)] == [_("Choose the customer"), *sorted(customers)], (
             screen)

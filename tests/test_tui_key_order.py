@@ -90,3 +90,17 @@ async def test_150_spaces_select_150_clients_across_pages(store, firm):
         await settle(pilot)
         assert len(table(pilot.app).selected) == 150
         assert table(pilot.app).cursor == 150
+
+
+async def test_a_key_that_arrives_when_no_screen_is_left_is_dropped(store, firm):
+    # run_test closes the screens while the App still reads its queue, so a key of a burst
+    # that bubbles back after that met an empty stack and stopped the app ("No screens on
+    # stack", seen in CI). The same App, before any screen is pushed, is that state.
+    from tests.harness import settings
+    from tui.app import make_app
+    from tui.textual_patches.keys import key_event
+
+    app = make_app(settings(), store)
+    assert not app.screen_stack
+    await app.on_event(key_event(app, "space"))
+    assert not app.keys_pending

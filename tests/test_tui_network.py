@@ -249,3 +249,22 @@ async def test_a_vendors_gst_number_is_checked_as_typed_and_kept(store, firm, cl
         assert isinstance(pilot.app.screen, BooksScreen)
     (row,) = await store.network.contacts(client_books, "vendor")
     assert row.business_number == "123456782RT0001"
+
+
+async def test_save_stays_in_sight_while_matches_open_at_80_by_24(store, firm, client_books):
+    """Matches under the name pushed Save below the 24th row: the fields scroll, the buttons
+    stay."""
+    await load_members(store, [member_row(f"G{i}", f"Gagnon Rénovation {i}", city="Lévis",
+                                          phone="418-555-0100", website=f"gagnon{i}.ca")
+                               for i in range(8)])
+    async with running(store, size=(80, 24)) as pilot:
+        await open_books(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, ContactFormScreen)
+        await type_text(pilot, "gagnon")
+        await settle(pilot)
+        assert len(matches_shown(form)) > 5
+        save = form.query_one("#save-button").region
+        assert save.height == 1 and save.bottom <= 23, save  # above the key line

@@ -37,7 +37,7 @@ from tests.harness import (
 from tests.helpers import PASSWORD, make_preparer
 from tui.app import make_app
 from tui.screens.clients import ClientsScreen
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.textual_patches.quiet_screen import QuietScreenPatch
 
 pytestmark = on_sqlite
 
@@ -147,7 +147,7 @@ async def test_backspace_to_an_empty_box_redraws_the_rows(store, monkeypatch, or
     put_off = 0.3
     monkeypatch.setattr(tui.textual_patches.quiet_screen, "PUT_OFF_AT_MOST_S", put_off)
     hold_frames = False
-    on_timer_update = QuietScreen._on_timer_update
+    on_timer_update = QuietScreenPatch._on_timer_update
 
     def next_frame_after_put_off_paint(self) -> None:
         # While a paint is put off for the layout, the screen's next frame waits for it: the
@@ -157,7 +157,7 @@ async def test_backspace_to_an_empty_box_redraws_the_rows(store, monkeypatch, or
             return
         on_timer_update(self)
 
-    monkeypatch.setattr(QuietScreen, "_on_timer_update", next_frame_after_put_off_paint)
+    monkeypatch.setattr(QuietScreenPatch, "_on_timer_update", next_frame_after_put_off_paint)
 
     size = (100, 30)
     app = make_app(settings(), store)

@@ -6,7 +6,7 @@ import pytest
 
 from store import ClientDraft, DraftErrors, FieldError, check_draft
 from store.text import clean_text, fold
-from store.validate import format_phone, parse_email, parse_phone
+from store.validate import format_phone, parse_email, parse_phone, quick_email
 
 
 @pytest.mark.parametrize("raw", ["", "   "])
@@ -22,6 +22,21 @@ def test_email_required(raw):
 def test_email_invalid(raw):
     with pytest.raises(FieldError) as err:
         parse_email(raw)
+    assert err.value.code == "email_invalid"
+
+
+@pytest.mark.parametrize("check", [parse_email, quick_email])
+def test_test_domain_addresses_are_taken(check):
+    """RFC 6761's .test is where a firm tries the product on addresses of its own."""
+    assert check("Emilie@Cabinet.TEST") == "Emilie@cabinet.test"
+
+
+@pytest.mark.parametrize("check", [parse_email, quick_email])
+@pytest.mark.parametrize("raw", ["a@b.invalid", "a@desk.localhost", "a@printer.local",
+                                 "a@x.onion", "a@1.in-addr.arpa"])
+def test_domains_that_never_take_mail_are_refused_by_both_checks(check, raw):
+    with pytest.raises(FieldError) as err:
+        check(raw)
     assert err.value.code == "email_invalid"
 
 

@@ -2,7 +2,13 @@
 
     python tools/catalog.py update    # add new messages to the .po (translations kept)
     python tools/catalog.py compile   # write the .mo the app loads
-    python tools/catalog.py check     # exit 1 if a message lacks French or the .mo is stale
+    python tools/catalog.py check     # exit 1 if a message lacks French, breaks the spacing
+                                      # rule below, or the .mo is stale
+    python tools/catalog.py spacing   # apply the spacing rule to every French message
+
+French punctuation follows one rule, Québec's (OQLF): a no-break space (U+00A0) before a
+colon that punctuates ("Arrêt\u00a0: plus rien"; not "12:30" or "http://"), no space before
+";", "?" or "!".
 
 Messages are every string passed to `_()` or `N_()` under tui/ and linkdesk/.
 """
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -84,6 +91,40 @@ def missing(catalog: Catalog) -> list:
     return [m for m in extracted() if not _translated(catalog.get(_key(m)))]
 
 
+NBSP = "\u00a0"
+_COLON = re.compile(r"(?<!\u00a0):(?=\s|$)")  # a colon that punctuates, without its no-break space
+_SPACED = re.compile(r"[ \u00a0\u202f]+([;?!])")  # a space before ; ? !
+
+
+def _strings(message) -> list[str]:
+    string = message.string
+    return list(string) if isinstance(string, tuple | list) else [string or ""]
+
+
+def spacing_problems(catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(msgid, French, what is wrong) for each French message that breaks the spacing rule."""
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        for french in _strings(message):
+            found = _SPACED.search(french)
+            if _COLON.search(french):
+                problem = f"a no-break space before {':'!r}"
+            elif found:
+                problem = f"no space before {found.group(1)!r}"
+            else:
+                continue
+            problems.append((_key(message.id), french, problem))
+    return problems
+
+
+def respaced(french: str) -> str:
+    """The French with the spacing rule applied."""
+    french = _SPACED.sub(r"\1", french)
+    return re.sub(r"[ \u202f]*(?<!\u00a0):(?=\s|$)", NBSP + ":", french)
+
+
 def update() -> None:
     old = load() if PO.exists() else Catalog(locale="fr_CA")
     new = Catalog(locale="fr_CA", project="linkdesk", domain="linkdesk")
@@ -109,15 +150,27 @@ def main() -> int:
     elif command == "compile":
         MO.write_bytes(compiled(load()))
         print(f"wrote {MO}")
+    elif command == "spacing":
+        catalog = load()
+        for message in catalog:
+            if message.id:
+                strings = [respaced(french) for french in _strings(message)]
+                message.string = tuple(strings) if isinstance(message.id, tuple) else strings[0]
+        with open(PO, "wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
+        print(f"{PO}: {len(spacing_problems(catalog))} messages still against the rule")
     elif command == "check":
         catalog = load()
         gaps = missing(catalog)
         for message in gaps:
             print(f"no French for: {message!r}")
+        spacing = spacing_problems(catalog)
+        for msgid, french, problem in spacing:
+            print(f"{problem}: {french!r} (for {msgid!r})")
         stale = not is_current(catalog)
         if stale:
             print("the .mo is stale: run `python tools/catalog.py compile`")
-        return 1 if gaps or stale else 0
+        return 1 if gaps or spacing or stale else 0
     else:
         print(__doc__)
         return 2

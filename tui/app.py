@@ -7,8 +7,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding
+from textual.signal import Signal
 
 from linkdesk.config import Settings
 from linkdesk.i18n import N_, _
@@ -16,17 +16,19 @@ from store import PreparerInfo, Store
 from store.db import DatabaseTarget
 from tui.errors import ErrorPolicy
 from tui.idle_cursor import IdleCursor
-from tui.messages import StoreChanged
-from tui.textual_patches.key_order import KeyOrder
-from tui.textual_patches.news_toasts import NewsToasts
-from tui.textual_patches.quiet_screen import QuietApp
+from tui.textual_patches.app import PatchedApp
 
 if TYPE_CHECKING:
     from linkdesk.demo import Demo
     from linkdesk.runtime import Runtime
 
 
-class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[int]):
+# News is two lines at most (tui.tcss): at 80 columns, in French too, or its end is cut.
+DEMO_WELCOME = N_("A demo firm: clients accept their invitations by themselves within seconds. "
+                  "Everything is removed when you quit (ctrl+q).")
+
+
+class LinkdeskApp(PatchedApp[int]):
     """linkdesk in the terminal: sign in, then the client list."""
 
     CSS_PATH = "styles/tui.tcss"  # a link to the top-level tui.tcss, copied into the wheel
@@ -45,6 +47,8 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
     def __init__(self, settings: Settings, store: Store, runtime: Runtime | None = None,
                  preparer: PreparerInfo | None = None, demo: Demo | None = None) -> None:
         super().__init__()
+        self.errors = ErrorPolicy(self, store, settings.data_dir)
+        self.idle_cursor = IdleCursor(self)
         self.settings = settings
         self.store = store
         self.runtime = runtime
@@ -56,12 +60,24 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
         self._runtime_starting = False
         self.pipeline_note = ""  # who sends the mail, when it is not this terminal
         self.relay_state = None  # the relay's last word (store.pipeline.RelayState)
+        # What the runtime tells the screens that subscribe (every open screen hears it, not
+        # only the one on top: a change while Help or a dialog is open is not lost beneath).
+        self.store_changes: Signal[None] = Signal(self, "store-changes")
+        self.context_changes: Signal[None] = Signal(self, "context-changes")
         if runtime is not None:
             runtime.on_change = self.store_changed
             runtime.on_pipeline = lambda service: self.is_running and self.call_later(
                 self.show_pipeline, service)
             runtime.on_relay = lambda state: self.is_running and self.call_later(
                 self.show_relay, state)
+
+    def uncaught_exception(self, error: Exception) -> BaseException | None:
+        return self.errors.uncaught_exception(error)
+
+    @property
+    def crash_line(self) -> str | None:
+        """What to say on the terminal when the app stopped on a bug (None: it did not)."""
+        return self.errors.crash_line
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_rows
@@ -98,24 +114,19 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
                             self.action_change_theme)
 
     def store_changed(self) -> None:
-        """Tell every open screen, not only the one on top, that the store changed (called by
-        the runtime's services, which outlive the screens by a moment when the app quits): a
-        change that arrives while Help or a dialog is open must not be lost to the list
-        beneath. Each screen coalesces what it redraws."""
+        """The store changed (called by the runtime's services, which outlive the screens by a
+        moment when the app quits): the screens that follow it redraw, each coalescing."""
         if self.is_running and self.screen_stack:
-            for screen in self.screen_stack:
-                screen.post_message(StoreChanged())
+            self.store_changes.publish(None)
 
     def on_mount(self) -> None:
         from tui.screens.sign_in import SignInScreen
 
-        self.watch_store_busy()
-        self.start_idle_cursor()
+        self.errors.watch_store_busy()
+        self.idle_cursor.start()
         if self.demo is not None:
             self.signed_in(self.demo.preparer)
-            self.notify(_("A demo firm: clients accept their invitations by themselves within "
-                          "seconds. Everything is removed when you quit (ctrl+q)."),
-                        markup=False, timeout=8)
+            self.notify(_(DEMO_WELCOME), markup=False, timeout=8)
             return
         if self.signed_in_as is not None:
             self.signed_in(self.signed_in_as)
@@ -151,17 +162,12 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
         """Say on the client list when a service on this database sends the mail."""
         self.pipeline_note = _("mail sent by the service on {host}").format(
             host=service.host) if service is not None else ""
-        self._show_context()
+        self.context_changes.publish(None)
 
     def show_relay(self, state) -> None:
         """The relay's state changed (here or in the service): the banner follows it."""
         self.relay_state = state
-        self._show_context()
-
-    def _show_context(self) -> None:
-        for screen in self.screen_stack:
-            if hasattr(screen, "show_context") and screen.is_mounted:
-                screen.show_context()
+        self.context_changes.publish(None)
 
     def signed_in(self, preparer: PreparerInfo) -> None:
         """Open the client list for `preparer`, leaving no way back to the password prompt."""

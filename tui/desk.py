@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, cast
 
+from textual.screen import ScreenResultType
+
+from tui.textual_patches.quiet_screen import QuietScreen
+
 if TYPE_CHECKING:
+    from textual.signal import Signal
+
     from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
     from store import Store
@@ -22,10 +28,13 @@ class DeskApp(Protocol):
     preparer: PreparerInfo | None  # None before sign-in
     pipeline_note: str  # who sends the mail, when it is not this terminal
     relay_state: RelayState | None  # the relay's last word
+    store_changes: Signal[None]  # the store changed, here or elsewhere
+    context_changes: Signal[None]  # who sends the mail, or the relay's state, changed
 
 
 class Desk:
-    """Mixin for a Screen or Widget of LinkdeskApp."""
+    """What a screen or widget of LinkdeskApp reads of it (typed properties, nothing else: no
+    bindings, no handlers; screens get it through DeskScreen or Dialog)."""
 
     @property
     def desk(self) -> DeskApp:
@@ -52,3 +61,7 @@ class Desk:
         """Who does what this screen does (None: nobody signed in, as in a script)."""
         preparer = self.desk.preparer
         return preparer.id if preparer is not None else None
+
+
+class DeskScreen(Desk, QuietScreen[ScreenResultType]):
+    """The base of every full screen of the desk."""

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen, ScreenResultType
+from textual.screen import ScreenResultType
 from textual.widgets import Static
 
 from linkdesk.i18n import N_
+from tui.desk import Desk
+from tui.textual_patches.quiet_screen import QuietModalScreen
 from tui.widgets.key_bar import KeyBar
 
 
-class Dialog(ModalScreen[ScreenResultType]):
-    """A modal screen whose bottom line is its keys; subclasses compose in `compose_dialog`."""
+class Dialog(Desk, QuietModalScreen[ScreenResultType]):
+    """A modal screen of the desk whose bottom line is its keys; subclasses compose in
+    `compose_dialog`."""
 
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="help", key_display="F1",

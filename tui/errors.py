@@ -19,6 +19,7 @@ from textual.worker import WorkerFailed
 
 from linkdesk.i18n import _
 from store.busy import is_store_fault
+from tui.textual_patches.notifications import is_shown, take_back
 
 CRASH_LOG = "crash.log"
 
@@ -42,10 +43,14 @@ def write_crash_log(error: BaseException, directory: Path) -> Path:
 
 
 class ErrorPolicy:
-    """App mixin: store faults become notifications; a bug exits with one line, no locals."""
+    """The app's: store faults become notifications; a bug exits with one line, no locals."""
 
-    crash_line: str | None = None
-    _busy_note: Notification | None = None
+    def __init__(self, app, store, data_dir: Path) -> None:
+        self.app = app
+        self.store = store
+        self.data_dir = data_dir  # where the crash log goes
+        self.crash_line: str | None = None  # said on the terminal once the app has stopped
+        self._busy_note: Notification | None = None
 
     def watch_store_busy(self) -> None:
         """Show a line while the store waits for another program's write lock."""
@@ -56,23 +61,25 @@ class ErrorPolicy:
             note = Notification(_("Waiting for the database: another program is writing to "
                                   "it…"), "", "warning", 3600, markup=False)
             self._busy_note = note
-            self.post_message(Notify(note))
+            self.app.post_message(Notify(note))
         elif not waiting and self._busy_note is not None:
             note, self._busy_note = self._busy_note, None
-            self.call_later(self._drop_note, note)
+            self.app.call_later(self._drop_note, note)
 
     def _drop_note(self, note: Notification) -> None:
-        if note in self._notifications:
-            self._unnotify(note)
+        if is_shown(self.app, note):
+            take_back(self.app, note)
 
-    def _handle_exception(self, error: Exception) -> None:
+    def uncaught_exception(self, error: Exception) -> BaseException | None:
+        """A store fault is a notification and the app goes on (None); anything else is
+        logged and returned: the app stops on it."""
         original = error.error if isinstance(error, WorkerFailed) else error
         if is_store_fault(original):
-            self.notify(store_fault_message(original), severity="error", markup=False,
-                        timeout=10)
-            return
+            self.app.notify(store_fault_message(original), severity="error", markup=False,
+                            timeout=10)
+            return None
         try:
-            where = write_crash_log(original, self.settings.data_dir)
+            where = write_crash_log(original, self.data_dir)
         except OSError:
             where = None
         self.crash_line = (
@@ -80,8 +87,4 @@ class ErrorPolicy:
             .format(kind=type(original).__name__, path=where) if where else
             _("linkdesk stopped on an unexpected error ({kind}).")
             .format(kind=type(original).__name__))
-        self._return_code = 1
-        if self._exception is None:  # tests driving the app see the error raised
-            self._exception = original
-            self._exception_event.set()
-        self._close_messages_no_wait()
+        return original  # not Textual's WorkerFailed around it

@@ -1,11 +1,16 @@
-"""Numbers and dates written the way the preparer's locale writes them (Babel)."""
+"""Numbers and dates written the way the preparer's locale writes them (Babel); cells cut
+to a column's width with an ellipsis."""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import TYPE_CHECKING
 
 from linkdesk.i18n import babel_locale
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 @cache
@@ -21,16 +26,18 @@ def format_count(n: int) -> str:
 
 
 def format_datetime(when: dt.datetime) -> str:
-    """A stored naive-UTC time in local time, in the locale's medium format."""
-    from babel.dates import format_datetime as babel_format
+    """A stored naive-UTC time in local time: the date as every screen writes it, then the
+    time (linkdesk.labels.when_at)."""
+    from linkdesk.labels import when_at
 
-    local = when.replace(tzinfo=dt.UTC).astimezone()
-    return babel_format(local, "medium", locale=babel_locale())
+    return when_at(when)
 
 
-def format_short_datetime(when: dt.datetime) -> str:
-    """A stored naive-UTC time in local time, in the locale's short format (a table's column)."""
-    from babel.dates import format_datetime as babel_format
+def clipped(value: str, width: int) -> Text:
+    """`value` as a cell of at most `width` cells, ending in "…" when it was cut (a table
+    column kept narrow for 80 columns says it holds more)."""
+    from rich.text import Text
 
-    local = when.replace(tzinfo=dt.UTC).astimezone()
-    return babel_format(local, "short", locale=babel_locale())
+    cell = Text(value, no_wrap=True, end="")
+    cell.truncate(width, overflow="ellipsis")
+    return cell

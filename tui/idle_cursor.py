@@ -19,19 +19,22 @@ CHECK_EVERY_S = 1.0  # a look at the clock, nothing drawn
 
 
 class IdleCursor:
-    """App mixin: call `start_idle_cursor()` once mounted."""
+    """Follows the app's keys and clicks; `start()` once the app is mounted."""
 
-    _last_input_at = 0.0
+    def __init__(self, app) -> None:
+        self.app = app
+        self._last_input_at = 0.0
 
-    def start_idle_cursor(self) -> None:
+    def start(self) -> None:
         self._last_input_at = time.monotonic()
-        self.set_interval(CHECK_EVERY_S, self._still_when_idle, name="idle-cursor")
+        # Every message the App handled (public: MessagePump.message_signal), at once.
+        self.app.message_signal.subscribe(self.app, self._seen, immediate=True)
+        self.app.set_interval(CHECK_EVERY_S, self._still_when_idle, name="idle-cursor")
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown):
+    def _seen(self, message) -> None:
+        if isinstance(message, events.Key | events.MouseDown):
             self._last_input_at = time.monotonic()
             self._blinking(True)
-        await super().on_event(event)
 
     def _still_when_idle(self) -> None:
         if time.monotonic() - self._last_input_at >= BLINK_FOR_S:
@@ -39,7 +42,7 @@ class IdleCursor:
 
     def _blinking(self, on: bool) -> None:
         try:
-            focused = self.focused
+            focused = self.app.focused
         except ScreenStackError:  # a key that arrives while the app shuts down
             return
         # TextArea is not imported for this (~10 ms before the first frame): a focused one

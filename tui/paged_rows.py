@@ -1,8 +1,9 @@
 """A screen's list read a page at a time: the next page is read as the cursor nears the end,
 and a reload keeps as many rows as were shown, so the preparer's place is kept.
 
-The bills and the invoices lists share it; a screen says how to read a page after a row
-(`fetch_page`) and how to show rows (`show_rows`), and finds its table by `TABLE`.
+The bills and the invoices lists are PagedScreens; a screen says how to read a page after a row
+(`fetch_page`) and how to show rows (`show_rows`), and finds its table by `TABLE`. Both follow
+the store's changes (a LiveScreen).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 from textual import work
 from textual.widgets import DataTable
 
+from tui.live import LiveScreen
+
 PAGE = 100
 NEAR_END = 10  # rows before the end at which the next page is read
 
 
-class PagedRows:
-    """Keyset paging for a DataTable of rows that each have an `id`."""
+class PagedScreen(LiveScreen):
+    """A live screen of one DataTable of rows that each have an `id`, read by keyset paging."""
 
     TABLE = "DataTable"
 

@@ -27,12 +27,9 @@ def hook_lines(hooks, now: dt.datetime) -> list[str]:
         lines.append(_("No receiver has answered yet: they are sent by the service (or the "
                        "app) whose settings have hooks.url."))
     else:
-        from babel.dates import format_datetime
+        from linkdesk.labels import when_at
 
-        from linkdesk.i18n import babel_locale
-
-        at = format_datetime(hooks.last_at.replace(tzinfo=dt.UTC).astimezone(), "short",
-                             locale=babel_locale())
+        at = when_at(hooks.last_at)
         said = f"HTTP {hooks.last_status}" if hooks.last_status is not None else \
             hooks.last_error or "?"
         if hooks.last_status is not None and hooks.last_error is None \

@@ -22,11 +22,8 @@ from linkdesk.i18n import N_, _, current_language
 from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
 from store.validate import parse_email
-from tui.desk import Desk
-from tui.dialog import Dialog
 from tui.duplicate_email import email_used_by
-from tui.forms import FieldOrder, field_check
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.forms import FormDialog, field_check
 from tui.widgets.form_field import FormField
 from tui.widgets.member_matches import MemberMatches
 
@@ -34,11 +31,10 @@ INDIVIDUAL_FIELDS = ("first_name", "last_name")
 ORGANIZATION_FIELDS = ("organization_name",)
 
 
-class AddClientScreen(Desk, FieldOrder, QuietScreen, Dialog[int | None]):
+class AddClientScreen(FormDialog[int | None]):
     """Adds one client as "Not invited"; dismisses with its id, or None when cancelled."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("escape", "cancel", N_("Cancel"), id="cancel", tooltip=N_("Close, adding nothing")),
         Binding("ctrl+s", "ok", N_("OK"), id="ok", tooltip=N_("Add the client")),
         Binding("down", "to_matches", show=False),

@@ -12,10 +12,7 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import N_, _
 from linkdesk.ssh.keys import BadKey, read_key_line
 from store.ssh_door import KeyFacts, SshKeyError
-from tui.desk import Desk
-from tui.dialog import Dialog
-from tui.forms import FieldOrder
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.forms import FormDialog
 from tui.widgets.form_field import FormField
 
 KEY_LINE_MAX = 16 * 1024  # an RSA key of 8,192 bits is about 1,400 characters
@@ -29,12 +26,11 @@ def read_facts(line: str) -> KeyFacts | str:
         return str(exc)
 
 
-class AddSshKeyScreen(Desk, FieldOrder, QuietScreen, Dialog[str | None]):
+class AddSshKeyScreen(FormDialog[str | None]):
     """Asks for the preparer (an admin may name any; a preparer adds their own) and the key
     line; dismisses with the new key's fingerprint once it is saved, None if not."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("ctrl+s", "save", N_("Save"), id="save"),
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]

@@ -10,14 +10,14 @@ from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 
-class AskDaysScreen(QuietScreen, Dialog[int | None]):
+class AskDaysScreen(Dialog[int | None]):
     """A whole number of days, 1 to 365; Enter accepts, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
+    BINDINGS = [Binding("ctrl+s", "ok", N_("OK"), id="ok"),
+                Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, question: str, default: int = 7) -> None:
         super().__init__()
@@ -39,7 +39,7 @@ class AskDaysScreen(QuietScreen, Dialog[int | None]):
 
     @on(Input.Submitted, "#days")
     @on(Button.Pressed, "#ok-button")
-    def _ok(self) -> None:
+    def action_ok(self) -> None:
         raw = self.query_one("#days", Input).value.strip()
         if not raw.isdigit() or not 1 <= int(raw) <= 365:
             self.query_one("#days-problem", Static).update(_("A number of days from 1 to 365."))

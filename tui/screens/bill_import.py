@@ -16,9 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from linkdesk.einvoice.intake import UnreadableFile, import_documents, read_documents
 from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_import_line
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 MAX_FILES = 5000
@@ -31,8 +29,9 @@ def files_at(path: Path) -> list[Path]:
     return [path]
 
 
-class BillImportScreen(Desk, QuietScreen, Dialog[bool]):
-    BINDINGS = [Binding("escape", "close", N_("Close"), id="close")]
+class BillImportScreen(Dialog[bool]):
+    BINDINGS = [Binding("ctrl+s", "import", N_("Import"), id="import"),
+                Binding("escape", "close", N_("Close"), id="close")]
 
     def __init__(self, company_id: int) -> None:
         super().__init__()
@@ -56,10 +55,10 @@ class BillImportScreen(Desk, QuietScreen, Dialog[bool]):
         self.set_focus(self.query_one("#path"))
 
     def on_input_submitted(self) -> None:
-        self.start()
+        self.action_import()
 
     @on(Button.Pressed, "#import-button")
-    def start(self) -> None:
+    def action_import(self) -> None:
         self.run_import(Path(self.query_one("#path", Input).value.strip()).expanduser())
 
     @on(Button.Pressed, "#close-button")

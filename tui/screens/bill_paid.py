@@ -14,13 +14,12 @@ from textual.widgets import Button, Input, Label, Select, Static
 from linkdesk.i18n import N_, _
 from linkdesk.labels import PAYMENT_METHODS, bill_error, money
 from store.bills import BillError, BillRow
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.formatting import clipped
 from tui.widgets.text_input import TextInput
 
 
-class BillPaidScreen(Desk, QuietScreen, Dialog[bool]):
+class BillPaidScreen(Dialog[bool]):
     BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="save"),
                 Binding("escape", "close", N_("Close"), id="close")]
 
@@ -31,7 +30,8 @@ class BillPaidScreen(Desk, QuietScreen, Dialog[bool]):
     def compose_dialog(self) -> ComposeResult:
         with Vertical(id="bill-paid", classes="dialog"):
             yield Static(Text(_("Mark paid: {vendor}, {number}, {owed}").format(
-                vendor=self.row.vendor[:30], number=self.row.number[:20],
+                vendor=clipped(self.row.vendor, 30).plain,
+                number=clipped(self.row.number, 20).plain,
                 owed=money(self.row.owed, self.row.currency)), style="bold"), classes="title")
             with Horizontal(classes="form-row"):
                 yield Label(_("Paid on"), classes="form-label")

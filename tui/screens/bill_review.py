@@ -30,9 +30,8 @@ from linkdesk.labels import (
 )
 from store.bills import BillError, BillVersion, BillView, tax_shares
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.formatting import clipped
 from tui.widgets.text_input import TextInput
 
 NEW_VENDOR = -1
@@ -78,7 +77,7 @@ def bill_text(view: BillView, versions: list[BillVersion] = ()) -> str:
     return "\n".join(lines)
 
 
-class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
+class BillReviewScreen(Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "approve", N_("Approve"), id="approve"),
         Binding("ctrl+r", "reject", N_("Reject"), id="reject"),
@@ -147,8 +146,8 @@ class BillReviewScreen(Desk, QuietScreen, Dialog[bool]):
         else:
             contacts = await store.network.contacts(view.company_id, "vendor")
             options = [(_("New vendor “{name}” from the bill's details").format(
-                name=view.document.seller.name[:40]), NEW_VENDOR)]
-            options += [(c.details.name[:50], c.id) for c in contacts]
+                name=clipped(view.document.seller.name, 40).plain), NEW_VENDOR)]
+            options += [(clipped(c.details.name, 50), c.id) for c in contacts]
             vendor.set_options(options)
             if view.proposed_vendor is not None:
                 vendor.value = view.proposed_vendor

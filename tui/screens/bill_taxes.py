@@ -10,16 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from linkdesk.i18n import N_, _
 from linkdesk.labels import tax_period_lines
 from store.network import CompanyInfo
-from tui.desk import Desk
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.live import LiveScreen
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.live import LiveScreen
 
 LENGTHS = (3, 1, 12)  # months: a quarter (how GST/HST and QST are most often filed)…
 LENGTH_NAMES = {3: N_("quarter"), 1: N_("month"), 12: N_("year")}
@@ -37,7 +34,7 @@ def _months_after(day: dt.date, months: int) -> dt.date:
     return day.replace(year=day.year + month // 12, month=month % 12 + 1, day=1)
 
 
-class BillTaxesScreen(Desk, LiveScreen, QuietScreen, Screen):
+class BillTaxesScreen(LiveScreen):
     """The taxes on the bills issued in a period, a quarter at a time by default."""
 
     help_title = N_("Taxes on bills")  # what help calls this screen

@@ -6,18 +6,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bill_status_label, money, when
 from store.bills import BillRow
 from store.network import CompanyInfo
-from tui.desk import Desk
-from tui.paged_rows import PagedRows
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.formatting import clipped
+from tui.paged_rows import PagedScreen
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
@@ -31,7 +28,7 @@ def _payment_date(row: BillRow) -> str | None:
     return row.pay_on or row.due_date
 
 
-class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
+class BillsScreen(PagedScreen):
     """Bills received through the network or imported, newest first."""
 
     help_title = N_("Bills")  # what help calls this screen
@@ -83,7 +80,7 @@ class BillsScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         table = self.paged_table
         for row in rows:
             table.add_row(bill_status_label(row.status), when(_payment_date(row)),
-                          Text(row.vendor[:40]), Text(row.number[:20]),
+                          clipped(row.vendor, 40), clipped(row.number, 20),
                           Text(money(row.owed, row.currency), justify="right"),
                           key=str(row.id))
 

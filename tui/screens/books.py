@@ -7,17 +7,14 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import plan_label
 from store.network import CompanyInfo, ContactRow
 from store.validate import format_phone
-from tui.desk import Desk
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.live import LiveScreen
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 ROLES = ("customer", "vendor")
@@ -65,7 +62,7 @@ def mark(row: ContactRow) -> str:
     return ""
 
 
-class BooksScreen(Desk, LiveScreen, QuietScreen, Screen):
+class BooksScreen(LiveScreen):
     """Customers and vendors of one company's books; network search for members' books."""
 
     help_title = N_("Books")  # what help calls this screen

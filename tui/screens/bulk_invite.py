@@ -16,7 +16,6 @@ from linkdesk.labels import IN_LANGUAGE, LANGUAGE_LABELS, number
 from linkdesk.mail.templates import default_text
 from store.clients import INVITABLE, REINVITABLE
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 
 
 def plan_of(clients: list[dict], statuses: dict[int, str], reinvite: bool) -> tuple[list, list]:
@@ -42,7 +41,7 @@ def skip_reasons(skipped: list[dict], statuses: dict[int, str]) -> str:
     return ", ".join(skip_reason(code, n) for code, n in counts.items())
 
 
-class BulkInviteScreen(QuietScreen, Dialog[list[int] | None]):
+class BulkInviteScreen(Dialog[list[int] | None]):
     """Confirms a bulk invitation; dismisses with the ids to invite, or None."""
 
     BINDINGS = [

@@ -11,20 +11,17 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import N_, _
 from store.validate import FieldError, parse_email
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
-from tui.dialog import Dialog
 from tui.duplicate_email import email_used_by
-from tui.forms import FieldOrder
+from tui.forms import FormDialog
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 
 
-class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
+class ChangeEmailScreen(FormDialog[bool]):
     """Asks for the new address; dismisses with True once it is saved."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
+        Binding("ctrl+s", "save", N_("Save"), id="save", tooltip=N_("Save the new address")),
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
     ]
 
@@ -51,6 +48,9 @@ class ChangeEmailScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
         self.set_focus(field)
 
     @on(Button.Pressed, "#save-button")
+    def action_save(self) -> None:
+        self.save()
+
     def submit_form(self) -> None:
         self.save()
 

@@ -12,10 +12,9 @@ from textual.widgets.option_list import Option
 
 from linkdesk.i18n import N_
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 
 
-class ChooseScreen(QuietScreen, Dialog[int | None]):
+class ChooseScreen(Dialog[int | None]):
     """Asks `question` (plain text) over `choices` (label, value); Enter picks the highlighted
     one, Escape picks none (None)."""
 

@@ -14,7 +14,6 @@ from textual.widgets import Button, Input, Static
 from linkdesk.i18n import N_, _, ngettext
 from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.text_input import TextInput
 
 
@@ -23,7 +22,7 @@ def _expand(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-class ImportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
+class ImportClientsScreen(Dialog[int | None]):
     """Path, then a preview of what would be imported; nothing is written before Import."""
 
     BINDINGS = [
@@ -106,10 +105,11 @@ class ImportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
         self.dismiss(None)
 
 
-class ExportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
+class ExportClientsScreen(Dialog[int | None]):
     """Asks where to write the list as it is filtered now; dismisses with the count written."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
+    BINDINGS = [Binding("ctrl+s", "export", N_("Export"), id="export"),
+                Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, query, default_path: str) -> None:
         super().__init__()
@@ -131,7 +131,7 @@ class ExportClientsScreen(Desk, QuietScreen, Dialog[int | None]):
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export-button")
-    def _export(self) -> None:
+    def action_export(self) -> None:
         self.export()
 
     @work(exclusive=True, group="export")

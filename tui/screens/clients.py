@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from functools import partial
 
 from rich.text import Text
@@ -12,20 +11,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from linkdesk.i18n import N_, _, ngettext
 from store import STATUSES, ClientQuery
-from store.clients import MAIN_STATUSES
+from store.clients import INACTIVE, MAIN_STATUSES
+from tui.coalesce import Coalesced
+from tui.desk import DeskScreen
 from tui.formatting import format_count
 from tui.latest import Latest
-from tui.messages import StoreChanged
 from tui.one_toast import AcceptanceNews
 from tui.screens.client_actions import ClientActions
 from tui.screens.client_files import ClientFileActions
 from tui.screens.client_selection import ClientSelection
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar
@@ -63,7 +61,7 @@ def row_actions(row, selection: bool) -> tuple[str, ...]:
     return ("timeline", "edit_client", "change_email")
 
 
-class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScreen, Screen):
+class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScreen):
     """Search, filter, sort and page through the firm's clients; add new ones. The selection
     and bulk runs, the actions on one client and the CSV files are mixins of their own."""
 
@@ -141,8 +139,9 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self._everyone = 0  # the clients the "shown of" counts: active, or all when shown
         self.years = list(range(tax_year + 1, tax_year - 7, -1))
         self.asked = Latest()  # the list's reloads: only the newest one draws
-        self._change_redraw_at = float("-inf")  # when a change last redrew the list
-        self._change_timer = None  # a redraw for changes that came since, once due
+        # Changes from elsewhere: the first redraws at once, more within the window together.
+        self._changes = Coalesced(self, self._redraw_for_changes, window_s=CHANGE_REDRAW_S,
+                                  at_once=True, hold=self._redraw_wait)
 
     def compose(self) -> ComposeResult:
         yield Static(id="context", markup=False)
@@ -167,6 +166,8 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.desk.store_changes.subscribe(self, lambda _: self._store_changed())
+        self.desk.context_changes.subscribe(self, lambda _: self.show_context())
         self.remember_last_event()
         table = self.table
         table.phone_region = self.settings.region
@@ -388,7 +389,10 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         self.set_focus(self.query_one("#search", Input))
 
     def action_cycle_filter(self) -> None:
-        order = [None] + [s for s in STATUSES if s in MAIN_STATUSES or self.counts.get(s)]
+        order = [None] + [s for s in (*STATUSES, INACTIVE)
+                          if s in MAIN_STATUSES or self.counts.get(s)]
+        if self.status_filter not in order:
+            order.append(self.status_filter)
         self.filter_to(order[(order.index(self.status_filter) + 1) % len(order)])
 
     def action_cycle_sort(self) -> None:
@@ -409,25 +413,17 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
 
     def action_toggle_inactive(self) -> None:
         self.include_inactive = not self.include_inactive
+        if self.status_filter == INACTIVE and not self.include_inactive:
+            self.status_filter = None  # the inactive ones hidden: no filter on them left
         self.reload()
 
-    @on(StoreChanged)
     def _store_changed(self) -> None:
         """Someone changed the pipeline: redraw this page, keep the selection, say who accepted.
 
         The first change redraws at once; more of them within CHANGE_REDRAW_S are drawn
         together at its end. A reload the preparer asked for (a key) is never cancelled by
         one: the change waits for it to finish."""
-        if not self.is_mounted:
-            return  # still being built: its own first load comes next anyway
-        if self._change_timer is not None:
-            return  # a redraw is already due; it will show this change too
-        wait = max(self._change_redraw_at + CHANGE_REDRAW_S - time.monotonic(),
-                   self._redraw_wait())
-        if wait > 0:
-            self._change_timer = self.set_timer(wait, self._redraw_for_changes)
-        else:
-            self._redraw_for_changes()
+        self._changes.poke()
 
     def _redraw_wait(self) -> float:
         """A short wait while the list's own reload (a key) is still reading."""
@@ -436,14 +432,6 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, QuietScre
         return 0.02 if busy else 0.0
 
     def _redraw_for_changes(self) -> None:
-        self._change_timer = None
-        if not self.is_mounted:
-            return
-        wait = self._redraw_wait()
-        if wait:
-            self._change_timer = self.set_timer(wait, self._redraw_for_changes)
-            return
-        self._change_redraw_at = time.monotonic()
         current = self.table.current
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
         self.announce_acceptances()

@@ -12,11 +12,8 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import linked_sync_message, network_error, plan_label
 from store.network import PLANS, CompanyInfo, LinkSync, NetworkError
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
-from tui.dialog import Dialog
-from tui.forms import FieldOrder
+from tui.forms import FormDialog
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.details_fields import (
     business_number_field,
     checked_form,
@@ -45,7 +42,7 @@ def visibility_words(visible: bool) -> str:
     return _("Visible on the network") if visible else _("Hidden from the network")
 
 
-class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
+class CompanyProfileScreen(FormDialog[bool]):
     """Edits the five public details (the client form's rules); dismisses True when saved.
     Read only (no Save, no ctrl+s) for a preparer who is not an admin. Its own messages go to
     its status line, not to toasts that would cover its buttons at 80x24."""
@@ -59,7 +56,6 @@ class CompanyProfileScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
     """
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("escape", "cancel", N_("Close"), id="cancel"),
         Binding("ctrl+s", "save", N_("Save"), id="save"),
     ]

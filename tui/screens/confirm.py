@@ -11,10 +11,9 @@ from textual.widgets import Button, Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 
 
-class ConfirmScreen(QuietScreen, Dialog[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Asks `question` (plain text, never markup); y or Enter says yes, n or Escape says no."""
 
     BINDINGS = [

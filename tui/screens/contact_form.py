@@ -12,10 +12,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from linkdesk.i18n import N_, _
 from linkdesk.labels import LANGUAGE_LABELS, network_error
 from store.network import ContactRow, NetworkError
-from tui.desk import Desk
-from tui.dialog import Dialog
-from tui.forms import FieldOrder
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.forms import FormDialog
 from tui.widgets.details_fields import (
     business_number_field,
     checked_form,
@@ -35,12 +32,11 @@ TITLES = {
 }
 
 
-class ContactFormScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
+class ContactFormScreen(FormDialog[bool]):
     """Adds a customer or vendor to a company's books (linked to a member when one is chosen),
     or edits one; dismisses with True when something was saved."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("down", "to_matches", show=False),
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
         Binding("ctrl+s", "save", N_("Save"), id="save"),

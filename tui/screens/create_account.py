@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _
@@ -13,20 +12,17 @@ from store import AccountError, DraftErrors
 from store.accounts import check_password, check_username
 from store.secret import Secret
 from store.validate import Details, DetailsDraft, FieldError, check_details, parse_email
-from tui.desk import Desk
-from tui.forms import FieldOrder
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.forms import FormScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class CreateAccountScreen(Desk, FieldOrder, QuietScreen, Screen):
+class CreateAccountScreen(FormScreen):
     """Creates the firm and its first account (an admin), and signs it in. The only account
     made here: the others are an admin's to add."""
 
     help_title = N_("Create an account")  # what help calls this screen
 
-    BINDINGS = [*FieldOrder.FORM_BINDINGS]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="create-account", classes="dialog"):

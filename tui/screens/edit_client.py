@@ -14,20 +14,16 @@ from linkdesk.labels import LANGUAGE_LABELS
 from store import ClientDraft, DraftErrors, check_draft
 from store.validate import format_phone, parse_name, parse_phone
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
-from tui.dialog import Dialog
-from tui.forms import FieldOrder, field_check
+from tui.forms import FormDialog, field_check
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.details_fields import show_errors
 from tui.widgets.form_field import FormField
 
 
-class EditClientScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
+class EditClientScreen(FormDialog[bool]):
     """The client's details as stored; dismisses with True once a change is saved."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("escape", "cancel", N_("Cancel"), id="cancel", tooltip=N_("Close, saving nothing")),
         Binding("ctrl+s", "save", N_("Save"), id="save", tooltip=N_("Save the details")),
     ]

@@ -13,7 +13,6 @@ from textual.widgets import Static
 
 from linkdesk.i18n import N_, _
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.key_bar import screen_bindings
 
 
@@ -47,7 +46,7 @@ def _group_bindings(screen, group) -> list:
     return [dataclasses.replace(b, key_display=None) for b in found]
 
 
-class HelpScreen(QuietScreen, Dialog[None]):
+class HelpScreen(Dialog[None]):
     """The keys of one screen, dimmed when not usable at the moment; Escape or ? closes."""
 
     BINDINGS = [Binding("escape,question_mark,q", "close", N_("Close"), id="close")]

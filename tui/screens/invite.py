@@ -12,19 +12,15 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import IN_LANGUAGE, INVITE_ERRORS, LANGUAGE_LABELS, field_error
 from linkdesk.mail.templates import default_text
 from store.validate import FieldError, parse_email
-from tui.desk import Desk
-from tui.dialog import Dialog
-from tui.forms import FieldOrder
+from tui.forms import FormDialog
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.form_field import FormField
 
 
-class InviteScreen(Desk, FieldOrder, QuietScreen, Dialog[bool]):
+class InviteScreen(FormDialog[bool]):
     """Sends one invitation; dismisses with True once it is queued for delivery."""
 
     BINDINGS = [
-        *FieldOrder.FORM_BINDINGS,
         Binding("ctrl+s", "send", N_("Send invitation"), id="send", tooltip=N_("Queue and send")),
         Binding("escape", "cancel", N_("Cancel"), id="cancel",
                 tooltip=N_("Close, sending nothing")),

@@ -19,9 +19,8 @@ from store.invoices import CURRENCIES, InvoiceDraft, InvoiceError, LineDraft, dr
 from store.money import AmountError, parse_decimal
 from store.taxes import codes_for
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.formatting import clipped
 from tui.widgets.text_input import TextInput
 
 INVOICE_ERRORS = {
@@ -95,7 +94,7 @@ class Lines(VerticalScroll, can_focus=False):
     """The lines, scrolling past a few; never a stop of its own between fields."""
 
 
-class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
+class InvoiceFormScreen(Dialog[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save draft"), id="save"),
         Binding("ctrl+l", "add_line", N_("Add a line"), id="add-line"),
@@ -175,7 +174,7 @@ class InvoiceFormScreen(Desk, QuietScreen, Dialog[bool]):
         store = self.store
         customers = await store.network.contacts(self.company_id, "customer")
         customer = self.query_one("#customer", Select)
-        customer.set_options([(c.details.name[:50], c.id) for c in customers])
+        customer.set_options([(clipped(c.details.name, 50), c.id) for c in customers])
         if self.editing is not None:
             customer.value = self.editing.customer_id
             self.query_one("#number", Input).value = self.editing.row.number

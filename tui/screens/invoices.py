@@ -9,7 +9,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _, ngettext
@@ -17,11 +16,9 @@ from linkdesk.labels import invoice_status_label, money, when, why_not_network
 from store.atomic_file import write_atomically
 from store.invoices import InvoiceError, InvoiceRow
 from store.network import CompanyInfo
-from tui.desk import Desk
-from tui.paged_rows import PagedRows
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.formatting import clipped
+from tui.paged_rows import PagedScreen
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 
@@ -39,7 +36,7 @@ def _send_refusal(plan, again: bool) -> str:
     return ""
 
 
-class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
+class InvoicesScreen(PagedScreen):
     """A company's sales invoices: new, edit a draft, send, write its e-invoice."""
 
     help_title = N_("Sales invoices")  # what help calls this screen
@@ -93,7 +90,7 @@ class InvoicesScreen(Desk, PagedRows, LiveScreen, QuietScreen, Screen):
         table = self.paged_table
         for row in rows:
             credit = row.kind == "credit_note"
-            table.add_row(Text(row.number[:16]), Text(row.customer[:30]), when(row.issue_date),
+            table.add_row(clipped(row.number, 16), clipped(row.customer, 30), when(row.issue_date),
                           Text(money(-row.total if credit else row.total, row.currency),
                                justify="right"),
                           Text(_("Credit note") + " · " + invoice_status_label(row.status))

@@ -13,14 +13,12 @@ from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import network_error
 from store.network import RESULT_CAP, NetworkError
 from store.validate import format_phone
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.member_matches import UNVERIFIED_NOTE, MemberMatches
 from tui.widgets.text_input import TextInput
 
 
-class NetworkSearchScreen(Desk, QuietScreen, Dialog[bool]):
+class NetworkSearchScreen(Dialog[bool]):
     """Search-as-you-type over visible members of the company's region (50 at most).
 
     Dismisses with True when a customer or vendor was added from a match.

@@ -7,22 +7,20 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _
 from linkdesk.labels import money, when
 from store.network import CompanyInfo
-from tui.desk import Desk
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.formatting import clipped
+from tui.live import LiveScreen
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 
 DAYS = (7, 30, 90)
 
 
-class PaymentScheduleScreen(Desk, LiveScreen, QuietScreen, Screen):
+class PaymentScheduleScreen(LiveScreen):
     """The approved bills by the date they are to be paid."""
 
     help_title = N_("Payment schedule")  # what help calls this screen
@@ -65,7 +63,7 @@ class PaymentScheduleScreen(Desk, LiveScreen, QuietScreen, Screen):
             label = when(day.day) + (" · " + _("overdue") if day.overdue else "")
             for bill in day.bills:
                 table.add_row(Text(label, style="bold red" if day.overdue else ""),
-                              Text(bill.vendor[:40]), Text(bill.number[:20]),
+                              clipped(bill.vendor, 40), clipped(bill.number, 20),
                               Text(money(bill.owed, bill.currency), justify="right"))
                 label = ""
             totals = " · ".join(money(amount, currency) for currency, amount in day.totals)

@@ -16,11 +16,10 @@ from linkdesk.i18n import N_, _
 from linkdesk.labels import when
 from store.reminders import ReminderSettings
 from store.versions import ChangedMeanwhile
-from tui.desk import Desk
 from tui.dialog import Dialog
+from tui.formatting import clipped
+from tui.live import follow_store
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
-from tui.widgets.live import LiveScreen
 from tui.widgets.row_table import RowTable
 from tui.widgets.text_input import TextInput
 
@@ -33,7 +32,7 @@ def describe(settings: ReminderSettings) -> str:
                                                            most=settings.most)
 
 
-class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
+class RemindersScreen(Dialog[None]):
     """Switch reminders on or off, set after how many days and how many; see who is next."""
 
     BINDINGS = [
@@ -75,6 +74,7 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
                 yield Button(_("Close"), id="close-button", compact=True)
 
     def on_mount(self) -> None:
+        follow_store(self, self.live_reload)
         table = self.query_one("#upcoming", DataTable)
         table.add_columns(_("Client"), _("Email"), _("Year"), _("Reminder due"), _("Reminders"))
         preparer = self.preparer
@@ -145,7 +145,7 @@ class RemindersScreen(Desk, LiveScreen, QuietScreen, Dialog[None]):
         table.clear()
         for row in rows:  # narrow enough for 80 columns; the history has the rest
             due = _("now") if row.due_at <= now else when(row.due_at.date().isoformat())
-            table.add_row(Text(row.name[:20]), Text(row.email[:20]), str(row.tax_year), due,
+            table.add_row(clipped(row.name, 20), clipped(row.email, 20), str(row.tax_year), due,
                           Text(str(row.reminders), justify="right"))
         table.display = bool(rows)
         self.query_one("#upcoming-empty", Static).display = not rows

@@ -21,14 +21,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from linkdesk.i18n import N_, _, babel_locale
+from linkdesk.i18n import N_, _
 from linkdesk.mail.capture import FIRST_ROWS, CapturedMail, read_heads_of
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.textual_patches.quiet_screen import QuietScreen
 
 
-class SentMailScreen(Desk, QuietScreen, Dialog[None]):
+class SentMailScreen(Dialog[None]):
     """Lists captured messages, newest first; Enter shows one, with its link."""
 
     BINDINGS = [
@@ -251,10 +249,9 @@ def sent_at(when: dt.datetime | None) -> str:
     time; "—" when the message has none."""
     if when is None:
         return "—"
-    from babel.dates import format_datetime
+    from linkdesk.labels import when_at
 
-    local = when.replace(tzinfo=dt.UTC).astimezone()
-    return format_datetime(local, "short", locale=babel_locale())
+    return when_at(when)
 
 
 def link_mark(state: str | None, replaced: bool) -> str:

@@ -7,21 +7,18 @@ from functools import partial
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _
 from linkdesk.labels import sign_in_error
 from store.secret import Secret
-from tui.desk import Desk
-from tui.forms import FieldOrder
-from tui.textual_patches.quiet_screen import QuietScreen
+from tui.forms import FormScreen
 from tui.warmup import warm_client_list
 from tui.widgets.form_field import FormField
 from tui.widgets.key_bar import KeyBar
 
 
-class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
+class SignInScreen(FormScreen):
     """Asks who is at the keyboard; opens account creation when the firm has nobody yet.
 
     Once the firm has its first account, nobody makes one here: whoever reaches this screen
@@ -31,7 +28,6 @@ class SignInScreen(Desk, FieldOrder, QuietScreen, Screen):
     help_title = N_("Sign in")  # what help calls this screen
 
     AUTO_FOCUS = "#input-username"
-    BINDINGS = [*FieldOrder.FORM_BINDINGS]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in", classes="dialog"):

@@ -11,15 +11,13 @@ from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _
 from store.ssh_door import KeyRow, SshKeyError
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.formatting import format_short_datetime
+from tui.formatting import format_datetime
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.row_table import RowTable
 
 
-class SshKeysScreen(Desk, QuietScreen, Dialog[None]):
+class SshKeysScreen(Dialog[None]):
     """Lists the keys (fingerprints, never keys); a adds one, x removes the highlighted one."""
 
     BINDINGS = [
@@ -88,11 +86,11 @@ class SshKeysScreen(Desk, QuietScreen, Dialog[None]):
         detail = self.query_one("#ssh-key-detail", Static)
         detail.display = row is not None
         if row is not None:
-            used = (_("last used {when}").format(when=format_short_datetime(row.last_used_at))
+            used = (_("last used {when}").format(when=format_datetime(row.last_used_at))
                     if row.last_used_at else _("never used yet"))
             detail.update(_("{algorithm} · {comment}\nAdded {when} · {used}").format(
                 algorithm=row.algorithm, comment=row.comment or "—",
-                when=format_short_datetime(row.added_at), used=used))
+                when=format_datetime(row.added_at), used=used))
 
     @property
     def highlighted(self) -> KeyRow | None:

@@ -18,17 +18,15 @@ from textual.widgets import DataTable, Static
 
 from linkdesk.i18n import N_, _
 from store.ssh_door import DEMO, SessionRow, SshKeyError
-from tui.desk import Desk
 from tui.dialog import Dialog
-from tui.formatting import format_short_datetime
+from tui.formatting import format_datetime
 from tui.screens.confirm import ConfirmScreen
-from tui.textual_patches.quiet_screen import QuietScreen
 from tui.widgets.row_table import RowTable
 
 RELOAD_S = 2.0  # sessions come and go in the service, not through this desk
 
 
-class SshSessionsScreen(Desk, QuietScreen, Dialog[None]):
+class SshSessionsScreen(Dialog[None]):
     """The sessions open through the door: preparer, address, since; e ends the highlighted."""
 
     BINDINGS = [
@@ -75,7 +73,7 @@ class SshSessionsScreen(Desk, QuietScreen, Dialog[None]):
             name = row.username or (_("demo") if row.kind == DEMO else "—")
             if row.id in self.asked:
                 name = Text.assemble(name, (" " + _("(ending)"), "italic"))
-            table.add_row(name, row.address, format_short_datetime(row.started_at),
+            table.add_row(name, row.address, format_datetime(row.started_at),
                           key=str(row.id))
             if keep is not None and row.id == keep.id:
                 table.move_cursor(row=index)

@@ -14,7 +14,6 @@ from linkdesk.mail import CAPTURED_ANSWER
 from store.validate import format_phone
 from tui.dialog import Dialog
 from tui.formatting import format_datetime
-from tui.textual_patches.quiet_screen import QuietScreen
 
 CAPTURED_LABEL = N_("Kept in the built-in mail capture, not delivered: no mail relay is set "
                     "(linkdesk mail check)")
@@ -86,7 +85,7 @@ def describe(kind: str, detail: dict, who: str | None = None, region: str = "CA"
     return line
 
 
-class TimelineScreen(QuietScreen, Dialog[None]):
+class TimelineScreen(Dialog[None]):
     """Shows the events of one client; Escape closes."""
 
     BINDINGS = [Binding("escape,t", "close", N_("Close"), id="close")]

@@ -98,7 +98,8 @@ class _KeyWorkers(WorkerManager):
 
 
 class KeyOrder:
-    """App mixin: one key at a time, each taking full effect before the next is handled."""
+    """Part of PatchedApp (tui/textual_patches/app.py): one key at a time, each taking full
+    effect before the next is handled."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -107,9 +108,20 @@ class KeyOrder:
         self._workers = _KeyWorkers(self, self._worker_started)
         self.held_keys = HeldKeys()  # a held key is drawn at a pace the link can carry
 
+    @property
+    def keys_pending(self) -> bool:
+        """A key is being handled or waits its turn (what a test waits out before it looks)."""
+        return self._key_in_hand is not None or bool(self._keys_waiting)
+
     # -- intake -----------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.screen_stack:
+            # The screens are closed (the app is shutting down; a test's run_test closes them
+            # while the App still reads its queue): a key still on its way has nowhere to go.
+            self._key_in_hand = None
+            self._keys_waiting.clear()
+            return
         if isinstance(event, events.Key) and not event.is_forwarded:
             self.held_keys.note(event.key)
             if (self._key_in_hand or self._keys_waiting) and event.key not in URGENT_KEYS:
@@ -220,14 +232,4 @@ class KeyOrder:
         if self._key_in_hand is None and self._keys_waiting:
             await self._take(self._keys_waiting.popleft())
 
-    # -- screens ----------------------------------------------------------------------------
-
-    def push_screen(self, screen, *args, **kwargs):
-        result = super().push_screen(screen, *args, **kwargs)
-        self._screen_opened(self.screen)
-        return result
-
-    def switch_screen(self, screen):
-        result = super().switch_screen(screen)
-        self._screen_opened(self.screen)
-        return result
+    # -- screens: PatchedApp's push_screen and switch_screen call _screen_opened ------------

@@ -11,6 +11,8 @@ welcome, a bulk run's end, acceptances) covered the field of the dialog just ope
 
 from __future__ import annotations
 
+from tui.textual_patches.notifications import take_back
+
 # Private names (each with its signature on the pinned Textual; None: an attribute). Why:
 # Textual offers no hook when a toast is posted and no way to remove one toast; the news ones
 # must give way without touching a warning. Upstream: a public `App.unnotify(notification)`
@@ -19,19 +21,13 @@ PRIVATE_NAMES = {
     "textual.app.App._on_notify": "(self, event: 'Notify') -> 'None'",
     "textual.app.App._refresh_notifications": "(self) -> 'None'",
     "textual.app.App._notifications": None,
-    "textual.app.App._unnotify": "(self, notification: 'Notification', refresh: 'bool' = True) "
-                                 "-> 'None'",
 }
 
 MOST_NEWS = 1
 
 
 class NewsToasts:
-    """Mixin for the App (before App in the bases)."""
-
-    def push_screen(self, screen, *args, **kwargs):
-        self._put_away_news(keep=0)
-        return super().push_screen(screen, *args, **kwargs)
+    """Part of PatchedApp (tui/textual_patches/app.py); its push_screen puts the news away."""
 
     def _on_notify(self, event) -> None:
         if event.notification.severity == "information":
@@ -42,6 +38,6 @@ class NewsToasts:
         news = [note for note in self._notifications if note.severity == "information"]
         old = news[:max(0, len(news) - keep)]
         for note in old:
-            self._unnotify(note, refresh=False)
+            take_back(self, note, refresh=False)
         if old and refresh:
             self._refresh_notifications()

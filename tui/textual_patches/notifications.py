@@ -1,12 +1,18 @@
 """The toasts an app shows, read and taken back one at a time.
 
-Private names: `App._notifications` (the shown toasts) and `App._unnotify` (take one back).
+Private names: `App._notifications` (the shown toasts), `App._unnotify` (take one back) and
+`ToastRack._toast_id` (the id of the holder a toast sits in).
 Why: a toast that replaces its own earlier one (tui/one_toast.py: 40 clients accepting at 8 a.m.
 make one toast that counts them, not 40 over the list) needs to remove that one toast;
 `clear_notifications` removes every toast, the relay's warning included. Tests read what is
 shown through `shown_toasts`.
 Upstream: `App.notify` could return the Notification and `App.unnotify(notification)` be
 public (Textual keeps `_unnotify` private as of 8.2.8; no issue found; to propose).
+
+A toast taken back leaves its ToastHolder in the rack (ToastRack.show removes the Toast, not
+its holder; a toast that times out removes both): each empty holder keeps a line, so a burst
+of acceptances walked its toast down over the list's rows, a line per update. `take_back`
+removes the holder too. Upstream: ToastRack.show could remove the holder; to propose.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ PRIVATE_NAMES = {
     "textual.app.App._notifications": None,
     "textual.app.App._unnotify": "(self, notification: 'Notification', refresh: 'bool' = True) "
                                  "-> 'None'",
+    "textual.widgets._toast.ToastRack._toast_id": "(notification: 'Notification') -> 'str'",
 }
 
 
@@ -31,5 +38,13 @@ def is_shown(app, toast: Notification) -> bool:
 
 
 def take_back(app, toast: Notification, *, refresh: bool = True) -> None:
-    """Remove `toast` alone (clear_notifications would remove every toast)."""
+    """Remove `toast` alone (clear_notifications would remove every toast), and the holder it
+    sits in on any screen."""
+    from textual.widgets._toast import ToastRack
+
     app._unnotify(toast, refresh=refresh)
+    holder_id = ToastRack._toast_id(toast)
+    for screen in app.screen_stack:
+        for rack in screen.query_children(ToastRack):
+            for holder in rack.query_children(f"#{holder_id}"):
+                holder.remove()

@@ -9,8 +9,8 @@ nothing a screen draws has changed:
   out at (and the screens beneath a modal are laid out again with it);
 - when a layout and a repaint of the screen fall due together, as they do after a screen is
   pushed: the layout paints the screen, then the repaint paints it all again.
-Opening help was four whole screens (21.7 KB); it is now one. Every screen of the desk mixes
-this in first (tests/test_quiet_screen.py keeps new ones in line).
+Opening help was four whole screens (21.7 KB); it is now one. Every screen of the desk is a
+QuietScreen or a QuietModalScreen (tests/test_quiet_screen.py keeps new ones in line).
 
 And the app (QuietApp) does not repaint the screen shown when it takes another off its stack:
 closing help painted the list twice, once on its return and once more for the removal.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.widget import Widget
 
 from tui.held_keys import paint_may_wait, painted
@@ -46,8 +47,9 @@ PRIVATE_NAMES = {
 PUT_OFF_AT_MOST_S = 0.03  # a paint waits this long at most for the layout it was left to
 
 
-class QuietScreen:
-    """Mixin for a Screen or ModalScreen (before it in the bases)."""
+class QuietScreenPatch:
+    """The patch, for Screen and ModalScreen alike: only QuietScreen and QuietModalScreen (below)
+    mix it in; the desk's screens derive from those."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     _painting_layout = False  # in the screen's update timer, where a layout may paint
@@ -113,8 +115,16 @@ class QuietScreen:
             self._painting_layout = False
 
 
+class QuietScreen(QuietScreenPatch, Screen[ScreenResultType]):
+    """A Screen that sends the terminal only what changed."""
+
+
+class QuietModalScreen(QuietScreenPatch, ModalScreen[ScreenResultType]):
+    """A ModalScreen that sends the terminal only what changed."""
+
+
 class QuietApp:
-    """Mixin for the App (before App in the bases)."""
+    """Part of PatchedApp (tui/textual_patches/app.py)."""
 
     _screen_left = False  # inside what Textual runs once a screen is taken off the stack
 

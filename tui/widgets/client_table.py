@@ -22,7 +22,7 @@ from linkdesk.labels import kind_label, kind_short_label, status_label, status_s
 from store.clients import ClientRow
 from store.text import clean_text
 from store.validate import format_phone
-from tui.widgets.quiet_scrollbar import QuietScrollbars
+from tui.textual_patches.quiet_scrollbar import QuietScrollbars, update_scrollbars
 
 PageFetcher = Callable[[int, int], Awaitable[list[ClientRow]]]
 PAGE = 100
@@ -170,7 +170,7 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
         its scrollbar included; the scrollbar is told the new size and redraws if it changes."""
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
+            update_scrollbars(self, size)
 
     def set_fetcher(self, fetch: PageFetcher) -> None:
         self._fetch = fetch
@@ -294,11 +294,12 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
 
     # Focus in or out changes the cursor row only (its colour): Textual's own handlers repaint
     # the whole table, 2.6 KB over SSH each time the search box takes the keys or gives them
-    # back. These do its work (has_focus, the parent told) and redraw that one row.
-    def _on_focus(self, event: events.Focus) -> None:
+    # back. These run first (the most derived class) and prevent Widget's: they do its work
+    # (has_focus, the parent told) and redraw that one row.
+    def on_focus(self, event: events.Focus) -> None:
         self._focus_moved(event, True, events.DescendantFocus)
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self._focus_moved(event, False, events.DescendantBlur)
 
     def _focus_moved(self, event, focused: bool, tell_parent) -> None:

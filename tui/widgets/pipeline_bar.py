@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from linkdesk.i18n import _
 from linkdesk.labels import status_label, status_short_label
-from store.clients import MAIN_STATUSES, PENDING, SENDING, STATUSES
+from store.clients import INACTIVE, MAIN_STATUSES, PENDING, SENDING, STATUSES
 from tui.formatting import format_count
 
 
@@ -51,8 +51,10 @@ class PipelineBar(Static):
         short words on two lines: every status stays readable at 80 columns, in French too."""
         counts, active = dict(self._shown[0]), self._shown[1]
         # The main statuses first, then the others that occur (or are filtered on).
-        order = [*MAIN_STATUSES, *(s for s in STATUSES if s not in MAIN_STATUSES)]
-        statuses = [s for s in order if s in MAIN_STATUSES or counts.get(s) or s == active]
+        # Inactive clients last, when the list shows them (their rows say so).
+        order = [*MAIN_STATUSES, *(s for s in STATUSES if s not in MAIN_STATUSES), INACTIVE]
+        statuses = [s for s in order if s in MAIN_STATUSES or counts.get(s) or s == active
+                    or (s == INACTIVE and s in counts)]
         width = self.content_size.width or 78
         # Before wrapping (a wrapped line costs the list a row): without "All" (the line under
         # the list says how many in all), then with the few seconds' "Sending" counted in

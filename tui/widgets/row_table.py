@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from tui.widgets.quiet_scrollbar import QuietScrollbars
+from tui.textual_patches.quiet_scrollbar import QuietScrollbars
 
 
 class RowTable(QuietScrollbars, DataTable):

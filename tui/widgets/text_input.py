@@ -1,38 +1,22 @@
-"""A text field whose blinking cursor redraws its own cell, not the whole field, and that
-shows the start of its text whenever it is not being typed in.
-
-Textual's Input repaints its whole line at each blink, twice a second while it has focus: over
-SSH 170 to 190 bytes a blink for the search box, where the cursor's cell is about 30. Every
+"""A text field that shows the start of its text whenever it is not being typed in, and whose
+cursor blinks without redrawing the whole field (tui/textual_patches/quiet_blink.py). Every
 field of the desk is a TextInput.
 """
 
 from __future__ import annotations
 
 from textual.geometry import Region
-from textual.reactive import reactive
-from textual.widgets import Input
+
+from tui.textual_patches.quiet_blink import QuietBlinkInput, cursor_cell
 
 
-class TextInput(Input):
-    """An Input that repaints only the cursor's cell when the cursor blinks, and is read from
-    its start when it has no focus.
+class TextInput(QuietBlinkInput):
+    """An Input read from its start when it has no focus.
 
     Textual's Input keeps the view where the cursor last was: a field tabbed through (focus
     selects it all, the cursor at its end) or refilled from elsewhere (the invite's subject
     when the language changes) showed the end of a long value and hid its start.
     """
-
-    _cursor_visible = reactive(True, repaint=False)
-
-    def _watch__cursor_visible(self) -> None:
-        if not self.is_mounted:
-            return
-        cell = self._position_to_cell(self.cursor_position) if self.value else 0
-        x = cell - int(self.scroll_offset.x)
-        if 0 <= x < self.scrollable_content_region.width:
-            self.refresh(Region(x, 0, 2, 1))  # 2: a wide character under the cursor
-        else:
-            self.refresh()
 
     def watch_value(self) -> None:
         if not self.has_focus:  # put there from elsewhere, not typed: read from its start
@@ -44,5 +28,5 @@ class TextInput(Input):
         self.scroll_to(x=0, animate=False)
 
     def on_focus(self) -> None:
-        cell = self._position_to_cell(self.cursor_position)
+        cell = cursor_cell(self)
         self.scroll_to_region(Region(cell, 0, 1, 1), force=True, animate=False)

@@ -6,6 +6,18 @@ the same cells: a 5,000-row table's thumb is one cell that a page down or a filt
 does not move. Over SSH an 18-row bar is about 630 bytes a time, twice for each letter typed in
 the search box. A QuietScrollBar compares the cells it would draw with those it drew last and
 redraws only the rows that differ: none when nothing moved, two when the thumb moves a cell.
+
+Private names: Widget's `_vertical_scrollbar` and `_horizontal_scrollbar` (the bars a view
+starts lazily), `App._start_widget` (starts them as Textual does), and `Widget._scroll_update`
+(tells the bars a new virtual size, for a view that sets its size without the reactive's full
+repaint: tui/widgets/client_table.py).
+Why: Widget's `vertical_scrollbar` property makes the bars with no way to choose their class;
+~630 bytes of an 18-row bar no longer go over SSH for each letter typed in the search box
+(tests/test_tui_search_paint.py).
+Upstream: Textualize/textual#1496 (pluggable scrollbars, closed): the maintainer would
+"consider a hook you can use to plug in a different scrollbar... A classvar on the Widget";
+that classvar would replace this. ScrollBar could also skip a refresh that draws the same
+cells (not proposed yet).
 """
 
 from __future__ import annotations
@@ -13,6 +25,14 @@ from __future__ import annotations
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
+
+# Each private name used here, with its signature on the pinned Textual (None: an attribute).
+PRIVATE_NAMES = {
+    "textual.widget.Widget._vertical_scrollbar": None,
+    "textual.widget.Widget._horizontal_scrollbar": None,
+    "textual.app.App._start_widget": "(self, parent: 'Widget', widget: 'Widget') -> 'None'",
+    "textual.widget.Widget._scroll_update": "(self, virtual_size: 'Size') -> 'None'",
+}
 
 
 class QuietScrollBar(ScrollBar):
@@ -85,6 +105,11 @@ class QuietScrollbars:
         if self._horizontal_scrollbar is None:
             self._horizontal_scrollbar = _start_bar(self, False, self.scrollbar_size_horizontal)
         return self._horizontal_scrollbar
+
+
+def update_scrollbars(view: Widget, virtual_size) -> None:
+    """Tell `view`'s scrollbars its new virtual size (each redraws only if it looks different)."""
+    view._scroll_update(virtual_size)
 
 
 def _start_bar(view: Widget, vertical: bool, thickness: int) -> QuietScrollBar:
