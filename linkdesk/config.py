@@ -104,6 +104,12 @@ class Settings:
     """`ssh demo@host` opens a throwaway demo, for anyone."""
     ssh_demo_sessions: int = 4
     """Demos open at once."""
+    ssh_warm: bool = True
+    """Sessions start as forks of a warm process that has imported the desk (a connect costs
+    a fork, not Python's imports); off: each session is a new Python."""
+    ssh_demo_minutes: float = 15
+    """A demo ends this long after it opened, whatever is typed (fractions allowed, from
+    0.05: 3 seconds, which is what the tests use)."""
 
     @property
     def host_key_path(self) -> Path:

@@ -354,10 +354,16 @@ OPTIONS: tuple[Option, ...] = (
            help="an SSH session idle this long ends (fractions allowed: 0.5 is 30 seconds)"),
     Option("ssh.max_sessions", "ssh_max_sessions", _whole(1, 1000),
            env="LINKDESK_SSH_MAX_SESSIONS", help="SSH sessions open at once"),
+    Option("ssh.warm", "ssh_warm", _flag, env="LINKDESK_SSH_WARM",
+           help="sessions start as forks of a process that has imported the desk already; "
+                "false: each session is a new Python"),
     Option("ssh.demo", "ssh_demo", _flag, env="LINKDESK_SSH_DEMO",
            help="`ssh demo@host` opens a throwaway demo, for anyone"),
     Option("ssh.demo_sessions", "ssh_demo_sessions", _whole(1, 64),
            env="LINKDESK_SSH_DEMO_SESSIONS", help="demos open at once"),
+    Option("ssh.demo_minutes", "ssh_demo_minutes", _minutes(0.05, 24 * 60),
+           env="LINKDESK_SSH_DEMO_MINUTES",
+           help="a demo ends this long after it opened (fractions allowed)"),
 )
 
 BY_KEY = {option.key: option for option in OPTIONS}

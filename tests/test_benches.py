@@ -28,7 +28,7 @@ POSTGRES = {"accept_latency.py", "crash_duplicates.py"}
 # The longest at the small size (a `linkdesk serve` or a pty app or two, several seconds of
 # waiting for the app to go quiet): more time before they are called stuck.
 SLOW = {"accept_latency.py", "bounces.py", "crash_duplicates.py", "invite_throughput.py",
-        "launch.py", "ssh_desk.py", "terminal_bytes.py"}
+        "launch.py", "ssh_desk.py", "ssh_vs_sshd.py", "terminal_bytes.py"}
 
 
 def _marks(path: Path) -> list:

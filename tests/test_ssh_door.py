@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import time
+from pathlib import Path
 
 import pytest
 
@@ -86,7 +88,8 @@ def test_another_key_an_unknown_name_and_no_key_are_refused_alike(door, db_url, 
     tries = [door.run("marie", keys["stranger"], "status"),  # a key that is nobody's
              door.run("marie", keys["luc"], "status"),  # a colleague's key
              door.run("nobody", keys["marie"], "status"),  # no such preparer
-             door.run("marie", None, "status")]  # no key at all
+             door.run("marie", None, "status"),  # no key at all
+             door.run("demo", None, "status")]  # the demo is off: a name like any other
     for done in tries:
         assert done.returncode == 255
         assert done.stdout == ""
@@ -233,11 +236,23 @@ def test_the_demo_for_anyone_in_a_directory_removed_at_the_end(db_url, tmp_path,
     firm(db_url, {"marie": keys["marie"]})
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", TMPDIR=str(scratch)) as door:
+    # The firm's database and relay password in the service's environment, as systemd may
+    # give them: none of it reaches a demo.
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", TMPDIR=str(scratch),
+                     LINKDESK_DB=db_url, LINKDESK_SMTP_PASSWORD="relay-secret") as door:
         term = terminals("demo").start(door.ssh_args("demo", None))  # no key asked
         screen = term.wait_for("A demo firm")
         assert "Cabinet Tremblay" not in screen  # nothing of the firm's
-        assert any(scratch.iterdir())
+        [directory] = scratch.iterdir()
+        [(_id, pid, _ended)] = asyncio.run(_sessions(db_url))
+        assert _parent(pid) == _warm_process(door.proc.pid)  # forked, with its own TMPDIR
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert not [v for v in environ if v.startswith(b"LINKDESK_") or b"relay-secret" in v]
+        assert Path(f"/proc/{pid}/cwd").resolve() == directory.resolve()
+        files = {os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()
+                 if os.readlink(f).startswith("/")}
+        assert not [f for f in files if f.startswith(str(tmp_path / "linkdesk"))]
+        assert any(f.startswith(str(directory)) for f in files)  # its own database
         os.kill(door.proc.pid, 0)
         term.send("C-q")
         assert term.exit_status() == 0
@@ -290,8 +305,10 @@ def test_an_admin_ends_a_session_and_the_service_that_holds_it_ends_it(door, db_
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_an_idle_session_ends_with_a_line(db_url, tmp_path, keys, terminals):
     firm(db_url, {"marie": keys["marie"]})
-    # 0.05 minutes: 3 seconds with no key (ssh.idle_minutes takes fractions for this).
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_IDLE_MINUTES="0.05") as door:
+    # 0.05 minutes: 3 seconds with no key (ssh.idle_minutes takes fractions for this). With
+    # no warm process, the session is a new Python (the way every session went before).
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_IDLE_MINUTES="0.05",
+                     LINKDESK_SSH_WARM="false") as door:
         term = terminals().start(door.ssh_args("marie", keys["marie"]))
         assert term.exit_status() == 0
         assert "linkdesk: session ended after 3 seconds without a key." in term.transcript()
@@ -324,7 +341,9 @@ def test_passwords_over_ssh_go_through_the_sign_in_lockout(db_url, tmp_path, key
 
     firm(db_url, {"marie": keys["marie"]})
     env = askpass(tmp_path)
-    with DoorService(db_url, tmp_path, LINKDESK_SSH_PASSWORDS="true") as door:
+    # No warm process: `status` runs as a new Python.
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_PASSWORDS="true",
+                     LINKDESK_SSH_WARM="false") as door:
         def status(password: str):
             return door.run("marie", None, "status", password=True, DOOR_PASSWORD=password,
                             **env)
@@ -373,3 +392,109 @@ def test_demos_are_limited_and_leave_nothing_however_they_end(db_url, tmp_path, 
     assert "the service is stopping" in third.transcript()
     _until_empty(scratch)
 
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_demo_ends_after_its_minutes_and_leaves_nothing(db_url, tmp_path, keys, terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    # 0.05 minutes: 3 seconds (ssh.demo_minutes takes fractions for this; 15 by default).
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", LINKDESK_SSH_DEMO_MINUTES="0.05",
+                     TMPDIR=str(scratch)) as door:
+        term = terminals("demo").start(door.ssh_args("demo", None))
+        assert term.exit_status() == 0
+        assert "linkdesk: the demo ends after 3 seconds." in term.transcript()
+        _until_empty(scratch)
+        assert door.proc.poll() is None
+    [(_id, _pid, ended)] = asyncio.run(_sessions(db_url))
+    assert ended is not None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_demo_counts_among_max_sessions(db_url, tmp_path, keys, terminals):
+    firm(db_url, {"marie": keys["marie"]})
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true",
+                     LINKDESK_SSH_MAX_SESSIONS="1") as door:
+        desk = terminals("desk").start(door.ssh_args("marie", keys["marie"]))
+        desk.wait_for("No clients yet")
+        demo = terminals("demo").start(door.ssh_args("demo", None))
+        assert demo.exit_status() == 1
+        assert "every session of the desk is taken" in demo.transcript()
+        desk.send("C-q")
+        assert desk.exit_status() == 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _warm_process(service_pid: int) -> int:
+    [warm] = [p for p in _children(service_pid)
+              if b"linkdesk.ssh.zygote" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return warm
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sessions_fork_from_the_warm_process_and_go_on_without_it(db_url, tmp_path, keys,
+                                                                    terminals):
+    firm(db_url, {"marie": keys["marie"], "luc": keys["luc"]})
+    with DoorService(db_url, tmp_path, LINKDESK_SMTP_PASSWORD="relay-secret") as door:
+        first = terminals("one").start(door.ssh_args("marie", keys["marie"]))
+        first.wait_for("No clients yet")
+        [(_id, pid, _ended)] = asyncio.run(_sessions(db_url))
+        warm = _warm_process(door.proc.pid)
+        assert _parent(pid) == warm  # a fork of the process that had imported the desk
+        for process in (warm, pid):  # none of the service's environment (its secrets)
+            environ = Path(f"/proc/{process}/environ").read_bytes()
+            assert b"relay-secret" not in environ and b"LINKDESK_" not in environ
+        os.kill(warm, signal.SIGKILL)
+        second = terminals("two").start(door.ssh_args("luc", keys["luc"]))
+        second.wait_for("No clients yet")  # a new warm process, or a new Python meanwhile
+        first.send("a")  # the first session never noticed
+        first.wait_for("Individual")
+        second.send("C-q")
+        assert second.exit_status() == 0
+        third = terminals("three").start(door.ssh_args("luc", keys["luc"]))
+        third.wait_for("No clients yet")
+        pids = [pid for _id, pid, _ended in asyncio.run(_sessions(db_url))]
+        assert _parent(pids[2]) == _warm_process(door.proc.pid) != warm  # warm again
+        third.send("C-q")
+        assert third.exit_status() == 0
+        assert door.proc.poll() is None
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("warm", ["true", "false"])  # a fork, or a new Python
+def test_a_demo_is_resized_with_the_window(db_url, tmp_path, keys, terminals, warm):
+    firm(db_url, {"marie": keys["marie"]})
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", LINKDESK_SSH_WARM=warm) as door:
+        term = terminals("demo", cols=100, rows=30).start(door.ssh_args("demo", None))
+        term.wait_for("A demo firm")
+        wide = _key_bar(term.wait_for(" shown of "))
+        assert wide.endswith("? Help") and len(wide) > 70  # the key bar at 100 columns
+        term.resize(70, 20)
+        # Laid out again for 70 columns: its first key and "? Help" on a line that fits (cut
+        # or wrapped by the terminal, the old one could not have both).
+        first_key = wide.split("  ")[0]
+        for _ in range(1200):
+            narrow = _key_bar(term.screen())
+            if narrow.startswith(first_key) and narrow.endswith("? Help"):
+                break
+            time.sleep(0.05)
+        assert narrow.startswith(first_key) and narrow.endswith("? Help"), term.screen()
+        assert len(narrow) <= 70 and narrow.count("  ") < wide.count("  ")  # fewer keys
+        term.send("C-q")
+        assert term.exit_status() == 0
+
+
+def _key_bar(screen: str) -> str:
+    """The screen's last line that is not blank: the key bar."""
+    return [line.rstrip() for line in screen.splitlines() if line.strip()][-1]

@@ -2,8 +2,10 @@
 
 Started by the service as `python -m linkdesk.ssh.desk MODE FD` on the session's
 pseudo-terminal (MODE `desk`) or pipes (MODE `status`); its settings and the preparer come
-through the pipe FD, never argv or the environment. The client's TERM, COLORTERM, NO_COLOR and
-LANG/LC_* are in the environment; the language follows LANG/LC_* when it names one we have.
+through the pipe FD, never argv or the environment. `python -m linkdesk.ssh.desk demo` is
+`linkdesk demo` on the session's terminal, with no FD: its settings are its own. The client's
+TERM, COLORTERM, NO_COLOR and LANG/LC_* are in the environment; the language follows LANG/LC_*
+when it names one we have.
 """
 
 from __future__ import annotations
@@ -60,7 +62,13 @@ async def run_desk(settings, preparer_id: int) -> int:
 
 
 def main() -> int:
-    mode, fd = sys.argv[1], int(sys.argv[2])
+    mode = sys.argv[1]
+    if mode == "demo":  # `linkdesk demo`, its settings its own: nothing handed over
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # this terminal is ours: resizes reach us
+        from linkdesk.cli import main as linkdesk
+
+        return linkdesk(["demo"])
+    fd = int(sys.argv[2])
     settings, given = decode(read_all(fd))
     language = client_language(settings.language)
     set_language(language)  # before the screens are imported: their key labels are in it

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import shlex
 import shutil
 import sys
 import tempfile
@@ -20,15 +19,16 @@ from collections.abc import Callable
 import asyncssh
 
 from linkdesk.config import Settings
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import _
+from linkdesk.ssh.command import parse_command, run_status
 from linkdesk.ssh.keys import fingerprint
-from linkdesk.ssh.session import PtySession
+from linkdesk.ssh.session import PtySession, demo_line
+from linkdesk.ssh.warm import WarmStarter, WarmUnavailable
 from linkdesk.web.accept import FailureLimiter
 
 log = logging.getLogger("linkdesk.ssh")
 
 DEMO_USER = "demo"
-DEMO_MINUTES = 15
 REFUSALS_ALLOWED = 20  # refused keys or passwords per address ...
 REFUSAL_WINDOW_S = 600.0  # ... in this many seconds, then the address waits
 STOP_WAIT_S = 15.0  # what the service waits for its sessions' ends when it stops
@@ -136,6 +136,7 @@ class Door:
         self._tasks: set[asyncio.Task] = set()
         self._handlers: set[asyncio.Task] = set()  # one per session, asyncssh's task
         self._ends: asyncio.Task | None = None
+        self.warm: WarmStarter | None = None
 
     @property
     def port(self) -> int:
@@ -166,6 +167,13 @@ class Door:
             raise DoorError(f"{self.settings.ssh_host}:{self.settings.ssh_port}: "
                             f"{exc.strerror or exc}") from None
         self._ends = asyncio.create_task(self._follow_ends(), name="linkdesk-ssh-ends")
+        if self.settings.ssh_warm:
+            self.warm = WarmStarter(self._base_env(), self.settings.region)
+            try:
+                await self.warm.start()
+            except OSError:
+                log.warning("ssh: no warm process; each session starts Python", exc_info=True)
+                self.warm = None
         return self
 
     async def stop(self) -> None:
@@ -191,6 +199,8 @@ class Door:
                 gate.conn.close()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(gate.conn.wait_closed(), STOP_WAIT_S)
+        if self.warm is not None:
+            await self.warm.stop()
 
     def _later(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -270,14 +280,19 @@ class Door:
     def _full(self) -> bool:
         return len(self.sessions) >= self.settings.ssh_max_sessions
 
-    def _env(self, process: asyncssh.SSHServerProcess, **base: str) -> dict[str, str]:
-        """What the session's process sees: the client's terminal and locale, nothing of the
-        service's own environment but where Python is."""
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "TERM": process.get_terminal_type() or "dumb", **base}
+    @staticmethod
+    def _base_env(**base: str) -> dict[str, str]:
+        """Nothing of the service's own environment but where Python is."""
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **base}
         for name in ("PYTHONPATH", "HOME"):
             if name in os.environ and name not in env:
                 env[name] = os.environ[name]
+        return env
+
+    def _env(self, process: asyncssh.SSHServerProcess, **base: str) -> dict[str, str]:
+        """What the session's process sees: the client's terminal and locale, nothing of the
+        service's own environment but where Python is."""
+        env = self._base_env(TERM=process.get_terminal_type() or "dumb", **base)
         for name, value in process.env.items():
             name = name if isinstance(name, str) else name.decode("utf-8", "replace")
             value = value if isinstance(value, str) else value.decode("utf-8", "replace")
@@ -303,9 +318,11 @@ class Door:
         log.info("ssh: session %s opened for preparer %s (key %s) from %s", session_id,
                  gate.preparer_id, gate.fingerprint or "password", gate.address)
         fd = pipe_with(encode(self.settings, preparer_id=gate.preparer_id))
+        env = self._env(process)
         session = PtySession(process, [sys.executable, "-m", "linkdesk.ssh.desk", "desk",
-                                       str(fd)], self._env(process), pass_fds=(fd,),
-                             idle_s=self.settings.ssh_idle_minutes * 60)
+                                       str(fd)], env, pass_fds=(fd,),
+                             idle_s=self.settings.ssh_idle_minutes * 60,
+                             fork=self._forker("desk", env, fd))
         self.sessions[session_id] = session
         self._later(self._note_pid(session_id, session))
         code = 1
@@ -317,6 +334,22 @@ class Door:
             await self.store.ssh.closed(session_id, how)
             log.info("ssh: session %s closed (%s)", session_id, how)
         self._finish(process, session, code)
+
+    def _forker(self, mode: str, env: dict[str, str], handoff: int | None,
+                cwd: str | None = None):
+        """How a session's program starts as a fork of the warm process (None: it cannot)."""
+        warm = self.warm
+        if warm is None:
+            return None
+
+        async def fork(terminal: int):
+            try:
+                return await warm.spawn(mode, env, (terminal,) * 3, handoff, cwd)
+            except WarmUnavailable as exc:
+                log.warning("ssh: session started as a new process (%s)", exc)
+                return None
+
+        return fork
 
     def _finish(self, process, session: PtySession, code: int) -> None:
         if session.end_line:
@@ -350,26 +383,25 @@ class Door:
         try:
             fd = pipe_with(encode(self.settings, **parsed))
             try:
-                child = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "linkdesk.ssh.desk", "status", str(fd),
-                    stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.PIPE, env=self._env(process), pass_fds=(fd,),
-                    start_new_session=True)
+                out, err, code = await run_status(self.warm, self._env(process), fd)
             finally:
                 os.close(fd)
-            out, err = await child.communicate()
         finally:
             del self.sessions[session_id]
             await self.store.ssh.closed(session_id, "status")
         process.stdout.write(out)
         process.stderr.write(err)
-        process.exit(child.returncode if child.returncode >= 0 else 1)
+        process.exit(code if code >= 0 else 1)
 
     async def _demo(self, process: asyncssh.SSHServerProcess, gate: _Gate) -> None:
         from store.ssh_door import DEMO
 
         if process.get_terminal_type() is None or process.command or process.subsystem:
             _said(process, _("linkdesk: the demo needs a terminal: ssh -t demo@host"), 2)
+            return
+        if self._full():
+            _said(process, _("linkdesk: every session of the desk is taken; try again in a few "
+                             "minutes."), 1)
             return
         if self.demos >= self.settings.ssh_demo_sessions:
             _said(process, _("linkdesk: every demo is in use; try again in a few minutes."), 1)
@@ -383,16 +415,15 @@ class Door:
             env = self._env(process, HOME=f"{directory}/home", TMPDIR=directory,
                             XDG_DATA_HOME=f"{directory}/data",
                             XDG_CONFIG_HOME=f"{directory}/config")
-            session = PtySession(process, [sys.executable, "-m", "linkdesk", "demo"], env,
-                                 idle_s=min(self.settings.ssh_idle_minutes, DEMO_MINUTES) * 60)
+            session = PtySession(process, [sys.executable, "-m", "linkdesk.ssh.desk", "demo"], env,
+                                 cwd=directory, idle_s=self.settings.ssh_idle_minutes * 60,
+                                 fork=self._forker("demo", env, None, directory))
             # Among the door's sessions: the service's stop and an admin can end it.
             self.sessions[session_id] = session
             self._later(self._note_pid(session_id, session))
+            length_s = self.settings.ssh_demo_minutes * 60
             ends = asyncio.get_running_loop().call_later(
-                DEMO_MINUTES * 60, lambda: self._later(session.end(
-                    ngettext("linkdesk: the demo ends after {n} minute.",
-                             "linkdesk: the demo ends after {n} minutes.",
-                             DEMO_MINUTES).format(n=DEMO_MINUTES))))
+                length_s, lambda: self._later(session.end(demo_line(length_s))))
             code = 1
             try:
                 code = await session.run()
@@ -404,26 +435,3 @@ class Door:
         finally:
             self.demos -= 1
             shutil.rmtree(directory, ignore_errors=True)
-
-
-def parse_command(command: str) -> dict | str:
-    """`status [--tax-year Y] [--json]` as the session's handoff, or why it is refused."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = []
-    if not words or words[0] != "status":
-        return _("not {command!r}").format(command=command[:60])
-    tax_year, as_json, rest = None, False, words[1:]
-    while rest:
-        word = rest.pop(0)
-        if word == "--json":
-            as_json = True
-        elif word in ("--tax-year", "-y") or word.startswith("--tax-year="):
-            value = word.split("=", 1)[1] if "=" in word else (rest.pop(0) if rest else "")
-            if not value.isdigit() or not 1900 <= int(value) <= 2999:
-                return _("not a tax year: {value!r}").format(value=value[:20])
-            tax_year = int(value)
-        else:
-            return _("not {command!r}").format(command=word[:60])
-    return {"tax_year": tax_year, "json": as_json}

@@ -10,6 +10,8 @@ import signal
 import struct
 import termios
 import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import asyncssh
 
@@ -51,17 +53,42 @@ def idle_line(idle_s: float) -> str:
                     minutes).format(n=minutes)
 
 
+def demo_line(length_s: float) -> str:
+    """What a demo's visitor reads when its time is up: in minutes, or seconds under one."""
+    from linkdesk.i18n import ngettext
+
+    if length_s < 60:
+        seconds = round(length_s)
+        return ngettext("linkdesk: the demo ends after {n} second.",
+                        "linkdesk: the demo ends after {n} seconds.", seconds).format(n=seconds)
+    minutes = round(length_s / 60)
+    return ngettext("linkdesk: the demo ends after {n} minute.",
+                    "linkdesk: the demo ends after {n} minutes.", minutes).format(n=minutes)
+
+
+class Child(Protocol):
+    """What a session uses of its program's process: asyncio's, or one the warm process forked."""
+
+    pid: int
+    returncode: int | None
+
+    async def wait(self) -> int: ...
+
+
 class PtySession:
     """Runs `argv` in a process of its own (a new session, the pty its controlling terminal) and
     copies bytes both ways: the channel's keys in, the program's output out, resizes through."""
 
     def __init__(self, process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str],
-                 pass_fds: tuple[int, ...] = (), idle_s: float | None = None) -> None:
+                 pass_fds: tuple[int, ...] = (), idle_s: float | None = None,
+                 cwd: str | None = None,
+                 fork: Callable[[int], Awaitable[Child | None]] | None = None) -> None:
         self.process = process
-        self.argv, self.env, self.pass_fds = argv, env, pass_fds
+        self.argv, self.env, self.pass_fds, self.cwd = argv, env, pass_fds, cwd
+        self.fork = fork  # the program started from the terminal's fd, else None: run argv
         self.idle_s = idle_s
         self.last_input = time.monotonic()
-        self.child: asyncio.subprocess.Process | None = None
+        self.child: Child | None = None
         self.end_line = ""  # said to the client after the program has put the terminal back
         self._master: int | None = None
         self.started = asyncio.Event()
@@ -77,9 +104,12 @@ class PtySession:
         self._master = master
         try:
             set_size(slave, cols or 80, rows or 24, width_px, height_px)
-            self.child = await asyncio.create_subprocess_exec(
-                *self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env,
-                start_new_session=True, pass_fds=self.pass_fds)
+            if self.fork is not None:
+                self.child = await self.fork(slave)
+            if self.child is None:
+                self.child = await asyncio.create_subprocess_exec(
+                    *self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env,
+                    start_new_session=True, pass_fds=self.pass_fds, cwd=self.cwd)
         finally:
             os.close(slave)
             for fd in self.pass_fds:
