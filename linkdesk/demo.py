@@ -28,7 +28,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from linkdesk import demo_data
-from linkdesk.i18n import current_language
+from linkdesk.i18n import _, current_language
 from linkdesk.mail.compose import new_message_id
 from store import Store
 from store.clients import ClientQuery
@@ -331,7 +331,8 @@ async def run_demo(base_settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop)
     try:
-        print(f"Preparing the demo in {demo.directory} …", flush=True)
+        print(_("Preparing the demo in {directory} …").format(directory=demo.directory),
+              flush=True)
         # The desk's code is loaded in a thread while the firm is made: the seeding mostly
         # waits on the database's thread, and the two took turns before (3 s of 6 under load).
         desk_loaded = asyncio.ensure_future(asyncio.to_thread(_load_desk, base_settings.region))

@@ -66,9 +66,13 @@ async def test_the_demo_starts_moves_and_cleans_up():
     assert not directory.exists()
 
 
-def test_a_terminal_closed_while_the_demo_prepares_ends_it_and_removes_its_directory(tmp_path):
+@pytest.mark.parametrize(("language", "preparing"), [
+    ("en", r"Preparing the demo in (\S+) …"), ("fr", r"Préparation de la démo dans (\S+)…")])
+def test_a_terminal_closed_while_the_demo_prepares_ends_it_and_removes_its_directory(
+        tmp_path, language, preparing):
     """SIGHUP (the terminal closed) during "Preparing…": the demo stops preparing, removes
-    its directory and exits (the signal used to kill it before it could clean up)."""
+    its directory and exits (the signal used to kill it before it could clean up). The line
+    is in the language asked for (it was English under --lang fr)."""
     import os
     import re
     import signal
@@ -76,12 +80,13 @@ def test_a_terminal_closed_while_the_demo_prepares_ends_it_and_removes_its_direc
     import sys
     from pathlib import Path
 
-    demo = subprocess.Popen([sys.executable, "-m", "linkdesk", "demo"], stdout=subprocess.PIPE,
+    demo = subprocess.Popen([sys.executable, "-m", "linkdesk", "--lang", language, "demo"],
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, TMPDIR=str(tmp_path)))
     try:
         first = demo.stdout.readline()
-        found = re.search(r"Preparing the demo in (\S+)", first)
+        found = re.search(preparing, first)
         assert found, first
         directory = Path(found.group(1))
         demo.send_signal(signal.SIGHUP)

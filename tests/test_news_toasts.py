@@ -83,7 +83,8 @@ async def test_over_a_dialog_toasts_sit_on_its_key_line_not_its_fields(store):
 
 async def test_a_toast_that_replaces_its_own_stays_on_the_top_line(store):
     """In the demo a burst of acceptances walked its toast down one line per update, over the
-    list's rows by the tenth: each toast taken back left its empty holder in the rack."""
+    list's rows by the tenth: each toast taken back, or forgotten as expired, left its empty
+    holder in the rack."""
     from tests.harness import settings
     from tui.app import make_app
     from tui.one_toast import AcceptanceNews
@@ -97,9 +98,20 @@ async def test_a_toast_that_replaces_its_own_stays_on_the_top_line(store):
         for n in range(12):
             news.heard(app, [f"Client {n}"])
             await settle(pilot)
+        for n in range(6):  # in one tick: each replaced before its holder is even mounted
+            news.heard(app, [f"Client {n}"])
+            app.notify(f"news {n}", markup=False)
+        # Warnings that expire while the news refreshes the toasts: the notifications forget
+        # one before its toast's own timer removes it, and its holder stayed.
+        for n in range(150):
+            if n % 10 == 0:
+                app.notify("The database is slow", severity="warning", markup=False,
+                           timeout=0.3)
+            news.heard(app, [f"Client {n}"])
+            await pilot.pause(0.02)
         app.notify("news", markup=False)  # news in place of news: the same
         await settle(pilot)
-        await pilot.pause(0.2)
+        await pilot.pause(0.5)
         rack = app.screen.query_one("ToastRack")  # by type name: neither is exported
         toasts = list(rack.query("Toast"))
         assert len(toasts) == 1 and toasts[0].region.y == 0, [t.region for t in toasts]

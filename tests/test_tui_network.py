@@ -266,5 +266,7 @@ async def test_save_stays_in_sight_while_matches_open_at_80_by_24(store, firm, c
         await type_text(pilot, "gagnon")
         await settle(pilot)
         assert len(matches_shown(form)) > 5
+        matches = form.query_one(MemberMatches)  # a match is a line: they took two or three
+        assert matches.virtual_size.height == matches.option_count
         save = form.query_one("#save-button").region
         assert save.height == 1 and save.bottom <= 23, save  # above the key line

@@ -27,6 +27,10 @@ async def test_the_link_is_seen_at_80x24_and_copied(store):
     async with running(store, size=(80, 24)) as pilot:
         pilot.app.push_screen(SentMailScreen([mail]))
         await settle(pilot)
+        # A row is one line, cut with an ellipsis: at 80 columns a row took three, and the
+        # list's eight lines showed two messages.
+        listed = pilot.app.screen.query_one("#sent-list")
+        assert listed.virtual_size.height == listed.option_count == 1, listed.virtual_size
         await pilot.press("enter")  # the first (only) message
         await settle(pilot)
         screen = pilot.app.screen

@@ -11,7 +11,7 @@ welcome, a bulk run's end, acceptances) covered the field of the dialog just ope
 
 from __future__ import annotations
 
-from tui.textual_patches.notifications import take_back
+from tui.textual_patches.notifications import sweep_holders, take_back
 
 # Private names (each with its signature on the pinned Textual; None: an attribute). Why:
 # Textual offers no hook when a toast is posted and no way to remove one toast; the news ones
@@ -28,6 +28,10 @@ MOST_NEWS = 1
 
 class NewsToasts:
     """Part of PatchedApp (tui/textual_patches/app.py); its push_screen puts the news away."""
+
+    def _refresh_notifications(self) -> None:
+        super()._refresh_notifications()  # the racks are redrawn later (call_later): sweep then
+        self.call_later(sweep_holders, self)
 
     def _on_notify(self, event) -> None:
         if event.notification.severity == "information":

@@ -10,9 +10,12 @@ Upstream: `App.notify` could return the Notification and `App.unnotify(notificat
 public (Textual keeps `_unnotify` private as of 8.2.8; no issue found; to propose).
 
 A toast taken back leaves its ToastHolder in the rack (ToastRack.show removes the Toast, not
-its holder; a toast that times out removes both): each empty holder keeps a line, so a burst
-of acceptances walked its toast down over the list's rows, a line per update. `take_back`
-removes the holder too. Upstream: ToastRack.show could remove the holder; to propose.
+its holder; a toast that times out removes both), and so does one that expires while the
+toasts are refreshed (the notifications forget it before its own timer fires): each empty
+holder keeps a line, so a burst of acceptances walked its toast down over the list's rows, a
+line per update. `take_back` removes the holder too, and `sweep_holders` (run after every
+refresh of the toasts) removes any holder whose toast is no longer shown. Upstream:
+ToastRack.show could remove the holder; to propose.
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ def shown_toasts(app) -> list[Notification]:
 
 def is_shown(app, toast: Notification) -> bool:
     return toast in app._notifications
+
+
+def sweep_holders(app) -> None:
+    """Remove every toast holder whose notification is no longer shown, on every screen."""
+    from textual.widgets._toast import ToastHolder, ToastRack
+
+    shown = {ToastRack._toast_id(note) for note in app._notifications}
+    for screen in app.screen_stack:
+        for rack in screen.query_children(ToastRack):
+            for holder in rack.query_children(ToastHolder):
+                if holder.id not in shown:
+                    holder.remove()
 
 
 def take_back(app, toast: Notification, *, refresh: bool = True) -> None:

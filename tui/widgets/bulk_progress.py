@@ -17,10 +17,13 @@ class BulkProgressPanel(Horizontal):
 
     STOPPED_SHOWN_S = 8.0
 
+    # Its counts wrap onto a second line rather than lose the last ones at 80 columns (a
+    # run under way beside its bar, a stopped run's five counts, French).
     DEFAULT_CSS = """
-    BulkProgressPanel { height: 1; display: none; padding: 0 1; background: $boost; }
-    BulkProgressPanel ProgressBar { width: 30; }
-    BulkProgressPanel #bulk-counts { width: 1fr; padding: 0 0 0 1; }
+    BulkProgressPanel { height: auto; max-height: 2; display: none; padding: 0 1;
+                        background: $boost; }
+    BulkProgressPanel ProgressBar { width: 22; }
+    BulkProgressPanel #bulk-counts { width: 1fr; height: auto; padding: 0 0 0 1; }
     """
 
     def compose(self) -> ComposeResult:

@@ -30,7 +30,8 @@ class MemberMatches(Desk, OptionList):
     """The matches of the last search; hidden while there are none."""
 
     DEFAULT_CSS = """
-    MemberMatches { height: auto; max-height: 10; border: none; padding: 0; }
+    MemberMatches { height: auto; max-height: 10; border: none; padding: 0;
+                    text-wrap: nowrap; text-overflow: ellipsis; }
     MemberMatches:focus { background-tint: $primary 10%; }
     """
 
