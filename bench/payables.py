@@ -132,7 +132,7 @@ async def ubl_files(tmp: Path, count: int) -> dict:
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()) as out:
         code = await cli_payables.bills_import(
-            str(tmp / "ubl.db"), Args, lambda target, pool_size=1: Store.open(target),
+            str(tmp / "ubl.db"), Args, lambda target, **_options: Store.open(target),
             ValueError)
     seconds = time.perf_counter() - started
     results = json.loads(out.getvalue())

@@ -275,8 +275,11 @@ async def test_a_search_letter_lays_out_nothing(store, monkeypatch):
         await sign_in(pilot, "marie", PASSWORD)
         await pilot.press("slash")
         await settle(pilot)
-        await pilot.pause(0.1)
-        layouts.clear()
+        for _ in range(20):  # until the screen is still (a loaded machine draws late)
+            layouts.clear()
+            await pilot.pause(0.3)
+            if not layouts:
+                break
         for key in ("z", "y", "backspace"):  # 180 clients each: the scrollbar stays
             burst(pilot, key)
             await settle(pilot)
