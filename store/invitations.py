@@ -375,7 +375,12 @@ class Invitations:
 
     async def set_statuses(self, pairs: list[tuple[int, int]], status: str, now) -> None:
         """The status of each (client, tax year), inside the caller's transaction."""
-        await self.store.insert_rows(
+        await self.store.execute_all(self.status_statements(pairs, status, now))
+
+    def status_statements(self, pairs: list[tuple[int, int]], status: str, now
+                          ) -> list[tuple[str, list]]:
+        """The statements of `set_statuses`, for `Store.execute_all`."""
+        return self.store.insert_statements(
             ClientYearStatus,
             [dict(client=client, tax_year=year, status=status, updated_at=now)
              for client, year in pairs],
@@ -672,29 +677,31 @@ class Invitations:
                                       Invitation.state)
                     .where(Invitation.id.in_(chunk)).tuples())
                 invitations.update((i, (client, year, state)) for i, client, year, state in rows)
+            # The failures first (each its own statements, rare), then everything about the
+            # messages sent, in one trip (store.execute_all): a record is mostly trips.
+            failures = [await self._record_failure(result, invitations[result.job.invitation_id],
+                                                   now)
+                        for result in results if result.error is not None]
             sent = [r for r in results if r.error is None]
-            for chunk in chunked(sent):
-                await self.store.execute(
-                    Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
-                                  last_error=None)
-                    .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
+            statements = [self.store.statement(
+                Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
+                              last_error=None)
+                .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
+                for chunk in chunked(sent)]
             now_pending = [r.job.invitation_id for r in sent
                            if invitations[r.job.invitation_id][2] == SENDING]
-            for chunk in chunked(now_pending):
-                await self.store.execute(
-                    Invitation.update(state=PENDING, sent_at=now)
-                    .where(Invitation.id.in_(chunk)))
-            await self.set_statuses([invitations[i][:2] for i in now_pending], PENDING, now)
+            statements += [self.store.statement(
+                Invitation.update(state=PENDING, sent_at=now).where(Invitation.id.in_(chunk)))
+                for chunk in chunked(now_pending)]
+            statements += self.status_statements([invitations[i][:2] for i in now_pending],
+                                                 PENDING, now)
             events: list[tuple[int, int | None, str, dict]] = [
                 (invitations[r.job.invitation_id][0], None, "invitation_sent", {
-                "tax_year": invitations[r.job.invitation_id][1],
-                "message_id": r.job.message_id, "relay": (r.answer or "")[:200],
-            }) for r in sent]
-            for result in results:
-                if result.error is not None:
-                    events.append(await self._record_failure(
-                        result, invitations[result.job.invitation_id], now))
-            await self.store.clients.log_many(events)
+                    "tax_year": invitations[r.job.invitation_id][1],
+                    "message_id": r.job.message_id, "relay": (r.answer or "")[:200],
+                }) for r in sent]
+            statements += self.store.clients.log_statements(events + failures)
+            await self.store.execute_all(statements)
 
     async def _record_failure(self, result: DeliveryResult, invitation, now) -> tuple:
         job, reason = result.job, (result.error or "")[:500]
