@@ -62,6 +62,8 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
                 self.show_pipeline, service)
             runtime.on_relay = lambda state: self.is_running and self.call_later(
                 self.show_relay, state)
+            runtime.on_live = lambda live: self.is_running and self.call_later(
+                self.show_live, live)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_rows
@@ -96,6 +98,15 @@ class LinkdeskApp(QuietApp, NewsToasts, ErrorPolicy, IdleCursor, KeyOrder, App[i
                                 lambda node=node, action=binding.action: node.run_action(action))
         yield SystemCommand(_("Change theme"), _("Pick a colour theme for this session"),
                             self.action_change_theme)
+
+    def show_live(self, live: bool) -> None:
+        """Say once that changes made elsewhere are not heard for now, and once that they are
+        again (PostgreSQL restarted: the list would otherwise go quietly stale)."""
+        if live:
+            self.notify(_("Connected to the database again: the list is up to date."))
+        else:
+            self.notify(_("Lost the connection that hears other desks' changes; reconnecting. "
+                          "The list may lag until then."), severity="warning", timeout=10)
 
     def store_changed(self) -> None:
         """Tell every open screen, not only the one on top, that the store changed (called by
