@@ -131,6 +131,19 @@ def _run_statements(connection, statements) -> None:
         connection._conn.execute(sql, params).close()
 
 
+def _run_transaction(connection, statements) -> None:
+    """In aiosqlite's thread: BEGIN IMMEDIATE, the statements, COMMIT; rolled back on error."""
+    raw = connection._conn
+    raw.execute("BEGIN IMMEDIATE").close()  # busy: nothing begun, the caller tries again
+    try:
+        _run_statements(connection, statements)
+        raw.execute("COMMIT").close()
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK").close()
+        raise
+
+
 class OneTripConnection(pwasyncio.AsyncSqliteConnection):
     """Each statement, its fetch and its close in one trip to aiosqlite's thread.
 
@@ -162,6 +175,19 @@ class OneTripConnection(pwasyncio.AsyncSqliteConnection):
             await connection._execute(_run_statements, connection, statements)
         finally:
             self._lock.release()
+
+    async def transaction_of(self, statements: list[tuple[str, list]]) -> bool:
+        """A write transaction of statements, their results unread, in one trip (BEGIN
+        IMMEDIATE and COMMIT included); False: not this way (no aiosqlite `_execute`)."""
+        connection = self.conn
+        if not hasattr(connection, "_execute"):
+            return False
+        await self._acquire_lock()
+        try:
+            await connection._execute(_run_transaction, connection, statements)
+        finally:
+            self._lock.release()
+        return True
 
 
 class _Pool(pwasyncio.AsyncSqlitePool):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from peewee import JOIN, Tuple, fn
+from peewee import JOIN, Tuple, Value, fn
 
 from store.batching import chunked
 from store.claims import backoff, claimable
@@ -89,6 +89,8 @@ class OutboxJob:
     attempts: int
     return_tag: str | None = None  # for the Return-Path (VERP): how its bounce finds it
     invoice_id: int | None = None
+    client_id: int | None = None  # the invitation's (None: an invoice's message)
+    tax_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -604,15 +606,18 @@ class Invitations:
             rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
-                              Outbox.attempts, OutboxTag.return_tag, Outbox.invoice)
+                              Outbox.attempts, OutboxTag.return_tag, Outbox.invoice,
+                              Invitation.client, Invitation.tax_year)
                 .join(OutboxTag, JOIN.LEFT_OUTER, on=(OutboxTag.outbox == Outbox.id))
+                .join_from(Outbox, Invitation, JOIN.LEFT_OUTER,
+                           on=(Outbox.invitation == Invitation.id))
                 .where(Outbox.id.in_(ids))
                 .order_by(Outbox.next_attempt_at, Outbox.id).tuples()
             )
         return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to, bytes(raw),
-                          attempts, tag, invoice_id)
+                          attempts, tag, invoice_id, client_id, tax_year)
                 for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts, tag,
-                     invoice_id) in rows]
+                     invoice_id, client_id, tax_year) in rows]
 
     async def unclaim(self, outbox_ids: list[int]) -> None:
         """Messages claimed and not sent because the relay itself could not be used: queued
@@ -667,41 +672,64 @@ class Invitations:
         now = self.store.clock()
         invoices = [r for r in results if r.job.invitation_id is None]
         results = [r for r in results if r.job.invitation_id is not None]
+        sent = [r for r in results if r.error is None]
+        statements = self._sent_statements(sent, now)
+        if len(sent) == len(results) and not invoices:  # the usual case: one trip on SQLite
+            await self.store.write_all(statements)
+            return
         async with self.store.write():
             await self.store.invoice_mail.record(invoices, now)
             # Keyed by invitation id (results without one were set apart above).
             invitations: dict[int | None, tuple[int, int, str]] = {}
-            for chunk in chunked([r.job.invitation_id for r in results]):
+            failed = [r for r in results if r.error is not None]
+            for chunk in chunked([r.job.invitation_id for r in failed]):
                 rows = await self.store.list(
                     Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year,
                                       Invitation.state)
                     .where(Invitation.id.in_(chunk)).tuples())
                 invitations.update((i, (client, year, state)) for i, client, year, state in rows)
-            # The failures first (each its own statements, rare), then everything about the
-            # messages sent, in one trip (store.execute_all): a record is mostly trips.
             failures = [await self._record_failure(result, invitations[result.job.invitation_id],
                                                    now)
-                        for result in results if result.error is not None]
-            sent = [r for r in results if r.error is None]
-            statements = [self.store.statement(
-                Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
-                              last_error=None)
-                .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
-                for chunk in chunked(sent)]
-            now_pending = [r.job.invitation_id for r in sent
-                           if invitations[r.job.invitation_id][2] == SENDING]
-            statements += [self.store.statement(
-                Invitation.update(state=PENDING, sent_at=now).where(Invitation.id.in_(chunk)))
-                for chunk in chunked(now_pending)]
-            statements += self.status_statements([invitations[i][:2] for i in now_pending],
-                                                 PENDING, now)
-            events: list[tuple[int, int | None, str, dict]] = [
-                (invitations[r.job.invitation_id][0], None, "invitation_sent", {
-                    "tax_year": invitations[r.job.invitation_id][1],
-                    "message_id": r.job.message_id, "relay": (r.answer or "")[:200],
-                }) for r in sent]
-            statements += self.store.clients.log_statements(events + failures)
-            await self.store.execute_all(statements)
+                        for result in failed]
+            await self.store.execute_all(statements
+                                         + self.store.clients.log_statements(failures))
+
+    def _bound_time(self, now):
+        """`now` as a value in a SELECT list: PostgreSQL must be told it is a timestamp (a
+        bare parameter there is text); SQLite keeps it as text, as its columns do."""
+        value = Value(now, converter=ClientYearStatus.updated_at.db_value)
+        return value if self.store.target.is_sqlite else value.cast("timestamp")
+
+    def _sent_statements(self, sent: list[DeliveryResult], now) -> list[tuple[str, list]]:
+        """What recording messages the relay accepted writes, none of it read back, so that it
+        goes in one trip (Store.write_all): the outbox rows wiped, the invitations still
+        sending made pending (their status first, while their state still says so), and an
+        event each."""
+        statements = [self.store.statement(
+            Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
+                          last_error=None)
+            .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
+            for chunk in chunked(sent)]
+        for chunk in chunked([r.job.invitation_id for r in sent]):
+            sending = (Invitation.id.in_(chunk)) & (Invitation.state == SENDING)
+            statements.append(self.store.statement(
+                ClientYearStatus.insert_from(
+                    Invitation.select(Invitation.client, Invitation.tax_year, Value(PENDING),
+                                      self._bound_time(now))
+                    .where(sending),
+                    [ClientYearStatus.client, ClientYearStatus.tax_year,
+                     ClientYearStatus.status, ClientYearStatus.updated_at])
+                .on_conflict(conflict_target=[ClientYearStatus.client, ClientYearStatus.tax_year],
+                             preserve=[ClientYearStatus.status, ClientYearStatus.updated_at])))
+            statements.append(self.store.statement(
+                Invitation.update(state=PENDING, sent_at=now).where(sending)))
+        events: list[tuple[int, int | None, str, dict]] = []
+        for r in sent:
+            assert r.job.client_id is not None  # an invitation's message: claimed with it
+            events.append((r.job.client_id, None, "invitation_sent", {
+                "tax_year": r.job.tax_year, "message_id": r.job.message_id,
+                "relay": (r.answer or "")[:200]}))
+        return statements + self.store.clients.log_statements(events)
 
     async def _record_failure(self, result: DeliveryResult, invitation, now) -> tuple:
         job, reason = result.job, (result.error or "")[:500]
