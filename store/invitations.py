@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from peewee import JOIN, Tuple, Value, fn
+from peewee import JOIN, Tuple, fn
 
 from store.batching import chunked
 from store.claims import backoff, claimable
@@ -694,35 +694,40 @@ class Invitations:
             await self.store.execute_all(statements
                                          + self.store.clients.log_statements(failures))
 
-    def _bound_time(self, now):
-        """`now` as a value in a SELECT list: PostgreSQL must be told it is a timestamp (a
-        bare parameter there is text); SQLite keeps it as text, as its columns do."""
-        value = Value(now, converter=ClientYearStatus.updated_at.db_value)
-        return value if self.store.target.is_sqlite else value.cast("timestamp")
-
     def _sent_statements(self, sent: list[DeliveryResult], now) -> list[tuple[str, list]]:
         """What recording messages the relay accepted writes, none of it read back, so that it
         goes in one trip (Store.write_all): the outbox rows wiped, the invitations still
         sending made pending (their status first, while their state still says so), and an
-        event each."""
-        statements = [self.store.statement(
-            Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
-                          last_error=None)
-            .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
-            for chunk in chunked(sent)]
-        for chunk in chunked([r.job.invitation_id for r in sent]):
-            sending = (Invitation.id.in_(chunk)) & (Invitation.state == SENDING)
-            statements.append(self.store.statement(
-                ClientYearStatus.insert_from(
-                    Invitation.select(Invitation.client, Invitation.tax_year, Value(PENDING),
-                                      self._bound_time(now))
-                    .where(sending),
-                    [ClientYearStatus.client, ClientYearStatus.tax_year,
-                     ClientYearStatus.status, ClientYearStatus.updated_at])
-                .on_conflict(conflict_target=[ClientYearStatus.client, ClientYearStatus.tax_year],
-                             preserve=[ClientYearStatus.status, ClientYearStatus.updated_at])))
-            statements.append(self.store.statement(
-                Invitation.update(state=PENDING, sent_at=now).where(sending)))
+        event each. Written here, not by peewee: rendering these three took 0.5 ms of CPU a
+        record of 8, most of what a record cost. Only the models' own names are put in the
+        text; values are bound."""
+        p = self.store.db.param
+        outbox, (o_id, o_state, o_sent, o_raw, o_claimed, o_error) = self.store.names(
+            Outbox, "id", "state", "sent_at", "raw", "claimed_until", "last_error")
+        invitation, (i_id, i_client, i_year, i_state, i_sent) = self.store.names(
+            Invitation, "id", "client", "tax_year", "state", "sent_at")
+        status, (s_client, s_year, s_status, s_updated) = self.store.names(
+            ClientYearStatus, "client", "tax_year", "status", "updated_at")
+        at = Outbox.sent_at.db_value(now)
+        stamp = p if self.store.target.is_sqlite else f"CAST({p} AS TIMESTAMP)"
+        statements: list[tuple[str, list]] = []
+        for chunk in chunked(sent):
+            marks = ", ".join([p] * len(chunk))
+            statements.append((
+                f"UPDATE {outbox} SET {o_state} = {p}, {o_sent} = {p}, {o_raw} = NULL, "  # noqa: S608
+                f"{o_claimed} = NULL, {o_error} = NULL WHERE {o_id} IN ({marks})",
+                ["sent", at, *[r.job.outbox_id for r in chunk]]))
+            ids = [r.job.invitation_id for r in chunk]
+            sending = f"{i_id} IN ({marks}) AND {i_state} = {p}"
+            statements.append((
+                f"INSERT INTO {status} ({s_client}, {s_year}, {s_status}, {s_updated}) "  # noqa: S608
+                f"SELECT {i_client}, {i_year}, {p}, {stamp} FROM {invitation} WHERE {sending} "
+                f"ON CONFLICT ({s_client}, {s_year}) DO UPDATE SET "
+                f"{s_status} = excluded.{s_status}, {s_updated} = excluded.{s_updated}",
+                [PENDING, at, *ids, SENDING]))
+            statements.append((
+                f"UPDATE {invitation} SET {i_state} = {p}, {i_sent} = {p} "  # noqa: S608
+                f"WHERE {sending}", [PENDING, at, *ids, SENDING]))
         events: list[tuple[int, int | None, str, dict]] = []
         for r in sent:
             assert r.job.client_id is not None  # an invitation's message: claimed with it
