@@ -65,6 +65,9 @@ class Runtime:
     """Called with the relay's state (store.pipeline.RelayState) when it changes, whichever
     process met it: the app shows a banner while delivery is paused."""
     relay_shown: RelayState = field(default_factory=RelayState)
+    on_live: Callable[[bool], None] = lambda _live: None
+    """Called with False when changes made elsewhere can no longer be heard (PostgreSQL's
+    listening connection lost), True once they are again: the app says so."""
     _relay_words: str = ""
     _expiry: asyncio.Task | None = None
     _heart: asyncio.Task | None = None
@@ -95,7 +98,8 @@ class Runtime:
         if self.role == SERVICE:
             await self._start_pipeline()
         await self._follow()
-        self.watcher = await ChangeWatcher(self.store, self.changed).start()
+        self.watcher = await ChangeWatcher(self.store, self.changed,
+                                           lambda live: self.on_live(live)).start()
         self._heart = asyncio.create_task(self._beat(), name="linkdesk-heartbeat")
         self.started = True
         return self

@@ -28,11 +28,15 @@ RECONNECT_WAITS_S = (0.5, 1.0, 2.0, 5.0, 10.0)  # then the last, until it is bac
 
 
 class ChangeWatcher:
-    """Calls `on_change()` soon after the database changes, from whichever writer."""
+    """Calls `on_change()` soon after the database changes, from whichever writer; and
+    `on_live(False)` once when it can no longer hear them (PostgreSQL's listening connection
+    lost), `on_live(True)` once it hears them again."""
 
-    def __init__(self, store, on_change: Callable[[], None]) -> None:
+    def __init__(self, store, on_change: Callable[[], None],
+                 on_live: Callable[[bool], None] = lambda _live: None) -> None:
         self.store = store
         self.on_change = on_change
+        self.on_live = on_live
         self._task: asyncio.Task | None = None
         self._pg: asyncpg.Connection | None = None
         self._sqlite: aiosqlite.Connection | None = None
@@ -65,6 +69,7 @@ class ChangeWatcher:
         if self._stopping or (self._task is not None and not self._task.done()):
             return
         log.warning("change listener lost its connection; opening it again")
+        self.on_live(False)
         self._task = asyncio.create_task(self._reconnect(), name="linkdesk-changes-reconnect")
 
     async def _reconnect(self) -> None:
@@ -78,6 +83,7 @@ class ChangeWatcher:
                 log.debug("change listener: not back yet (%s)", exc)
                 continue
             log.warning("change listener connected again after %d tries", attempt)
+            self.on_live(True)
             self.on_change()  # what changed meanwhile was not heard: look again
             return
 

@@ -441,11 +441,16 @@ class Clients:
 
     async def log_many(self, entries: Sequence[tuple[int, int | None, str, dict]]) -> None:
         """Append many events at once: (client id, preparer id, kind, detail) each."""
+        await self.store.execute_all(self.log_statements(entries))
+
+    def log_statements(self, entries: Sequence[tuple[int, int | None, str, dict]]
+                       ) -> list[tuple[str, list]]:
+        """The statements of `log_many`, for `Store.execute_all`."""
         at = self.store.clock()
         rows = [dict(client=client_id, preparer=preparer_id, kind=kind, at=at,
                      detail=json.dumps(detail, ensure_ascii=False, sort_keys=True))
                 for client_id, preparer_id, kind, detail in entries]
-        await self.store.insert_rows(ClientEvent, rows)
+        return self.store.insert_statements(ClientEvent, rows)
 
     async def last_event_id(self) -> int:
         return await self.store.scalar(ClientEvent.select(fn.MAX(ClientEvent.id))) or 0

@@ -72,6 +72,25 @@ def _run_statement(connection, sql: str, params) -> tuple:
         cursor.close()
 
 
+def _run_statements(connection, statements) -> None:
+    """In aiosqlite's thread: statements whose results nobody reads, one after another."""
+    for sql, params in statements:
+        connection._conn.execute(sql, params).close()
+
+
+def _run_transaction(connection, statements) -> None:
+    """In aiosqlite's thread: BEGIN IMMEDIATE, the statements, COMMIT; rolled back on error."""
+    raw = connection._conn
+    raw.execute("BEGIN IMMEDIATE").close()  # busy: nothing begun, the caller tries again
+    try:
+        _run_statements(connection, statements)
+        raw.execute("COMMIT").close()
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK").close()
+        raise
+
+
 class OneTripConnection(pwasyncio.AsyncSqliteConnection):
     """Each statement, its fetch and its close in one trip to aiosqlite's thread.
 
@@ -89,6 +108,33 @@ class OneTripConnection(pwasyncio.AsyncSqliteConnection):
             _run_statement, connection, sql, params or ())
         return CursorAdapter(rows, lastrowid=lastrowid, rowcount=rowcount,
                              description=description)
+
+    async def execute_all(self, statements: list[tuple[str, list]]) -> None:
+        """Several statements, their results unread, in one trip to aiosqlite's thread (a
+        record of the relay's answers made seven trips, most of its cost on a busy machine)."""
+        connection = self.conn
+        await self._acquire_lock()
+        try:
+            if not hasattr(connection, "_execute"):
+                for sql, params in statements:
+                    await super()._execute(sql, params)
+                return
+            await connection._execute(_run_statements, connection, statements)
+        finally:
+            self._lock.release()
+
+    async def transaction_of(self, statements: list[tuple[str, list]]) -> bool:
+        """A write transaction of statements, their results unread, in one trip (BEGIN
+        IMMEDIATE and COMMIT included); False: not this way (no aiosqlite `_execute`)."""
+        connection = self.conn
+        if not hasattr(connection, "_execute"):
+            return False
+        await self._acquire_lock()
+        try:
+            await connection._execute(_run_transaction, connection, statements)
+        finally:
+            self._lock.release()
+        return True
 
 
 class _Pool(pwasyncio.AsyncSqlitePool):

@@ -89,6 +89,8 @@ class OutboxJob:
     attempts: int
     return_tag: str | None = None  # for the Return-Path (VERP): how its bounce finds it
     invoice_id: int | None = None
+    client_id: int | None = None  # the invitation's (None: an invoice's message)
+    tax_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -389,7 +391,12 @@ class Invitations:
 
     async def set_statuses(self, pairs: list[tuple[int, int]], status: str, now) -> None:
         """The status of each (client, tax year), inside the caller's transaction."""
-        await self.store.insert_rows(
+        await self.store.execute_all(self.status_statements(pairs, status, now))
+
+    def status_statements(self, pairs: list[tuple[int, int]], status: str, now
+                          ) -> list[tuple[str, list]]:
+        """The statements of `set_statuses`, for `Store.execute_all`."""
+        return self.store.insert_statements(
             ClientYearStatus,
             [dict(client=client, tax_year=year, status=status, updated_at=now)
              for client, year in pairs],
@@ -588,14 +595,17 @@ class Invitations:
             rows = await self.store.list(
                 Outbox.select(Outbox.id, Outbox.invitation, Outbox.message_id,
                               Outbox.envelope_from, Outbox.envelope_to, Outbox.raw,
-                              Outbox.attempts, OutboxTag.return_tag, Outbox.invoice)
+                              Outbox.attempts, OutboxTag.return_tag, Outbox.invoice,
+                              Invitation.client, Invitation.tax_year)
                 .join(OutboxTag, JOIN.LEFT_OUTER, on=(OutboxTag.outbox == Outbox.id))
+                .join_from(Outbox, Invitation, JOIN.LEFT_OUTER,
+                           on=(Outbox.invitation == Invitation.id))
                 .where(Outbox.id.in_(ids))
                 .order_by(Outbox.next_attempt_at, Outbox.id).tuples())
             return [OutboxJob(outbox_id, invitation_id, message_id, env_from, env_to,
-                              bytes(raw), attempts, tag, invoice_id)
+                              bytes(raw), attempts, tag, invoice_id, client_id, tax_year)
                     for (outbox_id, invitation_id, message_id, env_from, env_to, raw, attempts,
-                         tag, invoice_id) in rows]
+                         tag, invoice_id, client_id, tax_year) in rows]
 
         return await claim_due(self.store, Outbox, limit, by=by, lease=max(lease, LEASE),
                                read=read, keep=self._drop_withdrawn)
@@ -653,39 +663,69 @@ class Invitations:
         now = self.store.clock()
         invoices = [r for r in results if r.job.invitation_id is None]
         results = [r for r in results if r.job.invitation_id is not None]
+        sent = [r for r in results if r.error is None]
+        statements = self._sent_statements(sent, now)
+        if len(sent) == len(results) and not invoices:  # the usual case: one trip on SQLite
+            await self.store.write_all(statements)
+            return
         async with self.store.write():
             await self.store.invoice_mail.record(invoices, now)
             # Keyed by invitation id (results without one were set apart above).
             invitations: dict[int | None, tuple[int, int, str]] = {}
-            for chunk in chunked([r.job.invitation_id for r in results]):
+            failed = [r for r in results if r.error is not None]
+            for chunk in chunked([r.job.invitation_id for r in failed]):
                 rows = await self.store.list(
                     Invitation.select(Invitation.id, Invitation.client, Invitation.tax_year,
                                       Invitation.state)
                     .where(Invitation.id.in_(chunk)).tuples())
                 invitations.update((i, (client, year, state)) for i, client, year, state in rows)
-            sent = [r for r in results if r.error is None]
-            for chunk in chunked(sent):
-                await self.store.execute(
-                    Outbox.update(state="sent", sent_at=now, raw=None, claimed_until=None,
-                                  last_error=None)
-                    .where(Outbox.id.in_([r.job.outbox_id for r in chunk])))
-            now_pending = [r.job.invitation_id for r in sent
-                           if invitations[r.job.invitation_id][2] == SENDING]
-            for chunk in chunked(now_pending):
-                await self.store.execute(
-                    Invitation.update(state=PENDING, sent_at=now)
-                    .where(Invitation.id.in_(chunk)))
-            await self.set_statuses([invitations[i][:2] for i in now_pending], PENDING, now)
-            events: list[tuple[int, int | None, str, dict]] = [
-                (invitations[r.job.invitation_id][0], None, "invitation_sent", {
-                "tax_year": invitations[r.job.invitation_id][1],
-                "message_id": r.job.message_id, "relay": (r.answer or "")[:200],
-            }) for r in sent]
-            for result in results:
-                if result.error is not None:
-                    events.append(await self._record_failure(
-                        result, invitations[result.job.invitation_id], now))
-            await self.store.clients.log_many(events)
+            failures = [await self._record_failure(result, invitations[result.job.invitation_id],
+                                                   now)
+                        for result in failed]
+            await self.store.execute_all(statements
+                                         + self.store.clients.log_statements(failures))
+
+    def _sent_statements(self, sent: list[DeliveryResult], now) -> list[tuple[str, list]]:
+        """What recording messages the relay accepted writes, none of it read back, so that it
+        goes in one trip (Store.write_all): the outbox rows wiped, the invitations still
+        sending made pending (their status first, while their state still says so), and an
+        event each. Written here, not by peewee: rendering these three took 0.5 ms of CPU a
+        record of 8, most of what a record cost. Only the models' own names are put in the
+        text; values are bound."""
+        p = self.store.db.param
+        outbox, (o_id, o_state, o_sent, o_raw, o_claimed, o_error) = self.store.names(
+            Outbox, "id", "state", "sent_at", "raw", "claimed_until", "last_error")
+        invitation, (i_id, i_client, i_year, i_state, i_sent) = self.store.names(
+            Invitation, "id", "client", "tax_year", "state", "sent_at")
+        status, (s_client, s_year, s_status, s_updated) = self.store.names(
+            ClientYearStatus, "client", "tax_year", "status", "updated_at")
+        at = Outbox.sent_at.db_value(now)
+        stamp = p if self.store.target.is_sqlite else f"CAST({p} AS TIMESTAMP)"
+        statements: list[tuple[str, list]] = []
+        for chunk in chunked(sent):
+            marks = ", ".join([p] * len(chunk))
+            statements.append((
+                f"UPDATE {outbox} SET {o_state} = {p}, {o_sent} = {p}, {o_raw} = NULL, "  # noqa: S608
+                f"{o_claimed} = NULL, {o_error} = NULL WHERE {o_id} IN ({marks})",
+                ["sent", at, *[r.job.outbox_id for r in chunk]]))
+            ids = [r.job.invitation_id for r in chunk]
+            sending = f"{i_id} IN ({marks}) AND {i_state} = {p}"
+            statements.append((
+                f"INSERT INTO {status} ({s_client}, {s_year}, {s_status}, {s_updated}) "  # noqa: S608
+                f"SELECT {i_client}, {i_year}, {p}, {stamp} FROM {invitation} WHERE {sending} "
+                f"ON CONFLICT ({s_client}, {s_year}) DO UPDATE SET "
+                f"{s_status} = excluded.{s_status}, {s_updated} = excluded.{s_updated}",
+                [PENDING, at, *ids, SENDING]))
+            statements.append((
+                f"UPDATE {invitation} SET {i_state} = {p}, {i_sent} = {p} "  # noqa: S608
+                f"WHERE {sending}", [PENDING, at, *ids, SENDING]))
+        events: list[tuple[int, int | None, str, dict]] = []
+        for r in sent:
+            assert r.job.client_id is not None  # an invitation's message: claimed with it
+            events.append((r.job.client_id, None, "invitation_sent", {
+                "tax_year": r.job.tax_year, "message_id": r.job.message_id,
+                "relay": (r.answer or "")[:200]}))
+        return statements + self.store.clients.log_statements(events)
 
     async def _record_failure(self, result: DeliveryResult, invitation, now) -> tuple:
         job, reason = result.job, (result.error or "")[:500]

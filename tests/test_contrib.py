@@ -15,7 +15,8 @@ UNIT = Path(__file__).resolve().parents[1] / "contrib" / "linkdesk.service"
 def test_the_unit_sets_the_file_limit_and_the_hardening():
     text = UNIT.read_text()
     for line in ("LimitNOFILE=65536", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                 "ProtectHome=yes", "PrivateTmp=yes", "StateDirectory=linkdesk", "UMask=0077"):
+                 "ProtectHome=yes", "PrivateTmp=yes", "StateDirectory=linkdesk", "UMask=0077",
+                 "SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM"):
         assert f"\n{line}\n" in text, line
 
 

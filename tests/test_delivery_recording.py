@@ -167,3 +167,58 @@ async def test_a_connection_sends_nothing_more_before_its_last_answer_is_recorde
     assert set((await _states(store)).values()) == {"sent"}
     assert sorted(relay.received) == sorted(f"c{i}@example.com" for i in range(20))
     assert len(relay.unrecorded) == 20 and max(relay.unrecorded) <= 2, relay.unrecorded
+
+
+class EnvelopeRelay(HoldingRelay):
+    """aiosmtpd that answers at once and notes each recipient as its RCPT comes."""
+
+    def __init__(self) -> None:
+        super().__init__(held="nobody@example.com")
+        self.rcpts: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpts.append(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_the_next_message_goes_but_for_its_end_while_the_last_is_recorded(store, db_url):
+    """One connection, two messages, and another program holding the write lock once the
+    first is answered. The second goes meanwhile (envelope, DATA, text: most of its round
+    trips overlap the record), but not its last line, without which the relay keeps nothing:
+    it ends only once the first is in the store. A connection that waited for the record
+    before sending anything spent most of its time waiting (twice the CPU a message, a third
+    of the bulk throughput, on a loaded machine)."""
+    import sqlite3
+
+    await _queue(store, 2)
+    await store.release()
+    blocker = sqlite3.connect(db_url, isolation_level=None)
+    async with EnvelopeRelay() as relay:
+        original = relay.handle_DATA
+
+        async def lock_after_first(server, session, envelope):
+            if not relay.answered:  # the first message: the lock is held before it is answered
+                blocker.execute("BEGIN IMMEDIATE")
+            return await original(server, session, envelope)
+
+        relay.handle_DATA = lock_after_first
+        worker = DeliveryWorker(store, SmtpPool(RelayConfig("127.0.0.1", relay.port, "plain"),
+                                                1))
+        batch = asyncio.create_task(worker.run_once())
+
+        async def second_under_way() -> bool:
+            return len(relay.rcpts) == 2
+
+        await until(second_under_way)
+        assert len(relay.answered) == 1  # the second's end waits for the first's record
+        first = relay.answered[0]
+        assert (await _states(store))[first] == "sending"
+        await store.release()
+        blocker.execute("ROLLBACK")
+        assert await batch is True
+        await worker.sender.close()
+    blocker.close()
+    assert set((await _states(store)).values()) == {"sent"}
+    assert len(relay.answered) == 2

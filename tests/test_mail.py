@@ -413,3 +413,31 @@ async def test_an_8_bit_body_goes_as_the_relay_can_take_it(offers_8bitmime):
         assert content.isascii()
         assert all(part["Content-Transfer-Encoding"] in (None, "7bit", "quoted-printable")
                    for part in parsed.walk()), content
+
+
+async def test_a_message_left_before_its_last_line_never_reaches_the_relay(capture):
+    """The delivery worker waits for its turn before a message's last line (the lone "."):
+    a wait given up there (a stop) leaves the relay nothing, and the next message goes on a
+    new connection. A relay keeps a message only once it has that line (RFC 5321, 4.1.1.4)."""
+    import asyncio
+
+    sender = SmtpSender(RelayConfig("127.0.0.1", capture.port, "plain", timeout=5))
+    waiting, never = asyncio.Event(), asyncio.Event()
+
+    async def before_dot() -> None:
+        waiting.set()
+        await never.wait()
+
+    raw = compose(invitation(), new_message_id("a@b.ca"), WHEN)
+    left = asyncio.create_task(sender.send_raw("portail@tremblay.ca", "emilie@example.com", raw,
+                                               before_dot))
+    await waiting.wait()  # the relay has the envelope and the whole text, but not its end
+    left.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await left
+    second = invitation(recipient_name="Jean Roy", recipient_address="jean@example.com")
+    await send(sender, second)
+    await sender.close()
+    captured = read_captured(capture.maildir)
+    assert len(captured) == 1 and "jean@example.com" in captured[0].recipient
+    assert sender.connections_made == 2

@@ -41,7 +41,8 @@ async def test_the_listener_comes_back_after_its_backend_is_terminated(db_url, c
     watching = await Store.open(db_url, clock=clock)
     writing = await Store.open(db_url, clock=clock)
     noticed = asyncio.Event()
-    watcher = await ChangeWatcher(watching, noticed.set).start()
+    live: list[bool] = []
+    watcher = await ChangeWatcher(watching, noticed.set, live.append).start()
     admin = await asyncpg.connect(db_url)
     try:
         lost = watcher._pg.get_server_pid()
@@ -49,6 +50,7 @@ async def test_the_listener_comes_back_after_its_backend_is_terminated(db_url, c
         # On its return it says a change may have been missed.
         await asyncio.wait_for(noticed.wait(), timeout=10.0)
         assert watcher._pg.get_server_pid() != lost
+        assert live == [False, True]  # said once each way (the app shows both)
         noticed.clear()
         firm = await make_preparer(writing)
         await add_client(writing, firm.firm_id, organization_name="Acme", email="a@x.ca")

@@ -477,3 +477,19 @@ async def test_the_page_shows_the_firms_public_email_before_the_sender(store, fi
         "Cabinet Tremblay", "bonjour@tremblay.ca", "+14185550100"), by=firm.id)
     view = await store.invitations.view(builder.token)
     assert (view.firm_email, view.firm_phone) == ("bonjour@tremblay.ca", "+14185550100")
+
+
+async def test_a_message_sent_after_its_invitation_was_cancelled_changes_no_status(
+        store, firm, client_id):
+    """The relay may accept a message whose invitation was cancelled while it was on the wire:
+    its record (one trip, none of it read back) wipes the message and tells the history, but
+    the client stays "not invited" and the invitation cancelled."""
+    builder = await queue(store, firm, client_id)
+    job = await store.invitations.claim()
+    await store.invitations.cancel(client_id, YEAR, firm.id)
+    await store.invitations.delivered(job, "250 OK")
+    assert await status_of(store, firm, client_id) == "not_invited"
+    assert (await store.invitations.view(builder.token)).state == "cancelled"
+    (row,) = await store.list(Outbox.select(Outbox.state, Outbox.raw).tuples())
+    assert row == ("sent", None)
+    assert [e[0] for e in await store.clients.events(client_id)][-1] == "invitation_sent"

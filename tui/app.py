@@ -70,6 +70,8 @@ class LinkdeskApp(PatchedApp[int]):
                 self.show_pipeline, service)
             runtime.on_relay = lambda state: self.is_running and self.call_later(
                 self.show_relay, state)
+            runtime.on_live = lambda live: self.is_running and self.call_later(
+                self.show_live, live)
 
     def uncaught_exception(self, error: Exception) -> BaseException | None:
         return self.errors.uncaught_exception(error)
@@ -112,6 +114,17 @@ class LinkdeskApp(PatchedApp[int]):
                                 lambda node=node, action=binding.action: node.run_action(action))
         yield SystemCommand(_("Change theme"), _("Pick a colour theme for this session"),
                             self.action_change_theme)
+
+    def show_live(self, live: bool) -> None:
+        """Say once that changes made elsewhere are not heard for now, and once that they are
+        again (PostgreSQL restarted: the list would otherwise go quietly stale)."""
+        if live:
+            self.notify(_("Connected to the database again: the list is up to date."),
+                        markup=False)
+        else:
+            self.notify(_("Lost the connection that hears other desks' changes; reconnecting. "
+                          "The list may lag until then."), severity="warning", timeout=10,
+                        markup=False)
 
     def store_changed(self) -> None:
         """The store changed (called by the runtime's services, which outlive the screens by a

@@ -177,6 +177,7 @@ class DeliveryWorker:
         outcomes = await asyncio.gather(*(self._send_and_record(job, recorded)
                                           for job in jobs))
         await asyncio.gather(*recorded)  # each is done: whether a record failed
+        await self.recorder.settled()  # their links scrubbed from SQLite's files, if due
         self._pace(len(jobs), time.monotonic() - started)
         results = [o for o in outcomes if isinstance(o, DeliveryResult)]
         stopped = [o for o in outcomes if not isinstance(o, DeliveryResult)]
@@ -281,15 +282,17 @@ class DeliveryWorker:
         sends nothing more meanwhile, so a crash sends again only what was on the wire, at
         most one message per connection, not the batch."""
         async with self.recorder.turn() as turn:
-            outcome = await self._send(job)
+            outcome = await self._send(job, turn.take)
             if isinstance(outcome, DeliveryResult):
                 recorded.append(turn.record(outcome))
         return outcome
 
-    async def _send(self, job: OutboxJob) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
+    async def _send(self, job: OutboxJob, before_dot
+                    ) -> DeliveryResult | tuple[OutboxJob, RelayProblem]:
         envelope_from = return_path(self.bounce_address, job.return_tag, job.envelope_from)
         try:
-            answer = await self.sender.send_raw(envelope_from, job.envelope_to, job.raw)
+            answer = await self.sender.send_raw(envelope_from, job.envelope_to, job.raw,
+                                                before_dot)
         except RelayProblem as problem:
             return job, problem
         except DeliveryError as exc:

@@ -1,11 +1,14 @@
 """Recording the relay's answers as they come, and before a connection sends another message.
 
 A message the relay accepted and the store does not know was sent is sent again after a crash.
-A message is handed to the relay only once a turn is free (`Recorder.turn`), and a turn is
-given back once its message's answer is in the store: at most one message per connection is
+A message's last line, the lone "." with which the relay may keep it, goes only once a turn is
+free (`Turn.take`), and a turn is given back once its message's answer is in the store: at
+most one message per connection is
 ever between the relay and the store, so a kill -9 sends again at most the connection count
 (the whole batch in hand, up to 64 messages a batch, two batches at once, before this module;
 10 to 20 a kill while answers were recorded within 50 ms but connections went on sending).
+All the rest of a connection's next message (MAIL, RCPT, DATA and its text) goes while its
+last one is recorded: a relay keeps nothing of a message whose end it has not seen.
 Answers that come at about the same time share a transaction. Then the sent messages' links
 are scrubbed from SQLite's files (see `Recorder.scrub`).
 """
@@ -20,12 +23,12 @@ import time
 from store.invitations import DeliveryResult
 
 log = logging.getLogger("linkdesk.delivery")
-# An answer waits at most this long for the other messages on the wire to share its
-# transaction; once none is left on the wire (each waits for its record) it is written at once.
-# A connection waits for its record before it sends again: no pause is kept beyond that. Each
-# transaction costs ~2 ms of CPU whatever it holds (seven statements, each a trip to SQLite's
-# thread): 20 ms gathered 4.6 answers a transaction on a loaded machine (8 connections, a
-# relay answering at once), 50 ms whole rounds (7.8): 2.2-2.7 ms of CPU a message, not 2.8.
+# An answer waits at most this long for the answers of every other turn to share its
+# transaction; once each turn's answer is in, they are written at once (a whole round). A
+# transaction costs about the same whatever it holds (its trips to SQLite's thread, its
+# commit): written as soon as nothing was on the wire, it held 4-5 answers once the rest of a
+# message went before its turn, and the in-process bulk path spent 1.0-1.2 ms of CPU a
+# message (0.6-0.7 with a batch recorded at its end); whole rounds, 0.7-0.9.
 GATHER_S = 0.05
 RECORD_RETRY_S = 0.1  # first wait before recording again, when the database refused
 # The links of sent messages are scrubbed from SQLite's files as soon as they are recorded,
@@ -50,14 +53,24 @@ class Turn:
 
     def __init__(self, recorder: Recorder) -> None:
         self._recorder = recorder
+        self.taken = False
         self.recorded: asyncio.Future | None = None
+
+    async def take(self) -> None:
+        """Wait for a free turn: from here until its answer is in the store, the relay may
+        keep the message and the store not know it. Awaited just before the message's last
+        line (all the rest goes before, while earlier answers are being recorded)."""
+        await self._recorder._free.acquire()
+        self.taken = True
+        self._recorder._on_wire += 1
 
     def record(self, result: DeliveryResult) -> asyncio.Future:
         """Hand the relay's answer over to be recorded with those of the same moment; the
         turn ends, and the future is done, once it is in the store (an exception: it could not
         be, and only when stopping: the lease then brings the message back, as after a crash).
+        An answer that came before the turn (a recipient refused) is recorded too.
         """
-        self.recorded = self._recorder._add(result)
+        self.recorded = self._recorder._add(result, self.taken)
         return self.recorded
 
 
@@ -77,30 +90,35 @@ class Recorder:
         self._free = asyncio.Semaphore(self.turns)
         self._on_wire = 0  # turns whose message the relay has not answered yet
         self._pending: list[tuple[DeliveryResult, asyncio.Future]] = []
-        self._nothing_on_wire = asyncio.Event()  # every turn waits for its record: write now
+        self._pending_turns = 0  # ... of which held a turn
+        self._round_full = asyncio.Event()  # every turn's answer waits in _pending: write now
         self._writers = 0  # writer tasks running
         self._tasks: set[asyncio.Task] = set()
         self._gathering = False  # one of them waits for answers to share its transaction
         self._recorded = 0  # transactions that recorded a message sent, refused or deferred
         self._scrubbed = 0  # ... of which the files were scrubbed after
         self._scrubbed_at = float("-inf")
+        self._scrubbing: asyncio.Future | None = None  # the scrub after a record, while it runs
 
     @contextlib.asynccontextmanager
     async def turn(self):
-        """One of the turns, held while a message is on the wire and until its answer is in
-        the store (`Turn.record`): a connection sends nothing more before the answer to its
-        last message is recorded, so a crash resends at most one message per connection."""
-        async with self._free:
-            self._on_wire += 1
-            turn = Turn(self)
-            try:
-                yield turn
-            finally:
-                if turn.recorded is None:  # no answer to record (the relay stopped it)
-                    self._on_wire -= 1
-                    self._maybe_nothing_on_wire()
-                else:  # whoever holds the future reads how its record went
-                    await asyncio.wait([turn.recorded])
+        """A message's turn, taken (`Turn.take`) before its last line and held until its
+        answer is in the store (`Turn.record`): a connection ends no other message meanwhile,
+        so a crash resends at most one message per connection."""
+        turn = Turn(self)
+        try:
+            yield turn
+        finally:
+            if turn.taken:
+                try:
+                    if turn.recorded is None:  # no answer to record (the relay stopped it)
+                        self._on_wire -= 1
+                    else:  # whoever holds the future reads how its record went
+                        await asyncio.wait([turn.recorded])
+                finally:
+                    self._free.release()
+            elif turn.recorded is not None:
+                await asyncio.wait([turn.recorded])
 
     @property
     def most_writers(self) -> int:
@@ -109,11 +127,14 @@ class Recorder:
         which left twice as many messages to send again after a kill)."""
         return 1 if self.store.target.is_sqlite else PG_WRITERS
 
-    def _add(self, result: DeliveryResult) -> asyncio.Future:
+    def _add(self, result: DeliveryResult, on_wire: bool) -> asyncio.Future:
         done = asyncio.get_running_loop().create_future()
         self._pending.append((result, done))
-        self._on_wire -= 1
-        self._maybe_nothing_on_wire()
+        if on_wire:
+            self._on_wire -= 1
+            self._pending_turns += 1
+            if self._pending_turns >= self.turns:
+                self._round_full.set()
         if not self._gathering and self._writers < self.most_writers:
             self._writers += 1
             task = asyncio.create_task(self._write_while_pending(),
@@ -121,10 +142,6 @@ class Recorder:
             self._tasks.add(task)  # a task nobody refers to may be collected mid-way
             task.add_done_callback(self._tasks.discard)
         return done
-
-    def _maybe_nothing_on_wire(self) -> None:
-        if self._on_wire == 0:
-            self._nothing_on_wire.set()
 
     async def _write_while_pending(self) -> None:
         try:
@@ -137,14 +154,14 @@ class Recorder:
     async def _write_some(self) -> None:
         self._gathering = True
         try:
-            if self._on_wire > 0:  # answers still to come: a moment for them to share it
-                self._nothing_on_wire.clear()
+            if self._pending_turns < self.turns:  # a moment for the others' answers
+                self._round_full.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(GATHER_S):
-                        await self._nothing_on_wire.wait()
+                        await self._round_full.wait()
         finally:
             self._gathering = False
-        taken, self._pending = self._pending, []
+        taken, self._pending, self._pending_turns = self._pending, [], 0
         try:
             await self._write([result for result, _done in taken])
         except Exception as exc:
@@ -153,15 +170,29 @@ class Recorder:
             failed = None
             if self.store.target.is_sqlite:
                 self._recorded += 1
-                if time.monotonic() - self._scrubbed_at >= SCRUB_EVERY_S:
-                    await self.scrub()
         # The connection back before anyone is told: the task may end right after.
         await self.store.release()
+        scrub = (failed is None and self.scrub_owed
+                 and time.monotonic() - self._scrubbed_at >= SCRUB_EVERY_S)
+        scrubbing = asyncio.get_running_loop().create_future() if scrub else None
+        if scrubbing is not None:  # whoever waits for its records waits for this (`settled`)
+            self._scrubbing = scrubbing
         for _result, done in taken:
             if failed is None:
                 done.set_result(None)
             else:
                 done.set_exception(failed)
+        if scrubbing is not None:  # the turns are free again: no message waits for the scrub
+            try:
+                await self.scrub()
+                await self.store.release()
+            finally:
+                scrubbing.set_result(None)
+
+    async def settled(self) -> None:
+        """Once the scrub that follows the records just made (if one does) is over."""
+        if self._scrubbing is not None and not self._scrubbing.done():
+            await asyncio.wait([self._scrubbing])
 
     async def _write(self, results: list[DeliveryResult]) -> None:
         """Record, retrying until the database takes it: a result lost here would have the
