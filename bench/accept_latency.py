@@ -41,9 +41,9 @@ async def measure(db_url: str, data_dir: Path) -> list[float]:
 
     import aiohttp
 
-    from linkdesk.config import Settings
     from linkdesk.mail.outgoing import invitation_builder
     from linkdesk.runtime import Runtime
+    from linkdesk.settings import Settings
     from store import ClientDraft, Store, check_draft
     from tui.app import make_app
     from tui.screens.clients import ClientsScreen

@@ -97,8 +97,8 @@ async def prepare(db: str) -> list[str]:
 
 async def type_meanwhile(db: str, typing: asyncio.Event, done: asyncio.Event) -> list[float]:
     """The app on the same database, a search typed key by key until the bounces are in."""
-    from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
+    from linkdesk.settings import Settings
     from store import Store
     from tui.app import make_app
     from tui.screens.clients import ClientsScreen

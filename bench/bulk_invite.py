@@ -38,8 +38,8 @@ async def run(port: int, tmp: Path) -> dict:
     import random
 
     from linkdesk import demo_data
-    from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
+    from linkdesk.settings import Settings
     from store import Store
     from tui.app import make_app
     from tui.screens.clients import ClientsScreen

@@ -59,7 +59,7 @@ asyncio.run(main())
 
 
 async def run(tmp: Path, invoices: int, customers: int) -> dict:
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from store import Store
     from store.directory_import import load_members, member_row
     from store.models import Company

@@ -38,7 +38,7 @@ TERMS = sized(["gagnon", "plomberie", "québec", "tremb", "consult", "omberie", 
 
 
 async def run(db: Path, members: int) -> dict:
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from store import Store
     from store.models import Company
     from tui.app import make_app

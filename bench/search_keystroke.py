@@ -35,7 +35,7 @@ SEARCHES = sized(["gagnon", "tremb", "émilie", "@gmail", "plomberie", "o'brien"
 
 
 async def run(db: Path, clients: int) -> dict:
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from store import Store
     from tui.app import make_app
     from tui.screens.clients import ClientsScreen

@@ -56,7 +56,7 @@ async def fill(store, maildir: Path, count: int) -> None:
 
 
 async def one_size(count: int) -> dict:
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from store import Store
     from tests.harness import settle, sign_in
     from tests.helpers import PASSWORD

@@ -289,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(early_language(argv))  # the help and the errors of argparse are in it
         with in_our_language():
             args = build_parser().parse_args(argv)
-        from linkdesk.configure import ConfigError, resolve
+        from linkdesk.settings import ConfigError, resolve
 
         try:
             effective = resolve(vars(args), config_flag=getattr(args, "config", None),
@@ -392,7 +392,7 @@ def _say_failure(args: argparse.Namespace | None, reason: str) -> None:
 
 def _show_config(effective, as_json: bool) -> int:
     """`linkdesk config`: every setting in effect and where it came from; secrets masked."""
-    from linkdesk.configure import described
+    from linkdesk.settings import described
     from linkdesk.ssh.host_key import host_fingerprint
 
     rows = described(effective)
@@ -471,7 +471,7 @@ def run_status(target, tax_year: int | None, as_json: bool) -> int:
 
     On SQLite the file is read with the standard library and no event loop (store.sqlite_reader:
     the store's own queries); on PostgreSQL through the async Store."""
-    from linkdesk.config import default_tax_year
+    from linkdesk.settings import default_tax_year
 
     year = tax_year or default_tax_year()
     if target.is_sqlite:

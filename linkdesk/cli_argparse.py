@@ -68,7 +68,7 @@ def early_language(argv: Sequence[str], env: Mapping[str, str] | None = None) ->
         if given and given.strip().lower() in SUPPORTED:
             return given.strip().lower()
     try:
-        from linkdesk.configure import config_path, read_config_file
+        from linkdesk.settings import config_path, read_config_file
 
         path, named = config_path(config, env)
         in_file = read_config_file(path, named).get("language")

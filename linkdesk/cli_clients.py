@@ -72,7 +72,7 @@ async def import_clients(target, args, open_store, usage_error) -> int:
 
 
 async def export_clients(target, args, open_store, usage_error) -> int:
-    from linkdesk.config import default_tax_year
+    from linkdesk.settings import default_tax_year
     from store import ClientQuery
     from store.client_csv import ClientFileError
     from store.client_csv import export_clients as write

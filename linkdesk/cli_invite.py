@@ -32,7 +32,7 @@ async def invite(target, args, settings, open_store, usage_error) -> int:
     Exits 1 when an address given is no client's (a script's typo must not read as done);
     clients skipped for what they are (already invited, inactive) are counted, and exit 0."""
     from linkdesk.bulk import BulkInvitation
-    from linkdesk.config import default_tax_year
+    from linkdesk.settings import default_tax_year
     from store.clients import NOT_INVITED, ClientQuery
     from store.validate import email_key
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from linkdesk.config import Settings
+from linkdesk.settings import Settings
 from store.pipeline import RelayState
 
 if TYPE_CHECKING:

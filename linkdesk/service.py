@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from linkdesk.config import Settings
+from linkdesk.settings import Settings
 
 log = logging.getLogger("linkdesk.service")
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import pytest
 from textual.pilot import Pilot
 
-from linkdesk.config import Settings
+from linkdesk.settings import Settings
 from store import Store
 from tui.app import LinkdeskApp, make_app
 from tui.widgets.client_table import ClientTable

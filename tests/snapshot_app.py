@@ -219,7 +219,7 @@ class LinuxConsoleColours:
 async def shoot(name: str, out: Path, look: str = "colour") -> None:
     from textual.widgets import Input
 
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from store import Store
     from tests.harness import burst
     from tests.helpers import PASSWORD

@@ -6,9 +6,9 @@ import asyncio
 import re
 
 from linkdesk.bulk import BulkInvitation
-from linkdesk.config import Settings
 from linkdesk.mail.capture import read_captured
 from linkdesk.runtime import Runtime
+from linkdesk.settings import Settings
 from store import ClientDraft, check_draft
 from store.models import Invitation, Outbox
 from tests.harness import on_sqlite, settle, sign_in, table, wait_for

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from linkdesk.configure import ConfigError, default_config_path, described, resolve
+from linkdesk.settings import ConfigError, default_config_path, described, resolve
 
 SECRET = "pa ss:w/rd@1"
 
@@ -179,3 +179,13 @@ def test_the_firms_portal_is_a_setting_shown_with_where_it_came_from(tmp_path):
     assert resolved.settings.portal_url == "https://portail.tremblay.ca/"
     assert resolved.origins["links.portal"] == f"{path}: links.portal"
     assert resolve({}, {}).settings.portal_url == ""
+
+
+def test_every_setting_name_is_reached_from_linkdesk_settings():
+    """One face for the settings: each name listed loads from its part, and no part's name is
+    left out of the list."""
+    import linkdesk.settings as settings
+
+    assert set(settings.__all__) == set(settings._PART)
+    for name in settings.__all__:
+        assert getattr(settings, name) is not None

@@ -8,9 +8,9 @@ from itertools import pairwise
 import pytest
 from peewee import fn
 
-from linkdesk.config import Settings
 from linkdesk.demo import FIRST_SCREEN, Demo
 from linkdesk.runtime import Runtime
+from linkdesk.settings import Settings
 from store.clients import ClientQuery
 from store.models import Company
 from tui.app import make_app

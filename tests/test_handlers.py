@@ -2,7 +2,8 @@
 handlers only from its own classes (a metaclass reads their namespace), so on a plain mixin
 they were silently dead (LiveScreen's @on was never called: books, bills and invoices never heard
 a change), and behaviour came to depend on the order of bases. Screens derive from one base
-(DeskScreen, LiveScreen, PagedScreen, Dialog, FormDialog, FormScreen); the App from PatchedApp."""
+(DeskScreen, LiveScreen, PagedScreen, Dialog, FormDialog, FormScreen; the client list's layers
+are Screen classes too, each with its keys beside its actions); the App from PatchedApp."""
 
 from __future__ import annotations
 
@@ -13,11 +14,6 @@ import pkgutil
 from textual.message_pump import MessagePump
 
 import tui
-
-# The client list's three parts are still mixins (next: the selection into ClientTable with its
-# own bindings and messages, the bulk run into its panel, the actions on one client and the CSV
-# files as screens' own). Each must leave this list, never join it.
-NOT_YET = {"ClientSelection", "ClientActions", "ClientFileActions"}
 
 
 def _plain_classes():
@@ -38,8 +34,7 @@ def _in_the_fence(cls) -> bool:
 
 
 def test_no_plain_mixin_carries_bindings_or_handlers():
-    carrying = {f"{name}.{attr}" for name, cls in _plain_classes()
-                if name not in NOT_YET and not _in_the_fence(cls)
+    carrying = {f"{name}.{attr}" for name, cls in _plain_classes() if not _in_the_fence(cls)
                 for attr, value in vars(cls).items() if _handles(attr, value)}
     assert not carrying, sorted(carrying)
 
@@ -52,8 +47,3 @@ def test_the_fences_parts_are_combined_in_the_fence_only():
                and any(_handles(attr, value) for attr, value in vars(cls).items())
                for sub in cls.__subclasses__() if not _in_the_fence(sub)}
     assert not outside, sorted(outside)
-
-
-def test_the_classes_not_yet_split_still_exist():
-    """A name that left the code must leave NOT_YET too."""
-    assert NOT_YET <= {name for name, _cls in _plain_classes()}

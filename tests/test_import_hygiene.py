@@ -71,14 +71,14 @@ def test_the_services_that_may_not_load_textual_are_the_services_layer():
 def test_every_theme_the_settings_accept_is_one_textual_has():
     from textual.theme import BUILTIN_THEMES
 
-    from linkdesk.options import THEMES
+    from linkdesk.settings import THEMES
 
     assert set(THEMES) == set(BUILTIN_THEMES), (
-        "Textual's themes changed: update linkdesk.options.THEMES")
+        "Textual's themes changed: update linkdesk.settings.options.THEMES")
 
 
 def test_reading_settings_and_starting_the_service_load_no_terminal_library():
-    code = ("import sys, linkdesk.configure, linkdesk.service, linkdesk.web.page, store; "
+    code = ("import sys, linkdesk.settings.sources, linkdesk.service, linkdesk.web.page, store; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=ROOT).stdout.strip()

@@ -218,8 +218,8 @@ async def test_a_relay_that_offers_no_login_pauses(store, authority):
 @on_sqlite
 async def test_the_app_shows_one_banner_while_paused_and_drops_it_when_the_relay_answers(
         store, authority, ca_file, tmp_path):
-    from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
+    from linkdesk.settings import Settings
     from tests.harness import settle, sign_in
     from tests.helpers import PASSWORD
     from tui.app import make_app

@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from linkdesk.config import Settings
 from linkdesk.runtime import Runtime
+from linkdesk.settings import Settings
 from store import Store
 from tests.helpers import make_preparer
 

@@ -17,9 +17,9 @@ import pytest
 from aiosmtpd.smtp import SMTP as SMTPProtocol
 
 from linkdesk.bulk import BulkInvitation
-from linkdesk.config import Settings
 from linkdesk.mail.outgoing import request_for
 from linkdesk.runtime import Runtime
+from linkdesk.settings import Settings
 from store import Store
 from store.models import Invitation, Outbox
 from store.reminders import ReminderSettings

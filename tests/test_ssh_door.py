@@ -213,7 +213,7 @@ def test_a_refused_key_storm_is_turned_away_by_address(door, keys):
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_door_listens_on_this_machine_only_unless_told(db_url, tmp_path):
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from linkdesk.ssh.server import Door
 
     async def addresses(**given) -> set[str]:

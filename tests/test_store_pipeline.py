@@ -140,7 +140,7 @@ async def test_a_clean_stop_hands_its_claims_back(store, clock):
 @on_sqlite
 async def test_a_bulk_invitation_cut_short_is_seen_by_everyone(store, clock):
     from linkdesk.bulk import BulkInvitation
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from tests.harness import running, settle, sign_in
     from tests.helpers import PASSWORD
     from tui.widgets.bulk_progress import BulkProgressPanel

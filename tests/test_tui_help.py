@@ -65,7 +65,7 @@ async def test_no_color_is_respected(store, firm, monkeypatch):
 
 
 async def test_theme_is_chosen_by_setting(store, firm):
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from tui.app import make_app
 
     app = make_app(Settings(db_url="(given store)", theme="nord"), store)

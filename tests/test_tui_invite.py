@@ -7,9 +7,9 @@ import re
 import aiohttp
 import pytest
 
-from linkdesk.config import Settings
 from linkdesk.mail.capture import read_captured
 from linkdesk.runtime import Runtime
+from linkdesk.settings import Settings
 from linkdesk.web.accept import make_web_app, start_site
 from tests.harness import on_sqlite, settle, sign_in, table, wait_for
 from tests.helpers import PASSWORD, add_client, make_preparer

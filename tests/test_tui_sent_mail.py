@@ -97,7 +97,7 @@ def _rows(screen) -> list[str]:
 
 
 async def test_rows_are_dated_newest_first_and_a_replaced_invitation_is_marked(store, tmp_path):
-    from linkdesk.config import Settings
+    from linkdesk.settings import Settings
     from tests.harness import open_list
     from tui.app import make_app
     from tui.screens.sent_mail import sent_at
@@ -138,8 +138,8 @@ async def test_rows_are_dated_newest_first_and_a_replaced_invitation_is_marked(s
 async def test_a_long_capture_lists_all_its_rows_and_reads_no_body(store, tmp_path):
     """More messages than drawn at first: the older rows come in behind, oldest last, and
     their link states are asked for only once they can be seen."""
-    from linkdesk.config import Settings
     from linkdesk.mail.capture import FIRST_ROWS, _store
+    from linkdesk.settings import Settings
     from tests.harness import open_list
     from tests.helpers import make_preparer
     from tui.app import make_app

@@ -10,8 +10,8 @@ from textual import work
 from textual.binding import Binding
 from textual.signal import Signal
 
-from linkdesk.config import Settings
 from linkdesk.i18n import N_, _
+from linkdesk.settings import Settings
 from store import PreparerInfo, Store
 from store.target import DatabaseTarget
 from tui.errors import ErrorPolicy

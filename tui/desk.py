@@ -12,8 +12,8 @@ from tui.textual_patches.quiet_screen import QuietScreen
 if TYPE_CHECKING:
     from textual.signal import Signal
 
-    from linkdesk.config import Settings
     from linkdesk.runtime import Runtime
+    from linkdesk.settings import Settings
     from store import Store
     from store.accounts import PreparerInfo
     from store.pipeline import RelayState

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from linkdesk.config import Settings
+from linkdesk.settings import Settings
 
 _PATHS = {f.name for f in dataclasses.fields(Settings)
           if "Path" in str(f.type)}

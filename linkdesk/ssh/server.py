@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import asyncssh
 
-from linkdesk.config import Settings
 from linkdesk.i18n import _
+from linkdesk.settings import Settings
 from linkdesk.ssh.command import parse_command, run_status
 from linkdesk.ssh.keys import fingerprint
 from linkdesk.ssh.session import PtySession, demo_line

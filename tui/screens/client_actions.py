@@ -4,15 +4,43 @@ the email or the details, read the history, open the books, read the mail sent."
 from __future__ import annotations
 
 from textual import work
+from textual.binding import Binding
 
-from linkdesk.i18n import _, fill
+from linkdesk.i18n import N_, _, fill
 from linkdesk.labels import invite_error
-from tui.desk import Desk
+from tui.screens.client_selection import ClientBulkActions
 
 
-class ClientActions(Desk):
-    """Mixin for ClientsScreen: each action works on `self.table.current`, then reloads the
-    list on that client."""
+class ClientActions(ClientBulkActions):
+    """The client list's actions on one client (a layer of ClientsScreen): each works on
+    `self.table.current`, then reloads the list on that client."""
+
+    BINDINGS = [
+        Binding("i", "invite", N_("Invite"), id="invite",
+                tooltip=N_("Invite the selected client, or send a new invitation")),
+        Binding("c", "cancel_invitation", N_("Cancel inv."), id="cancel-invitation",
+                tooltip=N_("Cancel the invitation under way")),
+        Binding("m", "toggle_active", N_("Active"), id="toggle-active",
+                tooltip=N_("Make the selected client inactive, or active again")),
+        Binding("e", "change_email", N_("Email"), id="change-email",
+                tooltip=N_("Change the selected client's email address")),
+        Binding("d", "edit_client", N_("Details"), id="edit-client",
+                tooltip=N_("Change the selected client's name, phone or language")),
+        Binding("t", "timeline", N_("History"), id="timeline",
+                tooltip=N_("The selected client's history")),
+        Binding("b", "books", N_("Books"), id="books",
+                tooltip=N_("The selected organization's books: customers, vendors, network")),
+        Binding("B", "firm_books", N_("Firm books"), id="firm-books", show=False,
+                tooltip=N_("Your firm's own books")),
+        Binding("o", "sent_mail", N_("Mail"), id="sent-mail",
+                tooltip=N_("Mail the built-in capture received")),
+        Binding("k", "ssh_keys", N_("SSH keys"), id="ssh-keys", show=False,
+                tooltip=N_("The keys that open the desk over SSH; who is connected")),
+        Binding("w", "reminders", N_("Reminders"), id="reminders", show=False,
+                tooltip=N_("Reminder setting, and who is reminded next")),
+        Binding("W", "webhooks", N_("Webhooks"), id="webhooks", show=False,
+                tooltip=N_("The events sent to the firm's systems, and their answers")),
+    ]
 
     @work(group="invite-open")
     async def action_invite(self) -> None:

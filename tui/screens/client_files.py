@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from linkdesk.i18n import N_, _, ngettext
-from tui.desk import Desk
+from tui.desk import DeskScreen
 from tui.dialog import Dialog
 from tui.widgets.text_input import TextInput
 
@@ -154,8 +154,16 @@ class ExportClientsScreen(Dialog[int | None]):
         self.dismiss(None)
 
 
-class ClientFileActions(Desk):
-    """Mixin for ClientsScreen: its import and export keys."""
+class ClientFileActions(DeskScreen):
+    """The client list's import and export (a layer of ClientsScreen, under its bulk
+    invitations and its actions on one client)."""
+
+    BINDINGS = [
+        Binding("I", "import_clients", N_("Import"), id="import-clients", show=False,
+                tooltip=N_("Import clients from a CSV file (preview first)")),
+        Binding("X", "export_clients", N_("Export"), id="export-clients", show=False,
+                tooltip=N_("Export the list as shown, with statuses, to CSV")),
+    ]
 
     def action_import_clients(self) -> None:
         from tui.screens.client_files import ImportClientsScreen

@@ -1,38 +1,38 @@
-"""The client list's selection and its bulk runs: choose clients, invite them all at once,
-follow the run, stop it."""
+"""The client list's bulk invitations: invite the selected clients all at once, re-invite
+the ones pending too long, stop a run. The run itself is its panel's (BulkProgressPanel); the
+selection is the client table's."""
 
 from __future__ import annotations
 
 from textual import work
+from textual.binding import Binding
 
-from linkdesk.i18n import _, ngettext
+from linkdesk.i18n import N_, _, ngettext
 from linkdesk.labels import bulk_counts
-from tui.desk import Desk
+from tui.screens.client_files import ClientFileActions
 from tui.widgets.bulk_progress import BulkProgressPanel
 
 
-class ClientSelection(Desk):
-    """Mixin for ClientsScreen: the selected clients and the bulk invitation under way."""
+class ClientBulkActions(ClientFileActions):
+    """The part of the client list (a layer of ClientsScreen) that starts and stops bulk
+    invitations."""
 
-    bulk = None  # the bulk invitation under way (linkdesk.bulk.BulkInvitation)
+    BINDINGS = [
+        Binding("R", "reinvite_stale", N_("Re-invite pending"), id="reinvite-stale",
+                show=False, tooltip=N_("Re-invite everyone pending for more than N days")),
+        Binding("x", "cancel_bulk", N_("Stop bulk"), id="cancel-bulk", show=False,
+                tooltip=N_("Stop the bulk invitation: nothing more is sent, clients not "
+                           "reached stay as they were")),
+    ]
 
-    def action_toggle_selected(self) -> None:
-        table = self.table
-        row = table.current
-        if row is None:
-            return
-        table.set_selected(table.selected ^ {row.id})
-        table.action_cursor(1)
-        self._show_info(self.query_now(), table.total)
-        self.show_row_keys()
+    @property
+    def bulk_panel(self) -> BulkProgressPanel:
+        return self.query_one(BulkProgressPanel)
 
-    @work(exclusive=True, group="select-all")
-    async def action_select_all(self) -> None:
-        table = self.table
-        ids = set(await self.store.clients.ids(self.query_now()))
-        table.set_selected(set() if ids and ids <= table.selected else ids)
-        self._show_info(self.query_now(), table.total)
-        self.show_row_keys()
+    @property
+    def bulk(self):
+        """The bulk invitation under way (linkdesk.bulk.BulkInvitation), or None."""
+        return self.bulk_panel.bulk
 
     async def _open_bulk(self, ids: list[int], *, reinvite: bool = False,
                          title: str | None = None) -> None:
@@ -75,20 +75,8 @@ class ClientSelection(Desk):
 
     @work(exclusive=True, group="bulk")
     async def run_bulk(self, ids: list[int], reinvite: bool) -> None:
-        from linkdesk.bulk import BulkInvitation
-
-        runtime = self.runtime
-        panel = self.query_one(BulkProgressPanel)
-        self.bulk = BulkInvitation(
-            self.store, self.preparer, self.settings, ids, self.tax_year,
-            reinvite=reinvite, on_progress=panel.show,
-            wake=runtime.wake_delivery if runtime is not None else None,
-            process_id=runtime.process_id if runtime is not None else None)
         self.table.set_selected(set())
-        try:
-            progress = await self.bulk.run()
-        finally:
-            self.bulk = None
+        progress = await self.bulk_panel.run(ids, self.tax_year, reinvite)
         if progress.cancelled:
             self.notify(_("Bulk invitation stopped: {counts}.").format(
                 counts=bulk_counts(progress)), markup=False)
@@ -99,9 +87,8 @@ class ClientSelection(Desk):
         self.reload(select_id=current.id if current else None, counts=True, keep_filters=True)
 
     def action_cancel_bulk(self) -> None:
-        if self.bulk is None:
+        if not self.bulk_panel.stop():
             self.notify(_("No bulk invitation is under way."), markup=False)
             return
-        self.bulk.cancel()
         self.notify(_("Stopping: nothing more is sent; what the relay does not have yet is "
                       "taken back."), markup=False)

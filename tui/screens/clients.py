@@ -17,13 +17,10 @@ from linkdesk.i18n import N_, _, ngettext
 from store import STATUSES, ClientQuery
 from store.clients import INACTIVE, MAIN_STATUSES
 from tui.coalesce import Coalesced
-from tui.desk import DeskScreen
 from tui.formatting import format_count
 from tui.latest import Latest
 from tui.one_toast import AcceptanceNews
 from tui.screens.client_actions import ClientActions
-from tui.screens.client_files import ClientFileActions
-from tui.screens.client_selection import ClientSelection
 from tui.widgets.bulk_progress import BulkProgressPanel
 from tui.widgets.client_table import PAGE, ClientTable, columns
 from tui.widgets.key_bar import KeyBar
@@ -61,9 +58,11 @@ def row_actions(row, selection: bool) -> tuple[str, ...]:
     return ("timeline", "edit_client", "change_email")
 
 
-class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScreen):
-    """Search, filter, sort and page through the firm's clients; add new ones. The selection
-    and bulk runs, the actions on one client and the CSV files are mixins of their own."""
+class ClientsScreen(ClientActions):
+    """Search, filter, sort and page through the firm's clients; add new ones. Its layers
+    beneath, each with its keys beside its actions: the actions on one client
+    (client_actions), bulk invitations (client_selection; the run is its panel's), the CSV
+    files (client_files). The selection is the client table's."""
 
     help_title = N_("Client list")  # what help calls this screen
 
@@ -82,47 +81,41 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
                 key_display="[ ]", group=TAX_YEAR_KEYS),
         Binding("right_square_bracket", "year(1)", N_("Next tax year"), id="year-up",
                 show=False, group=TAX_YEAR_KEYS),
-        Binding("i", "invite", N_("Invite"), id="invite",
-                tooltip=N_("Invite the selected client, or send a new invitation")),
-        Binding("c", "cancel_invitation", N_("Cancel inv."), id="cancel-invitation",
-                tooltip=N_("Cancel the invitation under way")),
-        Binding("m", "toggle_active", N_("Active"), id="toggle-active",
-                tooltip=N_("Make the selected client inactive, or active again")),
-        Binding("e", "change_email", N_("Email"), id="change-email",
-                tooltip=N_("Change the selected client's email address")),
-        Binding("d", "edit_client", N_("Details"), id="edit-client",
-                tooltip=N_("Change the selected client's name, phone or language")),
-        Binding("t", "timeline", N_("History"), id="timeline",
-                tooltip=N_("The selected client's history")),
-        Binding("b", "books", N_("Books"), id="books",
-                tooltip=N_("The selected organization's books: customers, vendors, network")),
-        Binding("B", "firm_books", N_("Firm books"), id="firm-books", show=False,
-                tooltip=N_("Your firm's own books")),
-        Binding("o", "sent_mail", N_("Mail"), id="sent-mail",
-                tooltip=N_("Mail the built-in capture received")),
         Binding("enter", "leave_search", show=False, priority=True),
         Binding("h", "toggle_inactive", N_("Inactive"), id="inactive",
                 tooltip=N_("Show or hide inactive clients")),
-        Binding("space", "toggle_selected", N_("Select"), id="select",
-                tooltip=N_("Select the client for a bulk invitation, or unselect it")),
-        Binding("asterisk", "select_all", N_("Select all"), id="select-all", key_display="*",
-                tooltip=N_("Select every client the list shows, or none")),
-        Binding("R", "reinvite_stale", N_("Re-invite pending"), id="reinvite-stale",
-                show=False, tooltip=N_("Re-invite everyone pending for more than N days")),
-        Binding("k", "ssh_keys", N_("SSH keys"), id="ssh-keys", show=False,
-                tooltip=N_("The keys that open the desk over SSH; who is connected")),
-        Binding("w", "reminders", N_("Reminders"), id="reminders", show=False,
-                tooltip=N_("Reminder setting, and who is reminded next")),
-        Binding("I", "import_clients", N_("Import"), id="import-clients", show=False,
-                tooltip=N_("Import clients from a CSV file (preview first)")),
-        Binding("X", "export_clients", N_("Export"), id="export-clients", show=False,
-                tooltip=N_("Export the list as shown, with statuses, to CSV")),
-        Binding("x", "cancel_bulk", N_("Stop bulk"), id="cancel-bulk", show=False,
-                tooltip=N_("Stop the bulk invitation: nothing more is sent, clients not "
-                          "reached stay as they were")),
-        Binding("W", "webhooks", N_("Webhooks"), id="webhooks", show=False,
-                tooltip=N_("The events sent to the firm's systems, and their answers")),
     ]
+    # The order the key line, help and the palette list the keys in, wherever each binding
+    # lives (the layers below, the client table).
+    KEY_ORDER = (
+        "add_client",
+        "search",
+        "cycle_filter",
+        "cycle_sort",
+        "reverse_sort",
+        "year(-1)",
+        "year(1)",
+        "invite",
+        "cancel_invitation",
+        "toggle_active",
+        "change_email",
+        "edit_client",
+        "timeline",
+        "books",
+        "firm_books",
+        "sent_mail",
+        "leave_search",
+        "toggle_inactive",
+        "toggle_selected",
+        "select_all",
+        "reinvite_stale",
+        "ssh_keys",
+        "reminders",
+        "import_clients",
+        "export_clients",
+        "cancel_bulk",
+        "webhooks",
+    )
 
     def __init__(self, tax_year: int) -> None:
         super().__init__()
@@ -173,6 +166,7 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
         self.remember_last_event()
         table = self.table
         table.phone_region = self.settings.region
+        table.set_all_ids(lambda: self.store.clients.ids(self.query_now()))
         self.show_context()
         self.reload(counts=True)
         self.look_for_cut_short()
@@ -348,6 +342,11 @@ class ClientsScreen(ClientSelection, ClientActions, ClientFileActions, DeskScree
     def action_leave_search(self) -> None:
         """Enter in the search box: back to the list at once (keys may follow in a burst)."""
         self.set_focus(self.table)
+
+    @on(ClientTable.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._show_info(self.query_now(), self.table.total)
+        self.show_row_keys()
 
     @on(ClientTable.Highlighted)
     def show_row_keys(self) -> None:

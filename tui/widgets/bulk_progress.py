@@ -1,4 +1,5 @@
-"""The progress of a bulk invitation under the list: a bar and sent, waiting, failed counts."""
+"""A bulk invitation under the list: the panel runs it (start, stop) and shows its progress, a
+bar and sent, waiting, failed counts."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from linkdesk.bulk import BulkProgress
+from linkdesk.bulk import BulkInvitation, BulkProgress
 from linkdesk.i18n import _, fill
 from linkdesk.labels import bulk_counts, number
+from tui.desk import Desk
 
 
-class BulkProgressPanel(Horizontal):
-    """Hidden until a bulk invitation starts; stays with the final counts once it ends, and
-    a stopped one's for STOPPED_SHOWN_S only."""
+class BulkProgressPanel(Desk, Horizontal):
+    """Runs one bulk invitation at a time. Hidden until one starts; stays with the final
+    counts once it ends, and a stopped one's for STOPPED_SHOWN_S only."""
+
+    bulk: BulkInvitation | None = None  # the run under way
 
     STOPPED_SHOWN_S = 8.0
 
@@ -36,6 +40,26 @@ class BulkProgressPanel(Horizontal):
         yield self._counts
 
     _hide_timer = None
+
+    async def run(self, ids: list[int], tax_year: int, reinvite: bool) -> BulkProgress:
+        """Invite `ids` for `tax_year`, showing the progress here; the last progress."""
+        runtime = self.runtime
+        self.bulk = BulkInvitation(
+            self.store, self.preparer, self.settings, ids, tax_year,
+            reinvite=reinvite, on_progress=self.show,
+            wake=runtime.wake_delivery if runtime is not None else None,
+            process_id=runtime.process_id if runtime is not None else None)
+        try:
+            return await self.bulk.run()
+        finally:
+            self.bulk = None
+
+    def stop(self) -> bool:
+        """Send no more (what the relay does not have yet is taken back); False: no run."""
+        if self.bulk is None:
+            return False
+        self.bulk.cancel()
+        return True
 
     def show(self, progress: BulkProgress) -> None:
         if self._hide_timer is not None:  # a new run: the last one's line does not hide it

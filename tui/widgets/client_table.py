@@ -10,14 +10,14 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from linkdesk.i18n import _, current_language
+from linkdesk.i18n import N_, _, current_language
 from linkdesk.labels import kind_label, kind_short_label, status_label, status_short_label
 from store.clients import ClientRow
 from store.text import clean_text
@@ -25,6 +25,7 @@ from store.validate import format_phone
 from tui.textual_patches.quiet_scrollbar import QuietScrollbars, update_scrollbars
 
 PageFetcher = Callable[[int, int], Awaitable[list[ClientRow]]]
+AllIds = Callable[[], Awaitable[list[int]]]
 PAGE = 100
 
 
@@ -98,6 +99,11 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
         Binding("home", "edge(0)", show=False),
         Binding("end", "edge(1)", show=False),
         Binding("enter", "select", show=False),
+        # The selection is the table's: its keys, its set, its messages.
+        Binding("space", "toggle_selected", N_("Select"), id="select",
+                tooltip=N_("Select the client for a bulk invitation, or unselect it")),
+        Binding("asterisk", "select_all", N_("Select all"), id="select-all", key_display="*",
+                tooltip=N_("Select every client the list shows, or none")),
     ]
 
     class Highlighted(Message):
@@ -106,6 +112,9 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
         def __init__(self, row: ClientRow | None) -> None:
             super().__init__()
             self.row = row
+
+    class SelectionChanged(Message):
+        """Clients were selected or unselected (`selected` holds them now)."""
 
     class SortRequested(Message):
         """A column title was clicked."""
@@ -127,6 +136,7 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
         # (row, is cursor, is selected, width) → strip
         self._lines: dict[tuple[int, bool, bool, int], Strip] = {}
         self.selected: set[int] = set()  # client ids chosen for a bulk action
+        self._all_ids: AllIds | None = None
         self._loading: set[int] = set()
         self._generation = 0
         self.loads = 0  # first pages shown so far: tests and benches wait on it
@@ -180,6 +190,28 @@ class ClientTable(QuietScrollbars, ScrollView, can_focus=True):
         self.selected = set(ids)
         self._lines.clear()
         self._refresh_lines()
+        self.post_message(self.SelectionChanged())
+
+    def action_toggle_selected(self) -> None:
+        """Select the client on the cursor, or unselect it, and go to the next."""
+        row = self.current
+        if row is None:
+            return
+        self.set_selected(self.selected ^ {row.id})
+        self.action_cursor(1)
+
+    def set_all_ids(self, all_ids: AllIds) -> None:
+        """How to read every client the list shows (its screen's query), for `*`."""
+        self._all_ids = all_ids
+
+    @work(exclusive=True, group="select-all")
+    async def action_select_all(self) -> None:
+        """Every client the list shows selected, or none if they all were already. A worker
+        of the key's own (the next key of a burst waits for it: "*" then "i" invites all)."""
+        if self._all_ids is None:
+            return
+        ids = set(await self._all_ids())
+        self.set_selected(set() if ids and ids <= self.selected else ids)
 
     def loaded_rows(self) -> list[ClientRow]:
         """The rows fetched so far, in list order (the pages not yet fetched are not there)."""

@@ -18,13 +18,23 @@ from linkdesk.i18n import _
 
 def screen_bindings(screen) -> Iterator[ActiveBinding]:
     """linkdesk's bindings active on `screen`, once per action: the key bar, the help screen
-    and the command palette all list these. Textual's own (scrolling, focus) carry no id."""
+    and the command palette all list these. Textual's own (scrolling, focus) carry no id.
+
+    In the order of the screen's KEY_ORDER (its actions' names) when it has one, whichever of
+    its widgets holds each binding (the client table holds Select): where a binding lives
+    follows its action, the order a preparer reads them in is the screen's to say."""
     seen: set[str] = set()
+    found = []
     for active in screen.active_bindings.values():
         binding = active.binding
         if binding.id and binding.description and binding.action not in seen:
             seen.add(binding.action)
-            yield active
+            found.append(active)
+    order = getattr(screen, "KEY_ORDER", ())
+    if order:
+        rank = {action: index for index, action in enumerate(order)}
+        found.sort(key=lambda active: rank.get(active.binding.action, len(rank)))
+    yield from found
 
 
 class KeyBar(Static):

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linkdesk.config import Settings
-from linkdesk.options import BY_KEY, FILE_KEYS, OPTIONS, BadValue, Option
+from linkdesk.settings.options import BY_KEY, FILE_KEYS, OPTIONS, BadValue, Option
+from linkdesk.settings.values import Settings
 
 CONFIG_ENV = "LINKDESK_CONFIG"
 DEFAULT = "default"

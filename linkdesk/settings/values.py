@@ -30,8 +30,8 @@ def default_tax_year(today: dt.date | None = None) -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the app and the service need to start (see linkdesk.options for where each
-    comes from: flag, environment, linkdesk.toml, default)."""
+    """Everything the app and the service need to start (see linkdesk.settings.options for
+    where each comes from: flag, environment, linkdesk.toml, default)."""
 
     db_url: str = field(default_factory=lambda: str(default_database_path()))
     """The database: file path, sqlite:///PATH or postgresql://user@host:port/db."""
