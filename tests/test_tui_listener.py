@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from linkdesk.config import Settings
 from linkdesk.runtime import Runtime
+from linkdesk.settings import Settings
 from tests.harness import shown_names, sign_in, wait_for
 from tests.helpers import PASSWORD, add_client, make_preparer
 from tui.app import make_app
