@@ -499,3 +499,44 @@ def test_a_demo_is_resized_with_the_window(db_url, tmp_path, keys, terminals, wa
 def _key_bar(screen: str) -> str:
     """The screen's last line that is not blank: the key bar."""
     return [line.rstrip() for line in screen.splitlines() if line.strip()][-1]
+
+
+# -- a session ends with its service, however the service ends ---------------------------------
+# Seen: a `linkdesk demo` started by the door outlived its service by an hour, its terminal and
+# its directory gone, spinning at 66 % of a core.
+
+def _processes_under(directory) -> list[int]:
+    """Processes whose working directory or open files are under `directory`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            fds = [os.readlink(f"/proc/{entry}/fd/{fd}") for fd in os.listdir(f"/proc/{entry}/fd")]
+        except OSError:
+            continue
+        if any(str(directory) in path for path in (cwd, *fds)):
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("warm", ["true", "false"])
+def test_sessions_end_when_their_service_is_killed(db_url, tmp_path, keys, terminals, warm):
+    firm(db_url, {"marie": keys["marie"]})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with DoorService(db_url, tmp_path, LINKDESK_SSH_DEMO="true", LINKDESK_SSH_WARM=warm,
+                     TMPDIR=str(scratch)) as door:
+        demo = terminals("demo").start(door.ssh_args("demo", None))
+        demo.wait_for("A demo firm")
+        desk = terminals("desk").start(door.ssh_args("marie", keys["marie"]))
+        desk.wait_for("Cabinet Tremblay")
+        assert _processes_under(scratch)  # the demo runs in it
+        os.kill(door.proc.pid, signal.SIGKILL)
+        door.proc.wait()
+        deadline = time.monotonic() + 30
+        while _processes_under(scratch) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_under(scratch) == [], "a demo outlived its killed service"
