@@ -219,12 +219,7 @@ def memory(service_pid: int, port: int, key: Path, env: dict, name: str) -> dict
         values = [memory_kib(pid) for pid in pids]
         total = sum(p for p, _r in values) + (memory_kib(warm)[0] if warm else 0)
     finally:
-        for app in apps:
-            app.send("\x11")
-        for app in apps:
-            with contextlib.suppress(TimeoutError):
-                app.quiet(1.0, 15)
-            app.close()
+        quit_all(apps)
     per_session = (total - warm_alone) / SESSIONS / 1024
     return {"session_pss_mib": round(per_session, 1),
             "session_rss_mib": round(median([r for _p, r in values]) / 1024, 1),
@@ -232,7 +227,20 @@ def memory(service_pid: int, port: int, key: Path, env: dict, name: str) -> dict
             "sessions_per_gib": int((1024 - warm_alone / 1024) // per_session)}
 
 
-def main() -> None:
+def quit_all(apps: list[PtyApp]) -> None:
+    """ctrl+q in every session, then each closed once it is quiet (or after 15 s)."""
+    for app in apps:
+        app.send("\x11")
+    for app in apps:
+        with contextlib.suppress(TimeoutError):
+            app.quiet(1.0, 15)
+        app.close()
+
+
+@contextlib.contextmanager
+def firm_with_key():
+    """The bench's firm in a temporary home: (home, database, environment, marie's key, the
+    first client's name as the list shows it at 80 columns, the number of clients)."""
     with clients_db() as (source, count), tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         db = tmp_path / "clients.db"
@@ -246,6 +254,11 @@ def main() -> None:
                        check=True)
         subprocess.run([sys.executable, "-m", "linkdesk", "--db", str(db), "user", "key", "add",
                         "marie", f"{key}.pub"], check=True, env=env, stdout=subprocess.DEVNULL)
+        yield tmp_path, db, env, key, name, count
+
+
+def main() -> None:
+    with firm_with_key() as (_home, db, env, key, name, count):
         figures = {}
         for mode, warm in (("warm", True), ("cold", False)):
             with door(db, env, warm) as (service, port):

@@ -24,14 +24,23 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _pty_app import PtyApp, clients_db, cpu_calibration_s, first_row, median, print_figure, sized
-from ssh_desk import connects, descendants, door, keystroke_bytes, memory, memory_kib, settle
+from _pty_app import PtyApp, cpu_calibration_s, median, print_figure, sized
+from ssh_desk import (
+    connects,
+    descendants,
+    door,
+    firm_with_key,
+    keystroke_bytes,
+    memory,
+    memory_kib,
+    quit_all,
+    settle,
+)
 
 RUNS = sized(5, 2)
 SESSIONS = sized(4, 2)
@@ -136,12 +145,7 @@ def sshd_memory(sshd_pid: int, argv: list[str], env: dict, name: str) -> dict:
         pids = descendants(sshd_pid)
         total = sum(memory_kib(pid)[0] for pid in pids)
     finally:
-        for app in apps:
-            app.send("\x11")
-        for app in apps:
-            with contextlib.suppress(TimeoutError):
-                app.quiet(1.0, 15)
-            app.close()
+        quit_all(apps)
     per_session = total / SESSIONS / 1024
     return {"session_pss_mib": round(per_session, 1), "processes": len(pids),
             "sessions_per_gib": int(1024 // per_session)}
@@ -159,19 +163,7 @@ def main() -> None:
     if not Path(SSHD).exists() or shutil.which("ssh") is None:
         print_figure({"measured": False, "why": f"no {SSHD}: install openssh-server"})
         return
-    with clients_db() as (source, count), tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        db = tmp_path / "clients.db"
-        shutil.copy(source, db)
-        name = first_row(db)[:12]
-        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
-               "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path),
-               "PYTHONUNBUFFERED": "1", "LINKDESK_SSH_HOST": "127.0.0.1"}
-        key = tmp_path / "id_marie"
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
-                       check=True)
-        subprocess.run([sys.executable, "-m", "linkdesk", "--db", str(db), "user", "key", "add",
-                        "marie", f"{key}.pub"], check=True, env=env, stdout=subprocess.DEVNULL)
+    with firm_with_key() as (tmp_path, db, env, key, name, count):
         through_door = door_figures(db, env, key, name)
         with sshd(tmp_path, Path(f"{key}.pub")) as (daemon, port):
             argv = shell_argv(port, key, db, env)

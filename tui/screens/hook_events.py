@@ -3,6 +3,7 @@ stands, the receiver's last answer; the failed ones (refused again and again) se
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -79,9 +80,11 @@ class HookEventsScreen(Dialog[None]):
         self.rows = rows
         table.clear()
         for index, row in enumerate(rows):
-            table.add_row(row.kind, _(STATES.get(row.state, row.state)), str(row.attempts),
-                          format_datetime(row.last_at or row.created_at), answer(row),
-                          key=str(row.id))
+            # Text, not str: a DataTable reads a str cell as markup, and the answer is a
+            # receiver's (a "[" in it would be taken for a style, or stop the app).
+            table.add_row(Text(row.kind), _(STATES.get(row.state, row.state)),
+                          str(row.attempts), format_datetime(row.last_at or row.created_at),
+                          Text(answer(row)), key=str(row.id))
             if keep is not None and row.id == keep.id:
                 table.move_cursor(row=index)
         table.display = bool(rows)
