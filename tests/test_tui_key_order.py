@@ -104,3 +104,20 @@ async def test_a_key_that_arrives_when_no_screen_is_left_is_dropped(store, firm)
     assert not app.screen_stack
     await app.on_event(key_event(app, "space"))
     assert not app.keys_pending
+
+
+async def test_star_then_i_in_one_burst_invites_every_client(store, firm):
+    # `*` reads every id of the list in a worker: the `i` typed after it waits for it, and
+    # the bulk invitation offered is for all of them, not for an empty selection.
+    from tui.screens.bulk_invite import BulkInviteScreen
+
+    for n in range(3):
+        await add_client(store, firm.firm_id, organization_name=f"Client {n}",
+                         email=f"c{n}@x.ca")
+    async with running(store) as pilot:
+        await open_list(pilot)
+        burst(pilot, "asterisk", "i")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, BulkInviteScreen)
+        assert len(screen.reached) == 3
